@@ -1,0 +1,46 @@
+# Mobilise: every target installs what it needs, from PyPI and npm only.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 3000
+
+.PHONY: help install run test lint format build validate clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv with the runtime and dev dependencies
+
+run: $(STAMP)  ## Start the whole system locally (moto) on http://127.0.0.1:$(PORT)
+	$(BIN)/python -m mobilise_local --port $(PORT)
+
+lint: $(STAMP)  ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)  ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint validate  ## Lint, validate the template, run every test
+	$(BIN)/pytest
+
+validate: $(STAMP)  ## sam validate --lint (SAM CLI in its own venv under .tools/)
+	bash infra/sam.sh validate
+
+build: $(STAMP)  ## sam build (needs python3.13, from pyenv here)
+	bash infra/sam.sh build
+
+clean:  ## Remove the virtual environments and build output
+	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache

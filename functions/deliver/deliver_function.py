@@ -1,0 +1,36 @@
+"""Delivery queue -> one email per recipient through SESv2."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.parser.types import Json
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from mobilise.delivery import deliver
+from mobilise.messages import DeliveryMessage
+from mobilise.observability import logger, metrics, tracer
+
+
+class DeliveryRecord(SqsRecordModel):
+    body: Json[DeliveryMessage]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=DeliveryRecord)
+
+
+def record_handler(record: DeliveryRecord) -> None:
+    deliver(record.body)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

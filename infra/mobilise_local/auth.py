@@ -1,0 +1,81 @@
+"""The Cognito user pool authorizer of API Gateway, as it checks an ID token."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any
+
+import boto3
+import jwt
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class CognitoAuthorizer:
+    def __init__(self, user_pool_id: str, client_id: str, jwks_url: str, region: str) -> None:
+        self.user_pool_id = user_pool_id
+        self.client_id = client_id
+        self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+        self._keys = jwt.PyJWKClient(jwks_url)
+
+    def claims(self, authorization: str | None) -> dict[str, str]:
+        """The token's claims as API Gateway passes them (all strings); Unauthorized if bad."""
+        if not authorization:
+            raise Unauthorized("no token")
+        token = authorization.removeprefix("Bearer ").strip()
+        try:
+            key = self._keys.get_signing_key_from_jwt(token)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self.client_id,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "token_use"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Unauthorized(str(error)) from error
+        if claims.get("token_use") != "id":
+            raise Unauthorized("not an id token")
+        return {name: str(value) for name, value in claims.items()}
+
+
+class LocalUsers:
+    """``POST /_local/token``: a user of the local pool, by name, and an ID token for them."""
+
+    def __init__(self, user_pool_id: str, client_id: str) -> None:
+        self.user_pool_id = user_pool_id
+        self.client_id = client_id
+        self._passwords: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def token(self, user: str) -> str:
+        username = user if "@" in user else f"{user}@example.test"
+        cognito = boto3.client("cognito-idp")
+        with self._lock:
+            password = self._passwords.get(username)
+            if password is None:
+                password = "Local-" + secrets.token_urlsafe(16)
+                cognito.admin_create_user(
+                    UserPoolId=self.user_pool_id,
+                    Username=username,
+                    UserAttributes=[{"Name": "email", "Value": username}],
+                    MessageAction="SUPPRESS",
+                )
+                cognito.admin_set_user_password(
+                    UserPoolId=self.user_pool_id,
+                    Username=username,
+                    Password=password,
+                    Permanent=True,
+                )
+                self._passwords[username] = password
+        result = cognito.admin_initiate_auth(
+            UserPoolId=self.user_pool_id,
+            ClientId=self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+        return result["AuthenticationResult"]["IdToken"]

@@ -1,0 +1,186 @@
+"""The SQS event sources of the template: poll, invoke, delete what succeeded.
+
+Like Lambda's: up to ``BatchSize`` messages an invocation; with
+``ReportBatchItemFailures`` only the reported records stay on the queue; if the
+function raises, the whole batch stays; a message received ``maxReceiveCount``
+times goes to the dead-letter queue (moto applies the redrive policy).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+
+from mobilise_local import lambdas
+from mobilise_local.resources import Stack
+from mobilise_local.template import Function, QueueSource
+
+_ATTRIBUTES: list[Any] = [
+    "ApproximateReceiveCount",
+    "SentTimestamp",
+    "SenderId",
+    "ApproximateFirstReceiveTimestamp",
+]
+
+
+class Pollers:
+    def __init__(
+        self, sources: list[QueueSource], functions: dict[str, Function], stack: Stack, logger: Any
+    ) -> None:
+        self._sources = sources
+        self._functions = functions
+        self._stack = stack
+        self._logger = logger
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    def start(self) -> None:
+        for source in self._sources:
+            workers = source.maximum_concurrency or 1
+            for index in range(min(workers, 2)):
+                thread = threading.Thread(
+                    target=self._run,
+                    args=(source,),
+                    daemon=True,
+                    name=f"poller-{source.queue}-{index}",
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _run(self, source: QueueSource) -> None:
+        sqs = boto3.client("sqs")
+        url = self._stack.refs[source.queue]
+        arn = self._stack.attributes[(source.queue, "Arn")]
+        function = self._functions[source.function]
+        while not self._stop.is_set():
+            received: list[Any] = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(source.batch_size, 10),
+                WaitTimeSeconds=1,
+                MessageSystemAttributeNames=_ATTRIBUTES,
+            ).get("Messages", [])
+            if not received:
+                continue
+            with self._changed:
+                self._busy += 1
+            try:
+                self._invoke(sqs, url, arn, function, source, received)
+            finally:
+                with self._changed:
+                    self._busy -= 1
+                    self._changed.notify_all()
+
+    def _invoke(
+        self,
+        sqs: Any,
+        url: str,
+        arn: str,
+        function: Function,
+        source: QueueSource,
+        messages: list[dict[str, Any]],
+    ) -> None:
+        event = {"Records": [_record(message, arn) for message in messages]}
+        failed: set[str] = set()
+        try:
+            result = lambdas.invoke(function, event)
+        except Exception:
+            self._logger.exception("function raised; the batch stays on the queue")
+            return
+        if source.report_batch_item_failures and isinstance(result, dict):
+            failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for start in range(0, len(done), 10):
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(done[start : start + 10])
+                ],
+            )
+
+    def run_until_empty(self, max_invocations: int = 10_000) -> int:
+        """Synchronously: poll every source in turn until all are empty (tests, benchmarks).
+
+        Messages a function reported as failed stay invisible for the queue's visibility
+        timeout, as on AWS; they are not retried within this call.
+        """
+        sqs = boto3.client("sqs")
+        invocations = 0
+        while invocations < max_invocations:
+            progressed = False
+            for source in self._sources:
+                url = self._stack.refs[source.queue]
+                received: list[Any] = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=min(source.batch_size, 10),
+                    MessageSystemAttributeNames=_ATTRIBUTES,
+                ).get("Messages", [])
+                if received:
+                    progressed = True
+                    invocations += 1
+                    self._invoke(
+                        sqs,
+                        url,
+                        self._stack.attributes[(source.queue, "Arn")],
+                        self._functions[source.function],
+                        source,
+                        received,
+                    )
+            if not progressed:
+                return invocations
+        raise RuntimeError(f"queues still busy after {max_invocations} invocations")
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until every polled queue is empty and no function runs; False on timeout."""
+        sqs = boto3.client("sqs")
+        urls = [self._stack.refs[source.queue] for source in self._sources]
+        deadline = threading.Event()
+        timer = threading.Timer(timeout, deadline.set)
+        timer.start()
+        try:
+            while not deadline.is_set():
+                with self._changed:
+                    idle = self._busy == 0
+                if idle and all(_empty(sqs, url) for url in urls):
+                    with self._changed:
+                        if self._busy == 0:
+                            return True
+                with self._changed:
+                    self._changed.wait(timeout=0.2)
+            return False
+        finally:
+            timer.cancel()
+
+
+def _empty(sqs: Any, url: str) -> bool:
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return (
+        int(attributes["ApproximateNumberOfMessages"]) == 0
+        and int(attributes["ApproximateNumberOfMessagesNotVisible"]) == 0
+    )
+
+
+def _record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": arn.split(":")[3],
+    }

@@ -1,0 +1,156 @@
+"""Create, in moto (or DynamoDB Local for the table), what ``template.yaml`` declares.
+
+The physical names differ from AWS; everything else (keys, indexes, queue
+attributes, redrive policies) is read from the template, so the local stack and
+the tests cannot drift from what is deployed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from mobilise_local.template import Tag, Template
+
+_TABLE_PROPERTIES = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
+_QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+
+
+@dataclass
+class Stack:
+    """What was created: the value of ``!Ref`` and ``!GetAtt`` for each logical id."""
+
+    parameters: dict[str, str]
+    refs: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def resolve(self, value: Any) -> str:
+        """A template value (maybe ``!Ref``/``!GetAtt``/``!Sub``) as a string."""
+        if isinstance(value, Tag):
+            if value.name == "Ref":
+                return self.parameters.get(value.value) or self.refs[value.value]
+            if value.name == "GetAtt":
+                logical, attribute = value.value
+                return self.attributes[(logical, attribute)]
+            if value.name == "Sub":
+                return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1)), value.value)
+            raise ValueError(f"the local stack cannot resolve !{value.name}")
+        return str(value)
+
+    def _sub(self, name: str) -> str:
+        if "." in name:
+            logical, attribute = name.split(".", 1)
+            return self.attributes[(logical, attribute)]
+        return self.resolve(Tag("Ref", name))
+
+    def environment(self, variables: dict[str, Any]) -> dict[str, str]:
+        return {name: self.resolve(value) for name, value in variables.items()}
+
+
+def create(template: Template, parameters: dict[str, str], prefix: str = "mobilise") -> Stack:
+    stack = Stack(
+        parameters={
+            **template.parameter_defaults(),
+            "AWS::Region": boto3.session.Session().region_name or "eu-west-1",
+            "AWS::AccountId": "123456789012",
+            "AWS::Partition": "aws",
+            "AWS::StackName": prefix,
+            **parameters,
+        }
+    )
+    for name, resource in template.of_type("AWS::DynamoDB::Table").items():
+        stack.refs[name] = create_table(f"{prefix}-{name}", resource["Properties"])
+    _create_queues(template, stack, prefix)
+    _create_user_pool(template, stack, prefix)
+    _create_secrets(template, stack, prefix)
+    _create_email(template, stack)
+    return stack
+
+
+def create_table(table_name: str, properties: dict[str, Any]) -> str:
+    """Create a table with the keys and indexes of a template's table; returns its name."""
+    dynamodb = boto3.client("dynamodb")
+    kwargs = {key: properties[key] for key in _TABLE_PROPERTIES if key in properties}
+    dynamodb.create_table(TableName=table_name, BillingMode="PAY_PER_REQUEST", **kwargs)
+    dynamodb.get_waiter("table_exists").wait(
+        TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+    )
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        dynamodb.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+        )
+    return table_name
+
+
+def _create_queues(template: Template, stack: Stack, prefix: str) -> None:
+    sqs = boto3.client("sqs")
+    queues = template.of_type("AWS::SQS::Queue")
+    for name, resource in queues.items():
+        properties = resource.get("Properties", {})
+        attributes: dict[Any, str] = {
+            k: str(properties[k]) for k in _QUEUE_ATTRIBUTES if k in properties
+        }
+        url = sqs.create_queue(QueueName=f"{prefix}-{name}", Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+        stack.refs[name] = url
+        stack.attributes[(name, "Arn")] = arn["QueueArn"]
+        stack.attributes[(name, "QueueName")] = f"{prefix}-{name}"
+    for name, resource in queues.items():
+        redrive = resource.get("Properties", {}).get("RedrivePolicy")
+        if redrive:
+            policy = {
+                "deadLetterTargetArn": stack.resolve(redrive["deadLetterTargetArn"]),
+                "maxReceiveCount": int(redrive["maxReceiveCount"]),
+            }
+            sqs.set_queue_attributes(
+                QueueUrl=stack.refs[name], Attributes={"RedrivePolicy": json.dumps(policy)}
+            )
+
+
+def _create_user_pool(template: Template, stack: Stack, prefix: str) -> None:
+    cognito = boto3.client("cognito-idp")
+    for name, resource in template.of_type("AWS::Cognito::UserPool").items():
+        properties = resource.get("Properties", {})
+        pool = cognito.create_user_pool(
+            PoolName=f"{prefix}-{name}",
+            UsernameAttributes=properties.get("UsernameAttributes", []),
+            AutoVerifiedAttributes=properties.get("AutoVerifiedAttributes", []),
+        )["UserPool"]
+        stack.refs[name] = pool["Id"]
+        stack.attributes[(name, "Arn")] = pool["Arn"]
+    for name, resource in template.of_type("AWS::Cognito::UserPoolClient").items():
+        properties = resource["Properties"]
+        client = cognito.create_user_pool_client(
+            UserPoolId=stack.resolve(properties["UserPoolId"]),
+            ClientName=f"{prefix}-{name}",
+            GenerateSecret=False,
+            # The local stack mints tokens for named users (POST /_local/token) with
+            # the admin password flow; the deployed client allows SRP only.
+            ExplicitAuthFlows=[
+                *properties.get("ExplicitAuthFlows", []),
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            ],
+        )["UserPoolClient"]
+        stack.refs[name] = client["ClientId"]
+
+
+def _create_secrets(template: Template, stack: Stack, prefix: str) -> None:
+    manager = boto3.client("secretsmanager")
+    for name in template.of_type("AWS::SecretsManager::Secret"):
+        arn = manager.create_secret(Name=f"{prefix}-{name}", SecretString=secrets.token_hex(32))
+        stack.refs[name] = arn["ARN"]
+
+
+def _create_email(template: Template, stack: Stack) -> None:
+    boto3.client("ses").verify_domain_identity(Domain=stack.parameters["SenderIdentity"])
+    sesv2 = boto3.client("sesv2")
+    for name in template.of_type("AWS::SES::ConfigurationSet"):
+        sesv2.create_configuration_set(ConfigurationSetName=name)
+        stack.refs[name] = name

@@ -1,0 +1,209 @@
+"""The local stack: moto, the resources of the template, the API on a port, the pollers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import socket
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from mobilise_local import lambdas, outbox
+from mobilise_local.auth import CognitoAuthorizer, LocalUsers
+from mobilise_local.gateway import Gateway, HttpResponse, response_from
+from mobilise_local.pollers import Pollers
+from mobilise_local.resources import Stack, create
+from mobilise_local.template import Template
+
+log = logging.getLogger("mobilise_local")
+
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+}
+_MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def use_fake_aws(endpoint: str) -> None:
+    """Fake credentials and local endpoints only: nothing can reach AWS from here on."""
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+    ):
+        os.environ.pop(name, None)
+    os.environ.update(FAKE_AWS)
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+
+
+@dataclass
+class Local:
+    template: Template
+    stack: Stack
+    gateway: Gateway
+    users: LocalUsers
+    pollers: Pollers
+    region: str
+
+
+def build(template: Template, public_url: str, moto_url: str) -> Local:
+    """Create the resources and wire the functions to them (environment, queues, API)."""
+    stack = create(template, {"PublicBaseUrl": public_url})
+    functions = template.functions()
+    environment: dict[str, str] = {}
+    for function in functions.values():
+        for name, value in stack.environment(function.environment).items():
+            if environment.get(name, value) != value:
+                raise ValueError(f"{name} differs between functions; one process cannot run both")
+            environment[name] = value
+    os.environ.update(environment)
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    pool = next(iter(template.of_type("AWS::Cognito::UserPool")))
+    client = next(iter(template.of_type("AWS::Cognito::UserPoolClient")))
+    region = os.environ["AWS_DEFAULT_REGION"]
+    authorizer = CognitoAuthorizer(
+        stack.refs[pool],
+        stack.refs[client],
+        f"{moto_url}/{stack.refs[pool]}/.well-known/jwks.json",
+        region,
+    )
+    gateway = Gateway(
+        template.routes(), authorizer, template.gateway_responses(), stack.parameters["Stage"]
+    )
+    pollers = Pollers(template.queue_sources(), functions, stack, log)
+    return Local(
+        template, stack, gateway, LocalUsers(stack.refs[pool], stack.refs[client]), pollers, region
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    local: Local
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > _MAX_REQUEST:
+            self._send(HttpResponse.json(413, {"message": "Request Too Long"}))
+            self.close_connection = True
+            return
+        body = self.rfile.read(length) if length else b""
+        try:
+            local = self.path.startswith("/_local/")
+            response = self._local(body) if local else self._api(body)
+        except Exception:
+            log.exception("local stack error")
+            response = HttpResponse.json(502, {"message": "Internal server error"})
+        self._send(response)
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def _api(self, body: bytes) -> HttpResponse:
+        headers = {name: value for name, value in self.headers.items()}
+        built = self.local.gateway.event(
+            self.command, self.path, headers, body, self.client_address[0]
+        )
+        if isinstance(built, HttpResponse):
+            return built
+        route, event = built
+        function = self.local.template.functions()[route.function]
+        return response_from(lambdas.invoke(function, event))
+
+    def _local(self, body: bytes) -> HttpResponse:
+        path = self.path.split("?", 1)[0]
+        payload = json.loads(body) if body else {}
+        if self.command == "POST" and path == "/_local/token":
+            user = payload.get("user")
+            if not isinstance(user, str) or not re.fullmatch(r"[A-Za-z0-9._@+-]{1,64}", user):
+                return HttpResponse.json(
+                    400,
+                    {"error": {"code": "bad_request", "message": '{"user": "<name>"} expected'}},
+                )
+            return HttpResponse.json(200, {"token": self.local.users.token(user)})
+        if self.command == "GET" and path == "/_local/outbox":
+            return HttpResponse.json(200, {"messages": outbox.messages(self.local.region)})
+        if self.command == "GET" and path.startswith("/_local/outbox/"):
+            page = outbox.page(self.local.region, path.rsplit("/", 1)[1])
+            if page is None:
+                return HttpResponse.json(
+                    404, {"error": {"code": "not_found", "message": "No such email."}}
+                )
+            return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8")], page.encode())
+        if self.command == "POST" and path == "/_local/clock":
+            from mobilise import clock
+
+            now = clock.advance(float(payload.get("advance_seconds", 0)))
+            return HttpResponse.json(200, {"now": clock.isoformat(now)})
+        if self.command == "POST" and path == "/_local/drain":
+            drained = self.local.pollers.drain(float(payload.get("timeout_seconds", 30)))
+            return HttpResponse.json(200 if drained else 504, {"drained": drained})
+        schedule = re.fullmatch(r"/_local/schedules/([^/]+)/run", path)
+        if self.command == "POST" and schedule:
+            return self._run_schedule(schedule.group(1))
+        return HttpResponse.json(
+            404, {"error": {"code": "not_found", "message": "No such local endpoint."}}
+        )
+
+    def _run_schedule(self, name: str) -> HttpResponse:
+        schedules = self.local.template.schedules()
+        if name not in schedules:
+            return HttpResponse.json(
+                404, {"error": {"code": "not_found", "message": f"No schedule named {name}."}}
+            )
+        function = self.local.template.functions()[schedules[name]]
+        event = {
+            "source": "aws.events",
+            "detail-type": "Scheduled Event",
+            "detail": {},
+            "resources": [f"local:schedule/{name}"],
+        }
+        result = lambdas.invoke(function, event)
+        return HttpResponse.json(200, {"schedule": name, "result": result})
+
+
+def serve(local: Local, host: str, port: int) -> ThreadingHTTPServer:
+    handler = type("Handler", (_Handler,), {"local": local})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="gateway", daemon=True)
+    thread.start()
+    return server

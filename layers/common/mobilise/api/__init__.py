@@ -1,0 +1,107 @@
+"""The HTTP API: one resolver, routes split by resource, errors mapped here only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mobilise import clock
+from mobilise.api import petitions, signatures, unsubscribe, updates
+from mobilise.api.common import refusal
+from mobilise.errors import (
+    AlreadySigned,
+    DomainError,
+    InvalidLink,
+    NotFound,
+    NotOwner,
+    Unauthenticated,
+    UpdateTooSoon,
+)
+from mobilise.observability import logger
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(petitions.router)
+app.include_router(signatures.router)
+app.include_router(updates.router)
+app.include_router(unsubscribe.router)
+
+_STATUS: dict[type[DomainError], int] = {
+    Unauthenticated: 401,
+    NotOwner: 403,
+    NotFound: 404,
+    InvalidLink: 404,
+    AlreadySigned: 409,
+}
+
+
+def error(status: int, code: str, message: str, **extra: Any) -> Response[Any]:
+    """The one shape of every error: ``{"error": {"code", "message"}}``."""
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"error": {"code": code, "message": message}, **extra},
+    )
+
+
+@app.exception_handler(UpdateTooSoon)
+def _too_soon(exc: UpdateTooSoon) -> Response[Any]:
+    wait = max(1, int((exc.next_update_allowed_at - clock.now()).total_seconds() + 0.999))
+    response = error(
+        429,
+        exc.code,
+        exc.message,
+        next_update_allowed_at=clock.isoformat(exc.next_update_allowed_at),
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+@app.exception_handler(DomainError)
+def _domain_error(exc: DomainError) -> Response[Any]:
+    return error(_STATUS.get(type(exc), 400), exc.code, exc.message)
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid_request(exc: RequestValidationError) -> Response[Any]:
+    problems = exc.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        return error(400, "invalid_json", "The request body is not valid JSON.")
+    fields = [
+        {
+            "field": ".".join(str(part) for part in problem["loc"][1:]) or problem["loc"][0],
+            "message": problem["msg"],
+        }
+        for problem in problems
+    ]
+    message = "; ".join(f"{field['field']}: {field['message']}" for field in fields)
+    return error(422, "validation_error", message, fields=fields)
+
+
+@app.exception_handler(NotFoundError)
+def _no_route(exc: NotFoundError) -> Response[Any]:
+    return error(404, "not_found", "There is nothing at this address.")
+
+
+@app.exception_handler(Exception)
+def _unexpected(exc: Exception) -> Response[Any]:
+    logger.exception("unexpected error")
+    return error(500, "internal_error", "Something went wrong on our side; try again later.")
+
+
+def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Answer one API Gateway request."""
+    refused = refusal(event)
+    if refused is not None:
+        status, code, message = refused
+        return {
+            "statusCode": status,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps({"error": {"code": code, "message": message}}),
+            "isBase64Encoded": False,
+        }
+    return app.resolve(event, context)

@@ -1,0 +1,63 @@
+"""What every route shares: the caller's identity, the request size limit, ids in paths."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from mobilise import ids
+from mobilise.errors import NotFound, Unauthenticated
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def caller(router: Router) -> str:
+    """The signed-in user (the Cognito ``sub`` the authorizer verified)."""
+    event = cast(APIGatewayProxyEvent, router.current_event)
+    claims = event.request_context.authorizer.claims or {}
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise Unauthenticated()
+    return subject
+
+
+def checked_id(value: str) -> str:
+    """A petition id from a path; one that cannot exist is a 404 without a read."""
+    if not ids.is_id(value):
+        raise NotFound("There is no petition with this id.")
+    return value
+
+
+#: Routes that take a form body: RFC 8058 one-click unsubscribe posts
+#: ``List-Unsubscribe=One-Click`` as a form. Every other body is JSON.
+FORM_ROUTES = frozenset({"/unsubscribe/{token}"})
+
+
+def refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:
+    """Why a request is refused before it is read (status, code, message), if it is.
+
+    Checked ahead of the resolver, whose validation would otherwise parse the body first.
+    """
+    body = event.get("body") or ""
+    if len(body.encode()) > MAX_BODY_BYTES:
+        return (
+            413,
+            "payload_too_large",
+            f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.",
+        )
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    content_type = (headers.get("content-type") or "").strip().lower()
+    if (
+        body
+        and content_type
+        and not content_type.startswith("application/json")
+        and event.get("resource") not in FORM_ROUTES
+    ):
+        return (
+            415,
+            "unsupported_media_type",
+            "Send the body as JSON, with Content-Type: application/json.",
+        )
+    return None

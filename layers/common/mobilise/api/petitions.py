@@ -1,0 +1,30 @@
+"""/petitions"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from mobilise import petitions, store
+from mobilise.api.common import caller, checked_id
+from mobilise.schemas import PetitionIn, PetitionOut
+
+router = Router()  # type: ignore[no-untyped-call]
+
+
+@router.post("/petitions")
+def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[PetitionOut]:
+    petition = petitions.create(caller(router), request)
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=petitions.view(petition),
+    )
+
+
+@router.get("/petitions/<petition_id>")
+def get_petition(petition_id: str) -> PetitionOut:
+    return petitions.view(store.get_petition(checked_id(petition_id)))

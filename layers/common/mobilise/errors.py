@@ -1,0 +1,61 @@
+"""Domain errors. The API maps each to one HTTP answer, in one place (mobilise.api)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class DomainError(Exception):
+    """A request the domain refuses, with a message a person understands."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class NotOwner(DomainError):
+    code = "forbidden"
+
+    def __init__(self) -> None:
+        super().__init__("Only the starter of this petition can do that.")
+
+
+class AlreadySigned(DomainError):
+    code = "already_signed"
+
+    def __init__(self) -> None:
+        super().__init__("This email address has already signed this petition.")
+
+
+class UpdateTooSoon(DomainError):
+    code = "update_too_soon"
+
+    def __init__(self, next_update_allowed_at: datetime) -> None:
+        super().__init__(
+            "A petition can send one update every 24 hours; the next one is allowed at "
+            + next_update_allowed_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            + "."
+        )
+        self.next_update_allowed_at = next_update_allowed_at
+
+
+class InvalidLink(DomainError):
+    """A signed link that is tampered, expired or points at nothing: one answer for all."""
+
+    code = "invalid_link"
+
+    def __init__(self) -> None:
+        super().__init__("This link is not valid or has expired.")
+
+
+class Unauthenticated(DomainError):
+    code = "unauthorized"
+
+    def __init__(self) -> None:
+        super().__init__("Sign in first: this needs an Authorization bearer token.")

@@ -1,0 +1,65 @@
+"""Fan-out: from one published update to delivery messages of up to 50 recipients.
+
+A new job becomes one message per signature shard, so the shards are read in
+parallel. A shard is read page by page; before the Lambda runs out of time the
+work left is checkpointed as a new publish-queue message carrying the cursor,
+so memory stays flat whatever the number of signers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from mobilise import queues, store
+from mobilise.config import get_settings
+from mobilise.messages import DeliveryMessage, FanoutMessage
+from mobilise.observability import logger
+
+
+def fan_out(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
+    if job.shard is None:
+        _split(job)
+    else:
+        _read_shard(job, remaining_ms)
+
+
+def _split(job: FanoutMessage) -> None:
+    store.start_fanout(job.petition_id, job.update_id)
+    shards = get_settings().signature_shards
+    queues.to_publish(
+        FanoutMessage(petition_id=job.petition_id, update_id=job.update_id, shard=shard)
+        for shard in range(shards)
+    )
+    logger.info("fan-out started", update_id=job.update_id, shards=shards)
+
+
+def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
+    assert job.shard is not None
+    settings = get_settings()
+    cursor = job.cursor
+    recipients = 0
+    while True:
+        page, cursor = store.page_subscribers(
+            job.petition_id, job.shard, cursor, settings.fanout_page_size
+        )
+        hashes = [signature.email_hash for signature in page]
+        queues.to_delivery(_deliveries(job, hashes, settings.recipients_per_message))
+        recipients += len(hashes)
+        if cursor is None:
+            store.finish_shard(job.petition_id, job.update_id, recipients)
+            logger.info("shard fanned out", update_id=job.update_id, shard=job.shard)
+            return
+        if remaining_ms() < settings.fanout_reserve_ms:
+            store.add_recipients(job.petition_id, job.update_id, recipients)
+            queues.to_publish([job.model_copy(update={"cursor": cursor})])
+            logger.info("shard checkpointed", update_id=job.update_id, shard=job.shard)
+            return
+
+
+def _deliveries(job: FanoutMessage, hashes: list[str], size: int) -> Iterator[DeliveryMessage]:
+    for start in range(0, len(hashes), size):
+        yield DeliveryMessage(
+            petition_id=job.petition_id,
+            update_id=job.update_id,
+            recipients=hashes[start : start + size],
+        )

@@ -1,0 +1,89 @@
+"""Publishing updates, and showing them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from mobilise import clock, ids, queues, store
+from mobilise.errors import DomainError
+from mobilise.messages import FanoutMessage
+from mobilise.observability import logger, metrics
+from mobilise.schemas import UpdateIn, UpdateOut, UpdatePage
+from mobilise.store import Update
+
+
+class InvalidCursor(DomainError):
+    code = "invalid_cursor"
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this API gave.")
+
+
+def publish(caller: str, petition_id: str, request: UpdateIn) -> Update:
+    """Store the update and its fan-out job (24-hour rule), then hand the job to the queue.
+
+    The job is in the table before the queue hears of it: if the send fails the
+    update is still published and the job is still there to be sent again.
+    """
+    update_id = ids.new_id()
+    update = Update(
+        *Update.key(petition_id, update_id),
+        update_id=update_id,
+        petition_id=petition_id,
+        type=request.type,
+        title=request.title,
+        body=request.body,
+        link=str(request.link) if request.link else None,
+        fields=request.model_dump(mode="json", exclude={"type", "title", "body", "link"}),
+        status="published",
+        created_at=clock.now(),
+    )
+    store.publish_update(caller, update)
+    logger.info("update published", petition_id=petition_id, update_id=update_id)
+    metrics.add_metric(name="UpdatesPublished", unit="Count", value=1)
+    try:
+        queues.to_publish([FanoutMessage(petition_id=petition_id, update_id=update_id)])
+    except Exception:
+        logger.exception(
+            "fan-out job not queued; it stays in the table",
+            petition_id=petition_id,
+            update_id=update_id,
+        )
+    return update
+
+
+def view(update: Update) -> UpdateOut:
+    assert update.published_at is not None
+    return UpdateOut(
+        update_id=update.update_id,
+        petition_id=update.petition_id,
+        type=update.type,
+        title=update.title,
+        body=update.body,
+        link=update.link,
+        status=update.status,  # type: ignore[arg-type]
+        published_at=clock.isoformat(update.published_at),
+        recipients=int(update.recipients) if update.recipients is not None else None,
+    )
+
+
+def page(petition_id: str, limit: int, cursor: str | None) -> UpdatePage:
+    store.get_petition(petition_id)  # 404 for a petition that does not exist
+    updates, last = store.list_updates(petition_id, limit, _read_cursor(cursor))
+    return UpdatePage(
+        updates=[view(update) for update in updates],
+        next_cursor=base64.urlsafe_b64encode(last.encode()).decode() if last else None,
+    )
+
+
+def _read_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        update_id = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidCursor() from None
+    if not ids.is_id(update_id):
+        raise InvalidCursor()
+    return update_id

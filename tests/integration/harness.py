@@ -1,0 +1,163 @@
+"""An in-process Mobilise on moto, built from template.yaml, for integration tests."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from mobilise import aws, config, crypto, delivery, store
+from mobilise_local import lambdas, outbox
+from mobilise_local.gateway import Gateway, HttpResponse, response_from
+from mobilise_local.moto_patches import serialise_dynamodb_requests
+from mobilise_local.pollers import Pollers
+from mobilise_local.resources import Stack, create
+from mobilise_local.template import Template, read
+from moto import mock_aws
+
+PUBLIC_URL = "https://mobilise.test"
+
+
+class HeaderAuthorizer:
+    """Stands in for Cognito in integration tests: the bearer token *is* the user id."""
+
+    def claims(self, authorization: str | None) -> dict[str, str]:
+        from mobilise_local.auth import Unauthorized
+
+        if not authorization:
+            raise Unauthorized("no token")
+        return {"sub": authorization.removeprefix("Bearer ").strip(), "token_use": "id"}
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+@dataclass
+class Mobilise:
+    template: Template
+    stack: Stack
+    gateway: Gateway
+    pollers: Pollers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        user: str | None = None,
+        raw: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """A request as API Gateway would hand it to the api function."""
+        sent = dict(headers or {})
+        if body is not None or raw is not None:
+            sent.setdefault("Content-Type", "application/json")
+        if user is not None:
+            sent["Authorization"] = f"Bearer {user}"
+        data = (raw if raw is not None else json.dumps(body) if body is not None else "").encode()
+        built = self.gateway.event(method, path, sent, data, "192.0.2.10")
+        if isinstance(built, HttpResponse):
+            response = built
+        else:
+            route, event = built
+            function = self.template.functions()[route.function]
+            response = response_from(lambdas.invoke(function, event))
+        return Reply(response.status, dict(response.headers), response.body.decode())
+
+    def run_queues(self) -> int:
+        return self.pollers.run_until_empty()
+
+    def outbox(self) -> list[dict[str, Any]]:
+        return outbox.messages("eu-west-1")
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every item of the table (tests compare before and after)."""
+        table = boto3.resource("dynamodb").Table(self.stack.refs["Table"])
+        found: list[dict[str, Any]] = []
+        response = table.scan()
+        found.extend(response["Items"])
+        while "LastEvaluatedKey" in response:
+            response = table.scan(ExclusiveStartKey=response["LastEvaluatedKey"])
+            found.extend(response["Items"])
+        return found
+
+    def queue_depth(self, logical_id: str) -> int:
+        attributes = boto3.client("sqs").get_queue_attributes(
+            QueueUrl=self.stack.refs[logical_id],
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+
+    # The steps most tests take --------------------------------------------------------------
+
+    def create_petition(self, owner: str = "alice", **overrides: Any) -> str:
+        body = {
+            "title": "Save the Bois de Vincennes",
+            "description": "Keep the woods open to everyone.",
+            "language": "en",
+            "decision_maker": {"name": "The Mayor", "email": "mayor@example.org"},
+            **overrides,
+        }
+        reply = self.request("POST", "/petitions", body, user=owner)
+        assert reply.status == 201, reply.text
+        petition_id: str = reply.json()["petition_id"]
+        return petition_id
+
+    def sign(self, petition_id: str, email: str, wants_updates: bool = True, **extra: Any) -> Reply:
+        body = {"email": email, "name": "A signer", "wants_updates": wants_updates, **extra}
+        return self.request("POST", f"/petitions/{petition_id}/signatures", body)
+
+    def publish(self, petition_id: str, owner: str = "alice", **overrides: Any) -> Reply:
+        body = {
+            "title": "We met the mayor",
+            "body": "She listened. Next step: the council.",
+            **overrides,
+        }
+        return self.request("POST", f"/petitions/{petition_id}/updates", body, user=owner)
+
+
+def reset_process_caches() -> None:
+    """Forget clients, keys, settings and rendered emails made for another moto."""
+    config.get_settings.cache_clear()
+    aws.reset()
+    crypto.reset()
+    delivery.reset()
+    store.reset()
+
+
+@contextmanager
+def running_on_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+    serialise_dynamodb_requests()
+    with mock_aws():
+        template = read()
+        stack = create(template, {"PublicBaseUrl": PUBLIC_URL})
+        for function in template.functions().values():
+            for name, value in stack.environment(function.environment).items():
+                monkeypatch.setenv(name, value)
+        reset_process_caches()
+        gateway = Gateway(
+            template.routes(),
+            HeaderAuthorizer(),  # type: ignore[arg-type]
+            template.gateway_responses(),
+            stack.parameters["Stage"],
+        )
+        pollers = Pollers(
+            template.queue_sources(), template.functions(), stack, logging.getLogger("pollers")
+        )
+        yield Mobilise(template, stack, gateway, pollers)
+    reset_process_caches()
