@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
 from mobilise_local.server import FAKE_AWS
 
 

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from mobilise.delivery import deliver
 from mobilise.messages import DeliveryMessage
 from mobilise.observability import logger, metrics, tracer

@@ -11,6 +11,8 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from mobilise import aws, config, crypto, delivery, store
 from mobilise_local import lambdas, outbox
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
@@ -18,7 +20,6 @@ from mobilise_local.moto_patches import serialise_dynamodb_requests
 from mobilise_local.pollers import Pollers
 from mobilise_local.resources import Stack, create
 from mobilise_local.template import Template, read
-from moto import mock_aws
 
 PUBLIC_URL = "https://mobilise.test"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from mobilise import clock
-
 from tests.integration.harness import Mobilise
 
 

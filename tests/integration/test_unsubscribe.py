@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from mobilise import links
 from mobilise.links import SignerRef
-
 from tests.integration.harness import Mobilise
 
 
