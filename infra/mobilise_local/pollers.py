@@ -40,8 +40,9 @@ class Pollers:
 
     def start(self) -> None:
         for source in self._sources:
-            workers = source.maximum_concurrency or 1
-            for index in range(min(workers, 2)):
+            concurrency = source.maximum_concurrency
+            workers = int(self._stack.resolve(concurrency)) if concurrency else 1
+            for index in range(min(workers, 2)):  # two are enough on one machine
                 thread = threading.Thread(
                     target=self._run,
                     args=(source,),

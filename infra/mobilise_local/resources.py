@@ -66,6 +66,7 @@ def create(template: Template, parameters: dict[str, str], prefix: str = "mobili
     for name, resource in template.of_type("AWS::DynamoDB::Table").items():
         stack.refs[name] = create_table(f"{prefix}-{name}", resource["Properties"])
     _create_queues(template, stack, prefix)
+    _create_topics(template, stack, prefix)
     _create_user_pool(template, stack, prefix)
     _create_secrets(template, stack, prefix)
     _create_email(template, stack)
@@ -112,6 +113,21 @@ def _create_queues(template: Template, stack: Stack, prefix: str) -> None:
             sqs.set_queue_attributes(
                 QueueUrl=stack.refs[name], Attributes={"RedrivePolicy": json.dumps(policy)}
             )
+
+
+def _create_topics(template: Template, stack: Stack, prefix: str) -> None:
+    sns = boto3.client("sns")
+    for name in template.of_type("AWS::SNS::Topic"):
+        arn = sns.create_topic(Name=f"{prefix}-{name}")["TopicArn"]
+        stack.refs[name] = arn
+        stack.attributes[(name, "TopicArn")] = arn
+    for resource in template.of_type("AWS::SNS::Subscription").values():
+        properties = resource["Properties"]
+        sns.subscribe(
+            TopicArn=stack.resolve(properties["TopicArn"]),
+            Protocol=properties["Protocol"],
+            Endpoint=stack.resolve(properties["Endpoint"]),
+        )
 
 
 def _create_user_pool(template: Template, stack: Stack, prefix: str) -> None:

@@ -17,9 +17,11 @@ from mobilise_local.auth import CognitoAuthorizer, LocalUsers
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.pollers import Pollers
 from mobilise_local.resources import Stack, create
-from mobilise_local.template import Template
+from mobilise_local.template import Schedule, Template
 
-log = logging.getLogger("mobilise_local")
+# Not under "mobilise": Powertools filters the root handler's records of loggers named
+# after its service, which would silence the local stack's own log.
+log = logging.getLogger("local-stack")
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -61,9 +63,9 @@ class Local:
     region: str
 
 
-def build(template: Template, public_url: str, moto_url: str) -> Local:
+def build(template: Template, parameters: dict[str, str], moto_url: str) -> Local:
     """Create the resources and wire the functions to them (environment, queues, API)."""
-    stack = create(template, {"PublicBaseUrl": public_url})
+    stack = create(template, parameters)
     functions = template.functions()
     environment: dict[str, str] = {}
     for function in functions.values():
@@ -117,7 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_REQUEST:
-            self._send(HttpResponse.json(413, {"message": "Request Too Long"}))
+            self._send(_error(413, "payload_too_large", "API Gateway takes at most 10 MiB."))
             self.close_connection = True
             return
         body = self.rfile.read(length) if length else b""
@@ -126,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = self._local(body) if local else self._api(body)
         except Exception:
             log.exception("local stack error")
-            response = HttpResponse.json(502, {"message": "Internal server error"})
+            response = _error(502, "internal_error", "The local stack failed; see its log.")
         self._send(response)
 
     def _send(self, response: HttpResponse) -> None:
@@ -150,7 +152,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _local(self, body: bytes) -> HttpResponse:
         path = self.path.split("?", 1)[0]
-        payload = json.loads(body) if body else {}
+        try:
+            payload = json.loads(body) if body else {}
+        except ValueError:
+            return _error(400, "invalid_json", "Local endpoints take a JSON body.")
+        if not isinstance(payload, dict):
+            return _error(400, "invalid_json", "Local endpoints take a JSON object.")
         if self.command == "POST" and path == "/_local/token":
             user = payload.get("user")
             if not isinstance(user, str) or not re.fullmatch(r"[A-Za-z0-9._@+-]{1,64}", user):
@@ -184,20 +191,63 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _run_schedule(self, name: str) -> HttpResponse:
-        schedules = self.local.template.schedules()
-        if name not in schedules:
-            return HttpResponse.json(
-                404, {"error": {"code": "not_found", "message": f"No schedule named {name}."}}
+        schedule = self.local.template.schedules().get(name)
+        if schedule is None:
+            return _error(404, "not_found", f"No schedule named {name}.")
+        return HttpResponse.json(
+            200, {"schedule": name, "result": run_schedule(self.local, schedule)}
+        )
+
+
+def run_schedule(local: Local, schedule: Schedule) -> Any:
+    """Invoke a scheduled function as EventBridge does."""
+    function = local.template.functions()[schedule.function]
+    event = {
+        "source": "aws.events",
+        "detail-type": "Scheduled Event",
+        "detail": {},
+        "resources": [f"local:schedule/{schedule.name}"],
+    }
+    return lambdas.invoke(function, event)
+
+
+class Scheduler:
+    """Runs every ``rate(...)`` schedule of the template at its period (real time)."""
+
+    def __init__(self, local: Local) -> None:
+        self._local = local
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for schedule in self._local.template.schedules().values():
+            if schedule.every_seconds is None:
+                log.warning(
+                    "schedule %s (%s) runs only on demand", schedule.name, schedule.expression
+                )
+                continue
+            thread = threading.Thread(
+                target=self._run, args=(schedule,), daemon=True, name=f"schedule-{schedule.name}"
             )
-        function = self.local.template.functions()[schedules[name]]
-        event = {
-            "source": "aws.events",
-            "detail-type": "Scheduled Event",
-            "detail": {},
-            "resources": [f"local:schedule/{name}"],
-        }
-        result = lambdas.invoke(function, event)
-        return HttpResponse.json(200, {"schedule": name, "result": result})
+            thread.start()
+            self._threads.append(thread)
+
+    def _run(self, schedule: Schedule) -> None:
+        assert schedule.every_seconds is not None
+        while not self._stop.wait(schedule.every_seconds):
+            try:
+                run_schedule(self._local, schedule)
+            except Exception:
+                log.exception("schedule %s failed", schedule.name)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+
+def _error(status: int, code: str, message: str) -> HttpResponse:
+    return HttpResponse.json(status, {"error": {"code": code, "message": message}})
 
 
 def serve(local: Local, host: str, port: int) -> ThreadingHTTPServer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -63,7 +64,23 @@ class QueueSource:
     batch_size: int
     batching_window_seconds: int
     report_batch_item_failures: bool
-    maximum_concurrency: int | None
+    maximum_concurrency: Any  # a number, or !Ref to a parameter
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    function: str
+    expression: str  # rate(5 minutes), cron(...)
+
+    @property
+    def every_seconds(self) -> int | None:
+        """The period of a ``rate(...)`` expression; None for a cron expression."""
+        found = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", self.expression)
+        if found is None:
+            return None
+        unit = {"minute": 60, "hour": 3600, "day": 86400}[found.group(2)]
+        return int(found.group(1)) * unit
 
 
 @dataclass(frozen=True)
@@ -155,12 +172,12 @@ class Template:
             )
         return sources
 
-    def schedules(self) -> dict[str, str]:
-        """Schedule event name -> function."""
+    def schedules(self) -> dict[str, Schedule]:
+        """Schedule event name -> what it runs and how often."""
         found = {}
-        for kind in ("Schedule", "ScheduleV2"):
-            for function, event_name, _ in self._events(kind):
-                found[event_name] = function
+        for kind, key in (("Schedule", "Schedule"), ("ScheduleV2", "ScheduleExpression")):
+            for function, event_name, properties in self._events(kind):
+                found[event_name] = Schedule(event_name, function, properties[key])
         return found
 
     def gateway_responses(self) -> dict[str, dict[str, Any]]:

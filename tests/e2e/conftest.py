@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -39,7 +41,10 @@ class Client:
         *,
         token: str | None = None,
         form: str | None = None,
+        source_ip: str = "127.0.0.1",
     ) -> Answer:
+        """One HTTP request; ``source_ip`` is any loopback address (127.0.0.0/8): signers
+        from different addresses are not one client for the rate limit."""
         headers = {"Accept": "application/json"}
         data = None
         if body is not None:
@@ -50,13 +55,18 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        url = path if path.startswith("http") else self.base + path
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        url = urlsplit(path if path.startswith("http") else self.base + path)
+        assert url.hostname == "127.0.0.1", url  # the local stack only
+        connection = http.client.HTTPConnection(
+            url.hostname, url.port, timeout=60, source_address=(source_ip, 0)
+        )
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return Answer(response.status, dict(response.headers), response.read())
-        except urllib.error.HTTPError as error:
-            return Answer(error.code, dict(error.headers), error.read())
+            target = url.path + (f"?{url.query}" if url.query else "")
+            connection.request(method, target, body=data, headers=headers)
+            response = connection.getresponse()
+            return Answer(response.status, dict(response.getheaders()), response.read())
+        finally:
+            connection.close()
 
     def token(self, user: str) -> str:
         answer = self.call("POST", "/_local/token", {"user": user})
@@ -72,6 +82,26 @@ class Client:
         messages: list[dict[str, Any]] = self.call("GET", "/_local/outbox").json()["messages"]
         return messages
 
+    def sign_and_confirm(self, petition_id: str, signers: list[dict[str, Any]]) -> None:
+        """Sign, each from their own address, then follow each confirmation email's link."""
+        for index, signer in enumerate(signers):
+            answer = self.call(
+                "POST",
+                f"/petitions/{petition_id}/signatures",
+                signer,
+                source_ip=f"127.0.{index // 250 + 1}.{index % 250 + 1}",
+            )
+            assert answer.status == 201, answer.body
+        self.drain()
+        addresses = {signer["email"] for signer in signers}
+        for email in self.outbox():
+            link = re.search(r"http://\S+/signatures/confirm/\S+", email["text"] or "")
+            if link and email["to"][0] in addresses:
+                confirmed = self.call("GET", link.group(0))
+                assert confirmed.status == 200, confirmed.body
+                addresses.discard(email["to"][0])
+        assert not addresses, f"no confirmation email for {sorted(addresses)}"
+
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Client]:
@@ -83,17 +113,24 @@ def stack() -> Iterator[Client]:
         text=True,
     )
     assert process.stdout is not None
-    seen = []
+    output: list[str] = []
     for line in process.stdout:  # the stack says "ready" once it serves
-        seen.append(line)
+        output.append(line)
         if line.strip() == "ready":
             break
     else:
-        raise AssertionError("the local stack stopped before it was ready:\n" + "".join(seen))
+        raise AssertionError("the local stack stopped before it was ready:\n" + "".join(output))
+    # Keep reading what it prints, so that it never blocks on a full pipe.
+    reader = threading.Thread(target=lambda: output.extend(process.stdout or ()), daemon=True)
+    reader.start()
     try:
         yield Client(f"http://127.0.0.1:{port}")
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C
-        rest, _ = process.communicate(timeout=30)
-        assert process.returncode == 0, rest
-        assert "stopped" in rest
+        process.wait(timeout=30)
+        reader.join(timeout=10)
+        printed = "".join(output)
+        assert process.returncode == 0, printed
+        assert "stopped" in printed
+        errors = [line for line in output if "ERROR" in line or "Traceback" in line]
+        assert not errors, printed

@@ -4,10 +4,30 @@ from collections.abc import Iterator
 
 import pytest
 
+from mobilise_local.dynamodb_local import DynamoDBLocal
+from mobilise_local.server import free_port
 from tests.integration.harness import Mobilise, running_on_moto
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local() -> Iterator[DynamoDBLocal]:
+    """Amazon's DynamoDB Local, once for the session (installed by `make install`)."""
+    server = DynamoDBLocal(free_port())
+    yield server
+    server.stop()
 
 
 @pytest.fixture
 def mobilise(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
     with running_on_moto(monkeypatch) as system:
+        yield system
+
+
+@pytest.fixture(params=["moto", "dynamodb-local"])
+def on_both(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+    """The same test with the tables in moto, then in Amazon's DynamoDB Local."""
+    endpoint = None
+    if request.param == "dynamodb-local":
+        endpoint = request.getfixturevalue("dynamodb_local").endpoint
+    with running_on_moto(monkeypatch, dynamodb_endpoint=endpoint) as system:
         yield system

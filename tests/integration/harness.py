@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mobilise import aws, config, crypto, delivery, store
+from mobilise import aws, config, crypto, delivery, models
 from mobilise_local import lambdas, outbox
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.moto_patches import serialise_dynamodb_requests
@@ -22,6 +24,7 @@ from mobilise_local.resources import Stack, create
 from mobilise_local.template import Template, read
 
 PUBLIC_URL = "https://mobilise.test"
+_addresses = (f"198.51.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
 
 class HeaderAuthorizer:
@@ -61,6 +64,7 @@ class Mobilise:
         user: str | None = None,
         raw: str | None = None,
         headers: dict[str, str] | None = None,
+        source_ip: str = "192.0.2.10",
     ) -> Reply:
         """A request as API Gateway would hand it to the api function."""
         sent = dict(headers or {})
@@ -69,7 +73,7 @@ class Mobilise:
         if user is not None:
             sent["Authorization"] = f"Bearer {user}"
         data = (raw if raw is not None else json.dumps(body) if body is not None else "").encode()
-        built = self.gateway.event(method, path, sent, data, "192.0.2.10")
+        built = self.gateway.event(method, path, sent, data, source_ip)
         if isinstance(built, HttpResponse):
             response = built
         else:
@@ -119,9 +123,23 @@ class Mobilise:
         petition_id: str = reply.json()["petition_id"]
         return petition_id
 
-    def sign(self, petition_id: str, email: str, wants_updates: bool = True, **extra: Any) -> Reply:
+    def sign(
+        self,
+        petition_id: str,
+        email: str,
+        wants_updates: bool = True,
+        *,
+        source_ip: str | None = None,
+        **extra: Any,
+    ) -> Reply:
+        """Sign, by default each time from another address of TEST-NET-2 (so no rate limit)."""
         body = {"email": email, "name": "A signer", "wants_updates": wants_updates, **extra}
-        return self.request("POST", f"/petitions/{petition_id}/signatures", body)
+        return self.request(
+            "POST",
+            f"/petitions/{petition_id}/signatures",
+            body,
+            source_ip=source_ip or next(_addresses),
+        )
 
     def publish(self, petition_id: str, owner: str = "alice", **overrides: Any) -> Reply:
         body = {
@@ -133,20 +151,38 @@ class Mobilise:
 
 
 def reset_process_caches() -> None:
-    """Forget clients, keys, settings and rendered emails made for another moto."""
+    """Forget clients, keys, settings and rendered emails made for another backend."""
     config.get_settings.cache_clear()
     aws.reset()
     crypto.reset()
     delivery.reset()
-    store.reset()
+    models.reset()
+
+
+#: Parameters of the template for the integration tests: double opt-in is tested on its own.
+TEST_PARAMETERS = {
+    "PublicBaseUrl": PUBLIC_URL,
+    "DoubleOptIn": "false",
+    "SesMaxSendRate": "100000",
+}
 
 
 @contextmanager
-def running_on_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+def running_on_moto(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    dynamodb_endpoint: str | None = None,
+    parameters: dict[str, str] | None = None,
+) -> Iterator[Mobilise]:
+    """Mobilise in this process on moto; its tables in DynamoDB Local if an endpoint is given."""
     serialise_dynamodb_requests()
+    prefix = "mobilise"
+    if dynamodb_endpoint is not None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)
+        prefix = f"t{uuid.uuid4().hex[:12]}"  # DynamoDB Local is shared by the whole session
     with mock_aws():
         template = read()
-        stack = create(template, {"PublicBaseUrl": PUBLIC_URL})
+        stack = create(template, {**TEST_PARAMETERS, **(parameters or {})}, prefix=prefix)
         for function in template.functions().values():
             for name, value in stack.environment(function.environment).items():
                 monkeypatch.setenv(name, value)
@@ -160,5 +196,11 @@ def running_on_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
         pollers = Pollers(
             template.queue_sources(), template.functions(), stack, logging.getLogger("pollers")
         )
-        yield Mobilise(template, stack, gateway, pollers)
+        try:
+            yield Mobilise(template, stack, gateway, pollers)
+        finally:
+            if dynamodb_endpoint is not None:
+                dynamodb = boto3.client("dynamodb")
+                for name in template.of_type("AWS::DynamoDB::Table"):
+                    dynamodb.delete_table(TableName=stack.refs[name])
     reset_process_caches()

@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     )
     recipients_per_message: int = Field(default=50, ge=1, le=50)
     fanout_page_size: int = Field(default=500, ge=10, le=1000)
+    idempotency_table_name: str = Field(description="Powertools idempotency records.")
+    ses_max_send_rate: float = Field(
+        default=0,
+        ge=0,
+        description="Emails a second the SES account accepts; 0: ask SES (GetAccount).",
+    )
+    delivery_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="The delivery event source's MaximumConcurrency: the rate is shared by it.",
+    )
+    double_opt_in: bool = Field(
+        default=True, description="Updates go only to signers who confirmed their address."
+    )
+    sign_rate_limits: list[tuple[int, int]] = Field(
+        default=[(60, 3), (300, 5)],
+        description="Signatures a client IP may make on one petition: (seconds, count) windows.",
+    )
     fanout_reserve_ms: int = Field(
         default=20_000,
         ge=1_000,

@@ -13,10 +13,11 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from mobilise import aws
+from mobilise import aws, clock
 from mobilise.config import get_settings
 from mobilise.errors import InvalidLink
 
@@ -60,6 +61,11 @@ def email_hash(address: str) -> str:
     return hmac.new(_email_key(), normalised, hashlib.sha256).hexdigest()
 
 
+def lookup_hash(kind: str, value: str) -> str:
+    """A keyed hash of a value we look things up by but do not keep (a client IP, ...)."""
+    return hmac.new(_email_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -73,8 +79,10 @@ def _mac(purpose: str, payload: str) -> bytes:
     return hmac.new(_link_key(), message, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
-def sign(purpose: str, claims: dict[str, Any]) -> str:
-    """A URL-safe token carrying ``claims``, good only for ``purpose``."""
+def sign(purpose: str, claims: dict[str, Any], expires_at: datetime | None = None) -> str:
+    """A URL-safe token carrying ``claims``, good for ``purpose`` only (until ``expires_at``)."""
+    if expires_at is not None:
+        claims = {**claims, "exp": int(expires_at.timestamp())}
     payload = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
     return f"{payload}.{_b64(_mac(purpose, payload))}"
 
@@ -83,10 +91,14 @@ def verify(purpose: str, token: str) -> dict[str, Any]:
     """The claims of a token made by :func:`sign` for ``purpose``; :class:`InvalidLink` if not."""
     payload, _, mac = token.partition(".")
     try:
-        genuine = hmac.compare_digest(_unb64(mac), _mac(purpose, payload))
+        # Compared as text: base64 decoding is lenient, and only the exact token signed is good.
+        genuine = hmac.compare_digest(mac.encode(), _b64(_mac(purpose, payload)).encode())
         claims = json.loads(_unb64(payload)) if genuine else None
     except (ValueError, UnicodeDecodeError):
         raise InvalidLink() from None
     if not isinstance(claims, dict):
+        raise InvalidLink()
+    expires = claims.get("exp")
+    if expires is not None and (not isinstance(expires, int) or expires <= clock.now().timestamp()):
         raise InvalidLink()
     return claims

@@ -1,19 +1,126 @@
-"""Delivery: one raw MIME email per recipient through SESv2.
+"""Delivery: one raw MIME email per recipient through SESv2, exactly once per (update, signer)
+as far as SES allows.
 
-A recipient is checked again at send time: a signer who unsubscribed after the
-fan-out hears nothing more.
+Each send goes through Powertools Idempotency, keyed on the business identity
+(update, signer), never the SQS message id: a message delivered twice, or a
+recipient enqueued twice, sends one email. The one duplicate window left: the
+function dies after SES accepted an email and before its idempotency record is
+completed; once the in-progress record expires, a retry sends that email again.
+
+SES errors are classified: throttling and 5xx fail the SQS record (it is retried,
+and the recipients already sent are skipped by idempotency); a permanent refusal
+(MessageRejected, sending paused, MAIL FROM not verified, ...) is counted as
+failed on the update, logged and measured, and not retried.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache, lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from botocore.exceptions import ClientError
 
 from mobilise import aws, emails, store
 from mobilise.config import get_settings
-from mobilise.links import SignerRef, unsubscribe_url
-from mobilise.messages import DeliveryMessage
+from mobilise.errors import NotFound
+from mobilise.links import SignerRef, confirm_url, unsubscribe_url
+from mobilise.messages import ConfirmationMessage, DeliveryMessage
 from mobilise.observability import logger, metrics
-from mobilise.store import Signature
+from mobilise.pacing import pacer
+
+IDEMPOTENCY = IdempotencyConfig(
+    event_key_jmespath="[kind, petition_id, subject_id, email_hash]",
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=14 * 24 * 3600,
+)
+
+TRANSIENT = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "RequestTimeout",
+    }
+)
+PERMANENT = frozenset(
+    {
+        "MessageRejected",
+        "AccountSendingPausedException",
+        "SendingPausedException",
+        "AccountSuspendedException",
+        "MailFromDomainNotVerifiedException",
+        "BadRequestException",
+        "NotFoundException",
+    }
+)
+
+
+class SesUnavailable(Exception):
+    """SES throttled or failed on its side: the record is retried through SQS."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    to: str
+    raw: bytes
+    tags: dict[str, str]
+
+
+def transient(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+    return code in TRANSIENT or (status >= 500 and code not in PERMANENT)
+
+
+def _send(send: dict[str, str], email: Outgoing, tally: Counter[str]) -> dict[str, str]:
+    """Send one email (called at most once per identity by the idempotency wrapper)."""
+    settings = get_settings()
+    pacer().wait()
+    try:
+        response = aws.sesv2().send_email(
+            FromEmailAddress=settings.sender_address,
+            Destination={"ToAddresses": [email.to]},
+            Content={"Raw": {"Data": email.raw}},
+            ConfigurationSetName=settings.ses_configuration_set,
+            EmailTags=[{"Name": name, "Value": value} for name, value in email.tags.items()],
+        )
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "Unknown")
+        if transient(error):
+            raise SesUnavailable(code) from error
+        tally["failed"] += 1
+        logger.warning(
+            "email refused by SES",
+            code=code,
+            kind=send["kind"],
+            petition_id=send["petition_id"],
+            subject_id=send["subject_id"],
+        )
+        metrics.add_metric(name="EmailsRejected", unit="Count", value=1)
+        return {"status": "rejected", "code": code}
+    tally["sent"] += 1
+    return {"status": "sent", "message_id": response["MessageId"]}
+
+
+@cache
+def _send_once() -> Callable[..., dict[str, str]]:
+    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table_name)
+    wrapped: Callable[..., dict[str, str]] = idempotent_function(
+        data_keyword_argument="send", config=IDEMPOTENCY, persistence_store=persistence
+    )(_send)
+    return wrapped
 
 
 @lru_cache(maxsize=64)
@@ -30,46 +137,99 @@ def _rendered(petition_id: str, update_id: str, language: str) -> emails.Rendere
 
 
 @lru_cache(maxsize=64)
-def _petition_language(petition_id: str) -> str:
-    return store.get_petition(petition_id).language
+def _petition(petition_id: str) -> tuple[str, str]:
+    petition = store.get_petition(petition_id)
+    return petition.title, petition.language
 
 
-def deliver(message: DeliveryMessage) -> None:
-    keys = [Signature.key(message.petition_id, email_hash) for email_hash in message.recipients]
-    sent = 0
-    for signature in store.get_signatures(keys):
-        if not signature.receives_updates:
-            continue
-        _send(message, signature)
-        sent += 1
-    metrics.add_metric(name="EmailsSent", unit="Count", value=sent)
-    logger.info("delivery batch sent", update_id=message.update_id, sent=sent)
+def reset() -> None:
+    """Forget rendered emails, petitions and the idempotency store (tests on a new moto)."""
+    _rendered.cache_clear()
+    _petition.cache_clear()
+    _send_once.cache_clear()
+    pacer.cache_clear()
 
 
-def _send(message: DeliveryMessage, signature: Signature) -> None:
+def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
+    if isinstance(message, ConfirmationMessage):
+        _confirmation(message)
+    else:
+        _update(message)
+
+
+def _update(message: DeliveryMessage) -> None:
     settings = get_settings()
-    language = signature.language or _petition_language(message.petition_id)
-    rendered = _rendered(message.petition_id, message.update_id, language)
+    signatures, suppressed = store.recipients(message.petition_id, message.recipients)
+    tally: Counter[str] = Counter()
+    try:
+        for email_hash in message.recipients:
+            signature = signatures.get(email_hash)
+            if signature is None or not signature.receives_updates or email_hash in suppressed:
+                tally["skipped"] += 1  # unsubscribed or suppressed since the fan-out
+                continue
+            language = signature.language or _petition(message.petition_id)[1]
+            rendered = _rendered(message.petition_id, message.update_id, language)
+            signer = SignerRef(message.petition_id, email_hash, message.update_id)
+            raw = emails.addressed(
+                rendered,
+                sender=settings.sender_address,
+                to=signature.email,
+                unsubscribe_url=unsubscribe_url(signer),
+            )
+            _send_once()(
+                send={
+                    "kind": "update",
+                    "petition_id": message.petition_id,
+                    "subject_id": message.update_id,
+                    "email_hash": email_hash,
+                },
+                email=Outgoing(
+                    signature.email,
+                    raw,
+                    {"petition_id": message.petition_id, "update_id": message.update_id},
+                ),
+                tally=tally,
+            )
+    finally:
+        store.add_stats(message.petition_id, message.update_id, tally)
+        metrics.add_metric(name="EmailsSent", unit="Count", value=tally["sent"])
+        logger.info("delivery batch", update_id=message.update_id, **_counts(tally))
+
+
+def _confirmation(message: ConfirmationMessage) -> None:
+    settings = get_settings()
+    try:
+        signature = store.get_signature(message.petition_id, message.email_hash)
+    except NotFound:
+        logger.info("confirmation for a signature that is gone", petition_id=message.petition_id)
+        return
+    confirmed: datetime | None = signature.confirmed_at
+    if confirmed is not None or store.suppressed([message.email_hash]):
+        return
+    title, petition_language = _petition(message.petition_id)
+    signer = SignerRef(message.petition_id, message.email_hash)
+    rendered = emails.render_confirmation(
+        petition_title=title,
+        confirm_url=confirm_url(signer),
+        language=signature.language or petition_language,
+    )
     raw = emails.addressed(
         rendered,
         sender=settings.sender_address,
         to=signature.email,
-        to_name=signature.name,
-        unsubscribe_url=unsubscribe_url(SignerRef(message.petition_id, signature.email_hash)),
+        unsubscribe_url=unsubscribe_url(signer),
     )
-    aws.sesv2().send_email(
-        FromEmailAddress=settings.sender_address,
-        Destination={"ToAddresses": [signature.email]},
-        Content={"Raw": {"Data": raw}},
-        ConfigurationSetName=settings.ses_configuration_set,
-        EmailTags=[
-            {"Name": "petition_id", "Value": message.petition_id},
-            {"Name": "update_id", "Value": message.update_id},
-        ],
+    _send_once()(
+        send={
+            "kind": "confirm",
+            "petition_id": message.petition_id,
+            "subject_id": message.requested_at,
+            "email_hash": message.email_hash,
+        },
+        email=Outgoing(signature.email, raw, {"petition_id": message.petition_id}),
+        tally=Counter(),
     )
 
 
-def reset() -> None:
-    """Forget rendered emails and petition languages (tests that start a new moto)."""
-    _rendered.cache_clear()
-    _petition_language.cache_clear()
+def _counts(tally: Counter[str]) -> dict[str, Any]:
+    return {name: tally[name] for name in ("sent", "failed", "skipped")}

@@ -7,6 +7,7 @@ header with a line break in it.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -17,7 +18,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from mobilise.i18n import texts
 
-#: Stands in the rendered email for the recipient's own unsubscribe link.
+#: Starts the placeholder that stands, in an email rendered once, for each recipient's own
+#: unsubscribe link. Each rendering adds random characters to it, so that no text a starter
+#: writes can name the placeholder and receive the recipients' links.
 UNSUBSCRIBE_SLOT = "mobilise-unsubscribe-url-slot"
 _WHITESPACE = re.compile(r"\s+")
 
@@ -49,6 +52,11 @@ class Rendered:
     subject: str
     html: str
     text: str
+    slot: str  # where each recipient's unsubscribe link goes
+
+
+def _new_slot() -> str:
+    return f"{UNSUBSCRIBE_SLOT}-{secrets.token_hex(16)}"
 
 
 def render(template: str, language: str, **context: object) -> str:
@@ -59,33 +67,53 @@ def render(template: str, language: str, **context: object) -> str:
 def render_update(
     *, petition_title: str, title: str, body: str, link: str | None, language: str
 ) -> Rendered:
-    """An update's email, with :data:`UNSUBSCRIBE_SLOT` where each recipient's link goes."""
+    """An update's email, with a slot where each recipient's unsubscribe link goes."""
+    slot = _new_slot()
     context = {
         "petition_title": petition_title,
         "title": title,
         "paragraphs": paragraphs(body),
         "link": link,
-        "unsubscribe_url": UNSUBSCRIBE_SLOT,
+        "unsubscribe_url": slot,
     }
     return Rendered(
         subject=one_line(title),
         html=render("update.html", language, **context),
         text=render("update.txt", language, **context),
+        slot=slot,
     )
 
 
-def addressed(
-    rendered: Rendered, *, sender: str, to: str, to_name: str, unsubscribe_url: str
-) -> bytes:
-    """The MIME message of ``rendered`` for one recipient, with one-click unsubscribe."""
+def render_confirmation(*, petition_title: str, confirm_url: str, language: str) -> Rendered:
+    """The double opt-in email: one button that confirms the address."""
+    slot = _new_slot()
+    context = {
+        "petition_title": petition_title,
+        "confirm_url": confirm_url,
+        "unsubscribe_url": slot,
+    }
+    subject = texts(language)["confirm_subject"].format(title=one_line(petition_title))
+    return Rendered(
+        subject=one_line(subject),
+        html=render("confirm.html", language, **context),
+        text=render("confirm.txt", language, **context),
+        slot=slot,
+    )
+
+
+def addressed(rendered: Rendered, *, sender: str, to: str, unsubscribe_url: str) -> bytes:
+    """The MIME message of ``rendered`` for one recipient, with one-click unsubscribe.
+
+    The To header carries the address alone: a signer's name, with its commas and
+    quotes, never goes into an address header (Python's email package can unquote a
+    display name when it folds a long header).
+    """
     message = EmailMessage(policy=SMTP)
     message["From"] = sender
-    message["To"] = Address(display_name=one_line(to_name), addr_spec=to)
+    message["To"] = Address(addr_spec=to)
     message["Subject"] = rendered.subject
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(rendered.text.replace(UNSUBSCRIBE_SLOT, unsubscribe_url))
-    message.add_alternative(
-        rendered.html.replace(UNSUBSCRIBE_SLOT, unsubscribe_url), subtype="html"
-    )
+    message.set_content(rendered.text.replace(rendered.slot, unsubscribe_url))
+    message.add_alternative(rendered.html.replace(rendered.slot, unsubscribe_url), subtype="html")
     return message.as_bytes()

@@ -33,6 +33,17 @@ class AlreadySigned(DomainError):
         super().__init__("This email address has already signed this petition.")
 
 
+class AwaitingConfirmation(AlreadySigned):
+    code = "awaiting_confirmation"
+
+    def __init__(self) -> None:
+        DomainError.__init__(
+            self,
+            "This email address has already signed this petition and has not confirmed it yet: "
+            "we sent the confirmation email again.",
+        )
+
+
 class UpdateTooSoon(DomainError):
     code = "update_too_soon"
 
@@ -59,3 +70,11 @@ class Unauthenticated(DomainError):
 
     def __init__(self) -> None:
         super().__init__("Sign in first: this needs an Authorization bearer token.")
+
+
+class RateLimited(DomainError):
+    code = "too_many_requests"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__("Too many signatures from your network for this petition; try later.")
+        self.retry_after_seconds = max(1, retry_after_seconds)

@@ -4,6 +4,11 @@ A new job becomes one message per signature shard, so the shards are read in
 parallel. A shard is read page by page; before the Lambda runs out of time the
 work left is checkpointed as a new publish-queue message carrying the cursor,
 so memory stays flat whatever the number of signers.
+
+Pages are idempotent per (update, shard, cursor): a page already enqueued (the
+job ran twice, or a failed run is retried from its checkpoint) is skipped.
+Page boundaries can move if people sign between two runs; a recipient enqueued
+twice is still emailed once (delivery is idempotent per update and signer).
 """
 
 from __future__ import annotations
@@ -37,20 +42,22 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
     assert job.shard is not None
     settings = get_settings()
     cursor = job.cursor
-    recipients = 0
     while True:
-        page, cursor = store.page_subscribers(
+        page, after = store.page_subscribers(
             job.petition_id, job.shard, cursor, settings.fanout_page_size
         )
-        hashes = [signature.email_hash for signature in page]
-        queues.to_delivery(_deliveries(job, hashes, settings.recipients_per_message))
-        recipients += len(hashes)
+        if not store.page_done(job.update_id, job.shard, cursor):
+            hashes = [signature.email_hash for signature in page]
+            blocked = store.suppressed(hashes) if hashes else set()
+            wanted = [email_hash for email_hash in hashes if email_hash not in blocked]
+            queues.to_delivery(_deliveries(job, wanted, settings.recipients_per_message))
+            store.mark_page_done(job.petition_id, job.update_id, job.shard, cursor, len(wanted))
+        cursor = after
         if cursor is None:
-            store.finish_shard(job.petition_id, job.update_id, recipients)
+            store.finish_shard(job.petition_id, job.update_id, job.shard)
             logger.info("shard fanned out", update_id=job.update_id, shard=job.shard)
             return
         if remaining_ms() < settings.fanout_reserve_ms:
-            store.add_recipients(job.petition_id, job.update_id, recipients)
             queues.to_publish([job.model_copy(update={"cursor": cursor})])
             logger.info("shard checkpointed", update_id=job.update_id, shard=job.shard)
             return

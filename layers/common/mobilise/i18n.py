@@ -20,6 +20,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Done: you will not receive any more updates from the petition “{title}”."
         ),
         "invalid_link": "This link is not valid or has expired.",
+        "confirm_subject": "Confirm your signature: {title}",
+        "confirm_intro": (
+            "Thank you for signing the petition “{title}”. Please confirm your email address "
+            "so that your signature counts and the petition can keep you informed."
+        ),
+        "confirm_button": "Confirm my signature",
+        "confirm_ignore": "You did not sign? Ignore this email: nothing more will be sent.",
+        "confirmed_title": "Signature confirmed",
+        "confirmed": "Thank you: your signature on the petition “{title}” is confirmed.",
     },
     "fr": {
         "eyebrow": "Des nouvelles de la pétition",
@@ -36,6 +45,17 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "C’est fait : vous ne recevrez plus de nouvelles de la pétition « {title} »."
         ),
         "invalid_link": "Ce lien n’est pas valide ou a expiré.",
+        "confirm_subject": "Confirmez votre signature : {title}",
+        "confirm_intro": (
+            "Merci d’avoir signé la pétition « {title} ». Confirmez votre adresse e-mail "
+            "pour que votre signature compte et que la pétition puisse vous tenir informé·e."
+        ),
+        "confirm_button": "Confirmer ma signature",
+        "confirm_ignore": (
+            "Vous n’avez pas signé ? Ignorez cet e-mail : rien d’autre ne vous sera envoyé."
+        ),
+        "confirmed_title": "Signature confirmée",
+        "confirmed": "Merci : votre signature de la pétition « {title} » est confirmée.",
     },
 }
 

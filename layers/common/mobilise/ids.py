@@ -22,4 +22,4 @@ def new_id() -> str:
 
 def is_id(text: str) -> bool:
     """Whether ``text`` has the shape of an id made by :func:`new_id`."""
-    return len(text) == 26 and all(c in _CROCKFORD for c in text)
+    return len(text) == 26 and text[0] in "01234567" and all(c in _CROCKFORD for c in text)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+EmailHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 class _Message(BaseModel):
@@ -17,15 +20,29 @@ class FanoutMessage(_Message):
     With ``shard``: that shard's signers from ``cursor`` on (a checkpoint).
     """
 
-    petition_id: str = Field(max_length=64)
-    update_id: str = Field(max_length=64)
+    petition_id: Id
+    update_id: Id
     shard: int | None = Field(default=None, ge=0)
     cursor: dict[str, Any] | None = None
 
 
 class DeliveryMessage(_Message):
-    """Delivery queue: up to 50 recipients, named by email hash (no address in a queue)."""
+    """Delivery queue: an update for up to 50 recipients, named by email hash
+    (no address ever travels through a queue)."""
 
-    petition_id: str = Field(max_length=64)
-    update_id: str = Field(max_length=64)
-    recipients: list[str] = Field(min_length=1, max_length=50)
+    kind: Literal["update"] = "update"
+    petition_id: Id
+    update_id: Id
+    recipients: list[EmailHash] = Field(min_length=1, max_length=50)
+
+
+class ConfirmationMessage(_Message):
+    """Delivery queue: ask a new signer to confirm their address (double opt-in)."""
+
+    kind: Literal["confirm"]
+    petition_id: Id
+    email_hash: EmailHash
+    requested_at: str = Field(max_length=40)  # makes a resent request a new email
+
+
+DeliveryQueueMessage = Annotated[DeliveryMessage | ConfirmationMessage, Field(discriminator="kind")]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from mobilise import clock, crypto, ids, store
+from datetime import datetime
+
+from mobilise import clock, crypto, ids, links, queues, store
+from mobilise.config import get_settings
+from mobilise.errors import AlreadySigned, AwaitingConfirmation
+from mobilise.messages import ConfirmationMessage
+from mobilise.models import Petition, Signature
 from mobilise.observability import logger
 from mobilise.schemas import PetitionIn, PetitionOut, SignatureIn, SignatureOut
-from mobilise.store import Petition, Signature
 
 
 def create(owner_id: str, request: PetitionIn) -> Petition:
@@ -40,8 +45,14 @@ def view(petition: Petition) -> PetitionOut:
     )
 
 
-def sign(petition_id: str, request: SignatureIn) -> SignatureOut:
-    """Sign once per address. Consent to updates is recorded with its time and wording."""
+def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut:
+    """Sign once per address. Consent to updates is recorded with its time and wording.
+
+    With double opt-in the signer gets a confirmation email, and updates only once
+    they followed its link. A client IP may sign a petition a few times a minute.
+    """
+    settings = get_settings()
+    rate_scope = f"{petition_id}#{crypto.lookup_hash('ip', client_ip)}"
     now = clock.now()
     email_hash = crypto.email_hash(request.email)
     signature = Signature(
@@ -53,14 +64,44 @@ def sign(petition_id: str, request: SignatureIn) -> SignatureOut:
         wants_updates=request.wants_updates,
         consent_at=now if request.wants_updates else None,
         consent_version=store.CONSENT_VERSION if request.wants_updates else None,
-        confirmed_at=now,
+        confirmed_at=None if settings.double_opt_in else now,
         created_at=now,
     )
-    store.add_signature(signature)
+    try:
+        store.add_signature(signature, rate_scope, settings.sign_rate_limits)
+    except AlreadySigned:
+        confirmed: datetime | None = store.get_signature(petition_id, email_hash).confirmed_at
+        if confirmed is not None:
+            raise
+        # The first email may have been lost: send it again, within the same rate limit.
+        store.take_rate(rate_scope, settings.sign_rate_limits)
+        _ask_confirmation(petition_id, email_hash)
+        raise AwaitingConfirmation() from None
+    if settings.double_opt_in:
+        _ask_confirmation(petition_id, email_hash)
     logger.info("petition signed", petition_id=petition_id, wants_updates=request.wants_updates)
     return SignatureOut(
         petition_id=petition_id,
         name=request.name,
         wants_updates=request.wants_updates,
         signed_at=clock.isoformat(now),
+        confirmation_required=settings.double_opt_in,
     )
+
+
+def _ask_confirmation(petition_id: str, email_hash: str) -> None:
+    message = ConfirmationMessage(
+        kind="confirm",
+        petition_id=petition_id,
+        email_hash=email_hash,
+        requested_at=clock.now().isoformat(),
+    )
+    queues.to_delivery([message])
+
+
+def confirm(token: str) -> Petition:
+    """Follow a confirmation link: the signature now receives updates (if it asked to)."""
+    signer = links.read_confirm(token)
+    store.confirm(signer.petition_id, signer.email_hash)
+    logger.info("signature confirmed", petition_id=signer.petition_id)
+    return store.get_petition(signer.petition_id)

@@ -37,9 +37,16 @@ def _bounded(max_length: int) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
+#: Bidirectional overrides and isolates can make a title read backwards; the marks
+#: (U+200E, U+200F) that right-to-left text needs stay allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _one_line(text: str) -> str:
     if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
         raise ValueError("must be one line, without control characters")
+    if any(char in _BIDI_CONTROLS for char in text):
+        raise ValueError("must not contain bidirectional override characters")
     return text
 
 
@@ -94,6 +101,7 @@ class SignatureOut(BaseModel):
     name: str
     wants_updates: bool
     signed_at: str
+    confirmation_required: bool
 
 
 class UpdateIn(_In):
@@ -119,6 +127,19 @@ class UpdateOut(BaseModel):
     status: Literal["published", "sending", "sent"]
     published_at: str
     recipients: int | None = None
+
+
+class UpdateStats(BaseModel):
+    """What the starter sees of a delivery."""
+
+    update_id: str
+    state: Literal["queued", "sending", "sent"]
+    recipients: int
+    sent: int
+    failed: int
+    bounced: int
+    complained: int
+    unsubscribed: int
 
 
 class UpdatePage(BaseModel):

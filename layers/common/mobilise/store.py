@@ -1,169 +1,55 @@
-"""Data access: the single DynamoDB table, through PynamoDB.
+"""Data access: the single DynamoDB table, through PynamoDB (the items are in :mod:`models`).
 
 Every write that can race is conditional. Conditions that fail become the
 named domain errors of :mod:`mobilise.errors` here, and nowhere else.
-
-Keys (one table, ``pk``/``sk`` strings)::
-
-    petition     PET#{petition_id}              PETITION
-    update       PET#{petition_id}              UPD#{update_id}      (ULID: sorts by time)
-    fan-out job  PET#{petition_id}              JOB#{update_id}
-    signature    SIG#{petition_id}#{shard:03d}  EMAIL#{email_hash}
-
-A petition's signatures are spread over ``signature_shards`` partitions; the
-shard is derived from the email hash, so a signature is found again from its
-address alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import (
-    BooleanAttribute,
-    JSONAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    UTCDateTimeAttribute,
-)
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.models import Model
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from mobilise import clock
 from mobilise.config import get_settings
-from mobilise.errors import AlreadySigned, InvalidLink, NotFound, NotOwner, UpdateTooSoon
+from mobilise.errors import (
+    AlreadySigned,
+    InvalidLink,
+    NotFound,
+    NotOwner,
+    RateLimited,
+    UpdateTooSoon,
+)
+from mobilise.models import (
+    OUTBOX,
+    STAT_NAMES,
+    UPDATE_INTERVAL,
+    FanoutJob,
+    FanoutPage,
+    Petition,
+    RateWindow,
+    Signature,
+    Suppression,
+    Update,
+    bound,
+    signature_partition,
+)
 
-UPDATE_INTERVAL = timedelta(hours=24)
 CONSENT_VERSION = "2026-11-updates-v1"
+PAGE_MARKER_DAYS = 30
 _CONDITION_FAILED = "ConditionalCheckFailed"
-
-
-class _Item(Model):
-    """An item of the single table; the table name is bound from the settings on first use."""
-
-    class Meta:
-        table_name: str | None = None
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-class Petition(_Item):
-    petition_id = UnicodeAttribute()
-    owner_id = UnicodeAttribute()
-    title = UnicodeAttribute()
-    description = UnicodeAttribute()
-    language = UnicodeAttribute()
-    decision_maker = JSONAttribute()
-    status = UnicodeAttribute(default="open")
-    signer_count = NumberAttribute(default=0)
-    last_update_at = UTCDateTimeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-
-    @staticmethod
-    def key(petition_id: str) -> tuple[str, str]:
-        return f"PET#{petition_id}", "PETITION"
-
-    @property
-    def next_update_allowed_at(self) -> datetime | None:
-        """When the 24-hour window reopens, or ``None`` when it is open now."""
-        last: datetime | None = self.last_update_at
-        if last is None:
-            return None
-        reopens = last + UPDATE_INTERVAL
-        return reopens if reopens > clock.now() else None
-
-
-class Update(_Item):
-    update_id = UnicodeAttribute()
-    petition_id = UnicodeAttribute()
-    type = UnicodeAttribute()
-    title = UnicodeAttribute()
-    body = UnicodeAttribute()
-    link = UnicodeAttribute(null=True)
-    fields = JSONAttribute(default=dict)  # the type-specific fields of the typology
-    status = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    published_at = UTCDateTimeAttribute(null=True)
-    recipients = NumberAttribute(null=True)
-
-    @staticmethod
-    def key(petition_id: str, update_id: str) -> tuple[str, str]:
-        return f"PET#{petition_id}", f"UPD#{update_id}"
-
-
-class FanoutJob(_Item):
-    """The outbox: written in the publish transaction, sent to the publish queue after it."""
-
-    update_id = UnicodeAttribute()
-    petition_id = UnicodeAttribute()
-    state = UnicodeAttribute(default="queued")  # queued -> sending -> sent
-    shards = NumberAttribute()
-    shards_done = NumberAttribute(default=0)
-    created_at = UTCDateTimeAttribute()
-
-    @staticmethod
-    def key(petition_id: str, update_id: str) -> tuple[str, str]:
-        return f"PET#{petition_id}", f"JOB#{update_id}"
-
-
-class Signature(_Item):
-    petition_id = UnicodeAttribute()
-    email = UnicodeAttribute()
-    name = UnicodeAttribute()
-    language = UnicodeAttribute(null=True)
-    wants_updates = BooleanAttribute()
-    consent_at = UTCDateTimeAttribute(null=True)
-    consent_version = UnicodeAttribute(null=True)
-    confirmed_at = UTCDateTimeAttribute(null=True)
-    unsubscribed_at = UTCDateTimeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-
-    @staticmethod
-    def key(petition_id: str, email_hash: str) -> tuple[str, str]:
-        return f"SIG#{petition_id}#{shard_of(email_hash):03d}", f"EMAIL#{email_hash}"
-
-    @property
-    def email_hash(self) -> str:
-        return self.sk.removeprefix("EMAIL#")
-
-    @property
-    def receives_updates(self) -> bool:
-        return self.wants_updates and self.confirmed_at is not None and self.unsubscribed_at is None
-
-
-_MODELS: tuple[type[_Item], ...] = (Petition, Update, FanoutJob, Signature)
-
-
-def shard_of(email_hash: str) -> int:
-    """The signature shard of an address, from its hash: stable while the shard count is."""
-    return int(email_hash[:8], 16) % get_settings().signature_shards
-
-
-def signature_partition(petition_id: str, shard: int) -> str:
-    return f"SIG#{petition_id}#{shard:03d}"
-
-
-def reset() -> None:
-    """Forget the bound table and connections; the next use binds to the settings again."""
-    _Item.Meta.table_name = None
-    models: tuple[type[_Item], ...] = (_Item, *_MODELS)
-    for model in models:
-        model._connection = None
-
-
-def _bound() -> None:
-    """Point the models at the configured table, on first use."""
-    if _Item.Meta.table_name is None:
-        _Item.Meta.table_name = get_settings().table_name
+_CONDITION_FAILED_EXCEPTION = "ConditionalCheckFailedException"
 
 
 def _connection() -> Connection:
-    _bound()
+    bound()
     return Connection()
 
 
@@ -175,17 +61,21 @@ def _failed(error: TransactWriteError, index: int) -> dict[str, Any] | None:
     return None
 
 
+def _condition_failed(error: PutError | UpdateError) -> bool:
+    return error.cause_response_code == _CONDITION_FAILED_EXCEPTION
+
+
 # Petitions ----------------------------------------------------------------------------------
 
 
 def create_petition(petition: Petition) -> Petition:
-    _bound()
+    bound()
     petition.save(condition=Petition.pk.does_not_exist())
     return petition
 
 
 def get_petition(petition_id: str) -> Petition:
-    _bound()
+    bound()
     try:
         return Petition.get(*Petition.key(petition_id))
     except Petition.DoesNotExist:
@@ -195,10 +85,13 @@ def get_petition(petition_id: str) -> Petition:
 # Signatures ---------------------------------------------------------------------------------
 
 
-def add_signature(signature: Signature) -> None:
-    """Store a signature and count it, once per address (any case, any surrounding space)."""
-    _bound()
+def add_signature(signature: Signature, rate_scope: str, limits: list[tuple[int, int]]) -> None:
+    """Store a signature and count it, once per address (any case, any surrounding space),
+    within the rate ``limits`` of ``rate_scope``: one transaction, so a refused signature
+    writes nothing at all."""
+    bound()
     petition = Petition(*Petition.key(signature.petition_id))
+    windows = _rate_windows(rate_scope, limits)
     try:
         with TransactWrite(connection=_connection()) as transaction:
             transaction.save(signature, condition=Signature.pk.does_not_exist())
@@ -208,6 +101,8 @@ def add_signature(signature: Signature) -> None:
                 condition=Petition.pk.exists() & (Petition.status == "open"),
                 return_values="ALL_OLD",
             )
+            for window, actions, condition, _ in windows:
+                transaction.update(window, actions=actions, condition=condition)
     except TransactWriteError as error:
         if _failed(error, 0) is not None:
             raise AlreadySigned() from error
@@ -216,28 +111,45 @@ def add_signature(signature: Signature) -> None:
             if old:
                 raise NotFound("This petition is no longer open for signatures.") from error
             raise NotFound("There is no petition with this id.") from error
+        for index, (_, _, _, retry_after) in enumerate(windows, start=2):
+            if _failed(error, index) is not None:
+                raise RateLimited(retry_after) from error
         raise
 
 
 def get_signature(petition_id: str, email_hash: str) -> Signature:
-    _bound()
+    bound()
     try:
         return Signature.get(*Signature.key(petition_id, email_hash))
     except Signature.DoesNotExist:
         raise NotFound("There is no such signature.") from None
 
 
-def get_signatures(keys: list[tuple[str, str]]) -> Iterator[Signature]:
-    """The signatures with these keys (up to 100 a request; missing ones are skipped)."""
-    _bound()
-    yield from Signature.batch_get(keys)
+def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Signature], set[str]]:
+    """The signatures of these hashes and which of them are suppressed: one BatchGetItem
+    of up to 100 keys for a delivery message of 50."""
+    bound()
+    signatures = {
+        signature.email_hash: signature
+        for signature in Signature.batch_get(
+            [Signature.key(petition_id, email_hash) for email_hash in email_hashes]
+        )
+    }
+    return signatures, suppressed(list(signatures))
+
+
+def suppressed(email_hashes: list[str]) -> set[str]:
+    """Which of these addresses are on the global suppression list."""
+    bound()
+    found = Suppression.batch_get([Suppression.key(email_hash) for email_hash in email_hashes])
+    return {item.pk.removeprefix("SUP#") for item in found}
 
 
 def page_subscribers(
     petition_id: str, shard: int, cursor: dict[str, Any] | None, limit: int
 ) -> tuple[list[Signature], dict[str, Any] | None]:
     """One page of a shard's signers who receive updates, and the cursor after it."""
-    _bound()
+    bound()
     results = Signature.query(
         signature_partition(petition_id, shard),
         filter_condition=(Signature.wants_updates == True)  # noqa: E712 (a DynamoDB condition)
@@ -250,19 +162,93 @@ def page_subscribers(
     return page, results.last_evaluated_key
 
 
-def unsubscribe(petition_id: str, email_hash: str) -> None:
-    """Mark a signature unsubscribed; again is a no-op. :class:`InvalidLink` if there is none."""
-    _bound()
+def confirm(petition_id: str, email_hash: str) -> Signature:
+    """Mark a signature confirmed (double opt-in); again is a no-op."""
+    bound()
     signature = Signature(*Signature.key(petition_id, email_hash))
     try:
         signature.update(
-            actions=[Signature.unsubscribed_at.set(Signature.unsubscribed_at | clock.now())],
+            actions=[Signature.confirmed_at.set(Signature.confirmed_at | clock.now())],
             condition=Signature.pk.exists(),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if _condition_failed(error):
             raise InvalidLink() from error
         raise
+    return signature
+
+
+def unsubscribe(petition_id: str, email_hash: str) -> bool:
+    """Mark a signature unsubscribed. True the first time, False when it already was.
+
+    :class:`InvalidLink` if there is no such signature.
+    """
+    bound()
+    signature = Signature(*Signature.key(petition_id, email_hash))
+    try:
+        signature.update(
+            actions=[Signature.unsubscribed_at.set(clock.now())],
+            condition=Signature.pk.exists() & Signature.unsubscribed_at.does_not_exist(),
+        )
+    except UpdateError as error:
+        if not _condition_failed(error):
+            raise
+        try:
+            get_signature(petition_id, email_hash)
+        except NotFound:
+            raise InvalidLink() from error
+        return False  # it already was
+    return True
+
+
+def suppress(email_hash: str, reason: str) -> bool:
+    """Put an address on the global suppression list; True if it was not on it."""
+    bound()
+    item = Suppression(*Suppression.key(email_hash), reason=reason, suppressed_at=clock.now())
+    try:
+        item.save(condition=Suppression.pk.does_not_exist())
+    except PutError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def _rate_windows(
+    scope: str, limits: Iterable[tuple[int, int]]
+) -> list[tuple[RateWindow, list[Any], Condition, int]]:
+    """For each fixed window of ``(seconds, limit)``: its item, the counter increment, the
+    condition that it is not full, and the seconds until it ends."""
+    now = clock.now()
+    epoch = int(now.timestamp())
+    windows = []
+    for seconds, limit in limits:
+        start = epoch - epoch % seconds
+        windows.append(
+            (
+                RateWindow(*RateWindow.key(scope, seconds, start)),
+                [
+                    RateWindow.hits.add(1),
+                    RateWindow.expires_at.set(now + timedelta(seconds=seconds + 3600)),
+                ],
+                RateWindow.hits.does_not_exist() | (RateWindow.hits < limit),
+                start + seconds - epoch,
+            )
+        )
+    return windows
+
+
+def take_rate(scope: str, limits: Iterable[tuple[int, int]]) -> None:
+    """Count one request against fixed windows; :class:`RateLimited` with the wait if one
+    is full. Each window is one conditional counter write."""
+    bound()
+    for window, actions, condition, retry_after in _rate_windows(scope, limits):
+        try:
+            window.update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if _condition_failed(error):
+                raise RateLimited(retry_after) from error
+            raise
 
 
 # Updates ------------------------------------------------------------------------------------
@@ -274,7 +260,7 @@ def publish_update(caller: str, update: Update) -> FanoutJob:
     The rule is one conditional write on the petition, in the same transaction as
     the update and the job: never a read followed by a write.
     """
-    _bound()
+    bound()
     now = clock.now()
     update.status = "published"
     update.published_at = now
@@ -284,6 +270,8 @@ def publish_update(caller: str, update: Update) -> FanoutJob:
         petition_id=update.petition_id,
         shards=get_settings().signature_shards,
         created_at=now,
+        outbox_pk=OUTBOX,
+        outbox_sk=now.isoformat(),
     )
     petition = Petition(*Petition.key(update.petition_id))
     try:
@@ -315,7 +303,7 @@ def publish_update(caller: str, update: Update) -> FanoutJob:
 
 
 def get_update(petition_id: str, update_id: str) -> Update:
-    _bound()
+    bound()
     try:
         return Update.get(*Update.key(petition_id, update_id))
     except Update.DoesNotExist:
@@ -326,7 +314,7 @@ def list_updates(
     petition_id: str, limit: int, after: str | None
 ) -> tuple[list[Update], str | None]:
     """Updates newest first; ``after`` is the last update id of the previous page."""
-    _bound()
+    bound()
     start = None
     if after is not None:
         pk, sk = Update.key(petition_id, after)
@@ -342,33 +330,115 @@ def list_updates(
     return page, (page[-1].update_id if page and results.last_evaluated_key else None)
 
 
-# Fan-out ------------------------------------------------------------------------------------
-
-
-def start_fanout(petition_id: str, update_id: str) -> None:
-    """queued -> sending; a job already started stays as it is."""
-    _bound()
-    job = FanoutJob(*FanoutJob.key(petition_id, update_id))
-    try:
-        job.update(actions=[FanoutJob.state.set("sending")], condition=FanoutJob.state == "queued")
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-
-
-def add_recipients(petition_id: str, update_id: str, recipients: int) -> None:
-    """Count recipients on the update: one write per fan-out page run, never per email."""
-    _bound()
-    if recipients:
+def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> None:
+    """Add to an update's delivery counters: one write for a whole batch."""
+    bound()
+    actions = [
+        getattr(Update, name).add(value)
+        for name, value in counts.items()
+        if value and name in STAT_NAMES
+    ]
+    if actions:
         Update(*Update.key(petition_id, update_id)).update(
-            actions=[Update.recipients.add(recipients)]
+            actions=actions, condition=Update.pk.exists()
         )
 
 
-def finish_shard(petition_id: str, update_id: str, recipients: int) -> None:
-    """Count a shard's last recipients; mark the job sent after its last shard."""
-    add_recipients(petition_id, update_id, recipients)
+# Fan-out ------------------------------------------------------------------------------------
+
+
+def get_job(petition_id: str, update_id: str) -> FanoutJob:
+    bound()
+    try:
+        return FanoutJob.get(*FanoutJob.key(petition_id, update_id))
+    except FanoutJob.DoesNotExist:
+        raise NotFound("There is no delivery for this update.") from None
+
+
+def start_fanout(petition_id: str, update_id: str) -> None:
+    """queued -> sending, and out of the outbox index; a job already started stays as it is."""
+    bound()
     job = FanoutJob(*FanoutJob.key(petition_id, update_id))
-    job.update(actions=[FanoutJob.shards_done.add(1)])
-    if job.shards_done >= job.shards:
+    try:
+        job.update(
+            actions=[
+                FanoutJob.state.set("sending"),
+                FanoutJob.outbox_pk.remove(),
+                FanoutJob.outbox_sk.remove(),
+            ],
+            condition=FanoutJob.state == "queued",
+        )
+    except UpdateError as error:
+        if not _condition_failed(error):
+            raise
+
+
+def stale_jobs(older_than: datetime, limit: int) -> list[FanoutJob]:
+    """Jobs still queued that were last sent to the queue before ``older_than``."""
+    bound()
+    return list(
+        FanoutJob.outbox.query(OUTBOX, FanoutJob.outbox_sk <= older_than.isoformat(), limit=limit)
+    )
+
+
+def resent(job: FanoutJob) -> None:
+    """Note that a job was sent to the queue again (it leaves the sweep for a while)."""
+    bound()
+    try:
+        job.update(
+            actions=[FanoutJob.outbox_sk.set(clock.now().isoformat())],
+            condition=FanoutJob.state == "queued",
+        )
+    except UpdateError as error:
+        if not _condition_failed(error):
+            raise
+
+
+def cursor_digest(cursor: dict[str, Any] | None) -> str:
+    if cursor is None:
+        return "start"
+    canonical = json.dumps(cursor, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(canonical).hexdigest()[:32]
+
+
+def page_done(update_id: str, shard: int, cursor: dict[str, Any] | None) -> bool:
+    """Whether fan-out already enqueued the page of this shard that starts at ``cursor``."""
+    bound()
+    try:
+        FanoutPage.get(*FanoutPage.key(update_id, shard, cursor_digest(cursor)))
+    except FanoutPage.DoesNotExist:
+        return False
+    return True
+
+
+def mark_page_done(
+    petition_id: str, update_id: str, shard: int, cursor: dict[str, Any] | None, count: int
+) -> None:
+    """Record a page as enqueued and count its recipients on the update, atomically,
+    so a page enqueued twice (a retried job) is counted once."""
+    bound()
+    page = FanoutPage(
+        *FanoutPage.key(update_id, shard, cursor_digest(cursor)),
+        recipients=count,
+        expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
+    )
+    try:
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.save(page, condition=FanoutPage.pk.does_not_exist())
+            if count:
+                transaction.update(
+                    Update(*Update.key(petition_id, update_id)),
+                    actions=[Update.recipients.add(count)],
+                )
+    except TransactWriteError as error:
+        if _failed(error, 0) is None:
+            raise
+
+
+def finish_shard(petition_id: str, update_id: str, shard: int) -> None:
+    """Record a shard as fanned out (a set: idempotent); the job is sent after its last."""
+    bound()
+    job = FanoutJob(*FanoutJob.key(petition_id, update_id))
+    job.update(actions=[FanoutJob.shards_done.add({shard})])
+    if len(job.shards_done or ()) >= job.shards and job.state != "sent":
         job.update(actions=[FanoutJob.state.set("sent")])

@@ -6,11 +6,11 @@ import base64
 import binascii
 
 from mobilise import clock, ids, queues, store
-from mobilise.errors import DomainError
+from mobilise.errors import DomainError, NotOwner
 from mobilise.messages import FanoutMessage
+from mobilise.models import STAT_NAMES, Update
 from mobilise.observability import logger, metrics
-from mobilise.schemas import UpdateIn, UpdateOut, UpdatePage
-from mobilise.store import Update
+from mobilise.schemas import UpdateIn, UpdateOut, UpdatePage, UpdateStats
 
 
 class InvalidCursor(DomainError):
@@ -66,6 +66,16 @@ def view(update: Update) -> UpdateOut:
         published_at=clock.isoformat(update.published_at),
         recipients=int(update.recipients) if update.recipients is not None else None,
     )
+
+
+def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
+    petition = store.get_petition(petition_id)
+    if petition.owner_id != caller:
+        raise NotOwner()
+    update = store.get_update(petition_id, update_id)
+    job = store.get_job(petition_id, update_id)
+    counters = {name: int(getattr(update, name) or 0) for name in (*STAT_NAMES, "recipients")}
+    return UpdateStats(update_id=update_id, state=job.state, **counters)  # type: ignore[arg-type]
 
 
 def page(petition_id: str, limit: int, cursor: str | None) -> UpdatePage:

@@ -19,6 +19,7 @@ from mobilise.errors import (
     InvalidLink,
     NotFound,
     NotOwner,
+    RateLimited,
     Unauthenticated,
     UpdateTooSoon,
 )
@@ -61,9 +62,17 @@ def _too_soon(exc: UpdateTooSoon) -> Response[Any]:
     return response
 
 
+@app.exception_handler(RateLimited)
+def _rate_limited(exc: RateLimited) -> Response[Any]:
+    response = error(429, exc.code, exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
+
+
 @app.exception_handler(DomainError)
 def _domain_error(exc: DomainError) -> Response[Any]:
-    return error(_STATUS.get(type(exc), 400), exc.code, exc.message)
+    status = next((_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS), 400)
+    return error(status, exc.code, exc.message)
 
 
 @app.exception_handler(RequestValidationError)

@@ -11,6 +11,7 @@ from mobilise import ids
 from mobilise.errors import NotFound, Unauthenticated
 
 MAX_BODY_BYTES = 64 * 1024
+HTML = "text/html; charset=utf-8"
 
 
 def caller(router: Router) -> str:

@@ -12,7 +12,7 @@ from mobilise import store, updates
 from mobilise.api.common import caller, checked_id
 from mobilise.errors import NotFound
 from mobilise.ids import is_id
-from mobilise.schemas import UpdateIn, UpdateOut, UpdatePage
+from mobilise.schemas import UpdateIn, UpdateOut, UpdatePage, UpdateStats
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -41,3 +41,11 @@ def get_update(petition_id: str, update_id: str) -> UpdateOut:
     if not is_id(update_id):
         raise NotFound("There is no update with this id on this petition.")
     return updates.view(store.get_update(checked_id(petition_id), update_id))
+
+
+@router.get("/petitions/<petition_id>/updates/<update_id>/stats")
+def update_stats(petition_id: str, update_id: str) -> UpdateStats:
+    """Delivery statistics, for the petition's starter only."""
+    if not is_id(update_id):
+        raise NotFound("There is no update with this id on this petition.")
+    return updates.stats(caller(router), checked_id(petition_id), update_id)

