@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: help install run test lint format build validate clean
+.PHONY: help install run test lint format build validate bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ validate: $(STAMP)  ## sam validate --lint (SAM CLI in its own venv under .tools
 
 build: $(STAMP)  ## sam build (needs python3.13, from pyenv here)
 	bash infra/sam.sh build
+
+bench: $(STAMP) $(NODE_STAMP)  ## Benchmarks (minutes): results in bench-results/ and the README
+	$(BIN)/python -m mobilise_bench --out bench-results
 
 clean:  ## Remove the virtual environments and build output
 	rm -rf $(VENV) .tools .aws-sam node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ times goes to the dead-letter queue (moto applies the redrive policy).
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from typing import Any
 
 import boto3
@@ -37,6 +38,10 @@ class Pollers:
         self._threads: list[threading.Thread] = []
         self._busy = 0
         self._changed = threading.Condition()
+        #: Invocations per function (tests read it).
+        self.invocations: Counter[str] = Counter()
+        #: Seconds a function may run, when not the template's (tests make it short).
+        self.timeouts: dict[str, float] = {}
 
     def start(self) -> None:
         for source in self._sources:
@@ -92,7 +97,8 @@ class Pollers:
         event = {"Records": [_record(message, arn) for message in messages]}
         failed: set[str] = set()
         try:
-            result = lambdas.invoke(function, event)
+            self.invocations[function.logical_id] += 1
+            result = lambdas.invoke(function, event, self.timeouts.get(function.logical_id))
         except Exception:
             self._logger.exception("function raised; the batch stays on the queue")
             return
@@ -108,12 +114,18 @@ class Pollers:
                 ],
             )
 
-    def run_until_empty(self, max_invocations: int = 10_000) -> int:
+    def run_until_empty(
+        self, max_invocations: int = 10_000, visibility_timeout: int | None = None
+    ) -> int:
         """Synchronously: poll every source in turn until all are empty (tests, benchmarks).
 
         Messages a function reported as failed stay invisible for the queue's visibility
-        timeout, as on AWS; they are not retried within this call.
+        timeout, as on AWS, and are not retried within this call; ``visibility_timeout=0``
+        makes them visible again at once (the time a retry waits, skipped).
         """
+        extra: dict[str, Any] = {}
+        if visibility_timeout is not None:
+            extra["VisibilityTimeout"] = visibility_timeout
         sqs = boto3.client("sqs")
         invocations = 0
         while invocations < max_invocations:
@@ -124,6 +136,7 @@ class Pollers:
                     QueueUrl=url,
                     MaxNumberOfMessages=min(source.batch_size, 10),
                     MessageSystemAttributeNames=_ATTRIBUTES,
+                    **extra,
                 ).get("Messages", [])
                 if received:
                     progressed = True

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -82,8 +83,8 @@ class Mobilise:
             response = response_from(lambdas.invoke(function, event))
         return Reply(response.status, dict(response.headers), response.body.decode())
 
-    def run_queues(self) -> int:
-        return self.pollers.run_until_empty()
+    def run_queues(self, visibility_timeout: int | None = None) -> int:
+        return self.pollers.run_until_empty(visibility_timeout=visibility_timeout)
 
     def outbox(self) -> list[dict[str, Any]]:
         return outbox.messages("eu-west-1")
@@ -107,6 +108,36 @@ class Mobilise:
         return int(attributes["ApproximateNumberOfMessages"]) + int(
             attributes["ApproximateNumberOfMessagesNotVisible"]
         )
+
+    def invoke(self, function: str, event: dict[str, Any], timeout: float | None = None) -> Any:
+        """Call one function of the template directly, as its event source would."""
+        return lambdas.invoke(self.template.functions()[function], event, timeout)
+
+    def send(self, queue: str, body: str) -> None:
+        boto3.client("sqs").send_message(QueueUrl=self.stack.refs[queue], MessageBody=body)
+
+    def seed_signatures(
+        self, petition_id: str, addresses: list[str], *, wants_updates: bool = True
+    ) -> None:
+        """Signatures written straight to the table (confirmed), for tests of scale."""
+        from mobilise import clock, crypto
+        from mobilise.models import Signature, bound
+
+        bound()
+        now = clock.now()
+        with Signature.batch_write() as batch:
+            for address in addresses:
+                batch.save(
+                    Signature(
+                        *Signature.key(petition_id, crypto.email_hash(address)),
+                        petition_id=petition_id,
+                        email=address,
+                        name="Seeded",
+                        wants_updates=wants_updates,
+                        confirmed_at=now,
+                        created_at=now,
+                    )
+                )
 
     # The steps most tests take --------------------------------------------------------------
 
@@ -148,6 +179,18 @@ class Mobilise:
             **overrides,
         }
         return self.request("POST", f"/petitions/{petition_id}/updates", body, user=owner)
+
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+
+
+def event(name: str, **values: str) -> dict[str, Any]:
+    """A fixture of tests/events, with its ``${name}`` placeholders filled in."""
+    text = (EVENTS / name).read_text()
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def reset_process_caches() -> None:

@@ -16,9 +16,10 @@ def _kinds(mobilise: Mobilise, prefix: str) -> list[dict[str, object]]:
 
 
 def test_a_second_update_within_24_hours_is_refused_until_the_second_it_reopens(
-    mobilise: Mobilise,
+    on_both: Mobilise,
 ) -> None:
     # Given a petition whose last update went out at T0
+    mobilise = on_both
     clock.freeze(T0)
     petition_id = mobilise.create_petition()
     assert mobilise.publish(petition_id).status == 201
@@ -65,8 +66,9 @@ def test_the_retry_after_header_counts_the_seconds_left(mobilise: Mobilise) -> N
     assert refused.headers["Retry-After"] == str(4 * 3600)
 
 
-def test_sixteen_simultaneous_publishes_let_exactly_one_through(mobilise: Mobilise) -> None:
+def test_sixteen_simultaneous_publishes_let_exactly_one_through(on_both: Mobilise) -> None:
     # Given a petition and 16 threads ready to publish on it at the same instant
+    mobilise = on_both
     clock.freeze(T0)
     petition_id = mobilise.create_petition()
     barrier = threading.Barrier(16)
