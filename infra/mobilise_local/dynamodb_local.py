@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,21 @@ def jar() -> Path:
     return found[-1]
 
 
+def _offline_environment() -> dict[str, str]:
+    """Java's environment: fake credentials and no AWS endpoint to follow.
+
+    DynamoDB Local sends telemetry to AWS unless told not to (``-disableTelemetry``); it
+    must not even try, nor reach the local stack's moto through ``AWS_ENDPOINT_URL``.
+    """
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 (fake, as moto's)
+        AWS_REGION="eu-west-1",
+    )
+    return environment
+
+
 class DynamoDBLocal:
     """One in-memory DynamoDB Local on a loopback port, for as long as the object lives."""
 
@@ -39,10 +55,12 @@ class DynamoDBLocal:
                 "-jar",
                 str(path),
                 "-inMemory",
+                "-disableTelemetry",
                 "-port",
                 str(port),
             ],
             cwd=path.parent,
+            env=_offline_environment(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

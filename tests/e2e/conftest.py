@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -103,11 +104,12 @@ class Client:
         assert not addresses, f"no confirmation email for {sorted(addresses)}"
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Client]:
+@contextmanager
+def running_stack(*options: str) -> Iterator[Client]:
+    """``python -m mobilise_local`` (what ``make run`` starts) in a subprocess; Ctrl-C after."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mobilise_local", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "mobilise_local", "--port", str(port), "--quiet", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -134,3 +136,9 @@ def stack() -> Iterator[Client]:
         assert "stopped" in printed
         errors = [line for line in output if "ERROR" in line or "Traceback" in line]
         assert not errors, printed
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Client]:
+    with running_stack() as client:
+        yield client
