@@ -32,6 +32,21 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     return fake
 
 
+def _settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings a function needs, with placeholder values."""
+    for name in (
+        "TABLE_NAME",
+        "PUBLISH_QUEUE_URL",
+        "DELIVERY_QUEUE_URL",
+        "SIGNING_SECRET_ARN",
+        "SENDER_ADDRESS",
+        "SES_CONFIGURATION_SET",
+        "IDEMPOTENCY_TABLE_NAME",
+    ):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://mobilise.test")
+
+
 def test_a_pacer_lets_through_its_rate_and_no_more(fake_time: FakeTime) -> None:
     # Given a pacer of 7 sends a second (14/s shared by 2 invocations)
     pacer = Pacer(7)
@@ -61,6 +76,7 @@ def test_the_rate_is_the_accounts_shared_by_the_concurrent_invocations(
 ) -> None:
     from mobilise import config
 
+    _settings(monkeypatch)
     monkeypatch.setenv("SES_MAX_SEND_RATE", "14")
     monkeypatch.setenv("DELIVERY_CONCURRENCY", "2")
     for name in (
@@ -94,3 +110,44 @@ def test_the_template_sets_concurrency_and_pacing_from_the_same_parameters() -> 
     )
     assert environment["DELIVERY_CONCURRENCY"] == Tag("Ref", "DeliveryConcurrency")
     assert environment["SES_MAX_SEND_RATE"] == Tag("Ref", "SesMaxSendRate")
+
+
+def test_without_a_configured_rate_the_account_rate_comes_from_ses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.stub import Stubber
+
+    from mobilise import aws, config
+
+    _settings(monkeypatch)
+    monkeypatch.setenv("SES_MAX_SEND_RATE", "0")
+    for name in (
+        "TABLE_NAME",
+        "PUBLISH_QUEUE_URL",
+        "DELIVERY_QUEUE_URL",
+        "SIGNING_SECRET_ARN",
+        "SENDER_ADDRESS",
+        "SES_CONFIGURATION_SET",
+        "IDEMPOTENCY_TABLE_NAME",
+    ):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://mobilise.test")
+    config.get_settings.cache_clear()
+    aws.reset()
+    try:
+        with Stubber(aws.sesv2()) as ses:
+            ses.add_response(
+                "get_account",
+                {
+                    "SendQuota": {
+                        "Max24HourSend": 50_000.0,
+                        "MaxSendRate": 14.0,
+                        "SentLast24Hours": 0.0,
+                    }
+                },
+            )
+            assert pacing.account_send_rate() == 14.0
+            ses.assert_no_pending_responses()
+    finally:
+        config.get_settings.cache_clear()
+        aws.reset()
