@@ -126,8 +126,8 @@ def get_signature(petition_id: str, email_hash: str) -> Signature:
 
 
 def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Signature], set[str]]:
-    """The signatures of these hashes and which of them are suppressed: one BatchGetItem
-    of up to 100 keys for a delivery message of 50."""
+    """The signatures of these hashes, and which of them are suppressed: two BatchGetItem
+    requests (signatures, suppressions) for a delivery message of up to 50."""
     bound()
     signatures = {
         signature.email_hash: signature
