@@ -44,7 +44,7 @@ format: $(STAMP)  ## Apply ruff's fixes and formatting
 test: lint validate $(NODE_STAMP)  ## Lint, validate the template, run every test
 	$(BIN)/pytest
 
-validate: $(STAMP)  ## sam validate --lint (SAM CLI in its own venv under .tools/)
+validate: $(STAMP)  ## Template checks: sam validate --lint, cfn-lint + serverless rules, checkov (tools under .tools/)
 	bash infra/sam.sh validate
 
 build: $(STAMP)  ## sam build (needs python3.13, from pyenv here)

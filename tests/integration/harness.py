@@ -131,6 +131,7 @@ class Mobilise:
                     Signature(
                         *Signature.key(petition_id, crypto.email_hash(address)),
                         petition_id=petition_id,
+                        email_key=crypto.email_hash(address),
                         email=address,
                         name="Seeded",
                         wants_updates=wants_updates,

@@ -25,11 +25,8 @@ class FakeTime:
 
 
 @pytest.fixture
-def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    fake = FakeTime()
-    monkeypatch.setattr(pacing.time, "monotonic", fake.monotonic)
-    monkeypatch.setattr(pacing.time, "sleep", fake.sleep)
-    return fake
+def fake_time() -> FakeTime:
+    return FakeTime()
 
 
 def _settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,7 +46,7 @@ def _settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_pacer_lets_through_its_rate_and_no_more(fake_time: FakeTime) -> None:
     # Given a pacer of 7 sends a second (14/s shared by 2 invocations)
-    pacer = Pacer(7)
+    pacer = Pacer(7, fake_time.monotonic, fake_time.sleep)
     start = fake_time.now
 
     # When 71 sends go through it back to back
@@ -62,7 +59,7 @@ def test_a_pacer_lets_through_its_rate_and_no_more(fake_time: FakeTime) -> None:
 
 
 def test_time_spent_elsewhere_is_not_slept_again(fake_time: FakeTime) -> None:
-    pacer = Pacer(10)
+    pacer = Pacer(10, fake_time.monotonic, fake_time.sleep)
     pacer.wait()
 
     fake_time.now += 0.5  # rendering and SES's own latency

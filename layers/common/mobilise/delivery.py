@@ -37,6 +37,9 @@ from mobilise.messages import ConfirmationMessage, DeliveryMessage
 from mobilise.observability import logger, metrics
 from mobilise.pacing import pacer
 
+#: Idempotency records are ``{IDEMPOTENCY_PREFIX}#{md5 of [kind, petition, subject, hash]}``:
+#: a stable name, so that erasing an address can find its records (mobilise.privacy).
+IDEMPOTENCY_PREFIX = "mobilise-send"
 IDEMPOTENCY = IdempotencyConfig(
     event_key_jmespath="[kind, petition_id, subject_id, email_hash]",
     raise_on_no_idempotency_key=True,
@@ -118,7 +121,10 @@ def _send(send: dict[str, str], email: Outgoing, tally: Counter[str]) -> dict[st
 def _send_once() -> Callable[..., dict[str, str]]:
     persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table_name)
     wrapped: Callable[..., dict[str, str]] = idempotent_function(
-        data_keyword_argument="send", config=IDEMPOTENCY, persistence_store=persistence
+        data_keyword_argument="send",
+        config=IDEMPOTENCY,
+        persistence_store=persistence,
+        key_prefix=IDEMPOTENCY_PREFIX,
     )(_send)
     return wrapped
 

@@ -28,7 +28,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from mobilise import clock
@@ -141,8 +141,20 @@ class FanoutPage(_Item):
         return f"FAN#{update_id}", f"{shard:03d}#{cursor_digest}"
 
 
+class ByEmailIndex(GlobalSecondaryIndex["Signature"]):  # type: ignore[no-untyped-call]
+    """Every signature of one address (export and erasure of personal data)."""
+
+    class Meta:
+        index_name = "by_email"
+        projection = KeysOnlyProjection()
+
+    email_hash = UnicodeAttribute(hash_key=True)
+
+
 class Signature(_Item):
     petition_id = UnicodeAttribute()
+    email_key = UnicodeAttribute(null=True, attr_name="email_hash")  # by_email's key
+    by_email = ByEmailIndex()
     email = UnicodeAttribute()
     name = UnicodeAttribute()
     language = UnicodeAttribute(null=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from functools import cache
 
 from mobilise import aws
@@ -18,20 +19,27 @@ from mobilise.config import get_settings
 class Pacer:
     """A token bucket of one: at most ``rate`` calls to :meth:`wait` return a second."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
-        self._next = time.monotonic()
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next = monotonic()
         self._lock = threading.Lock()
 
     def wait(self) -> None:
         with self._lock:
-            now = time.monotonic()
+            now = self._monotonic()
             start = max(self._next, now)
             self._next = start + self.interval
         if start > now:
-            time.sleep(start - now)  # pacing to the SES quota, not synchronisation
+            self._sleep(start - now)  # pacing to the SES quota, not synchronisation
 
 
 def account_send_rate() -> float:

@@ -58,6 +58,7 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
     signature = Signature(
         *Signature.key(petition_id, email_hash),
         petition_id=petition_id,
+        email_key=email_hash,
         email=crypto.normalise_email(request.email),
         name=request.name,
         language=request.language,
