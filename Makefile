@@ -54,4 +54,4 @@ bench: $(STAMP) $(NODE_STAMP)  ## Benchmarks (minutes): results in bench-results
 	$(BIN)/python -m mobilise_bench --out bench-results
 
 clean:  ## Remove the virtual environments and build output
-	rm -rf $(VENV) .tools .aws-sam node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .aws-sam node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,14 +9,14 @@ import signal
 import sys
 import threading
 
-from mobilise_local.server import Scheduler, build, free_port, serve, use_fake_aws
+from mobilise_local.server import Scheduler, build, free_port, listen, serve, use_fake_aws
 from mobilise_local.template import read
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mobilise_local", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--port", type=int, default=3000, help="0: any free port")
     parser.add_argument("--moto-port", type=int, default=0, help="0: any free port")
     parser.add_argument(
         "--dynamodb",
@@ -57,14 +57,15 @@ def main(argv: list[str] | None = None) -> int:
 
         dynamodb = DynamoDBLocal(free_port())
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb.endpoint
-    public_url = f"http://{args.host}:{args.port}"
+    server = listen(args.host, args.port)
+    public_url = f"http://{args.host}:{server.server_address[1]}"
     parameters = {
         "PublicBaseUrl": public_url,
         "DoubleOptIn": args.double_opt_in,
         "SesMaxSendRate": args.send_rate,
     }
     local = build(read(), parameters, moto_url)
-    server = serve(local, args.host, args.port)
+    serve(server, local)
     local.pollers.start()
     scheduler = Scheduler(local)
     scheduler.start()

@@ -58,7 +58,8 @@ class LocalUsers:
         with self._lock:
             password = self._passwords.get(username)
             if password is None:
-                password = "Local-" + secrets.token_urlsafe(16)
+                # The pool's policy wants a lower and upper case letter and a digit, always.
+                password = "Local-0a-" + secrets.token_urlsafe(16)
                 cognito.admin_create_user(
                     UserPoolId=self.user_pool_id,
                     Username=username,

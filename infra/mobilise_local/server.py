@@ -116,6 +116,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def do_HEAD(self) -> None:
+        self._serve()
+
+    def do_OPTIONS(self) -> None:
+        self._serve()
+
+    def do_TRACE(self) -> None:
+        self._serve()
+
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_REQUEST:
@@ -137,7 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
 
     def _api(self, body: bytes) -> HttpResponse:
         headers = {name: value for name, value in self.headers.items()}
@@ -166,6 +176,11 @@ class _Handler(BaseHTTPRequestHandler):
                     {"error": {"code": "bad_request", "message": '{"user": "<name>"} expected'}},
                 )
             return HttpResponse.json(200, {"token": self.local.users.token(user)})
+        if self.command == "GET" and path == "/_local/openapi.json":
+            from mobilise_local.openapi import OUTPUT
+
+            document = OUTPUT.read_bytes()
+            return HttpResponse(200, [("Content-Type", "application/json")], document)
         if self.command == "GET" and path == "/_local/outbox":
             return HttpResponse.json(200, {"messages": outbox.messages(self.local.region)})
         if self.command == "GET" and path.startswith("/_local/outbox/"):
@@ -250,10 +265,15 @@ def _error(status: int, code: str, message: str) -> HttpResponse:
     return HttpResponse.json(status, {"error": {"code": code, "message": message}})
 
 
-def serve(local: Local, host: str, port: int) -> ThreadingHTTPServer:
-    handler = type("Handler", (_Handler,), {"local": local})
-    server = ThreadingHTTPServer((host, port), handler)
+def listen(host: str, port: int) -> ThreadingHTTPServer:
+    """Bind the API's port (0: any free one) before the system is built: its links need it."""
+    server = ThreadingHTTPServer((host, port), type("Handler", (_Handler,), {}))
     server.daemon_threads = True
+    return server
+
+
+def serve(server: ThreadingHTTPServer, local: Local) -> None:
+    """Answer requests on ``server`` with ``local``, in a thread."""
+    server.RequestHandlerClass.local = local  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, name="gateway", daemon=True)
     thread.start()
-    return server

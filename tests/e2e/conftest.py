@@ -17,8 +17,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from mobilise_local.server import free_port
-
 
 @dataclass
 class Answer:
@@ -107,17 +105,19 @@ class Client:
 @contextmanager
 def running_stack(*options: str) -> Iterator[Client]:
     """``python -m mobilise_local`` (what ``make run`` starts) in a subprocess; Ctrl-C after."""
-    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mobilise_local", "--port", str(port), "--quiet", *options],
+        [sys.executable, "-m", "mobilise_local", "--port", "0", "--quiet", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     assert process.stdout is not None
     output: list[str] = []
-    for line in process.stdout:  # the stack says "ready" once it serves
+    base = None
+    for line in process.stdout:  # the stack says where it listens, then "ready"
         output.append(line)
+        if line.strip().startswith("API "):
+            base = line.split()[-1]
         if line.strip() == "ready":
             break
     else:
@@ -126,7 +126,8 @@ def running_stack(*options: str) -> Iterator[Client]:
     reader = threading.Thread(target=lambda: output.extend(process.stdout or ()), daemon=True)
     reader.start()
     try:
-        yield Client(f"http://127.0.0.1:{port}")
+        assert base is not None, "".join(output)
+        yield Client(base)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C
         process.wait(timeout=30)

@@ -63,7 +63,7 @@ class Mobilise:
         body: Any = None,
         *,
         user: str | None = None,
-        raw: str | None = None,
+        raw: str | bytes | None = None,
         headers: dict[str, str] | None = None,
         source_ip: str = "192.0.2.10",
     ) -> Reply:
@@ -73,7 +73,12 @@ class Mobilise:
             sent.setdefault("Content-Type", "application/json")
         if user is not None:
             sent["Authorization"] = f"Bearer {user}"
-        data = (raw if raw is not None else json.dumps(body) if body is not None else "").encode()
+        if isinstance(raw, bytes):
+            data = raw
+        else:
+            data = (
+                raw if raw is not None else json.dumps(body) if body is not None else ""
+            ).encode()
         built = self.gateway.event(method, path, sent, data, source_ip)
         if isinstance(built, HttpResponse):
             response = built

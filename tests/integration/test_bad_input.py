@@ -123,6 +123,17 @@ def test_malformed_json_is_a_400(mobilise: Mobilise) -> None:
     assert mobilise.items() == before
 
 
+def test_a_body_that_is_not_utf8_is_a_400(mobilise: Mobilise) -> None:
+    petition_id = mobilise.create_petition()
+    before = mobilise.items()
+
+    reply = mobilise.request("POST", f"/petitions/{petition_id}/signatures", raw=b"\xd8\x01")
+
+    assert reply.status == 400
+    assert reply.json()["error"]["code"] == "invalid_json"
+    assert mobilise.items() == before
+
+
 def test_a_body_that_is_not_json_is_a_415(mobilise: Mobilise) -> None:
     reply = mobilise.request(
         "POST",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any, cast
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -61,4 +62,9 @@ def refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:
             "unsupported_media_type",
             "Send the body as JSON, with Content-Type: application/json.",
         )
+    if event.get("isBase64Encoded") and body and event.get("resource") not in FORM_ROUTES:
+        try:
+            base64.b64decode(body, validate=True).decode("utf-8")
+        except ValueError:
+            return 400, "invalid_json", "The request body is not valid UTF-8 JSON."
     return None
