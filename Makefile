@@ -50,7 +50,7 @@ validate: $(STAMP)  ## Template checks: sam validate --lint, cfn-lint + serverle
 build: $(STAMP)  ## sam build (needs python3.13, from pyenv here)
 	bash infra/sam.sh build
 
-bench: $(STAMP) $(NODE_STAMP)  ## Benchmarks (minutes): results in bench-results/ and the README
+bench: $(STAMP) $(NODE_STAMP)  ## Benchmarks (about 11 min): results in bench-results/ (copy them into the README)
 	$(BIN)/python -m mobilise_bench --out bench-results
 
 clean:  ## Remove the virtual environments and build output

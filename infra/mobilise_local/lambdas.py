@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -71,3 +72,22 @@ def context_for(function: Function, timeout_seconds: float | None = None) -> Con
 
 def invoke(function: Function, event: dict[str, Any], timeout_seconds: float | None = None) -> Any:
     return load_handler(function)(event, context_for(function, timeout_seconds))
+
+
+_environments: dict[str, threading.Lock] = {}
+_environments_lock = threading.Lock()
+
+
+def invoke_in_environment(
+    function: Function, event: dict[str, Any], timeout_seconds: float | None = None
+) -> Any:
+    """Invoke as Lambda does: one event at a time per execution environment.
+
+    A process holds one copy of the handler module and of the layer's singletons (the
+    Powertools resolver keeps the current event on its class, a batch processor its
+    records): the local stack runs one environment per function, so one event at a time.
+    """
+    with _environments_lock:
+        lock = _environments.setdefault(function.logical_id, threading.Lock())
+    with lock:
+        return invoke(function, event, timeout_seconds)

@@ -45,17 +45,13 @@ class Pollers:
 
     def start(self) -> None:
         for source in self._sources:
-            concurrency = source.maximum_concurrency
-            workers = int(self._stack.resolve(concurrency)) if concurrency else 1
-            for index in range(min(workers, 2)):  # two are enough on one machine
-                thread = threading.Thread(
-                    target=self._run,
-                    args=(source,),
-                    daemon=True,
-                    name=f"poller-{source.queue}-{index}",
-                )
-                thread.start()
-                self._threads.append(thread)
+            # One poller a source: the function has one execution environment here (see
+            # lambdas.invoke_in_environment), so MaximumConcurrency is 1 locally.
+            thread = threading.Thread(
+                target=self._run, args=(source,), daemon=True, name=f"poller-{source.queue}"
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
@@ -98,7 +94,9 @@ class Pollers:
         failed: set[str] = set()
         try:
             self.invocations[function.logical_id] += 1
-            result = lambdas.invoke(function, event, self.timeouts.get(function.logical_id))
+            result = lambdas.invoke_in_environment(
+                function, event, self.timeouts.get(function.logical_id)
+            )
         except Exception:
             self._logger.exception("function raised; the batch stays on the queue")
             return

@@ -158,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
             return built
         route, event = built
         function = self.local.template.functions()[route.function]
-        return response_from(lambdas.invoke(function, event))
+        return response_from(lambdas.invoke_in_environment(function, event))
 
     def _local(self, body: bytes) -> HttpResponse:
         path = self.path.split("?", 1)[0]
@@ -223,7 +223,7 @@ def run_schedule(local: Local, schedule: Schedule) -> Any:
         "detail": {},
         "resources": [f"local:schedule/{schedule.name}"],
     }
-    return lambdas.invoke(function, event)
+    return lambdas.invoke_in_environment(function, event)
 
 
 class Scheduler:

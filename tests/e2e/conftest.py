@@ -130,7 +130,7 @@ def running_stack(*options: str) -> Iterator[Client]:
         yield Client(base)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C
-        process.wait(timeout=30)
+        process.wait(timeout=90)  # a loaded machine stops moto slowly
         reader.join(timeout=10)
         printed = "".join(output)
         assert process.returncode == 0, printed

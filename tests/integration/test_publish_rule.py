@@ -81,7 +81,9 @@ def test_sixteen_simultaneous_publishes_let_exactly_one_through(on_both: Mobilis
         with lock:
             statuses.append(reply.status)
 
-    # When they are released together
+    # When they are released together (16 invocations in one process: they share the layer's
+    # singletons, which is harmless here as every thread is the same caller on the same
+    # petition; what races is what reaches DynamoDB)
     threads = [threading.Thread(target=publish, args=(i,)) for i in range(16)]
     for thread in threads:
         thread.start()

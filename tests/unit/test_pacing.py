@@ -76,17 +76,6 @@ def test_the_rate_is_the_accounts_shared_by_the_concurrent_invocations(
     _settings(monkeypatch)
     monkeypatch.setenv("SES_MAX_SEND_RATE", "14")
     monkeypatch.setenv("DELIVERY_CONCURRENCY", "2")
-    for name in (
-        "TABLE_NAME",
-        "PUBLISH_QUEUE_URL",
-        "DELIVERY_QUEUE_URL",
-        "SIGNING_SECRET_ARN",
-        "SENDER_ADDRESS",
-        "SES_CONFIGURATION_SET",
-        "IDEMPOTENCY_TABLE_NAME",
-    ):
-        monkeypatch.setenv(name, "x")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://mobilise.test")
     config.get_settings.cache_clear()
     pacing.pacer.cache_clear()
     try:
@@ -118,17 +107,6 @@ def test_without_a_configured_rate_the_account_rate_comes_from_ses(
 
     _settings(monkeypatch)
     monkeypatch.setenv("SES_MAX_SEND_RATE", "0")
-    for name in (
-        "TABLE_NAME",
-        "PUBLISH_QUEUE_URL",
-        "DELIVERY_QUEUE_URL",
-        "SIGNING_SECRET_ARN",
-        "SENDER_ADDRESS",
-        "SES_CONFIGURATION_SET",
-        "IDEMPOTENCY_TABLE_NAME",
-    ):
-        monkeypatch.setenv(name, "x")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://mobilise.test")
     config.get_settings.cache_clear()
     aws.reset()
     try:

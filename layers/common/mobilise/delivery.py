@@ -164,7 +164,6 @@ def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
 
 
 def _update(message: DeliveryMessage) -> None:
-    settings = get_settings()
     signatures, suppressed = store.recipients(message.petition_id, message.recipients)
     tally: Counter[str] = Counter()
     try:
@@ -176,26 +175,8 @@ def _update(message: DeliveryMessage) -> None:
             language = signature.language or _petition(message.petition_id)[1]
             rendered = _rendered(message.petition_id, message.update_id, language)
             signer = SignerRef(message.petition_id, email_hash, message.update_id)
-            raw = emails.addressed(
-                rendered,
-                sender=settings.sender_address,
-                to=signature.email,
-                unsubscribe_url=unsubscribe_url(signer),
-            )
-            _send_once()(
-                send={
-                    "kind": "update",
-                    "petition_id": message.petition_id,
-                    "subject_id": message.update_id,
-                    "email_hash": email_hash,
-                },
-                email=Outgoing(
-                    signature.email,
-                    raw,
-                    {"petition_id": message.petition_id, "update_id": message.update_id},
-                ),
-                tally=tally,
-            )
+            tags = {"petition_id": message.petition_id, "update_id": message.update_id}
+            _send_to(signature.email, signer, rendered, "update", message.update_id, tags, tally)
     finally:
         store.add_stats(message.petition_id, message.update_id, tally)
         metrics.add_metric(name="EmailsSent", unit="Count", value=tally["sent"])
@@ -203,7 +184,6 @@ def _update(message: DeliveryMessage) -> None:
 
 
 def _confirmation(message: ConfirmationMessage) -> None:
-    settings = get_settings()
     try:
         signature = store.get_signature(message.petition_id, message.email_hash)
     except NotFound:
@@ -219,21 +199,35 @@ def _confirmation(message: ConfirmationMessage) -> None:
         confirm_url=confirm_url(signer),
         language=signature.language or petition_language,
     )
+    tags = {"petition_id": message.petition_id}
+    _send_to(signature.email, signer, rendered, "confirm", message.requested_at, tags, Counter())
+
+
+def _send_to(
+    address: str,
+    signer: SignerRef,
+    rendered: emails.Rendered,
+    kind: str,
+    subject_id: str,
+    tags: dict[str, str],
+    tally: Counter[str],
+) -> None:
+    """Address ``rendered`` to one signer and send it, once for (kind, subject, signer)."""
     raw = emails.addressed(
         rendered,
-        sender=settings.sender_address,
-        to=signature.email,
+        sender=get_settings().sender_address,
+        to=address,
         unsubscribe_url=unsubscribe_url(signer),
     )
     _send_once()(
         send={
-            "kind": "confirm",
-            "petition_id": message.petition_id,
-            "subject_id": message.requested_at,
-            "email_hash": message.email_hash,
+            "kind": kind,
+            "petition_id": signer.petition_id,
+            "subject_id": subject_id,
+            "email_hash": signer.email_hash,
         },
-        email=Outgoing(signature.email, raw, {"petition_id": message.petition_id}),
-        tally=Counter(),
+        email=Outgoing(address, raw, tags),
+        tally=tally,
     )
 
 

@@ -18,6 +18,7 @@ address alone. The shard count must not change once a deployment has signatures.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -28,6 +29,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -219,11 +221,19 @@ def signature_partition(petition_id: str, shard: int) -> str:
     return f"SIG#{petition_id}#{shard:03d}"
 
 
+@cache
+def connection() -> Connection:
+    """The connection transactions use: made once, its botocore client reused, as the models'."""
+    bound()
+    return Connection()
+
+
 def reset() -> None:
     """Forget the bound table and connections; the next use binds to the settings again."""
     _Item.Meta.table_name = None
     for model in MODELS:
         model._connection = None
+    connection.cache_clear()
 
 
 def bound() -> None:

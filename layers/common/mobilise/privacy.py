@@ -29,7 +29,7 @@ from pynamodb.transactions import TransactWrite
 from mobilise import clock, crypto, store
 from mobilise.config import get_settings
 from mobilise.delivery import IDEMPOTENCY_PREFIX
-from mobilise.models import Petition, Signature, Suppression, Update, bound
+from mobilise.models import Petition, Signature, Suppression, Update, bound, connection
 from mobilise.observability import logger
 
 
@@ -76,7 +76,7 @@ def erase(address: str) -> dict[str, Any]:
     records = 0
     for signature in signatures:
         records += _erase_idempotency(signature.petition_id, email_hash)
-        with TransactWrite(connection=store._connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.delete(signature, condition=Signature.pk.exists())
             transaction.update(
                 Petition(*Petition.key(signature.petition_id)),

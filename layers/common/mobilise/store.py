@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
@@ -39,6 +38,7 @@ from mobilise.models import (
     Suppression,
     Update,
     bound,
+    connection,
     signature_partition,
 )
 
@@ -46,11 +46,6 @@ CONSENT_VERSION = "2026-11-updates-v1"
 PAGE_MARKER_DAYS = 30
 _CONDITION_FAILED = "ConditionalCheckFailed"
 _CONDITION_FAILED_EXCEPTION = "ConditionalCheckFailedException"
-
-
-def _connection() -> Connection:
-    bound()
-    return Connection()
 
 
 def _failed(error: TransactWriteError, index: int) -> dict[str, Any] | None:
@@ -93,7 +88,7 @@ def add_signature(signature: Signature, rate_scope: str, limits: list[tuple[int,
     petition = Petition(*Petition.key(signature.petition_id))
     windows = _rate_windows(rate_scope, limits)
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.save(signature, condition=Signature.pk.does_not_exist())
             transaction.update(
                 petition,
@@ -275,7 +270,7 @@ def publish_update(caller: str, update: Update) -> FanoutJob:
     )
     petition = Petition(*Petition.key(update.petition_id))
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.save(update, condition=Update.pk.does_not_exist())
             transaction.save(job, condition=FanoutJob.pk.does_not_exist())
             transaction.update(
@@ -423,7 +418,7 @@ def mark_page_done(
         expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
     )
     try:
-        with TransactWrite(connection=_connection()) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             transaction.save(page, condition=FanoutPage.pk.does_not_exist())
             if count:
                 transaction.update(

@@ -1,0 +1,276 @@
+"""Benchmark 3: the cold start of every function of template.yaml.
+
+Each sample is a fresh interpreter (:mod:`mobilise_bench.coldstart_child`) that loads
+the handler module and serves one minimal valid event, timed inside the child with
+``time.perf_counter`` from just before the import to just after the answer: the
+interpreter's own start and moto's are not in it. The AWS services are moto's server,
+running in this process on a loopback port and set up before the first child, so
+the child imports nothing of moto. The baseline is ``import boto3`` and one client,
+timed the same way by the same script, in the same rounds.
+
+Rounds go through the functions in turn (the baseline among them), so noise on a
+shared machine spreads over all of them alike; the first round only warms the
+byte-code caches and is not counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mobilise import models
+from mobilise.messages import DeliveryMessage, FanoutMessage
+from mobilise_bench.env import child_environment
+from mobilise_bench.servers import moto_server
+from mobilise_bench.system import System, built, seed_signatures, signer_email
+from mobilise_bench.workers import record
+from mobilise_local.template import ROOT, Function
+
+CHILD = Path(__file__).with_name("coldstart_child.py")
+BASELINE = "boto3 + client (baseline)"
+_MARKER = "BENCH_RESULT "
+
+
+class NoEvent(Exception):
+    """A function of the template this benchmark has no event for (add one to event_for)."""
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """A petition with three signers and a published update: what one sample's event uses."""
+
+    petition_id: str
+    update_id: str
+    email_hash: str
+    email: str
+
+    @property
+    def shard(self) -> int:
+        return models.shard_of(self.email_hash)
+
+
+def prepare(system: System, index: int) -> Fixture:
+    petition_id = system.create_petition(f"Cold start {index}")
+    tag = f"cold{index}"
+    hashes = seed_signatures(petition_id, 3, tag=tag)
+    reply = system.publish(petition_id)
+    if reply.status != 201:
+        raise RuntimeError(f"publish answered {reply.status}: {reply.body}")
+    return Fixture(petition_id, reply.json()["update_id"], hashes[0], signer_email(0, tag))
+
+
+def _sqs_event(system: System, queue: str, body: str) -> dict[str, Any]:
+    message = {
+        "MessageId": f"cold-{time.monotonic_ns()}",
+        "ReceiptHandle": "cold-start",
+        "Body": body,
+        "MD5OfBody": "0" * 32,
+        "Attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": str(int(time.time() * 1000)),
+            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+            "ApproximateFirstReceiveTimestamp": str(int(time.time() * 1000)),
+        },
+    }
+    return {"Records": [record(message, system.queue_arn(queue))]}
+
+
+def _ses_bounce(fixture: Fixture) -> str:
+    event = {
+        "eventType": "Bounce",
+        "bounce": {
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "bouncedRecipients": [{"emailAddress": fixture.email, "status": "5.1.1"}],
+            "timestamp": "2026-11-24T10:00:04.000Z",
+        },
+        "mail": {
+            "messageId": "0102018d-cold-start",
+            "destination": [fixture.email],
+            "tags": {"petition_id": [fixture.petition_id], "update_id": [fixture.update_id]},
+        },
+    }
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": "cold-start",
+            "TopicArn": "arn:aws:sns:eu-west-1:123456789012:mobilise-SesEventsTopic",
+            "Message": json.dumps(event),
+            "Timestamp": "2026-11-24T10:00:05.000Z",
+        }
+    )
+
+
+def event_for(system: System, function: Function, fixture: Fixture) -> dict[str, Any]:
+    """A minimal valid event for each function of the template."""
+    name = function.logical_id
+    if name == "ApiFunction":
+        _, event = system.api_event("GET", f"/petitions/{fixture.petition_id}")
+        return event
+    if name == "FanoutFunction":
+        job = FanoutMessage(
+            petition_id=fixture.petition_id, update_id=fixture.update_id, shard=fixture.shard
+        )
+        return _sqs_event(system, "PublishQueue", job.model_dump_json())
+    if name == "DeliverFunction":
+        message = DeliveryMessage(
+            petition_id=fixture.petition_id,
+            update_id=fixture.update_id,
+            recipients=[fixture.email_hash],
+        )
+        return _sqs_event(system, "DeliveryQueue", message.model_dump_json())
+    if name == "SesEventsFunction":
+        return _sqs_event(system, "SesEventsQueue", _ses_bounce(fixture))
+    if name == "PrivacyFunction":
+        return {"action": "export", "email": fixture.email}
+    if name == "SweeperFunction":
+        return {
+            "version": "0",
+            "source": "aws.events",
+            "detail-type": "Scheduled Event",
+            "resources": ["arn:aws:events:eu-west-1:123456789012:rule/OutboxSweep"],
+            "detail": {},
+        }
+    raise NoEvent(name)
+
+
+def served(function: str, answer: Any) -> bool:
+    """Whether the one event was served without an error."""
+    if function == "ApiFunction":
+        return isinstance(answer, dict) and answer.get("statusCode") == 200
+    if function == "PrivacyFunction":
+        return isinstance(answer, dict) and bool(answer.get("signatures"))
+    if isinstance(answer, dict) and "batchItemFailures" in answer:
+        return not answer["batchItemFailures"]
+    return answer is not None
+
+
+def import_profile(stderr: str, top: int = 8) -> dict[str, float]:
+    """Milliseconds of import by top-level package, from ``python -X importtime``."""
+    totals: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        _, self_us, _, name = (part.strip() for part in re.split(r"[:|]", line, maxsplit=3))
+        package = name.split(".")[0]
+        totals[package] = totals.get(package, 0.0) + int(self_us) / 1000
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
+    return dict(ranked[:top])
+
+
+def _child(
+    spec: dict[str, Any], environment: dict[str, str], *, importtime: bool = False
+) -> dict[str, Any]:
+    options = ["-X", "importtime"] if importtime else []
+    completed = subprocess.run(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-P", *options, str(CHILD)],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith(_MARKER)]
+    if completed.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"cold start of {spec.get('function', 'baseline')} failed "
+            f"({completed.returncode}): {completed.stderr[-2000:]}"
+        )
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix(_MARKER))
+    if importtime:
+        result["imports_ms"] = import_profile(completed.stderr)
+    return result
+
+
+def _spec(
+    system: System, functions: dict[str, Function], name: str, fixture: Fixture
+) -> dict[str, Any]:
+    if name == BASELINE:
+        return {"mode": "baseline"}
+    function = functions[name]
+    return {
+        "mode": "function",
+        "function": name,
+        "handler": function.handler,
+        "code_dir": str(ROOT / function.code_uri),
+        "memory": function.memory,
+        "timeout": function.timeout,
+        "event": event_for(system, function, fixture),
+    }
+
+
+def measure(
+    runs: int, *, warmup: int = 1, profile_imports: bool = True, progress: Any = None
+) -> dict[str, Any]:
+    """Median cold start of every function and of the baseline, ``runs`` samples each."""
+    with moto_server(), built({"DoubleOptIn": "false", "SesMaxSendRate": "100"}) as system:
+        functions = system.template.functions()
+        fixtures = [prepare(system, index) for index in range(warmup + runs + 1)]
+        environment = child_environment(
+            {
+                "POWERTOOLS_METRICS_DISABLED": "false",
+                "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+            }
+        )
+        unmeasured = []
+        for name, function in functions.items():
+            try:
+                event_for(system, function, fixtures[0])
+            except NoEvent:
+                unmeasured.append(name)
+        names = [BASELINE, *(name for name in functions if name not in unmeasured)]
+        samples: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+        failures: dict[str, int] = {name: 0 for name in names}
+        for round_number in range(warmup + runs):
+            turn = round_number % len(names)
+            for name in names[turn:] + names[:turn]:
+                spec = _spec(system, functions, name, fixtures[round_number])
+                result = _child(spec, environment)
+                if round_number >= warmup:
+                    samples[name].append(result)
+                    if name != BASELINE and not served(name, result["answer"]):
+                        failures[name] += 1
+            if progress is not None:
+                progress(f"cold starts: round {round_number + 1} of {warmup + runs}")
+        # Once more each, not timed, with -X importtime: where the import time goes.
+        profiles = {
+            name: _child(
+                _spec(system, functions, name, fixtures[-1]), environment, importtime=True
+            )["imports_ms"]
+            for name in (names if profile_imports else [])
+        }
+    baseline = statistics.median(s["total_ms"] for s in samples[BASELINE])
+    rows = {}
+    for name in names:
+        totals = [s["total_ms"] for s in samples[name]]
+        median = statistics.median(totals)
+        rows[name] = {
+            "runs": len(totals),
+            "median_ms": median,
+            "median_import_ms": statistics.median(s["import_ms"] for s in samples[name]),
+            "median_first_invoke_ms": statistics.median(s["invoke_ms"] for s in samples[name]),
+            "min_ms": min(totals),
+            "max_ms": max(totals),
+            "ratio_to_baseline": median / baseline,
+            "served": len(totals) - failures[name] if name != BASELINE else None,
+            "median_http_wait_ms": statistics.median(s["http_wait_ms"] for s in samples[name]),
+            "http_requests": samples[name][0]["http_requests"] if samples[name] else 0,
+            "imports_ms": profiles.get(name, {}),
+            "samples_ms": totals,
+        }
+    return {
+        "baseline": BASELINE,
+        "functions": rows,
+        "unmeasured": unmeasured,  # functions with no event here: they need one
+        "runs": runs,
+        "warmup_rounds": warmup,
+    }

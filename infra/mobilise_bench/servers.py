@@ -1,0 +1,42 @@
+"""Emulators on loopback ports, for the benchmarks that run functions in child processes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from mobilise_bench.env import scoped
+from mobilise_local.dynamodb_local import DynamoDBLocal
+from mobilise_local.server import free_port
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's server in a thread of this process; every client of this process (and of the
+    children given this environment) goes to it. Yields its URL."""
+    from moto.server import ThreadedMotoServer
+
+    from mobilise_local.moto_patches import serialise_dynamodb_requests
+
+    serialise_dynamodb_requests()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with scoped({"AWS_ENDPOINT_URL": url}):
+            yield url
+    finally:
+        server.stop()
+
+
+@contextmanager
+def dynamodb_local() -> Iterator[DynamoDBLocal]:
+    """Amazon's DynamoDB Local (Java, in memory) for as long as the block runs."""
+    server = DynamoDBLocal(free_port())
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,160 @@
+"""`make bench` in smoke mode: every benchmark runs end to end and reports sane values.
+
+No timing is asserted (the machine is shared and noisy): only that each section is
+there, that every email was sent once, that every function has a cold-start number.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.timeout(600)  # the smoke run itself takes about a minute
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    pass
+
+
+_TemplateLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def _template_functions() -> set[str]:
+    document = yaml.load((ROOT / "template.yaml").read_text(), Loader=_TemplateLoader)  # noqa: S506
+    return {
+        name
+        for name, resource in document["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    out = tmp_path_factory.mktemp("bench")
+    completed = subprocess.run(
+        [sys.executable, "-m", "mobilise_bench", "--out", str(out), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stderr[-5000:]
+    assert (out / "results.json").is_file()
+    assert (out / "results.md").is_file()
+    results = json.loads((out / "results.json").read_text())
+    return results, (out / "results.md").read_text()
+
+
+def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str]) -> None:
+    results, page = smoke
+
+    assert results["mode"] == "smoke"
+    assert "errors" not in results
+    for section in ("saturation", "cold_start", "memory", "publish"):
+        assert section in results
+    for heading in (
+        "## Targets",
+        "## 1. Saturating the SES quota",
+        "## 2. AWS requests per 1,000 recipients",
+        "## 3. Cold start",
+        "## 4. Fan-out memory",
+        "## 5. Publish path",
+    ):
+        assert heading in page
+    assert {target["name"] for target in results["targets"]} == {
+        "send_rate",
+        "cost",
+        "memory",
+        "cold_start",
+    }
+    assert all(isinstance(target["met"], bool) for target in results["targets"])
+
+
+def test_every_seeded_recipient_gets_exactly_one_email(smoke: tuple[dict[str, Any], str]) -> None:
+    results, _ = smoke
+
+    runs = {run["label"]: run for run in results["saturation"]["runs"]}
+    assert set(runs) == {"quota", "moto tables", "control", "naive"}
+    for label, run in runs.items():
+        assert run["sent"] == run["recipients"]
+        assert run["update_stats_sent"] == run["recipients"]
+        if label != "naive":  # the naive fan-out keeps no per-page count
+            assert run["update_stats_recipients"] == run["recipients"]
+        assert run["achieved_rate"] > 0
+        assert run["throttled_calls"] >= 0
+        assert run["wall_seconds"] > 0
+    assert runs["quota"]["pacers"] == runs["quota"]["delivery_concurrency"]
+
+
+def test_requests_and_costs_are_counted_per_recipient(smoke: tuple[dict[str, Any], str]) -> None:
+    results, _ = smoke
+    saturation = results["saturation"]
+
+    rows = {(row["service"], row["operation"]): row for row in saturation["requests_per_1000"]}
+    sends = rows[("sesv2", "SendEmail")]
+    assert sends["mobilise"]["billed_requests"] == pytest.approx(1000)
+    assert sends["naive"]["billed_requests"] == pytest.approx(1000)
+    # The naive design sends one SQS message per recipient; ours packs up to 50.
+    assert rows[("sqs", "SendMessage")]["naive"]["requests"] == pytest.approx(1000)
+    assert rows[("sqs", "SendMessage")]["mobilise"] is None
+    assert rows[("dynamodb", "PutItem")]["mobilise"]["write_units"] > 0
+    assert rows[("lambda", "Invoke")]["mobilise"]["requests"] > 0
+
+    for design in ("mobilise", "naive"):
+        cost = saturation["cost_per_million"][design]
+        assert cost["ses"] == pytest.approx(100.0)
+        assert cost["infrastructure"] > 0
+        assert cost["infrastructure_over_ses"] == pytest.approx(cost["infrastructure"] / 100.0)
+
+
+def test_every_function_of_the_template_has_a_cold_start(
+    smoke: tuple[dict[str, Any], str],
+) -> None:
+    results, _ = smoke
+    cold = results["cold_start"]
+
+    functions = set(cold["functions"]) - {cold["baseline"]}
+    assert functions == _template_functions()
+    for name, row in cold["functions"].items():
+        assert row["runs"] == 3, name
+        assert row["median_ms"] > 0, name
+        assert row["ratio_to_baseline"] > 0, name
+        if name != cold["baseline"]:
+            assert row["served"] == row["runs"], name
+
+
+def test_fan_out_memory_is_measured_for_both_sizes(smoke: tuple[dict[str, Any], str]) -> None:
+    results, _ = smoke
+    memory = results["memory"]
+
+    small, large = memory["runs"]
+    assert small["signers"] < large["signers"]
+    for run in (small, large):
+        assert run["recipients"] == run["signers"]
+        assert run["failed_records"] == 0
+        assert run["invocations"] >= 2  # the job, then one per signature shard
+        assert run["rss_peak_mib"] >= run["rss_ready_mib"] > 0
+    assert memory["peak_ratio"] == pytest.approx(large["rss_peak_mib"] / small["rss_peak_mib"])
+
+
+def test_publish_latency_is_measured_accepted_and_refused(
+    smoke: tuple[dict[str, Any], str],
+) -> None:
+    results, _ = smoke
+    publish = results["publish"]
+
+    samples = publish["samples"]
+    assert publish["accepted"]["statuses"] == {"201": samples}
+    assert publish["refused"]["statuses"] == {"429": samples}
+    for case in ("accepted", "refused"):
+        latency = publish[case]["handler_ms"]
+        assert latency["count"] == samples
+        assert 0 < latency["p50"] <= latency["p99"] <= latency["max"]
