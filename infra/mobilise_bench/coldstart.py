@@ -31,7 +31,7 @@ from mobilise.messages import DeliveryMessage, FanoutMessage
 from mobilise_bench.env import child_environment
 from mobilise_bench.servers import moto_server
 from mobilise_bench.system import System, built, seed_signatures, signer_email
-from mobilise_bench.workers import record
+from mobilise_local.pollers import sqs_record
 from mobilise_local.template import ROOT, Function
 
 CHILD = Path(__file__).with_name("coldstart_child.py")
@@ -80,7 +80,7 @@ def _sqs_event(system: System, queue: str, body: str) -> dict[str, Any]:
             "ApproximateFirstReceiveTimestamp": str(int(time.time() * 1000)),
         },
     }
-    return {"Records": [record(message, system.queue_arn(queue))]}
+    return {"Records": [sqs_record(message, system.queue_arn(queue))]}
 
 
 def _ses_bounce(fixture: Fixture) -> str:

@@ -24,7 +24,7 @@ from mobilise import aws, clock, config, crypto, delivery, models, store
 from mobilise.models import Signature
 from mobilise_bench.env import scoped
 from mobilise_local import lambdas
-from mobilise_local.auth import CognitoAuthorizer, Unauthorized
+from mobilise_local.auth import BearerIsUser, CognitoAuthorizer
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.lambdas import Handler
 from mobilise_local.resources import Stack, create
@@ -32,15 +32,6 @@ from mobilise_local.template import ROOT, Function, Template, read
 
 PUBLIC_URL = "https://mobilise.bench"
 STARTER = "starter"
-
-
-class BearerIsUser:
-    """Stands in for Cognito: the bearer token *is* the user id (as in the integration tests)."""
-
-    def claims(self, authorization: str | None) -> dict[str, str]:
-        if not authorization:
-            raise Unauthorized("no token")
-        return {"sub": authorization.removeprefix("Bearer ").strip(), "token_use": "id"}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from mobilise_bench.counting import Key, RequestCounter, Tally, sqs_requests
 from mobilise_bench.system import System, fresh_handler
 from mobilise_local import lambdas
 from mobilise_local.lambdas import Handler
+from mobilise_local.pollers import sqs_record
 from mobilise_local.template import Function, QueueSource
 
 #: The actor the event source mapping's own requests (receive, delete) are counted under.
@@ -70,21 +71,6 @@ class Meter:
     def of(self, function: str) -> list[Invocation]:
         with self._lock:
             return [i for i in self.invocations if i.function == function]
-
-
-def record(message: dict[str, Any], arn: str) -> dict[str, Any]:
-    """The SQS record of a Lambda event, as the event source mapping builds it."""
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": message.get("Attributes", {}),
-        "messageAttributes": {},
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": arn,
-        "awsRegion": arn.split(":")[3],
-    }
 
 
 class QueueWorker(threading.Thread):
@@ -158,7 +144,7 @@ class QueueWorker(threading.Thread):
         )
 
     def _invoke(self, sqs: Any, messages: list[dict[str, Any]]) -> None:
-        event = {"Records": [record(message, self.arn) for message in messages]}
+        event = {"Records": [sqs_record(message, self.arn) for message in messages]}
         context = lambdas.context_for(self.function)
         failed: set[str] = set()
         emulated = self.counter.emulator_seconds()

@@ -43,6 +43,16 @@ class CognitoAuthorizer:
         return {name: str(value) for name, value in claims.items()}
 
 
+class BearerIsUser:
+    """Stands in for Cognito where no user pool is wanted (integration tests, benchmarks):
+    the bearer token *is* the user id."""
+
+    def claims(self, authorization: str | None) -> dict[str, str]:
+        if not authorization:
+            raise Unauthorized("no token")
+        return {"sub": authorization.removeprefix("Bearer ").strip(), "token_use": "id"}
+
+
 class LocalUsers:
     """``POST /_local/token``: a user of the local pool, by name, and an ID token for them."""
 

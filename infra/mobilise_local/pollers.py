@@ -90,7 +90,7 @@ class Pollers:
         source: QueueSource,
         messages: list[dict[str, Any]],
     ) -> None:
-        event = {"Records": [_record(message, arn) for message in messages]}
+        event = {"Records": [sqs_record(message, arn) for message in messages]}
         failed: set[str] = set()
         try:
             self.invocations[function.logical_id] += 1
@@ -184,7 +184,8 @@ def _empty(sqs: Any, url: str) -> bool:
     )
 
 
-def _record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+def sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+    """The SQS record of a Lambda event, as the event source mapping builds it."""
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],

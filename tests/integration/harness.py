@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from mobilise import aws, config, crypto, delivery, models
 from mobilise_local import lambdas, outbox
+from mobilise_local.auth import BearerIsUser
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.moto_patches import serialise_dynamodb_requests
 from mobilise_local.pollers import Pollers
@@ -28,15 +29,8 @@ PUBLIC_URL = "https://mobilise.test"
 _addresses = (f"198.51.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
 
-class HeaderAuthorizer:
-    """Stands in for Cognito in integration tests: the bearer token *is* the user id."""
-
-    def claims(self, authorization: str | None) -> dict[str, str]:
-        from mobilise_local.auth import Unauthorized
-
-        if not authorization:
-            raise Unauthorized("no token")
-        return {"sub": authorization.removeprefix("Bearer ").strip(), "token_use": "id"}
+#: The integration tests' authorizer: the bearer token is the user id.
+HeaderAuthorizer = BearerIsUser
 
 
 @dataclass
