@@ -145,10 +145,15 @@ def test_one_line_texts_say_so_and_long_texts_refuse_blanks(document: dict[str, 
         ("PetitionIn", "title"),
         ("DecisionMaker", "name"),
         ("SignatureIn", "name"),
-        ("UpdateIn", "title"),
+        ("NewsIn", "title"),
+        ("EventIn", "title"),
     ]:
         assert schemas[model]["properties"][field]["pattern"] == openapi.ONE_LINE
-    for model, field in [("PetitionIn", "description"), ("UpdateIn", "body")]:
+    for model, field in [
+        ("PetitionIn", "description"),
+        ("NewsIn", "body"),
+        ("AskAdviceIn", "question"),
+    ]:
         assert schemas[model]["properties"][field]["pattern"] == openapi.NOT_BLANK
 
 

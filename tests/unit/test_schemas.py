@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from mobilise.schemas import DecisionMaker, PetitionIn, SignatureIn, UpdateIn
+from mobilise.schemas import DecisionMaker, NewsIn, PetitionIn, SignatureIn
 
 
 def _petition(**changes: Any) -> dict[str, Any]:
@@ -59,8 +59,8 @@ def _refused(model: type[BaseModel], body: dict[str, Any]) -> list[str]:
         pytest.param(PetitionIn, _petition(signer_count=10**6), id="petition signer count"),
         pytest.param(PetitionIn, _decision_maker(verified=True), id="decision maker field"),
         pytest.param(SignatureIn, _signature(signed_at="2001-01-01T00:00:00Z"), id="signed at"),
-        pytest.param(UpdateIn, _update(status="sent"), id="update status"),
-        pytest.param(UpdateIn, _update(recipients=0), id="update recipients"),
+        pytest.param(NewsIn, _update(status="sent"), id="update status"),
+        pytest.param(NewsIn, _update(recipients=0), id="update recipients"),
     ],
 )
 def test_unknown_fields_are_refused(model: type[BaseModel], body: dict[str, Any]) -> None:
@@ -74,7 +74,7 @@ def test_unknown_fields_are_refused(model: type[BaseModel], body: dict[str, Any]
 
 @pytest.mark.parametrize(
     ("model", "body"),
-    [(PetitionIn, _petition()), (SignatureIn, _signature()), (UpdateIn, _update())],
+    [(PetitionIn, _petition()), (SignatureIn, _signature()), (NewsIn, _update())],
     ids=["petition", "signature", "update"],
 )
 def test_a_valid_body_is_accepted(model: type[BaseModel], body: dict[str, Any]) -> None:
@@ -92,8 +92,8 @@ BOUNDED = [
     pytest.param(PetitionIn, _petition, "title", 200, id="petition title"),
     pytest.param(PetitionIn, _petition, "description", 20_000, id="petition description"),
     pytest.param(SignatureIn, _signature, "name", 100, id="signer name"),
-    pytest.param(UpdateIn, _update, "title", 150, id="update title"),
-    pytest.param(UpdateIn, _update, "body", 20_000, id="update body"),
+    pytest.param(NewsIn, _update, "title", 150, id="update title"),
+    pytest.param(NewsIn, _update, "body", 20_000, id="update body"),
 ]
 
 
@@ -139,7 +139,7 @@ def test_surrounding_whitespace_does_not_count_towards_the_limit() -> None:
     body = _update(title="   " + "a" * 150 + " \t ")
 
     # When it is validated
-    request = UpdateIn.model_validate(body)
+    request = NewsIn.model_validate(body)
 
     # Then it is accepted, stripped to the 150 characters
     assert request.title == "a" * 150
@@ -152,8 +152,8 @@ def test_a_link_of_2000_characters_is_accepted_and_2001_refused() -> None:
     over = prefix + "a" * (2001 - len(prefix))
 
     # When they are validated
-    accepted = UpdateIn.model_validate(_update(link=at_limit))
-    errors = _refused(UpdateIn, _update(link=over))
+    accepted = NewsIn.model_validate(_update(link=at_limit))
+    errors = _refused(NewsIn, _update(link=over))
 
     # Then the first is accepted and the second refused as too long
     assert str(accepted.link) == at_limit
@@ -185,8 +185,8 @@ def test_an_email_of_254_characters_is_accepted_and_255_refused() -> None:
         (PetitionIn, _petition, "title"),
         (PetitionIn, _petition, "description"),
         (SignatureIn, _signature, "name"),
-        (UpdateIn, _update, "title"),
-        (UpdateIn, _update, "body"),
+        (NewsIn, _update, "title"),
+        (NewsIn, _update, "body"),
     ],
     ids=["petition title", "description", "signer name", "update title", "update body"],
 )
@@ -208,8 +208,8 @@ def test_surrounding_whitespace_is_stripped(model, make, field) -> None:
         (PetitionIn, _petition, "description"),
         (PetitionIn, _decision_maker, "name"),
         (SignatureIn, _signature, "name"),
-        (UpdateIn, _update, "title"),
-        (UpdateIn, _update, "body"),
+        (NewsIn, _update, "title"),
+        (NewsIn, _update, "body"),
     ],
     ids=[
         "petition title",
@@ -238,7 +238,7 @@ ONE_LINE_FIELDS = [
     pytest.param(PetitionIn, _petition, "title", id="petition title"),
     pytest.param(PetitionIn, _decision_maker, "name", id="decision maker"),
     pytest.param(SignatureIn, _signature, "name", id="signer name"),
-    pytest.param(UpdateIn, _update, "title", id="update title"),
+    pytest.param(NewsIn, _update, "title", id="update title"),
 ]
 LINE_BREAKS_AND_CONTROLS = [
     pytest.param("\n", id="LF"),
@@ -286,7 +286,7 @@ def test_accents_punctuation_and_emoji_are_fine_in_a_one_line_field(model, make,
 
 @pytest.mark.parametrize(
     ("model", "make", "field"),
-    [(PetitionIn, _petition, "description"), (UpdateIn, _update, "body")],
+    [(PetitionIn, _petition, "description"), (NewsIn, _update, "body")],
     ids=["description", "update body"],
 )
 def test_a_long_text_keeps_its_line_breaks(model, make, field) -> None:
@@ -323,7 +323,7 @@ def test_a_link_that_is_not_a_plain_https_link_is_refused(link: str) -> None:
     # Given an update whose link is not a plain https link
     # When it is validated
     # Then it is refused
-    _refused(UpdateIn, _update(link=link))
+    _refused(NewsIn, _update(link=link))
 
 
 def test_the_decision_makers_facebook_url_must_be_https_too() -> None:
@@ -342,7 +342,7 @@ def test_the_decision_makers_facebook_url_must_be_https_too() -> None:
 def test_an_https_link_is_accepted() -> None:
     # Given an update with an https link with a path and a query
     # When it is validated
-    request = UpdateIn.model_validate(_update(link="https://example.org/news?id=1&lang=fr"))
+    request = NewsIn.model_validate(_update(link="https://example.org/news?id=1&lang=fr"))
 
     # Then it keeps the link
     assert str(request.link) == "https://example.org/news?id=1&lang=fr"
@@ -351,7 +351,7 @@ def test_an_https_link_is_accepted() -> None:
 def test_an_update_needs_no_link() -> None:
     # Given an update without a link
     # When it is validated
-    request = UpdateIn.model_validate(_update())
+    request = NewsIn.model_validate(_update())
 
     # Then it has none, and is news
     assert request.link is None
@@ -361,7 +361,7 @@ def test_an_update_needs_no_link() -> None:
 def test_an_update_type_other_than_news_is_refused() -> None:
     # Given an update of a type this slice does not know
     # When it is validated
-    errors = _refused(UpdateIn, _update(type="victory"))
+    errors = _refused(NewsIn, _update(type="victory"))
 
     # Then it is refused
     assert errors == ["literal_error"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import Field, HttpUrl
+from pydantic import Field, HttpUrl, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,32 @@ class Settings(BaseSettings):
     ses_configuration_set: str = Field(description="SES configuration set for every email.")
     public_base_url: HttpUrl = Field(
         description="Where the public API is reached, used in the links of emails."
+    )
+    site_url: str = Field(
+        default="",
+        description="Where petitions are shown to the public (links in emails); "
+        "empty: the public API's address.",
+    )
+    start_petition_url: str = Field(
+        default="",
+        description="Where someone starts a petition; empty: {site_url}/start.",
+    )
+    photos_bucket: str = Field(default="", description="S3 bucket of update photos.")
+    photos_base_url: str = Field(
+        default="",
+        description="Where the photos bucket's published photos are served (emails show them).",
+    )
+    per_person_clicks: bool = Field(
+        default=False,
+        description="Count clicks per signer as well; off: clicks are only counted per action.",
+    )
+    nudge_after_days: int = Field(
+        default=7, ge=1, description="A petition quiet this long nudges its starter."
+    )
+    signature_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Signatures of a closed petition are deleted (TTL) this long after it closed.",
     )
     signature_shards: int = Field(
         default=16,
@@ -58,6 +84,15 @@ class Settings(BaseSettings):
         ge=1_000,
         description="Fan-out stops and checkpoints when the Lambda has less time left than this.",
     )
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        base = str(self.public_base_url).rstrip("/")
+        site = (self.site_url or base).rstrip("/")
+        object.__setattr__(self, "site_url", site)
+        if not self.start_petition_url:
+            object.__setattr__(self, "start_petition_url", f"{site}/start")
+        return self
 
     def link(self, path: str) -> str:
         """An absolute link to ``path`` on the public API."""

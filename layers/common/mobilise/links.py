@@ -1,4 +1,15 @@
-"""Signed links sent in emails: unsubscribe and confirm a signature."""
+"""Signed links sent in emails.
+
+Per signer (the token names the signature by its hash): unsubscribe, confirm a
+signature, respond to an update (testimony, advice, contact), answer an RSVP.
+Per update, the same for every recipient: the redirect of an action's button
+(``/r/{token}``), which counts clicks and names nobody. Per petition: the
+starter's switch for reminders.
+
+A redirect token names the action, never the target: ``/r/{token}`` finds the
+target again from the stored update (:mod:`mobilise.actions`), so no token,
+however made, can send a browser anywhere the update does not link to.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +22,12 @@ from mobilise.errors import InvalidLink
 
 UNSUBSCRIBE = "unsubscribe"
 CONFIRM = "confirm"
+RESPOND = "respond"
+RSVP = "rsvp"
+REDIRECT = "redirect"
+NUDGES_OFF = "nudges-off"
 CONFIRM_VALIDITY = timedelta(days=7)
+RESPOND_VALIDITY = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -57,3 +73,71 @@ def confirm_url(signer: SignerRef) -> str:
 
 def read_confirm(token: str) -> SignerRef:
     return _signer(crypto.verify(CONFIRM, token))
+
+
+def respond_url(signer: SignerRef) -> str:
+    """The form where a signer answers the update ``signer.update_id`` (90 days)."""
+    assert signer.update_id is not None
+    token = crypto.sign(RESPOND, _claims(signer), expires_at=clock.now() + RESPOND_VALIDITY)
+    return get_settings().link(f"/respond/{token}")
+
+
+def read_respond(token: str) -> SignerRef:
+    signer = _signer(crypto.verify(RESPOND, token))
+    if signer.update_id is None:
+        raise InvalidLink()
+    return signer
+
+
+def rsvp_url(signer: SignerRef) -> str:
+    """The page where a signer answers an event's invitation (90 days)."""
+    assert signer.update_id is not None
+    token = crypto.sign(RSVP, _claims(signer), expires_at=clock.now() + RESPOND_VALIDITY)
+    return get_settings().link(f"/rsvp/{token}")
+
+
+def read_rsvp(token: str) -> SignerRef:
+    signer = _signer(crypto.verify(RSVP, token))
+    if signer.update_id is None:
+        raise InvalidLink()
+    return signer
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """One button of one update's email."""
+
+    petition_id: str
+    update_id: str
+    action: str
+
+
+def redirect_url(action: ActionRef) -> str:
+    """``/r/{token}``: counts a click on ``action`` and sends the browser to its target."""
+    claims = {"p": action.petition_id, "u": action.update_id, "a": action.action}
+    return get_settings().link(f"/r/{crypto.sign(REDIRECT, claims)}")
+
+
+def read_redirect(token: str) -> ActionRef:
+    claims = crypto.verify(REDIRECT, token)
+    petition_id, update_id, action = claims.get("p"), claims.get("u"), claims.get("a")
+    if not (isinstance(petition_id, str) and ids.is_id(petition_id)):
+        raise InvalidLink()
+    if not (isinstance(update_id, str) and ids.is_id(update_id)):
+        raise InvalidLink()
+    if not (isinstance(action, str) and action.isidentifier() and len(action) <= 40):
+        raise InvalidLink()
+    return ActionRef(petition_id, update_id, action)
+
+
+def nudges_off_url(petition_id: str) -> str:
+    """The starter's link to switch reminders off for one petition."""
+    token = crypto.sign(NUDGES_OFF, {"p": petition_id})
+    return get_settings().link(f"/nudges/off/{token}")
+
+
+def read_nudges_off(token: str) -> str:
+    petition_id = crypto.verify(NUDGES_OFF, token).get("p")
+    if not (isinstance(petition_id, str) and ids.is_id(petition_id)):
+        raise InvalidLink()
+    return petition_id

@@ -7,8 +7,27 @@ Keys (``pk``/``sk`` strings)::
     fan-out job   PET#{petition_id}              JOB#{update_id}       (+ sparse index "outbox")
     fan-out page  FAN#{update_id}                {shard:03d}#{cursor digest}
     signature     SIG#{petition_id}#{shard:03d}  EMAIL#{email_hash}
+    response      PET#{petition_id}              RSP#{update_id}#{response_id}
+    RSVP          PET#{petition_id}              RSVP#{update_id}#{email_hash}
+    click count   PET#{petition_id}              CLK#{update_id}#{action}
+    photo         PET#{petition_id}              PHOTO#{photo_id}
     suppression   SUP#{email_hash}               SUPPRESSION
     rate window   RATE#{scope}                   {seconds}#{window start}
+    job record    RUN#{job}#{subject}            {period}               (what a schedule did)
+
+Work that is due later is found through one sparse index, ``outbox``: an item
+carries ``outbox_pk`` (the kind of work) and ``outbox_sk`` (when it is due, ISO
+8601) only while the work is pending; the schedule that does it removes them.
+
+    OUTBOX      fan-out jobs not yet picked up         (FanoutJob)
+    SCHEDULED   updates to publish at ``publish_at``    (Update)
+    NUDGE       petitions whose starter may be nudged   (Petition)
+    EVENT       events whose reminders are due          (Update)
+    MEETING     meetings whose follow-up is due         (Update)
+
+Items that hold an address's trace (signature, response, RSVP) carry its hash
+in ``email_hash``, the key of the ``by_email`` index: export and erasure find
+them all through it.
 
 A petition's signatures are spread over ``signature_shards`` partitions; the
 shard is derived from the email hash, so a signature is found again from its
@@ -38,6 +57,10 @@ from mobilise.config import get_settings
 
 UPDATE_INTERVAL = timedelta(hours=24)
 OUTBOX = "OUTBOX"
+SCHEDULED = "SCHEDULED"
+NUDGE = "NUDGE"
+EVENT = "EVENT"
+MEETING = "MEETING"
 
 
 class _Item(Model):
@@ -48,6 +71,25 @@ class _Item(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+
+class _DueIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]
+    """The sparse ``outbox`` index, seen from the items other than fan-out jobs."""
+
+    class Meta:
+        index_name = "outbox"
+        projection = IncludeProjection(["petition_id", "update_id"])
+
+    outbox_pk = UnicodeAttribute(hash_key=True)
+    outbox_sk = UnicodeAttribute(range_key=True)
+
+
+class PetitionDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
+    pass
+
+
+class UpdateDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
+    pass
 
 
 class Petition(_Item):
@@ -61,6 +103,11 @@ class Petition(_Item):
     signer_count = NumberAttribute(default=0)
     last_update_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    closed_at = UTCDateTimeAttribute(null=True)
+    nudges_off = BooleanAttribute(null=True)  # the starter switched reminders off
+    outbox_pk = UnicodeAttribute(null=True)  # NUDGE while a nudge may come
+    outbox_sk = UnicodeAttribute(null=True)
+    due = PetitionDueIndex()
 
     @staticmethod
     def key(petition_id: str) -> tuple[str, str]:
@@ -87,9 +134,18 @@ class Update(_Item):
     body = UnicodeAttribute()
     link = UnicodeAttribute(null=True)
     fields = JSONAttribute(default=dict)  # the type-specific fields of the typology
-    status = UnicodeAttribute()
+    photo = JSONAttribute(null=True)  # {"photo_id", "alt", "content_type"}, checked at publish
+    status = UnicodeAttribute()  # scheduled, published, sending, sent, cancelled
     created_at = UTCDateTimeAttribute()
     published_at = UTCDateTimeAttribute(null=True)
+    publish_at = UTCDateTimeAttribute(null=True)  # a scheduled update
+    edited_at = UTCDateTimeAttribute(null=True)
+    outbox_pk = UnicodeAttribute(null=True)  # SCHEDULED, EVENT or MEETING while due later
+    outbox_sk = UnicodeAttribute(null=True)
+    due = UpdateDueIndex()
+    # Answers to an event's RSVP (the answers themselves are Rsvp items).
+    rsvp_yes = NumberAttribute(null=True)
+    rsvp_no = NumberAttribute(null=True)
     # Delivery statistics: counters, one write per delivery batch (never per email).
     recipients = NumberAttribute(null=True)
     sent = NumberAttribute(null=True)
@@ -180,6 +236,77 @@ class Signature(_Item):
         return self.wants_updates and self.confirmed_at is not None and self.unsubscribed_at is None
 
 
+class Response(_Item):
+    """A signer's testimony, advice or contact, given through a signed link of an update."""
+
+    petition_id = UnicodeAttribute()
+    update_id = UnicodeAttribute()
+    response_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # testimony, advice, contact
+    text = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    contact = UnicodeAttribute(null=True)
+    press_consent = BooleanAttribute(default=False)  # may be passed to the press
+    email_key = UnicodeAttribute(null=True, attr_name="email_hash")  # by_email's key
+    by_email = ByEmailIndex()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(petition_id: str, update_id: str, response_id: str) -> tuple[str, str]:
+        return f"PET#{petition_id}", f"RSP#{update_id}#{response_id}"
+
+
+class Rsvp(_Item):
+    """A signer's answer to an event's invitation; the last answer counts."""
+
+    petition_id = UnicodeAttribute()
+    update_id = UnicodeAttribute()
+    answer = UnicodeAttribute()  # yes, no
+    email_key = UnicodeAttribute(null=True, attr_name="email_hash")  # by_email's key
+    by_email = ByEmailIndex()
+    answered_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(petition_id: str, update_id: str, email_hash: str) -> tuple[str, str]:
+        return f"PET#{petition_id}", f"RSVP#{update_id}#{email_hash}"
+
+
+class ClickCount(_Item):
+    """Clicks on one action of one update's email: a counter, nobody's name on it."""
+
+    clicks = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(petition_id: str, update_id: str, action: str) -> tuple[str, str]:
+        return f"PET#{petition_id}", f"CLK#{update_id}#{action}"
+
+
+class Photo(_Item):
+    """A photo upload granted to a petition's starter; checked when an update uses it."""
+
+    petition_id = UnicodeAttribute()
+    photo_id = UnicodeAttribute()
+    object_key = UnicodeAttribute()
+    content_type = UnicodeAttribute(null=True)  # known once checked
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(petition_id: str, photo_id: str) -> tuple[str, str]:
+        return f"PET#{petition_id}", f"PHOTO#{photo_id}"
+
+
+class JobRecord(_Item):
+    """What a scheduled job did for a subject in a period: written once, conditionally,
+    so a schedule that fires twice does nothing the second time."""
+
+    done_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+    @staticmethod
+    def key(job: str, subject: str, period: str) -> tuple[str, str]:
+        return f"RUN#{job}#{subject}", period
+
+
 class Suppression(_Item):
     """An address that bounced or complained: no petition writes to it again."""
 
@@ -207,6 +334,11 @@ MODELS: tuple[type[_Item], ...] = (
     FanoutJob,
     FanoutPage,
     Signature,
+    Response,
+    Rsvp,
+    ClickCount,
+    Photo,
+    JobRecord,
     Suppression,
     RateWindow,
 )

@@ -5,19 +5,30 @@ Field names are the contract of DESIGN.md: more may be added, none renamed.
 
 from __future__ import annotations
 
+import ipaddress
 import unicodedata
-from typing import Annotated, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     EmailStr,
     Field,
     HttpUrl,
     StrictBool,
     StringConstraints,
+    Tag,
+    TypeAdapter,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from mobilise import clock
 
 Language = Literal["fr", "en"]
 
@@ -27,7 +38,12 @@ def _https_only(url: HttpUrl) -> HttpUrl:
         raise ValueError("must be an https:// link")
     if url.username or url.password:
         raise ValueError("must not carry a user name or password")
-    return url
+    host = (url.host or "").strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return url
+    raise ValueError("must name a host, not an IP address")
 
 
 HttpsUrl = Annotated[HttpUrl, AfterValidator(_https_only), Field(max_length=2000)]
@@ -104,17 +120,221 @@ class SignatureOut(BaseModel):
     confirmation_required: bool
 
 
-class UpdateIn(_In):
-    """An update as the starter writes it.
+class PhotoIn(_In):
+    """A photo uploaded through ``POST /petitions/{id}/photos``, and its alternative text."""
 
-    ``type`` will select a model per type of the typology (a discriminated union);
-    this first slice knows ``news``, which carries no extra field.
-    """
+    photo_id: Annotated[str, StringConstraints(pattern=r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    alt: Annotated[str, _bounded(300), AfterValidator(_one_line)]
 
-    type: Literal["news"] = "news"
+
+def _future(moment: datetime) -> datetime:
+    """A time still to come (the one clock of :mod:`mobilise.clock`), within two years."""
+    now = clock.now()
+    if moment <= now:
+        raise ValueError("must be in the future")
+    if moment > now + timedelta(days=731):
+        raise ValueError("must be within two years")
+    return moment.astimezone(UTC)
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be a time zone such as Europe/Paris") from None
+    return name
+
+
+FutureTime = Annotated[AwareDatetime, AfterValidator(_future)]
+TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
+Paragraphs = Annotated[str, _bounded(2_000)]
+
+
+class _UpdateIn(_In):
+    """What every update carries; each type of the typology adds its own fields."""
+
     title: UpdateTitle
     body: LongText
     link: HttpsUrl | None = None
+    photo: PhotoIn | None = None
+    publish_at: FutureTime | None = None
+
+
+class NewsIn(_UpdateIn):
+    type: Literal["news"] = "news"
+
+
+class PressIn(_UpdateIn):
+    type: Literal["press"]
+    article_url: HttpsUrl
+    outlet: ShortText
+    headline: Title
+
+
+EventKind = Literal["demonstration", "hand_over", "meeting", "online"]
+
+
+class EventIn(_UpdateIn):
+    type: Literal["event"]
+    kind: EventKind
+    starts_at: FutureTime
+    ends_at: AwareDatetime | None = None
+    time_zone: TimeZone
+    place: Title | None = None
+    online_url: HttpsUrl | None = None
+
+    @model_validator(mode="after")
+    def _where_and_when(self) -> EventIn:
+        if self.ends_at is not None:
+            if self.ends_at <= self.starts_at:
+                raise PydanticCustomError("ends_at", "ends_at: must be after starts_at")
+            if self.ends_at - self.starts_at > timedelta(days=7):
+                raise PydanticCustomError("ends_at", "ends_at: must be within 7 days of starts_at")
+            self.ends_at = self.ends_at.astimezone(UTC)
+        if self.kind == "online" and self.online_url is None:
+            raise PydanticCustomError("online_url", "online_url: an online event needs its link")
+        if self.place is None and self.online_url is None:
+            raise PydanticCustomError("place", "place: give a place or an online_url")
+        return self
+
+
+MeetingStatus = Literal["requested", "obtained", "held"]
+
+
+class DecisionMakerMeetingIn(_UpdateIn):
+    type: Literal["decision_maker_meeting"]
+    meeting_status: MeetingStatus
+    meeting_at: AwareDatetime | None = None
+    time_zone: TimeZone | None = None
+    outcome: Paragraphs | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DecisionMakerMeetingIn:
+        if self.meeting_status != "requested" and self.meeting_at is None:
+            raise PydanticCustomError(
+                "meeting_at", "meeting_at: an obtained or held meeting has a date"
+            )
+        if self.meeting_at is not None:
+            if self.time_zone is None:
+                raise PydanticCustomError("time_zone", "time_zone: needed with meeting_at")
+            self.meeting_at = self.meeting_at.astimezone(UTC)
+        if self.outcome is not None and self.meeting_status != "held":
+            raise PydanticCustomError("outcome", "outcome: only a held meeting has an outcome")
+        return self
+
+
+Channel = Literal["email", "tweet", "phone", "facebook"]
+TWEET_LIMIT = 250  # leaves room for the link X adds
+
+
+class CallToActionIn(_UpdateIn):
+    """Signers act through the decision-maker's channels, with the starter's message."""
+
+    type: Literal["call_to_action"]
+    channels: Annotated[list[Channel], Field(min_length=1, max_length=4)]
+    message: Paragraphs
+    subject: ShortText | None = None
+    tweet_text: Annotated[str, _bounded(TWEET_LIMIT), AfterValidator(_one_line)] | None = None
+
+    @model_validator(mode="after")
+    def _channels(self) -> CallToActionIn:
+        if len(set(self.channels)) != len(self.channels):
+            raise PydanticCustomError("channels", "channels: each channel once")
+        too_long = len(self.message) > TWEET_LIMIT or "\n" in self.message
+        if "tweet" in self.channels and self.tweet_text is None and too_long:
+            raise PydanticCustomError(
+                "tweet_text",
+                "tweet_text: the message is too long for a tweet; give a tweet_text "
+                f"of at most {TWEET_LIMIT} characters, on one line",
+            )
+        return self
+
+
+class AskAdviceIn(_UpdateIn):
+    type: Literal["ask_advice"]
+    question: Paragraphs
+
+
+class AskTestimonyIn(_UpdateIn):
+    type: Literal["ask_testimony"]
+    prompt: Paragraphs
+
+
+class StartPetitionIn(_UpdateIn):
+    type: Literal["start_petition"]
+    theme: Title
+
+
+class VictoryIn(_UpdateIn):
+    """Celebrates; publishing it sets the petition's status to ``victory``."""
+
+    type: Literal["victory"]
+
+
+UPDATE_TYPES = (
+    "news",
+    "press",
+    "event",
+    "decision_maker_meeting",
+    "call_to_action",
+    "ask_advice",
+    "ask_testimony",
+    "start_petition",
+    "victory",
+)
+
+
+def _update_type(body: Any) -> str:
+    """The tag of an update body; ``news`` when it names none (the first clients sent none)."""
+    kind = body.get("type", "news") if isinstance(body, dict) else getattr(body, "type", "news")
+    return kind if isinstance(kind, str) else ""
+
+
+UpdateIn = Annotated[
+    Annotated[NewsIn, Tag("news")]
+    | Annotated[PressIn, Tag("press")]
+    | Annotated[EventIn, Tag("event")]
+    | Annotated[DecisionMakerMeetingIn, Tag("decision_maker_meeting")]
+    | Annotated[CallToActionIn, Tag("call_to_action")]
+    | Annotated[AskAdviceIn, Tag("ask_advice")]
+    | Annotated[AskTestimonyIn, Tag("ask_testimony")]
+    | Annotated[StartPetitionIn, Tag("start_petition")]
+    | Annotated[VictoryIn, Tag("victory")],
+    Discriminator(
+        _update_type,
+        custom_error_type="invalid_type",
+        custom_error_message="type: must be one of " + ", ".join(UPDATE_TYPES),
+    ),
+]
+AnyUpdateIn = (
+    NewsIn
+    | PressIn
+    | EventIn
+    | DecisionMakerMeetingIn
+    | CallToActionIn
+    | AskAdviceIn
+    | AskTestimonyIn
+    | StartPetitionIn
+    | VictoryIn
+)
+update_in: TypeAdapter[AnyUpdateIn] = TypeAdapter(UpdateIn)
+
+#: The fields an update type adds to the common ones (stored as the update's ``fields``).
+COMMON_FIELDS = frozenset(_UpdateIn.model_fields) | {"type"}
+
+
+def type_fields(request: AnyUpdateIn) -> dict[str, Any]:
+    """The type-specific fields of ``request``, as JSON values."""
+    return request.model_dump(mode="json", exclude=set(COMMON_FIELDS), exclude_none=True)
+
+
+class PhotoOut(BaseModel):
+    photo_id: str
+    alt: str
+    url: str
+
+
+UpdateStatus = Literal["scheduled", "published", "sending", "sent", "cancelled"]
 
 
 class UpdateOut(BaseModel):
@@ -124,8 +344,14 @@ class UpdateOut(BaseModel):
     title: str
     body: str
     link: str | None
-    status: Literal["published", "sending", "sent"]
-    published_at: str
+    photo: PhotoOut | None = None
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="The fields of the update's type (see the typology)."
+    )
+    status: UpdateStatus
+    published_at: str | None
+    publish_at: str | None = None
+    edited_at: str | None = None
     recipients: int | None = None
 
 

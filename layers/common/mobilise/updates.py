@@ -10,7 +10,7 @@ from mobilise.errors import DomainError, NotOwner
 from mobilise.messages import FanoutMessage
 from mobilise.models import STAT_NAMES, Update
 from mobilise.observability import logger, metrics
-from mobilise.schemas import UpdateIn, UpdateOut, UpdatePage, UpdateStats
+from mobilise.schemas import AnyUpdateIn, UpdateOut, UpdatePage, UpdateStats, type_fields
 
 
 class InvalidCursor(DomainError):
@@ -20,7 +20,7 @@ class InvalidCursor(DomainError):
         super().__init__("The cursor is not one this API gave.")
 
 
-def publish(caller: str, petition_id: str, request: UpdateIn) -> Update:
+def publish(caller: str, petition_id: str, request: AnyUpdateIn) -> Update:
     """Store the update and its fan-out job (24-hour rule), then hand the job to the queue.
 
     The job is in the table before the queue hears of it: if the send fails the
@@ -35,7 +35,7 @@ def publish(caller: str, petition_id: str, request: UpdateIn) -> Update:
         title=request.title,
         body=request.body,
         link=str(request.link) if request.link else None,
-        fields=request.model_dump(mode="json", exclude={"type", "title", "body", "link"}),
+        fields=type_fields(request),
         status="published",
         created_at=clock.now(),
     )
@@ -62,6 +62,7 @@ def view(update: Update) -> UpdateOut:
         title=update.title,
         body=update.body,
         link=update.link,
+        details=update.fields or {},
         status=update.status,  # type: ignore[arg-type]
         published_at=clock.isoformat(update.published_at),
         recipients=int(update.recipients) if update.recipients is not None else None,
