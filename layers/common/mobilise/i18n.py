@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
@@ -60,6 +61,22 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 }
 
 
+#: Texts of the other parts, one module each (``{"en": {...}, "fr": {...}}``), merged below.
+PARTS: tuple[dict[str, dict[str, str]], ...] = ()
+
+
+@cache
+def _merged() -> dict[str, dict[str, str]]:
+    merged = {language: dict(words) for language, words in TEXTS.items()}
+    for part in PARTS:
+        for language, words in part.items():
+            clash = merged[language].keys() & words.keys()
+            assert not clash, f"texts defined twice: {sorted(clash)}"
+            merged[language].update(words)
+    return merged
+
+
 def texts(language: str | None) -> dict[str, str]:
     """The texts of ``language``, English when it is not one we have."""
-    return TEXTS.get(language or "en", TEXTS["en"])
+    merged = _merged()
+    return merged.get(language or "en", merged["en"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mobilise import clock, crypto, ids, links, queues, store
+from mobilise import clock, crypto, due, ids, links, queues, store
 from mobilise.config import get_settings
 from mobilise.errors import AlreadySigned, AwaitingConfirmation
 from mobilise.messages import ConfirmationMessage
@@ -15,6 +15,8 @@ from mobilise.schemas import PetitionIn, PetitionOut, SignatureIn, SignatureOut
 
 def create(owner_id: str, request: PetitionIn) -> Petition:
     petition_id = ids.new_id()
+    now = clock.now()
+    nudge_kind, nudge_at = due.nudge(now)
     petition = Petition(
         *Petition.key(petition_id),
         petition_id=petition_id,
@@ -23,7 +25,9 @@ def create(owner_id: str, request: PetitionIn) -> Petition:
         description=request.description,
         language=request.language,
         decision_maker=request.decision_maker.model_dump(mode="json", exclude_none=True),
-        created_at=clock.now(),
+        created_at=now,
+        outbox_pk=nudge_kind,
+        outbox_sk=due.when(nudge_at),
     )
     store.create_petition(petition)
     logger.info("petition created", petition_id=petition_id)
