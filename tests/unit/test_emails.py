@@ -11,6 +11,7 @@ import pytest
 
 from mobilise import emails
 from mobilise.emails import UNSUBSCRIBE_SLOT, Rendered
+from mobilise.models import Petition, Update
 
 SENDER = "Mobilise <no-reply@mobilise.example>"
 RECIPIENT = "zoe@example.org"
@@ -35,9 +36,11 @@ def _render(
     link: str | None = None,
     language: str = "fr",
 ) -> Rendered:
-    return emails.render_update(
-        petition_title=petition_title, title=title, body=body, link=link, language=language
+    petition = Petition(
+        *Petition.key("01HZZZZZZZZZZZZZZZZZZZZZZZ"), title=petition_title, language=language
     )
+    update = Update(title=title, body=body, link=link)
+    return emails.render_update(petition, update)
 
 
 def _addressed(
@@ -50,7 +53,7 @@ def _addressed(
         rendered or _render(),
         sender=SENDER,
         to=RECIPIENT,
-        unsubscribe_url=unsubscribe_url,
+        links=emails.RecipientLinks(unsubscribe=unsubscribe_url),
     )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)

@@ -133,13 +133,7 @@ def _send_once() -> Callable[..., dict[str, str]]:
 def _rendered(petition_id: str, update_id: str, language: str) -> emails.Rendered:
     petition = store.get_petition(petition_id)
     update = store.get_update(petition_id, update_id)
-    return emails.render_update(
-        petition_title=petition.title,
-        title=update.title,
-        body=update.body,
-        link=update.link,
-        language=language,
-    )
+    return emails.render_update(petition, update, language)
 
 
 @lru_cache(maxsize=64)
@@ -217,7 +211,7 @@ def _send_to(
         rendered,
         sender=get_settings().sender_address,
         to=address,
-        unsubscribe_url=unsubscribe_url(signer),
+        links=emails.RecipientLinks(unsubscribe=unsubscribe_url(signer)),
     )
     _send_once()(
         send={

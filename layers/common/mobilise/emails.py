@@ -17,6 +17,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from mobilise.i18n import texts
+from mobilise.models import Petition, Update
 
 #: Starts the placeholder that stands, in an email rendered once, for each recipient's own
 #: unsubscribe link. Each rendering adds random characters to it, so that no text a starter
@@ -48,11 +49,33 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 @dataclass(frozen=True)
+class RecipientLinks:
+    """The links of one recipient: unsubscribe always; respond and RSVP in the emails of the
+    updates that ask for them."""
+
+    unsubscribe: str
+    respond: str | None = None
+    rsvp: str | None = None
+
+
+@dataclass(frozen=True)
 class Rendered:
     subject: str
     html: str
     text: str
-    slot: str  # where each recipient's unsubscribe link goes
+    slot: str  # where each recipient's unsubscribe link goes; "-respond", "-rsvp" for the others
+
+    def personalised(self, links: RecipientLinks) -> tuple[str, str]:
+        """The HTML and text parts with one recipient's links in their slots."""
+        html, text = self.html, self.text
+        for name in ("respond", "rsvp"):
+            url = getattr(links, name)
+            if url is not None:
+                html = html.replace(f"{self.slot}-{name}", url)
+                text = text.replace(f"{self.slot}-{name}", url)
+        return html.replace(self.slot, links.unsubscribe), text.replace(
+            self.slot, links.unsubscribe
+        )
 
 
 def _new_slot() -> str:
@@ -64,20 +87,20 @@ def render(template: str, language: str, **context: object) -> str:
     return _templates().get_template(template).render(t=texts(language), lang=language, **context)
 
 
-def render_update(
-    *, petition_title: str, title: str, body: str, link: str | None, language: str
-) -> Rendered:
-    """An update's email, with a slot where each recipient's unsubscribe link goes."""
+def render_update(petition: Petition, update: Update, language: str | None = None) -> Rendered:
+    """An update's email in ``language`` (the petition's by default), with slots where each
+    recipient's own links go (see :meth:`Rendered.personalised`)."""
     slot = _new_slot()
+    language = language or petition.language
     context = {
-        "petition_title": petition_title,
-        "title": title,
-        "paragraphs": paragraphs(body),
-        "link": link,
+        "petition_title": petition.title,
+        "title": update.title,
+        "paragraphs": paragraphs(update.body),
+        "link": update.link,
         "unsubscribe_url": slot,
     }
     return Rendered(
-        subject=one_line(title),
+        subject=one_line(update.title),
         html=render("update.html", language, **context),
         text=render("update.txt", language, **context),
         slot=slot,
@@ -101,7 +124,7 @@ def render_confirmation(*, petition_title: str, confirm_url: str, language: str)
     )
 
 
-def addressed(rendered: Rendered, *, sender: str, to: str, unsubscribe_url: str) -> bytes:
+def addressed(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks) -> bytes:
     """The MIME message of ``rendered`` for one recipient, with one-click unsubscribe.
 
     The To header carries the address alone: a signer's name, with its commas and
@@ -112,8 +135,9 @@ def addressed(rendered: Rendered, *, sender: str, to: str, unsubscribe_url: str)
     message["From"] = sender
     message["To"] = Address(addr_spec=to)
     message["Subject"] = rendered.subject
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    message["List-Unsubscribe"] = f"<{links.unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(rendered.text.replace(rendered.slot, unsubscribe_url))
-    message.add_alternative(rendered.html.replace(rendered.slot, unsubscribe_url), subtype="html")
+    html, text = rendered.personalised(links)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
     return message.as_bytes()

@@ -73,6 +73,16 @@ class _Item(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+class ByEmailIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]
+    """Every item that holds a trace of one address (export and erasure of personal data)."""
+
+    class Meta:
+        index_name = "by_email"
+        projection = KeysOnlyProjection()
+
+    email_hash = UnicodeAttribute(hash_key=True)
+
+
 class _DueIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]
     """The sparse ``outbox`` index, seen from the items other than fan-out jobs."""
 
@@ -95,6 +105,9 @@ class UpdateDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
 class Petition(_Item):
     petition_id = UnicodeAttribute()
     owner_id = UnicodeAttribute()
+    owner_email = UnicodeAttribute(null=True)  # from the ID token: test sends and reminders
+    owner_email_key = UnicodeAttribute(null=True, attr_name="email_hash")  # by_email's key
+    by_email = ByEmailIndex()
     title = UnicodeAttribute()
     description = UnicodeAttribute()
     language = UnicodeAttribute()
@@ -197,16 +210,6 @@ class FanoutPage(_Item):
     @staticmethod
     def key(update_id: str, shard: int, cursor_digest: str) -> tuple[str, str]:
         return f"FAN#{update_id}", f"{shard:03d}#{cursor_digest}"
-
-
-class ByEmailIndex(GlobalSecondaryIndex["Signature"]):  # type: ignore[no-untyped-call]
-    """Every signature of one address (export and erasure of personal data)."""
-
-    class Meta:
-        index_name = "by_email"
-        projection = KeysOnlyProjection()
-
-    email_hash = UnicodeAttribute(hash_key=True)
 
 
 class Signature(_Item):

@@ -13,7 +13,7 @@ from mobilise.observability import logger
 from mobilise.schemas import PetitionIn, PetitionOut, SignatureIn, SignatureOut
 
 
-def create(owner_id: str, request: PetitionIn) -> Petition:
+def create(owner_id: str, request: PetitionIn, owner_email: str | None = None) -> Petition:
     petition_id = ids.new_id()
     now = clock.now()
     nudge_kind, nudge_at = due.nudge(now)
@@ -21,6 +21,8 @@ def create(owner_id: str, request: PetitionIn) -> Petition:
         *Petition.key(petition_id),
         petition_id=petition_id,
         owner_id=owner_id,
+        owner_email=owner_email,
+        owner_email_key=crypto.email_hash(owner_email) if owner_email else None,
         title=request.title,
         description=request.description,
         language=request.language,

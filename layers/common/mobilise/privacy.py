@@ -35,7 +35,11 @@ from mobilise.observability import logger
 
 def _signatures(email_hash: str) -> list[Signature]:
     bound()
-    keys = [(item.pk, item.sk) for item in Signature.by_email.query(email_hash)]
+    keys = [
+        (item.pk, item.sk)
+        for item in Signature.by_email.query(email_hash)
+        if item.sk.startswith("EMAIL#")  # the index holds petitions, responses, RSVPs too
+    ]
     return list(Signature.batch_get(keys)) if keys else []
 
 

@@ -25,6 +25,15 @@ def caller(router: Router) -> str:
     return subject
 
 
+def caller_email(router: Router) -> str | None:
+    """The signed-in user's address, when the identity provider verified it (ID token)."""
+    event = cast(APIGatewayProxyEvent, router.current_event)
+    claims = event.request_context.authorizer.claims or {}
+    address = claims.get("email")
+    verified = str(claims.get("email_verified", "")).lower() == "true"
+    return address if isinstance(address, str) and address and verified else None
+
+
 def checked_id(value: str) -> str:
     """A petition id from a path; one that cannot exist is a 404 without a read."""
     if not ids.is_id(value):

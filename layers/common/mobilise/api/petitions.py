@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from mobilise import petitions, store
-from mobilise.api.common import caller, checked_id
+from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.schemas import PetitionIn, PetitionOut
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -17,7 +17,7 @@ router = Router()  # type: ignore[no-untyped-call]
 
 @router.post("/petitions")
 def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[PetitionOut]:
-    petition = petitions.create(caller(router), request)
+    petition = petitions.create(caller(router), request, owner_email=caller_email(router))
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
