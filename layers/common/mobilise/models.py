@@ -118,6 +118,7 @@ class Petition(_Item):
     created_at = UTCDateTimeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
     nudges_off = BooleanAttribute(null=True)  # the starter switched reminders off
+    scheduled_update_id = UnicodeAttribute(null=True)  # at most one scheduled update at a time
     outbox_pk = UnicodeAttribute(null=True)  # NUDGE while a nudge may come
     outbox_sk = UnicodeAttribute(null=True)
     due = PetitionDueIndex()
