@@ -1,9 +1,11 @@
-"""Every 5 minutes: fan-out jobs that never reached the publish queue are sent again."""
+"""Every 5 minutes: fan-out jobs that never reached the publish queue are sent again, and
+the signatures of closed petitions get their expiry."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mobilise import retention
 from mobilise.observability import logger, metrics, tracer
 from mobilise.sweeper import sweep
 
@@ -12,4 +14,5 @@ from mobilise.sweeper import sweep
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    return {"resent": sweep()}
+    resent = sweep()
+    return {"resent": resent, "expiring": retention.run(context.get_remaining_time_in_millis)}

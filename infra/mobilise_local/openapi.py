@@ -120,6 +120,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         page=True,
         refusals=(Refusal(404, (), "The link is not valid or has expired.", page=True),),
     ),
+    ("POST", "/petitions/{petition_id}/close"): Operation(
+        "Close the petition to new signatures, for good; its signatures are deleted after the "
+        "retention period (SignatureRetentionDays). Closing it again changes nothing",
+        refusals=(
+            Refusal(403, ("forbidden",), "Only the starter of the petition can close it."),
+            _NO_PETITION,
+        ),
+    ),
     ("POST", "/petitions/{petition_id}/updates"): Operation(
         "Publish an update: it is emailed to the signers; one every 24 hours",
         status=201,

@@ -60,6 +60,7 @@ class Case:
     token: str | None = None  # which kind of signed link fills {token}
     #: The fields DESIGN.md lets a client set in the body; every other known field is refused.
     accepts: frozenset[str] = frozenset()
+    bodiless: bool = False  # a POST that reads no body (an action on the resource of its path)
 
 
 def _petition(tag: str) -> dict[str, Any]:
@@ -92,6 +93,7 @@ CASES: dict[tuple[str, str], Case] = {
         body=_signature,
         accepts=frozenset({"email", "name", "language", "wants_updates"}),
     ),
+    ("POST", "/petitions/{petition_id}/close"): Case(200, bodiless=True),
     ("POST", "/petitions/{petition_id}/updates"): Case(
         201,
         body=_update,
@@ -332,7 +334,8 @@ _NEVER_FROM_A_CLIENT = frozenset(_NAMED | _STORED | _ANSWERED)
 JSON_ROUTES = [
     route
     for route in BODY_ROUTES
-    if (case := CASES.get((route.method, route.path))) is None or case.form is None
+    if (case := CASES.get((route.method, route.path))) is None
+    or (case.form is None and not case.bodiless)
 ]
 
 
@@ -404,6 +407,8 @@ def _padded(route: Route, size: int, tag: str) -> str:
     if case.form is not None:
         text = f"{case.form}&pad="
         return text + "x" * (size - len(text.encode()))
+    if case.bodiless:
+        return "{}" + " " * (size - 2)
     assert case.body is not None, f"{_route_id(route)} takes a body: give CASES one"
     text = json.dumps(case.body(tag))
     return text + " " * (size - len(text.encode()))

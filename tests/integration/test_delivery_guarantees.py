@@ -236,14 +236,23 @@ def test_the_sweeper_delivers_an_update_whose_job_never_reached_the_queue(
     assert _recipients(mobilise, "Swept") == Counter()
 
     # When the sweeper runs before 5 minutes, then after
-    assert mobilise.invoke("SweeperFunction", event("scheduled_outbox_sweep.json")) == {"resent": 0}
+    assert mobilise.invoke("SweeperFunction", event("scheduled_outbox_sweep.json")) == {
+        "resent": 0,
+        "expiring": 0,
+    }
     clock.advance(timedelta(minutes=5).total_seconds())
-    assert mobilise.invoke("SweeperFunction", event("scheduled_outbox_sweep.json")) == {"resent": 1}
+    assert mobilise.invoke("SweeperFunction", event("scheduled_outbox_sweep.json")) == {
+        "resent": 1,
+        "expiring": 0,
+    }
     mobilise.run_queues()
 
     # Then every signer gets the update once, and later sweeps send nothing more
     clock.advance(timedelta(minutes=30).total_seconds())
-    assert mobilise.invoke("SweeperFunction", event("scheduled_outbox_sweep.json")) == {"resent": 0}
+    assert mobilise.invoke("SweeperFunction", event("scheduled_outbox_sweep.json")) == {
+        "resent": 0,
+        "expiring": 0,
+    }
     mobilise.run_queues()
     assert _recipients(mobilise, "Swept") == Counter({a: 1 for a in _addresses(5)})
 

@@ -24,6 +24,7 @@ carries ``outbox_pk`` (the kind of work) and ``outbox_sk`` (when it is due, ISO
     NUDGE       petitions whose starter may be nudged   (Petition)
     EVENT       events whose reminders are due          (Update)
     MEETING     meetings whose follow-up is due         (Update)
+    RETENTION   closed petitions whose signatures still need their expiry (Petition)
 
 Items that hold an address's trace (signature, response, RSVP) carry its hash
 in ``email_hash``, the key of the ``by_email`` index: export and erasure find
@@ -46,6 +47,7 @@ from pynamodb.attributes import (
     NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
@@ -61,6 +63,7 @@ SCHEDULED = "SCHEDULED"
 NUDGE = "NUDGE"
 EVENT = "EVENT"
 MEETING = "MEETING"
+RETENTION = "RETENTION"
 
 
 class _Item(Model):
@@ -119,9 +122,10 @@ class Petition(_Item):
     closed_at = UTCDateTimeAttribute(null=True)
     nudges_off = BooleanAttribute(null=True)  # the starter switched reminders off
     scheduled_update_id = UnicodeAttribute(null=True)  # at most one scheduled update at a time
-    outbox_pk = UnicodeAttribute(null=True)  # NUDGE while a nudge may come
+    outbox_pk = UnicodeAttribute(null=True)  # NUDGE while open, RETENTION once closed
     outbox_sk = UnicodeAttribute(null=True)
     due = PetitionDueIndex()
+    retention_cursor = JSONAttribute(null=True)  # where the expiry of signatures got to
 
     @staticmethod
     def key(petition_id: str) -> tuple[str, str]:
@@ -226,6 +230,10 @@ class Signature(_Item):
     confirmed_at = UTCDateTimeAttribute(null=True)
     unsubscribed_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    # Each time a confirmation email was asked for: its idempotency record is found again
+    # from it when the address is erased.
+    confirmations_requested = UnicodeSetAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # set once the petition closed (retention)
 
     @staticmethod
     def key(petition_id: str, email_hash: str) -> tuple[str, str]:

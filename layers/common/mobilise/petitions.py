@@ -36,6 +36,14 @@ def create(owner_id: str, request: PetitionIn, owner_email: str | None = None) -
     return petition
 
 
+def close(caller: str, petition_id: str) -> Petition:
+    """Close a petition to new signatures (for good). Its signatures are deleted
+    ``signature_retention_days`` later (:mod:`mobilise.retention`)."""
+    petition = store.close_petition(caller, petition_id)
+    logger.info("petition closed", petition_id=petition_id)
+    return petition
+
+
 def view(petition: Petition) -> PetitionOut:
     reopens = petition.next_update_allowed_at
     return PetitionOut(
@@ -73,6 +81,7 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
         consent_version=store.CONSENT_VERSION if request.wants_updates else None,
         confirmed_at=None if settings.double_opt_in else now,
         created_at=now,
+        confirmations_requested={now.isoformat()} if settings.double_opt_in else None,
     )
     try:
         store.add_signature(signature, rate_scope, settings.sign_rate_limits)
@@ -82,10 +91,12 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
             raise
         # The first email may have been lost: send it again, within the same rate limit.
         store.take_rate(rate_scope, settings.sign_rate_limits)
-        _ask_confirmation(petition_id, email_hash)
+        requested_at = clock.now().isoformat()
+        store.confirmation_requested(petition_id, email_hash, requested_at)
+        _ask_confirmation(petition_id, email_hash, requested_at)
         raise AwaitingConfirmation() from None
     if settings.double_opt_in:
-        _ask_confirmation(petition_id, email_hash)
+        _ask_confirmation(petition_id, email_hash, now.isoformat())
     logger.info("petition signed", petition_id=petition_id, wants_updates=request.wants_updates)
     return SignatureOut(
         petition_id=petition_id,
@@ -96,12 +107,14 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
     )
 
 
-def _ask_confirmation(petition_id: str, email_hash: str) -> None:
+def _ask_confirmation(petition_id: str, email_hash: str, requested_at: str) -> None:
+    """Queue the confirmation email; ``requested_at`` (kept on the signature) makes a resent
+    request a new email, and lets erasure find its idempotency record again."""
     message = ConfirmationMessage(
         kind="confirm",
         petition_id=petition_id,
         email_hash=email_hash,
-        requested_at=clock.now().isoformat(),
+        requested_at=requested_at,
     )
     queues.to_delivery([message])
 

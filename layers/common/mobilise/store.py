@@ -10,10 +10,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from mobilise import clock
@@ -28,6 +29,7 @@ from mobilise.errors import (
 )
 from mobilise.models import (
     OUTBOX,
+    RETENTION,
     STAT_NAMES,
     UPDATE_INTERVAL,
     FanoutJob,
@@ -75,6 +77,79 @@ def get_petition(petition_id: str) -> Petition:
         return Petition.get(*Petition.key(petition_id))
     except Petition.DoesNotExist:
         raise NotFound("There is no petition with this id.") from None
+
+
+def close_petition(caller: str, petition_id: str) -> Petition:
+    """Close a petition to signatures, once; its signatures then get their expiry (see
+    :mod:`mobilise.retention`), found through the ``outbox`` index. Closing again is a no-op.
+    The petition as it is afterwards (the update's ALL_NEW values)."""
+    bound()
+    now = clock.now()
+    petition = Petition(*Petition.key(petition_id))
+    try:
+        petition.update(
+            actions=[
+                Petition.status.set("closed"),
+                Petition.closed_at.set(now),
+                Petition.outbox_pk.set(RETENTION),
+                Petition.outbox_sk.set(now.isoformat()),
+            ],
+            condition=(Petition.owner_id == caller) & (Petition.status != "closed"),
+        )
+    except UpdateError as error:
+        if not _condition_failed(error):
+            raise
+        current = get_petition(petition_id)
+        if current.owner_id != caller:
+            raise NotOwner() from error
+        return current
+    return petition
+
+
+def petitions_to_expire(limit: int) -> list[Petition]:
+    """Closed petitions whose signatures do not all carry their expiry yet."""
+    bound()
+    due = Petition.due.query(RETENTION, Petition.outbox_sk <= clock.now().isoformat(), limit=limit)
+    return [cast(Petition, petition) for petition in due]
+
+
+def signatures_page(
+    petition_id: str, shard: int, cursor: dict[str, Any] | None, limit: int
+) -> tuple[list[Signature], dict[str, Any] | None]:
+    """One page of a shard's signatures (all of them), and the cursor after it."""
+    bound()
+    results = Signature.query(
+        signature_partition(petition_id, shard), last_evaluated_key=cursor, limit=limit
+    )
+    return list(results), results.last_evaluated_key
+
+
+def expire_signature(signature: Signature, expires_at: datetime) -> None:
+    """Give a signature its expiry; one erased meanwhile stays erased."""
+    bound()
+    try:
+        signature.update(
+            actions=[Signature.expires_at.set(expires_at)], condition=Signature.pk.exists()
+        )
+    except UpdateError as error:
+        if not _condition_failed(error):
+            raise
+
+
+def retention_progress(petition_id: str, cursor: dict[str, Any] | None) -> None:
+    """Where the expiry of a petition's signatures got to; ``None``: done (out of the index)."""
+    bound()
+    petition = Petition(*Petition.key(petition_id))
+    actions: list[Action]
+    if cursor is None:
+        actions = [
+            Petition.retention_cursor.remove(),
+            Petition.outbox_pk.remove(),
+            Petition.outbox_sk.remove(),
+        ]
+    else:
+        actions = [Petition.retention_cursor.set(cursor)]
+    petition.update(actions=actions, condition=Petition.status == "closed")
 
 
 # Signatures ---------------------------------------------------------------------------------
@@ -155,6 +230,20 @@ def page_subscribers(
     )
     page = list(results)
     return page, results.last_evaluated_key
+
+
+def confirmation_requested(petition_id: str, email_hash: str, requested_at: str) -> None:
+    """Note that a confirmation email was asked for again (erasure finds its record by it)."""
+    bound()
+    signature = Signature(*Signature.key(petition_id, email_hash))
+    try:
+        signature.update(
+            actions=[Signature.confirmations_requested.add({requested_at})],
+            condition=Signature.pk.exists(),
+        )
+    except UpdateError as error:
+        if not _condition_failed(error):
+            raise
 
 
 def confirm(petition_id: str, email_hash: str) -> Signature:

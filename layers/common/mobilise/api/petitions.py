@@ -28,3 +28,10 @@ def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[Petition
 @router.get("/petitions/<petition_id>")
 def get_petition(petition_id: str) -> PetitionOut:
     return petitions.view(store.get_petition(checked_id(petition_id)))
+
+
+@router.post("/petitions/<petition_id>/close")
+def close_petition(petition_id: str) -> PetitionOut:
+    """Close the petition to new signatures; its signatures are deleted after the retention
+    period. Closing a closed petition changes nothing."""
+    return petitions.view(petitions.close(caller(router), checked_id(petition_id)))
