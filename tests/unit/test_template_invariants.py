@@ -39,6 +39,8 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
 #: resource a statement granting them can name.
 STAR_RESOURCE_ACTIONS: dict[str, str] = {
     "ses:GetAccount": "the account's sending quota (the deliver function paces itself on it)",
+    "xray:PutTraceSegments": "X-Ray has no resource-level permissions (Tracing: Active)",
+    "xray:PutTelemetryRecords": "X-Ray has no resource-level permissions (Tracing: Active)",
 }
 
 #: AWS managed policies the template may attach (their statements cannot be read here).
@@ -339,6 +341,23 @@ def check_iam_statements(document: Document) -> list[str]:
     return violations
 
 
+def check_function_roles(document: Document) -> list[str]:
+    """Every function runs with a role of this template: SAM gives a function without ``Role``
+    AWS managed policies (AWSLambdaBasicExecutionRole, AWSXrayWriteOnlyAccess,
+    AWSLambdaSQSQueueExecutionRole) whose statements allow their actions on every resource."""
+    violations = []
+    roles = resources(document, "AWS::IAM::Role")
+    for name, function in resources(document, "AWS::Serverless::Function").items():
+        props = properties(function)
+        role = props.get("Role")
+        if "Policies" in props or role is None:
+            violations.append(f"{name}: no Role of its own (SAM would attach managed policies)")
+            continue
+        if target(role) not in roles:
+            violations.append(f"{name}: its Role is not a role of this template")
+    return violations
+
+
 def check_alarms(document: Document) -> list[str]:
     """Errors of every function, SES reputation; every alarm notifies AlarmTopic."""
     violations = []
@@ -381,6 +400,7 @@ CHECKS: list[Check] = [
     check_tables,
     check_log_groups,
     check_iam_statements,
+    check_function_roles,
     check_alarms,
 ]
 
@@ -429,14 +449,14 @@ def drop_a_dead_letter_queue(document: Document) -> None:
 
 
 def grant_a_star_action(document: Document) -> None:
-    statements = document["Resources"]["SweeperFunction"]["Properties"]["Policies"][0]["Statement"]
+    statements = _statements(document, "SweeperFunction")
     statements.append(
         {"Effect": "Allow", "Action": "dynamodb:*", "Resource": Tag("GetAtt", ["Table", "Arn"])}
     )
 
 
 def grant_everything_on_star(document: Document) -> None:
-    statements = document["Resources"]["ApiFunction"]["Properties"]["Policies"][0]["Statement"]
+    statements = _statements(document, "ApiFunction")
     statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"})
 
 
@@ -483,8 +503,16 @@ def open_the_events_topic_to_anyone(document: Document) -> None:
 
 
 def use_a_policy_template(document: Document) -> None:
-    policies = document["Resources"]["FanoutFunction"]["Properties"]["Policies"]
-    policies.append({"DynamoDBCrudPolicy": {"TableName": Tag("Ref", "Table")}})
+    function = document["Resources"]["FanoutFunction"]["Properties"]
+    del function["Role"]
+    function["Policies"] = [{"DynamoDBCrudPolicy": {"TableName": Tag("Ref", "Table")}}]
+
+
+def _statements(document: Document, function: str) -> list[dict[str, Any]]:
+    """The statements of a function's own role."""
+    policies = document["Resources"][f"{function}Role"]["Properties"]["Policies"]
+    statements: list[dict[str, Any]] = policies[0]["PolicyDocument"]["Statement"]
+    return statements
 
 
 MUTATIONS: list[tuple[Callable[[Document], None], str]] = [
@@ -501,7 +529,7 @@ MUTATIONS: list[tuple[Callable[[Document], None], str]] = [
     (drop_a_dead_letter_alarm, "DeliveryDeadLetterQueue: a dead-letter queue with no alarm"),
     (lift_the_stage_throttling, "Api: no stage throttling"),
     (raise_the_bounce_alarm, "no alarm on AWS/SES Reputation.BounceRate"),
-    (use_a_policy_template, "not an inline policy document"),
+    (use_a_policy_template, "FanoutFunction: no Role of its own"),
     (open_the_events_topic_to_anyone, "SesEventsTopicPolicy.PolicyDocument: allows any principal"),
 ]
 
