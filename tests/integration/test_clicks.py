@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +17,7 @@ from mobilise import actions, clock, config, crypto, links, store
 from mobilise.errors import InvalidLink
 from mobilise.links import ActionRef, SignerRef
 from mobilise.models import Update
-from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
+from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, running_on_moto
 
 OWNER = "alice"
 DECISION_MAKER = {
@@ -269,6 +270,10 @@ def test_a_call_to_action_leads_to_tel_without_punctuation_and_to_the_facebook_p
 
 @pytest.fixture
 def clicked(mobilise: Mobilise) -> dict[str, str]:
+    return _clicked(mobilise)
+
+
+def _clicked(mobilise: Mobilise) -> dict[str, str]:
     """A news update with a link on alice's petition, and bob's petition with one of its own."""
     a, b = _petition(mobilise), _petition(mobilise, owner="bob")
     a_update = _publish(mobilise, a, link="https://news.example.org/a")
@@ -438,17 +443,22 @@ def test_clicks_are_counted_without_anything_per_person_by_default(
 
 
 @pytest.fixture
-def per_person(mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch) -> Mobilise:
-    """The same system with ``per_person_clicks`` on."""
-    monkeypatch.setenv("PER_PERSON_CLICKS", "true")
-    config.get_settings.cache_clear()
-    assert config.get_settings().per_person_clicks is True
-    return mobilise
+def per_person(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+    """The system deployed with the template's ``PerPersonClicks`` on."""
+    with running_on_moto(monkeypatch, parameters={"PerPersonClicks": "true"}) as system:
+        assert config.get_settings().per_person_clicks is True
+        yield system
+
+
+@pytest.fixture
+def clicked_by_person(per_person: Mobilise) -> dict[str, str]:
+    return _clicked(per_person)
 
 
 def test_with_per_person_clicks_on_each_clicker_is_recorded_by_hash(
-    per_person: Mobilise, clicked: dict[str, str]
+    per_person: Mobilise, clicked_by_person: dict[str, str]
 ) -> None:
+    clicked = clicked_by_person
     # Given per-person clicks on, and the button's link as sam's and kim's emails carry it
     token = _token(clicked["a"], clicked["a_update"], "link")
     sam, kim = crypto.email_hash("sam@example.org"), crypto.email_hash("kim@example.org")
@@ -480,8 +490,9 @@ def test_with_per_person_clicks_on_each_clicker_is_recorded_by_hash(
 
 
 def test_a_signer_token_of_another_update_or_a_bad_one_records_nobody(
-    per_person: Mobilise, clicked: dict[str, str]
+    per_person: Mobilise, clicked_by_person: dict[str, str]
 ) -> None:
+    clicked = clicked_by_person
     # Given per-person clicks on, and signer tokens that do not belong with this button
     token = _token(clicked["a"], clicked["a_update"], "link")
     wrong = [
