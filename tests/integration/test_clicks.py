@@ -524,3 +524,27 @@ def test_the_count_itself_is_refused_for_an_update_that_did_not_go_out(
     with pytest.raises(InvalidLink):
         store.count_click(clicked["a"], UNKNOWN_ID, "link")
     assert _counters(mobilise) == []
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        "javascript:alert(1)",
+        "http://news.example.org/a",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil.example",
+        "https:///no-host",
+        "https://news.example.org/a\r\nSet-Cookie: x=1",
+    ],
+)
+def test_the_redirect_checks_the_target_again_whatever_actions_says(
+    mobilise: Mobilise,
+    clicked: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    unsafe: str,
+) -> None:
+    # Given a bug that makes actions.target answer an unsafe address
+    monkeypatch.setattr(actions, "target", lambda petition, update, name: unsafe)
+
+    # When a genuine button is followed / Then it is the page of a bad link, counting nothing
+    _refused(mobilise, _token(clicked["a"], clicked["a_update"], "link"))
