@@ -185,6 +185,19 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             Refusal(404, ("invalid_link",), "The link is not valid.", page=True, json_too=True),
         ),
     ),
+    ("GET", "/r/{token}"): Operation(
+        "A button of an update's email: counts a click on its action and redirects to its "
+        "target (https:, mailto: or tel:, found from the stored update, never from the link)",
+        status=302,
+        refusals=(
+            Refusal(
+                404,
+                (),
+                "The link is not valid, or leads nowhere any more (the same page for both).",
+                page=True,
+            ),
+        ),
+    ),
 }
 
 
@@ -380,6 +393,15 @@ _RETRY_AFTER = {
 }
 
 
+_REDIRECT_HEADERS = {
+    "Location": {
+        "description": "Where the button leads: an https:, mailto: or tel: URL.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^(https:|mailto:|tel:)"},
+    }
+}
+
+
 def _describe(
     operation: dict[str, Any],
     described: Operation,
@@ -392,6 +414,12 @@ def _describe(
     operation["summary"] = described.summary
     success = powertools["200"]
     success["description"] = "Created." if described.status == 201 else "OK."
+    if described.status == 302:
+        success = {
+            "description": "Found: go to `Location`.",
+            "headers": _REDIRECT_HEADERS,
+            "content": {},
+        }
     if described.page:
         success["content"] = {_HTML: _PAGE}
     if described.model is not None:

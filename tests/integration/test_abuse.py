@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from mobilise import clock, crypto, links
-from mobilise.links import SignerRef
+from mobilise.links import ActionRef, SignerRef
 from mobilise.models import FanoutJob, Petition, Signature, Suppression, Update
 from mobilise.schemas import PetitionOut, SignatureOut, UpdateOut, UpdateStats
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
@@ -107,6 +107,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/unsubscribe/{token}"): Case(
         200, form="List-Unsubscribe=One-Click", token="unsubscribe"
     ),
+    ("GET", "/r/{token}"): Case(302, token="redirect"),
 }
 
 
@@ -129,16 +130,24 @@ class Scene:
         values = {"petition_id": self.petition_id, "update_id": self.update_id}
         token_kind = _case(route).token
         if token_kind is not None:
-            values["token"] = _token(TOKEN_KINDS[token_kind].issue(self.signer))
+            spec = TOKEN_KINDS[token_kind]
+            signer = self.signer
+            if spec.per_update:
+                signer = dataclasses.replace(signer, update_id=self.update_id)
+            values["token"] = _token(spec.issue(signer))
         names = re.findall(r"{(\w+)}", route.path)
         if missing := [name for name in names if name not in values]:
             pytest.fail(f"no value for {missing} in {route.path}: teach Scene.path about it")
         return re.sub(r"{(\w+)}", lambda found: values[found.group(1)], route.path)
 
 
+#: The link of the scene's update: its email's one button (``/r/{token}`` leads to it).
+SCENE_LINK = "https://example.org/hearing"
+
+
 def _scene(mobilise: Mobilise) -> Scene:
     petition_id = mobilise.create_petition(owner=OWNER)
-    published = mobilise.publish(petition_id, owner=OWNER)
+    published = mobilise.publish(petition_id, owner=OWNER, link=SCENE_LINK)
     assert published.status == 201, published.text
     signer = "sam@example.org"
     assert mobilise.sign(petition_id, signer).status == 201
@@ -535,14 +544,33 @@ def test_the_owner_of_one_petition_cannot_read_the_stats_of_anothers_update(
 class TokenKind:
     issue: Callable[[SignerRef], str]  # the URL we put in an email
     validity: timedelta | None  # None: good as long as what it names exists
+    #: The token names an update as well (``SignerRef.update_id``): the tests publish one.
+    per_update: bool = False
+    #: For a token that names no signer (the same in every recipient's email), a genuine
+    #: token of the same email that differs from it: it stands in for "another signer's".
+    sibling: Callable[[SignerRef], str] | None = None
 
 
-#: Every token we issue. The response and redirect tokens of DESIGN.md (a signer's testimony
-#: or advice, tracked clicks) do not exist yet: when they come, this table and TOKEN_ROUTES
-#: must grow with them, and every case below then runs against them too.
+def _button(action: str) -> Callable[[SignerRef], str]:
+    """The redirect of one button of the update ``signer.update_id`` (it names no signer)."""
+
+    def issue(signer: SignerRef) -> str:
+        assert signer.update_id is not None
+        return links.redirect_url(ActionRef(signer.petition_id, signer.update_id, action))
+
+    return issue
+
+
+#: Every token we issue. The response tokens of DESIGN.md (a signer's testimony or advice)
+#: do not exist yet: when they come, this table and TOKEN_ROUTES must grow with them, and
+#: every case below then runs against them too. A redirect (``/r/{token}``) names a button
+#: of an update's email, the same for every recipient.
 TOKEN_KINDS: dict[str, TokenKind] = {
     "unsubscribe": TokenKind(links.unsubscribe_url, validity=None),
     "confirm": TokenKind(links.confirm_url, validity=links.CONFIRM_VALIDITY),
+    "redirect": TokenKind(
+        _button("link"), validity=None, per_update=True, sibling=_button("article")
+    ),
 }
 TOKEN_ROUTES = [route for route in ROUTES if "{token}" in route.path]
 
@@ -589,18 +617,48 @@ def _issue(mobilise: Mobilise, kind: str) -> Issued:
     ):
         assert mobilise.sign(petition_id, address).status == 201
     sam, kim = crypto.email_hash("sam@example.org"), crypto.email_hash("kim@example.org")
-    issue = TOKEN_KINDS[kind].issue
+    spec = TOKEN_KINDS[kind]
+    issue = spec.issue
+    a_update = b_update = unknown_update = None
+    if spec.per_update:  # an update on each petition, whose email has the buttons issued
+        a_update, b_update = _press_update(mobilise, a, OWNER), _press_update(mobilise, b, "bob")
+        unknown_update = UNKNOWN_ID
     other_kind = next(name for name in TOKEN_KINDS if name != kind)
+    other_signer = (spec.sibling or issue)(SignerRef(a, kim, a_update))
     return Issued(
         kind=kind,
-        token=_token(issue(SignerRef(a, sam))),
-        other_signer=_token(issue(SignerRef(a, kim))),
-        other_petition=_token(issue(SignerRef(b, sam))),
+        token=_token(issue(SignerRef(a, sam, a_update))),
+        other_signer=_token(other_signer),
+        other_petition=_token(issue(SignerRef(b, sam, b_update))),
         other_purpose=_token(TOKEN_KINDS[other_kind].issue(SignerRef(a, sam))),
         petition_b=b,
         kim=SignerRef(a, kim),
-        unknown=_token(issue(SignerRef(a, crypto.email_hash("nobody@example.org")))),
+        unknown=_token(
+            issue(SignerRef(a, crypto.email_hash("nobody@example.org"), unknown_update))
+        ),
     )
+
+
+def _press_update(mobilise: Mobilise, petition_id: str, owner: str) -> str:
+    """A published press update: its email has the buttons "article" and "link"."""
+    reply = mobilise.publish(
+        petition_id,
+        owner=owner,
+        type="press",
+        article_url="https://press.example.org/library",
+        outlet="The Gazette",
+        headline="The library will stay open",
+        link=SCENE_LINK,
+    )
+    assert reply.status == 201, reply.text
+    update_id: str = reply.json()["update_id"]
+    return update_id
+
+
+def _works(kind: str, answers: dict[str, Answer]) -> bool:
+    """Every route reading ``kind`` served the request (200, or 302 for a redirect)."""
+    served = {_case(route).success for route in _routes_of(kind)}
+    return all(status in served for status, _, _ in answers.values())
 
 
 def _parts(token: str) -> tuple[str, str]:
@@ -722,7 +780,7 @@ def test_a_tampered_link_gets_the_answer_of_an_unknown_one_and_changes_nothing(
     assert wrong == {}
     # And the genuine link works (the links were refused for their tampering, not their setting)
     genuine = _answers(opt_in, kind, issued.token)
-    assert all(status == 200 for status, _, _ in genuine.values()), genuine
+    assert _works(kind, genuine), genuine
 
 
 @pytest.mark.parametrize(
@@ -761,7 +819,7 @@ def test_a_link_still_works_a_minute_before_it_expires(opt_in: Mobilise, kind: s
     answers = _answers(opt_in, kind, issued.token)
 
     # Then it works
-    assert all(status == 200 for status, _, _ in answers.values()), answers
+    assert _works(kind, answers), answers
 
 
 @pytest.mark.parametrize(
@@ -776,4 +834,4 @@ def test_a_link_that_does_not_expire_still_works_a_year_later(opt_in: Mobilise, 
     answers = _answers(opt_in, kind, issued.token)
 
     # Then it works
-    assert all(status == 200 for status, _, _ in answers.values()), answers
+    assert _works(kind, answers), answers

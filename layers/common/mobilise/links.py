@@ -141,3 +141,20 @@ def read_nudges_off(token: str) -> str:
     if not (isinstance(petition_id, str) and ids.is_id(petition_id)):
         raise InvalidLink()
     return petition_id
+
+
+SIGNER = "signer"
+
+
+def signer_token(signer: SignerRef) -> str:
+    """Names the recipient of an email in its action links (``/r/{token}?s=``); read only
+    when clicks are counted per person (``settings.per_person_clicks``)."""
+    assert signer.update_id is not None
+    return crypto.sign(SIGNER, _claims(signer))
+
+
+def read_signer_token(token: str) -> SignerRef:
+    signer = _signer(crypto.verify(SIGNER, token))
+    if signer.update_id is None:
+        raise InvalidLink()
+    return signer

@@ -10,6 +10,7 @@ Keys (``pk``/``sk`` strings)::
     response      PET#{petition_id}              RSP#{update_id}#{response_id}
     RSVP          PET#{petition_id}              RSVP#{update_id}#{email_hash}
     click count   PET#{petition_id}              CLK#{update_id}#{action}
+    clicker       PET#{petition_id}              CLICKER#{update_id}#{action}#{email_hash}
     photo         PET#{petition_id}              PHOTO#{photo_id}
     suppression   SUP#{email_hash}               SUPPRESSION
     rate window   RATE#{scope}                   {seconds}#{window start}
@@ -26,7 +27,7 @@ carries ``outbox_pk`` (the kind of work) and ``outbox_sk`` (when it is due, ISO
     MEETING     meetings whose follow-up is due         (Update)
     RETENTION   closed petitions whose signatures still need their expiry (Petition)
 
-Items that hold an address's trace (signature, response, RSVP) carry its hash
+Items that hold an address's trace (signature, response, RSVP, clicker) carry its hash
 in ``email_hash``, the key of the ``by_email`` index: export and erasure find
 them all through it.
 
@@ -293,6 +294,23 @@ class ClickCount(_Item):
         return f"PET#{petition_id}", f"CLK#{update_id}#{action}"
 
 
+class Clicker(_Item):
+    """Who clicked one action of one update's email, written only while the setting
+    ``per_person_clicks`` is on; it carries the address's hash, so erasure finds it."""
+
+    petition_id = UnicodeAttribute()
+    update_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    clicks = NumberAttribute(default=0)
+    email_key = UnicodeAttribute(null=True, attr_name="email_hash")  # by_email's key
+    by_email = ByEmailIndex()
+    last_clicked_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def key(petition_id: str, update_id: str, action: str, email_hash: str) -> tuple[str, str]:
+        return f"PET#{petition_id}", f"CLICKER#{update_id}#{action}#{email_hash}"
+
+
 class Photo(_Item):
     """A photo upload granted to a petition's starter; checked when an update uses it."""
 
@@ -349,6 +367,7 @@ MODELS: tuple[type[_Item], ...] = (
     Response,
     Rsvp,
     ClickCount,
+    Clicker,
     Photo,
     JobRecord,
     Suppression,

@@ -355,6 +355,11 @@ class UpdateOut(BaseModel):
     recipients: int | None = None
 
 
+class RsvpCounts(BaseModel):
+    yes: int
+    no: int
+
+
 class UpdateStats(BaseModel):
     """What the starter sees of a delivery."""
 
@@ -366,6 +371,13 @@ class UpdateStats(BaseModel):
     bounced: int
     complained: int
     unsubscribed: int
+    clicks: dict[str, int] = Field(
+        default_factory=dict,
+        description="Clicks on each button of the email, by action (aggregated, nobody named).",
+    )
+    rsvp: RsvpCounts | None = Field(
+        default=None, description="An event's answers to its invitation; null for other types."
+    )
 
 
 class UpdatePage(BaseModel):

@@ -32,6 +32,8 @@ from mobilise.models import (
     RETENTION,
     STAT_NAMES,
     UPDATE_INTERVAL,
+    ClickCount,
+    Clicker,
     FanoutJob,
     FanoutPage,
     Petition,
@@ -424,7 +426,7 @@ def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> No
     ]
     if actions:
         Update(*Update.key(petition_id, update_id)).update(
-            actions=actions, condition=Update.pk.exists()
+            actions=actions, condition=Update.status.is_in(*CLICKABLE)
         )
 
 
@@ -526,3 +528,57 @@ def finish_shard(petition_id: str, update_id: str, shard: int) -> None:
     job.update(actions=[FanoutJob.shards_done.add({shard})])
     if len(job.shards_done or ()) >= job.shards and job.state != "sent":
         job.update(actions=[FanoutJob.state.set("sent")])
+
+
+# Clicks -------------------------------------------------------------------------------------
+
+#: The statuses of an update whose email went out: only their buttons are counted.
+CLICKABLE = ("published", "sending", "sent")
+
+
+def count_click(
+    petition_id: str, update_id: str, action: str, email_hash: str | None = None
+) -> None:
+    """Count a click on ``action`` of an update that went out: ``ADD clicks 1`` on its
+    counter, in one write conditional on the update still being one that went out.
+
+    ``email_hash``: also record who clicked (only while ``per_person_clicks`` is on).
+    :class:`InvalidLink` when the update is not (or no longer) one that went out.
+    """
+    bound()
+    counter = ClickCount(*ClickCount.key(petition_id, update_id, action))
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.condition_check(
+                Update,
+                *Update.key(petition_id, update_id),
+                condition=Update.status.is_in(*CLICKABLE),
+            )
+            transaction.update(counter, actions=[ClickCount.clicks.add(1)])
+            if email_hash is not None:
+                clicker = Clicker(*Clicker.key(petition_id, update_id, action, email_hash))
+                transaction.update(
+                    clicker,
+                    actions=[
+                        Clicker.petition_id.set(petition_id),
+                        Clicker.update_id.set(update_id),
+                        Clicker.action.set(action),
+                        Clicker.email_key.set(email_hash),
+                        Clicker.clicks.add(1),
+                        Clicker.last_clicked_at.set(clock.now()),
+                    ],
+                )
+    except TransactWriteError as error:
+        if _failed(error, 0) is None:
+            raise
+        raise InvalidLink() from error
+
+
+def click_counts(petition_id: str, update_id: str) -> dict[str, int]:
+    """Clicks per action of an update's email: one Query of its counters."""
+    bound()
+    prefix = f"CLK#{update_id}#"
+    return {
+        counter.sk.removeprefix(prefix): int(counter.clicks)
+        for counter in ClickCount.query(f"PET#{petition_id}", ClickCount.sk.startswith(prefix))
+    }

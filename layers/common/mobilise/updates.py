@@ -10,7 +10,14 @@ from mobilise.errors import DomainError, NotOwner
 from mobilise.messages import FanoutMessage
 from mobilise.models import STAT_NAMES, Update
 from mobilise.observability import logger, metrics
-from mobilise.schemas import AnyUpdateIn, UpdateOut, UpdatePage, UpdateStats, type_fields
+from mobilise.schemas import (
+    AnyUpdateIn,
+    RsvpCounts,
+    UpdateOut,
+    UpdatePage,
+    UpdateStats,
+    type_fields,
+)
 
 
 class InvalidCursor(DomainError):
@@ -76,7 +83,16 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
     update = store.get_update(petition_id, update_id)
     job = store.get_job(petition_id, update_id)
     counters = {name: int(getattr(update, name) or 0) for name in (*STAT_NAMES, "recipients")}
-    return UpdateStats(update_id=update_id, state=job.state, **counters)  # type: ignore[arg-type]
+    rsvp = None
+    if update.type == "event":
+        rsvp = RsvpCounts(yes=int(update.rsvp_yes or 0), no=int(update.rsvp_no or 0))
+    return UpdateStats(
+        update_id=update_id,
+        state=job.state,  # type: ignore[arg-type]
+        clicks=store.click_counts(petition_id, update_id),
+        rsvp=rsvp,
+        **counters,
+    )
 
 
 def page(petition_id: str, limit: int, cursor: str | None) -> UpdatePage:

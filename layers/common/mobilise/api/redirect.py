@@ -1,0 +1,36 @@
+"""/r/{token}: the buttons of an update's email; counts a click, then redirects."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from mobilise import clicks, emails
+from mobilise.api.common import HTML
+from mobilise.errors import InvalidLink
+
+router = Router()  # type: ignore[no-untyped-call]
+_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@router.get("/r/<token>")
+def follow_action(
+    token: str,
+    s: Annotated[
+        str | None,
+        Query(
+            description="The recipient's signer token; read only when clicks are "
+            "counted per person (a setting), ignored otherwise."
+        ),
+    ] = None,
+) -> Response[str]:
+    """A 302 to the button's target; any other query parameter is ignored."""
+    try:
+        target = clicks.follow(token, s)
+    except InvalidLink:
+        page = emails.render("confirmed.html", "en", ok=False, petition_title="")
+        return Response(status_code=404, content_type=HTML, body=page, headers=_PRIVATE)
+    return Response(status_code=302, body="", headers={"Location": target, **_PRIVATE})

@@ -1,0 +1,550 @@
+"""GET /r/{token}: the buttons of an update's email count clicks and redirect (issue 4, item 5),
+and cannot be made to redirect anywhere else (issue 6: open redirect)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+
+from mobilise import actions, clock, config, crypto, links, store
+from mobilise.errors import InvalidLink
+from mobilise.links import ActionRef, SignerRef
+from mobilise.models import Update
+from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, running_on_moto
+
+OWNER = "alice"
+DECISION_MAKER = {
+    "name": "The Mayor",
+    "email": "mayor@example.org",
+    "x_handle": "@MayorOfParis",
+    "phone": "+33 (1) 42-76-40-40",
+    "facebook_url": "https://www.facebook.com/mayorofparis",
+}
+MESSAGE = "Dear Mayor,\nplease keep the woods open.\nThank you."
+UNKNOWN_ID = "01JZZZZZZZZZZZZZZZZZZZZZZZ"
+
+
+def _in_a_week() -> str:
+    return clock.isoformat(clock.now() + timedelta(days=7))
+
+
+#: A valid update of every type, with every button its type can have.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "news": {"type": "news", "link": "https://news.example.org/story?id=1"},
+    "press": {
+        "type": "press",
+        "article_url": "https://press.example.org/2026/11/woods",
+        "outlet": "Le Quotidien",
+        "headline": "The woods will stay open, says the council",
+    },
+    "event": {
+        "type": "event",
+        "kind": "online",
+        "time_zone": "Europe/Paris",
+        "online_url": "https://meet.example.org/woods",
+    },
+    "decision_maker_meeting": {
+        "type": "decision_maker_meeting",
+        "meeting_status": "requested",
+        "link": "https://news.example.org/meeting",
+    },
+    "call_to_action": {
+        "type": "call_to_action",
+        "channels": ["email", "tweet", "phone", "facebook"],
+        "message": MESSAGE,
+        "subject": "Keep the woods open",
+        "tweet_text": "Keep the woods open!",
+    },
+    "ask_advice": {"type": "ask_advice", "question": "Who should we talk to?"},
+    "ask_testimony": {"type": "ask_testimony", "prompt": "What do the woods mean to you?"},
+    "start_petition": {"type": "start_petition", "theme": "Parks in my town"},
+    "victory": {"type": "victory"},
+}
+
+
+def _petition(mobilise: Mobilise, owner: str = OWNER) -> str:
+    return mobilise.create_petition(owner=owner, decision_maker=DECISION_MAKER)
+
+
+def _publish(mobilise: Mobilise, petition_id: str, owner: str = OWNER, **fields: Any) -> str:
+    if fields.get("type") == "event":
+        fields = {"starts_at": _in_a_week(), **fields}
+    reply = mobilise.publish(petition_id, owner=owner, **fields)
+    assert reply.status == 201, reply.text
+    update_id: str = reply.json()["update_id"]
+    return update_id
+
+
+def _token(petition_id: str, update_id: str, action: str) -> str:
+    url = links.redirect_url(ActionRef(petition_id, update_id, action))
+    assert url.startswith(f"{PUBLIC_URL}/r/"), url
+    return url.removeprefix(f"{PUBLIC_URL}/r/")
+
+
+def _click(mobilise: Mobilise, token: str, query: str = "") -> Reply:
+    return mobilise.request("GET", f"/r/{token}{query}", headers={"Accept": "text/html"})
+
+
+def _stats(mobilise: Mobilise, petition_id: str, update_id: str) -> dict[str, Any]:
+    reply = mobilise.request(
+        "GET", f"/petitions/{petition_id}/updates/{update_id}/stats", user=OWNER
+    )
+    assert reply.status == 200, reply.text
+    found: dict[str, Any] = reply.json()
+    return found
+
+
+def _target(petition_id: str, update_id: str, action: str) -> str:
+    return actions.target(
+        store.get_petition(petition_id), store.get_update(petition_id, update_id), action
+    )
+
+
+def _with_claims(token: str, **changes: Any) -> str:
+    """The token with its payload rewritten and its MAC kept."""
+    payload, mac = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims.update(changes)
+    encoded = json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
+    return f"{base64.urlsafe_b64encode(encoded).rstrip(b'=').decode()}.{mac}"
+
+
+def _counters(mobilise: Mobilise) -> list[dict[str, Any]]:
+    return [item for item in mobilise.items() if item["sk"].startswith("CLK#")]
+
+
+# Counting -------------------------------------------------------------------------------------
+
+
+def test_three_clicks_on_the_mailto_button_and_one_on_the_tweet_button_count_3_and_1(
+    mobilise: Mobilise,
+) -> None:
+    # Given a call to action by email and tweet, to a decision-maker with an address and a handle
+    petition_id = _petition(mobilise)
+    update_id = _publish(
+        mobilise,
+        petition_id,
+        type="call_to_action",
+        channels=["email", "tweet"],
+        message=MESSAGE,
+        subject="Keep the woods open",
+        tweet_text="Keep the woods open!",
+    )
+    mailto, tweet = (
+        _token(petition_id, update_id, "mailto"),
+        _token(petition_id, update_id, "tweet"),
+    )
+
+    # When the mailto button is followed three times and the tweet button once
+    mails = [_click(mobilise, mailto) for _ in range(3)]
+    tweeted = _click(mobilise, tweet)
+
+    # Then the owner's statistics count 3 and 1
+    assert _stats(mobilise, petition_id, update_id)["clicks"] == {"mailto": 3, "tweet": 1}
+    # And each answer is a 302 that nobody caches, to the decision-maker's address...
+    for reply in [*mails, tweeted]:
+        assert reply.status == 302, reply.text
+        assert reply.headers["Cache-Control"] == "no-store"
+        assert reply.headers["Referrer-Policy"] == "no-referrer"
+    location = urlsplit(mails[0].headers["Location"])
+    assert (location.scheme, location.path) == ("mailto", "mayor@example.org")
+    query = parse_qs(location.query)
+    assert query["subject"] == ["Keep the woods open"]
+    assert query["body"] == [MESSAGE.replace("\n", "\r\n")]
+    # ...and to X's intent to post, addressed to the decision-maker's handle
+    intent = urlsplit(tweeted.headers["Location"])
+    assert (intent.scheme, intent.netloc, intent.path) == ("https", "x.com", "/intent/post")
+    assert parse_qs(intent.query)["text"] == ["@MayorOfParis Keep the woods open!"]
+    assert tweeted.headers["Location"] == _target(petition_id, update_id, "tweet")
+
+
+def test_an_update_nobody_clicked_has_no_clicks_and_a_non_event_no_rsvp(
+    mobilise: Mobilise,
+) -> None:
+    # Given a published news update nobody clicked
+    petition_id = _petition(mobilise)
+    update_id = _publish(mobilise, petition_id, link="https://news.example.org/a")
+
+    # When the owner reads its statistics
+    stats = _stats(mobilise, petition_id, update_id)
+
+    # Then there are no clicks, and no RSVP counts (it is not an event)
+    assert stats["clicks"] == {}
+    assert stats["rsvp"] is None
+
+
+def test_the_clicks_of_one_update_are_not_counted_on_another(mobilise: Mobilise) -> None:
+    # Given two petitions' updates with the same button
+    a, b = _petition(mobilise), _petition(mobilise, owner="bob")
+    a_update = _publish(mobilise, a, link="https://news.example.org/a")
+    b_update = _publish(mobilise, b, owner="bob", link="https://news.example.org/b")
+
+    # When A's button is followed twice and B's once
+    for _ in range(2):
+        assert _click(mobilise, _token(a, a_update, "link")).status == 302
+    assert _click(mobilise, _token(b, b_update, "link")).status == 302
+
+    # Then each owner sees only their own
+    assert _stats(mobilise, a, a_update)["clicks"] == {"link": 2}
+    reply = mobilise.request("GET", f"/petitions/{b}/updates/{b_update}/stats", user="bob")
+    assert reply.json()["clicks"] == {"link": 1}
+
+
+def test_an_events_statistics_count_its_rsvp_answers(mobilise: Mobilise) -> None:
+    # Given an event that three signers said yes to and one said no (the RSVP counters)
+    petition_id = _petition(mobilise)
+    update_id = _publish(mobilise, petition_id, **EXAMPLES["event"])
+    Update(*Update.key(petition_id, update_id)).update(
+        actions=[Update.rsvp_yes.add(3), Update.rsvp_no.add(1)]
+    )
+
+    # When the owner reads its statistics
+    stats = _stats(mobilise, petition_id, update_id)
+
+    # Then they show the answers
+    assert stats["rsvp"] == {"yes": 3, "no": 1}
+
+
+def test_an_event_nobody_answered_shows_zero_rsvp(mobilise: Mobilise) -> None:
+    # Given an event nobody answered yet
+    petition_id = _petition(mobilise)
+    update_id = _publish(mobilise, petition_id, **EXAMPLES["event"])
+
+    # When the owner reads its statistics / Then its RSVP counts are zero, not missing
+    assert _stats(mobilise, petition_id, update_id)["rsvp"] == {"yes": 0, "no": 0}
+
+
+# Where a button may lead ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", EXAMPLES)
+def test_every_button_of_every_type_leads_to_its_target_and_only_https_mailto_or_tel(
+    mobilise: Mobilise, kind: str
+) -> None:
+    # Given a published update of the type, with every button its type can have
+    petition_id = _petition(mobilise)
+    update_id = _publish(mobilise, petition_id, **EXAMPLES[kind])
+    buttons = actions.for_update(
+        store.get_petition(petition_id), store.get_update(petition_id, update_id)
+    )
+    if kind not in ("ask_advice", "ask_testimony"):  # their buttons are per signer (responses)
+        assert buttons, kind
+
+    # When each button's redirect is followed
+    for button in buttons:
+        reply = _click(mobilise, _token(petition_id, update_id, button.name))
+
+        # Then it leads where actions.target says, through https:, mailto: or tel: only
+        assert reply.status == 302, (button.name, reply.text)
+        location = reply.headers["Location"]
+        assert location == _target(petition_id, update_id, button.name) == button.url
+        assert urlsplit(location).scheme in ("https", "mailto", "tel"), location
+    # And each is counted once
+    assert _stats(mobilise, petition_id, update_id)["clicks"] == {
+        button.name: 1 for button in buttons
+    }
+
+
+def test_a_call_to_action_leads_to_tel_without_punctuation_and_to_the_facebook_page(
+    mobilise: Mobilise,
+) -> None:
+    # Given a call to action on every channel
+    petition_id = _petition(mobilise)
+    update_id = _publish(mobilise, petition_id, **EXAMPLES["call_to_action"])
+
+    # When the phone and Facebook buttons are followed
+    phone = _click(mobilise, _token(petition_id, update_id, "tel"))
+    facebook = _click(mobilise, _token(petition_id, update_id, "facebook"))
+
+    # Then they lead to the number, dialable, and to the page
+    assert phone.headers["Location"] == "tel:+33142764040"
+    assert facebook.headers["Location"] == "https://www.facebook.com/mayorofparis"
+
+
+@pytest.fixture
+def clicked(mobilise: Mobilise) -> dict[str, str]:
+    return _clicked(mobilise)
+
+
+def _clicked(mobilise: Mobilise) -> dict[str, str]:
+    """A news update with a link on alice's petition, and bob's petition with one of its own."""
+    a, b = _petition(mobilise), _petition(mobilise, owner="bob")
+    a_update = _publish(mobilise, a, link="https://news.example.org/a")
+    b_update = _publish(mobilise, b, owner="bob", link="https://news.example.org/b")
+    return {"a": a, "a_update": a_update, "b": b, "b_update": b_update}
+
+
+def _refused(mobilise: Mobilise, token: str) -> None:
+    """``token`` gets the one page of a bad link, and counts nothing."""
+    nobody = _click(mobilise, "not-a-token")
+    before = _counters(mobilise)
+    reply = _click(mobilise, token)
+    assert reply.status == 404, reply.text
+    assert "Location" not in reply.headers
+    assert (reply.text, reply.headers) == (nobody.text, nobody.headers)
+    assert reply.headers["Cache-Control"] == "no-store"
+    assert _counters(mobilise) == before
+
+
+def test_a_genuine_token_for_an_action_the_update_does_not_have_is_a_404(
+    mobilise: Mobilise, clicked: dict[str, str]
+) -> None:
+    # Given genuine tokens naming buttons a news update's email does not have
+    # When they are followed / Then each is the page of a bad link, and nothing is counted
+    for action in ("mailto", "tweet", "article", "start_petition", "calendar", "evil"):
+        _refused(mobilise, _token(clicked["a"], clicked["a_update"], action))
+
+
+def test_a_genuine_token_for_an_update_that_does_not_exist_is_a_404(
+    mobilise: Mobilise, clicked: dict[str, str]
+) -> None:
+    # Given genuine tokens for an unknown update, an unknown petition, and B's update under A
+    _refused(mobilise, _token(clicked["a"], UNKNOWN_ID, "link"))
+    _refused(mobilise, _token(UNKNOWN_ID, clicked["a_update"], "link"))
+    _refused(mobilise, _token(clicked["a"], clicked["b_update"], "link"))
+
+
+def test_a_token_signed_for_another_purpose_is_a_404(
+    mobilise: Mobilise, clicked: dict[str, str]
+) -> None:
+    # Given a genuine unsubscribe link and a genuine signer token, carrying the same ids
+    signer = SignerRef(clicked["a"], crypto.email_hash("sam@example.org"), clicked["a_update"])
+    unsubscribe = links.unsubscribe_url(signer).rsplit("/", 1)[1]
+    same_claims = crypto.sign(
+        links.UNSUBSCRIBE, {"p": clicked["a"], "u": clicked["a_update"], "a": "link"}
+    )
+
+    # When they are followed as redirects / Then each is the page of a bad link
+    _refused(mobilise, unsubscribe)
+    _refused(mobilise, same_claims)
+    _refused(mobilise, links.signer_token(signer))
+
+
+def test_a_token_with_a_changed_claim_is_a_404(mobilise: Mobilise, clicked: dict[str, str]) -> None:
+    # Given a genuine token of A's update's link button
+    genuine = _token(clicked["a"], clicked["a_update"], "link")
+    assert _click(mobilise, genuine).status == 302
+
+    # When its claims are changed, its MAC kept: the action, the update, the petition
+    changed = [
+        _with_claims(genuine, a="mailto"),
+        _with_claims(genuine, u=clicked["b_update"]),
+        _with_claims(genuine, p=clicked["b"], u=clicked["b_update"]),
+        _with_claims(genuine, url="https://evil.example"),
+    ]
+
+    # Then each is the page of a bad link, and counts nothing
+    for token in changed:
+        _refused(mobilise, token)
+    assert _stats(mobilise, clicked["a"], clicked["a_update"])["clicks"] == {"link": 1}
+
+
+def test_a_forged_token_is_a_404(mobilise: Mobilise, clicked: dict[str, str]) -> None:
+    # Given tokens not made with our key: another key's MAC, no MAC, an empty one, garbage
+    claims = {"p": clicked["a"], "u": clicked["a_update"], "a": "link"}
+    payload = base64.urlsafe_b64encode(
+        json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
+    ).rstrip(b"=")
+    forged = [
+        f"{payload.decode()}.{base64.urlsafe_b64encode(b'0' * 16).rstrip(b'=').decode()}",
+        payload.decode(),
+        f"{payload.decode()}.",
+        ".",
+        "https%3A%2F%2Fevil.example",
+    ]
+
+    # When they are followed / Then each is the page of a bad link
+    for token in forged:
+        _refused(mobilise, token)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?url=https://evil.example",
+        "?next=https://evil.example&redirect=https://evil.example",
+        "?target=javascript:alert(1)&to=//evil.example&Location=https://evil.example",
+        "?s=https://evil.example",
+        "?a=mailto&u=01JZZZZZZZZZZZZZZZZZZZZZZZ&p=x",
+        "?url=https%3A%2F%2Fevil.example%0D%0ALocation:%20https://evil.example",
+    ],
+)
+def test_query_parameters_never_change_where_a_button_leads(
+    mobilise: Mobilise, clicked: dict[str, str], query: str
+) -> None:
+    # Given a genuine token of a button
+    token = _token(clicked["a"], clicked["a_update"], "link")
+
+    # When it is followed with parameters that try to choose the target
+    reply = _click(mobilise, token, query)
+
+    # Then it leads where the update links to, and nowhere else
+    assert reply.status == 302, reply.text
+    assert reply.headers["Location"] == "https://news.example.org/a"
+    assert "evil" not in json.dumps(reply.headers)
+
+
+@pytest.mark.parametrize("status", ["scheduled", "cancelled"])
+def test_a_button_of_an_update_that_was_not_sent_is_a_404(
+    mobilise: Mobilise, clicked: dict[str, str], status: str
+) -> None:
+    # Given an update that is scheduled, or was cancelled: its email did not go out
+    Update(*Update.key(clicked["a"], clicked["a_update"])).update(
+        actions=[Update.status.set(status)]
+    )
+
+    # When its button's redirect is followed / Then it is the page of a bad link, counting nothing
+    _refused(mobilise, _token(clicked["a"], clicked["a_update"], "link"))
+
+
+def test_a_button_still_works_a_year_later(mobilise: Mobilise, clicked: dict[str, str]) -> None:
+    # Given a genuine token of a button (emails are read late)
+    token = _token(clicked["a"], clicked["a_update"], "link")
+
+    # When it is followed a year later / Then it still leads to its target
+    clock.advance(timedelta(days=365).total_seconds())
+    assert _click(mobilise, token).headers["Location"] == "https://news.example.org/a"
+
+
+# Nobody's name on a click ---------------------------------------------------------------------
+
+
+def _signer_query(petition_id: str, update_id: str, address: str) -> str:
+    signer = SignerRef(petition_id, crypto.email_hash(address), update_id)
+    return f"?s={links.signer_token(signer)}"
+
+
+def test_clicks_are_counted_without_anything_per_person_by_default(
+    mobilise: Mobilise, clicked: dict[str, str]
+) -> None:
+    # Given the default settings, and links that carry their recipient's signer token
+    assert config.get_settings().per_person_clicks is False
+    token = _token(clicked["a"], clicked["a_update"], "link")
+    before = {(item["pk"], item["sk"]) for item in mobilise.items()}
+
+    # When two signers follow the button, one of them twice
+    for address in ("sam@example.org", "kim@example.org", "kim@example.org"):
+        query = _signer_query(clicked["a"], clicked["a_update"], address)
+        assert _click(mobilise, token, query).status == 302
+
+    # Then the only new item is the counter of the button: no hash, no address, no IP
+    new = [item for item in mobilise.items() if (item["pk"], item["sk"]) not in before]
+    assert new == [
+        {"pk": f"PET#{clicked['a']}", "sk": f"CLK#{clicked['a_update']}#link", "clicks": 3}
+    ]
+    assert not [item for item in mobilise.items() if item["sk"].startswith("CLICKER#")]
+
+
+@pytest.fixture
+def per_person(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+    """The system deployed with the template's ``PerPersonClicks`` on."""
+    with running_on_moto(monkeypatch, parameters={"PerPersonClicks": "true"}) as system:
+        assert config.get_settings().per_person_clicks is True
+        yield system
+
+
+@pytest.fixture
+def clicked_by_person(per_person: Mobilise) -> dict[str, str]:
+    return _clicked(per_person)
+
+
+def test_with_per_person_clicks_on_each_clicker_is_recorded_by_hash(
+    per_person: Mobilise, clicked_by_person: dict[str, str]
+) -> None:
+    clicked = clicked_by_person
+    # Given per-person clicks on, and the button's link as sam's and kim's emails carry it
+    token = _token(clicked["a"], clicked["a_update"], "link")
+    sam, kim = crypto.email_hash("sam@example.org"), crypto.email_hash("kim@example.org")
+
+    # When sam follows it once and kim twice, and someone follows it without a signer token
+    _click(per_person, token, _signer_query(clicked["a"], clicked["a_update"], "sam@example.org"))
+    for _ in range(2):
+        _click(
+            per_person, token, _signer_query(clicked["a"], clicked["a_update"], "kim@example.org")
+        )
+    _click(per_person, token)
+
+    # Then the counter has the four clicks, and one item per clicker carries their hash
+    assert _stats(per_person, clicked["a"], clicked["a_update"])["clicks"] == {"link": 4}
+    clickers = {
+        item["email_hash"]: int(item["clicks"])
+        for item in per_person.items()
+        if item["sk"].startswith("CLICKER#")
+    }
+    assert clickers == {sam: 1, kim: 2}
+    # And erasure finds them through the by_email index
+    table = boto3.resource("dynamodb").Table(per_person.stack.refs["Table"])
+    found = table.query(
+        IndexName="by_email",
+        KeyConditionExpression="email_hash = :hash",
+        ExpressionAttributeValues={":hash": kim},
+    )["Items"]
+    assert [item["sk"] for item in found] == [f"CLICKER#{clicked['a_update']}#link#{kim}"]
+
+
+def test_a_signer_token_of_another_update_or_a_bad_one_records_nobody(
+    per_person: Mobilise, clicked_by_person: dict[str, str]
+) -> None:
+    clicked = clicked_by_person
+    # Given per-person clicks on, and signer tokens that do not belong with this button
+    token = _token(clicked["a"], clicked["a_update"], "link")
+    wrong = [
+        _signer_query(clicked["b"], clicked["b_update"], "sam@example.org"),
+        "?s=not-a-token",
+        "?s=" + links.unsubscribe_url(SignerRef(clicked["a"], "f" * 64)).rsplit("/", 1)[1],
+    ]
+
+    # When the button is followed with each
+    for query in wrong:
+        assert _click(per_person, token, query).status == 302
+
+    # Then the clicks are counted, and nobody is recorded
+    assert _stats(per_person, clicked["a"], clicked["a_update"])["clicks"] == {"link": 3}
+    assert not [item for item in per_person.items() if item["sk"].startswith("CLICKER#")]
+
+
+def test_the_count_itself_is_refused_for_an_update_that_did_not_go_out(
+    mobilise: Mobilise, clicked: dict[str, str]
+) -> None:
+    # Given an update cancelled after its redirect read it (the write's own condition decides)
+    Update(*Update.key(clicked["a"], clicked["a_update"])).update(
+        actions=[Update.status.set("cancelled")]
+    )
+
+    # When its click is counted / Then the one write is refused, and counts nothing
+    with pytest.raises(InvalidLink):
+        store.count_click(clicked["a"], clicked["a_update"], "link")
+    with pytest.raises(InvalidLink):
+        store.count_click(clicked["a"], UNKNOWN_ID, "link")
+    assert _counters(mobilise) == []
+
+
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        "javascript:alert(1)",
+        "http://news.example.org/a",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil.example",
+        "https:///no-host",
+        "https://news.example.org/a\r\nSet-Cookie: x=1",
+    ],
+)
+def test_the_redirect_checks_the_target_again_whatever_actions_says(
+    mobilise: Mobilise,
+    clicked: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    unsafe: str,
+) -> None:
+    # Given a bug that makes actions.target answer an unsafe address
+    monkeypatch.setattr(actions, "target", lambda petition, update, name: unsafe)
+
+    # When a genuine button is followed / Then it is the page of a bad link, counting nothing
+    _refused(mobilise, _token(clicked["a"], clicked["a_update"], "link"))
