@@ -105,6 +105,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/unsubscribe/{token}"): Case(
         200, form="List-Unsubscribe=One-Click", token="unsubscribe"
     ),
+    ("GET", "/nudges/off/{token}"): Case(200, token="nudges_off"),
+    ("POST", "/nudges/off/{token}"): Case(
+        200, form="List-Unsubscribe=One-Click", token="nudges_off"
+    ),
 }
 
 
@@ -530,6 +534,7 @@ def test_the_owner_of_one_petition_cannot_read_the_stats_of_anothers_update(
 class TokenKind:
     issue: Callable[[SignerRef], str]  # the URL we put in an email
     validity: timedelta | None  # None: good as long as what it names exists
+    per_petition: bool = False  # names a petition, not a signer (the starter's links)
 
 
 #: Every token we issue. The response and redirect tokens of DESIGN.md (a signer's testimony
@@ -538,6 +543,9 @@ class TokenKind:
 TOKEN_KINDS: dict[str, TokenKind] = {
     "unsubscribe": TokenKind(links.unsubscribe_url, validity=None),
     "confirm": TokenKind(links.confirm_url, validity=links.CONFIRM_VALIDITY),
+    "nudges_off": TokenKind(
+        lambda signer: links.nudges_off_url(signer.petition_id), validity=None, per_petition=True
+    ),
 }
 TOKEN_ROUTES = [route for route in ROUTES if "{token}" in route.path]
 
@@ -586,15 +594,20 @@ def _issue(mobilise: Mobilise, kind: str) -> Issued:
     sam, kim = crypto.email_hash("sam@example.org"), crypto.email_hash("kim@example.org")
     issue = TOKEN_KINDS[kind].issue
     other_kind = next(name for name in TOKEN_KINDS if name != kind)
+    unknown = SignerRef(a, crypto.email_hash("nobody@example.org"))
+    other_signer = SignerRef(a, kim)
+    if TOKEN_KINDS[kind].per_petition:  # the link of another petition of the same starter,
+        other_signer = SignerRef(mobilise.create_petition(owner=OWNER), kim)
+        unknown = SignerRef(UNKNOWN_ID, sam)  # and of a petition that does not exist
     return Issued(
         kind=kind,
         token=_token(issue(SignerRef(a, sam))),
-        other_signer=_token(issue(SignerRef(a, kim))),
+        other_signer=_token(issue(other_signer)),
         other_petition=_token(issue(SignerRef(b, sam))),
         other_purpose=_token(TOKEN_KINDS[other_kind].issue(SignerRef(a, sam))),
         petition_b=b,
         kim=SignerRef(a, kim),
-        unknown=_token(issue(SignerRef(a, crypto.email_hash("nobody@example.org")))),
+        unknown=_token(issue(unknown)),
     )
 
 

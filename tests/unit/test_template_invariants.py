@@ -33,6 +33,8 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): "an update's page",
     ("GET", "/unsubscribe/{token}"): "the unsubscribe link of every email",
     ("POST", "/unsubscribe/{token}"): "RFC 8058 one-click unsubscribe, posted by mail clients",
+    ("GET", "/nudges/off/{token}"): "the starter's link, in every reminder, to stop them",
+    ("POST", "/nudges/off/{token}"): "the reminders' RFC 8058 one-click, posted by mail clients",
 }
 
 #: IAM actions that have no resource-level permission, so ``Resource: "*"`` is the narrowest
