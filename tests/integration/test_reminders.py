@@ -14,10 +14,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from botocore.stub import Stubber
 
-from mobilise import clock, crypto, due, links, reminders
+from mobilise import aws, clock, crypto, due, links, reminders
+from mobilise.delivery import SesUnavailable
 from mobilise.models import JobRecord, Petition, Rsvp, Signature, Update, bound
-from tests.integration.harness import Mobilise
+from tests.integration.harness import Mobilise, event
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 DAY = 86_400
@@ -31,7 +33,9 @@ def _frozen() -> None:
 
 def run(mobilise: Mobilise, job: str) -> dict[str, Any]:
     """One scheduled run, as EventBridge invokes the function with the schedule's input."""
-    result: dict[str, Any] = mobilise.invoke("RemindersFunction", {"job": job})
+    result: dict[str, Any] = mobilise.invoke(
+        "RemindersFunction", event("scheduled_reminders.json", job=job)
+    )
     return result
 
 
@@ -240,6 +244,44 @@ def test_a_tampered_off_link_is_refused_and_changes_nothing(mobilise: Mobilise) 
     assert petition_item(petition_id).nudges_off is True
 
 
+def test_a_nudge_ses_throttles_is_not_recorded_and_the_next_run_sends_it(
+    mobilise: Mobilise,
+) -> None:
+    # Given a petition quiet for 7 days
+    petition_id = signed_petition(mobilise)
+    clock.advance(7 * DAY)
+    due_at = petition_item(petition_id).outbox_sk
+
+    # When SES throttles the nudge
+    with Stubber(aws.sesv2()) as ses:
+        ses.add_client_error("send_email", service_error_code="Throttling", http_status_code=400)
+        with pytest.raises(SesUnavailable):
+            run(mobilise, "nudges")
+
+    # Then nothing is recorded and the nudge is still due
+    assert JobRecord.count(f"RUN#nudge#{petition_id}") == 0
+    assert petition_item(petition_id).outbox_sk == due_at
+    assert to_starter(mobilise) == []
+    # And the next run sends it
+    assert run(mobilise, "nudges")["sent"] == 1
+    assert len(to_starter(mobilise)) == 1
+
+
+def test_a_nudge_ses_rejects_for_good_is_not_tried_again(mobilise: Mobilise) -> None:
+    # Given a petition quiet for 7 days, whose nudge SES rejects
+    petition_id = signed_petition(mobilise)
+    clock.advance(7 * DAY)
+    with Stubber(aws.sesv2()) as ses:
+        ses.add_client_error("send_email", service_error_code="MessageRejected")
+        assert run(mobilise, "nudges")["sent"] == 0
+
+    # When the next day's run comes / Then it is not tried again before a week has passed
+    clock.advance(DAY)
+    assert run(mobilise, "nudges")["sent"] == 0
+    assert JobRecord.count(f"RUN#nudge#{petition_id}") == 1
+    assert to_starter(mobilise) == []
+
+
 def test_a_french_petition_is_nudged_in_french(mobilise: Mobilise) -> None:
     signed_petition(mobilise, title="Sauvons le bois", language="fr")
     clock.advance(7 * DAY)
@@ -253,7 +295,7 @@ def test_a_french_petition_is_nudged_in_french(mobilise: Mobilise) -> None:
 EVENT_STARTS = START + timedelta(days=3)
 
 
-def event(mobilise: Mobilise, petition_id: str) -> Update:
+def publish_event(mobilise: Mobilise, petition_id: str) -> Update:
     return publish(
         mobilise,
         petition_id,
@@ -296,7 +338,7 @@ def test_an_event_reminds_the_3_who_said_yes_once_and_nobody_else(mobilise: Mobi
     for index, address in enumerate(addresses):
         language = "fr" if index == 0 else "en"
         assert mobilise.sign(petition_id, address, language=language).status == 201
-    update = event(mobilise, petition_id)
+    update = publish_event(mobilise, petition_id)
     for address in addresses[:3]:
         rsvp(petition_id, update.update_id, address, "yes")
     for address in addresses[3:5]:
@@ -330,7 +372,7 @@ def test_an_event_reminds_the_3_who_said_yes_once_and_nobody_else(mobilise: Mobi
 def test_a_yes_sayer_who_unsubscribed_gets_no_reminder(mobilise: Mobilise) -> None:
     # Given an event two signers said yes to, one of whom unsubscribed since
     petition_id = signed_petition(mobilise, signers=2)
-    update = event(mobilise, petition_id)
+    update = publish_event(mobilise, petition_id)
     for index in range(2):
         rsvp(petition_id, update.update_id, f"signer{index}@example.org", "yes")
     gone = Signature.get(*Signature.key(petition_id, crypto.email_hash("signer1@example.org")))
@@ -352,7 +394,7 @@ def test_event_reminders_stop_before_the_timeout_and_the_next_run_continues(
     petition_id = mobilise.create_petition()
     addresses = [f"yes{index}@example.org" for index in range(60)]
     mobilise.seed_signatures(petition_id, addresses)
-    update = event(mobilise, petition_id)
+    update = publish_event(mobilise, petition_id)
     for address in addresses:
         rsvp(petition_id, update.update_id, address, "yes")
     clock.freeze(EVENT_STARTS - timedelta(hours=24))
@@ -437,6 +479,21 @@ def test_no_follow_up_when_a_later_update_reports_the_meeting_held(mobilise: Mob
     assert result["sent"] == 0
     assert follow_ups(mobilise) == []
     assert Update.get(*Update.key(petition_id, announced.update_id)).outbox_pk is None
+
+
+def test_a_starter_who_switched_reminders_off_is_not_asked_about_the_meeting(
+    mobilise: Mobilise,
+) -> None:
+    # Given a meeting announced on a petition whose starter then switched reminders off
+    petition_id = signed_petition(mobilise)
+    meeting(mobilise, petition_id, "obtained")
+    off = urlsplit(links.nudges_off_url(petition_id)).path
+    assert mobilise.request("POST", off).status == 200
+
+    # When the follow-up is due / Then it is not sent
+    clock.freeze(MEETING_AT + timedelta(hours=3))
+    assert run(mobilise, "meeting_followups")["sent"] == 0
+    assert follow_ups(mobilise) == []
 
 
 def test_a_job_the_schedules_do_not_name_is_refused(mobilise: Mobilise) -> None:
