@@ -363,6 +363,13 @@ def test_an_event_reminds_the_3_who_said_yes_once_and_nobody_else(mobilise: Mobi
     french = next(email for email in sent if email["to"] == [addresses[0]])
     assert french["subject"] == "Demain : Human chain around the woods"
 
+    # And each is recorded under the signer's hash, deleted (TTL) two days after the event
+    records = list(JobRecord.query(f"RUN#event-reminder#{update.update_id}"))
+    assert sorted(record.sk for record in records) == sorted(
+        crypto.email_hash(address) for address in addresses[:3]
+    )
+    assert {record.expires_at for record in records} == {EVENT_STARTS + timedelta(days=2)}
+
     # And a second run sends nothing more; the event is out of the index
     assert run(mobilise, "event_reminders")["sent"] == 0
     assert len(reminders_sent(mobilise)) == 3

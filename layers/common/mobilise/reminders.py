@@ -64,6 +64,8 @@ SUGGESTED = (
     "news",
 )
 SUGGESTIONS = 3
+#: The event reminders' records (one per signer) are deleted this long after the event.
+RECORDS_AFTER_EVENT = timedelta(days=2)
 PUBLISHED = frozenset({"published", "sending", "sent"})
 
 NUDGE_JOB = "nudge"
@@ -262,6 +264,7 @@ def _remind_signer(
     if language not in rendered:
         rendered[language] = _event_email(petition, update, language)
     signer = links.SignerRef(petition.petition_id, signature.email_hash, update.update_id)
+    starts_at = datetime.fromisoformat((update.fields or {})["starts_at"])
     return _once(
         EVENT_JOB,
         update.update_id,
@@ -272,6 +275,8 @@ def _remind_signer(
             links.unsubscribe_url(signer),
             {"petition_id": petition.petition_id, "update_id": update.update_id},
         ),
+        # Named by the signer's hash: kept no longer than the event needs them.
+        expires_at=starts_at + RECORDS_AFTER_EVENT,
     )
 
 
@@ -389,9 +394,15 @@ def _rendered(
     )
 
 
-def _once(job: str, subject: str, period: str, send: Callable[[], bool]) -> bool:
+def _once(
+    job: str,
+    subject: str,
+    period: str,
+    send: Callable[[], bool],
+    expires_at: datetime | None = None,
+) -> bool:
     """Send, if (job, subject, period) was never recorded; the record is written first."""
-    if not store.record_job(job, subject, period):
+    if not store.record_job(job, subject, period, expires_at):
         return False
     try:
         return send()

@@ -489,14 +489,15 @@ def move_due(item: Petition | Update, was: str, to: datetime | None) -> bool:
     return True
 
 
-def record_job(job: str, subject: str, period: str) -> bool:
-    """Record that ``job`` is done for ``subject`` in ``period``; False if it already was."""
+def record_job(job: str, subject: str, period: str, expires_at: datetime | None = None) -> bool:
+    """Record that ``job`` is done for ``subject`` in ``period``; False if it already was.
+    The record is deleted (TTL) at ``expires_at``, by default ``JOB_RECORD_DAYS`` on."""
     bound()
     now = clock.now()
     record = JobRecord(
         *JobRecord.key(job, subject, period),
         done_at=now,
-        expires_at=now + timedelta(days=JOB_RECORD_DAYS),
+        expires_at=expires_at or now + timedelta(days=JOB_RECORD_DAYS),
     )
     try:
         record.save(condition=JobRecord.pk.does_not_exist())
