@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, StringConstraints
 from mobilise import schemas as models
 from mobilise.api import app
 from mobilise.api.common import MAX_BODY_BYTES
-from mobilise.schemas import Unsubscribed
+from mobilise.schemas import NudgesOff, Unsubscribed
 from mobilise_local.template import ROOT, Template, read
 
 OUTPUT = ROOT / "infra" / "openapi.json"
@@ -198,6 +198,23 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             ),
         ),
     ),
+    ("GET", "/nudges/off/{token}"): Operation(
+        "The starter's link in every reminder: a page that asks to confirm (it never acts)",
+        page=True,
+        refusals=(Refusal(404, (), "The link is not valid.", page=True),),
+    ),
+    ("POST", "/nudges/off/{token}"): Operation(
+        "Stop a petition's reminders to its starter: RFC 8058 one-click too, idempotent",
+        model="NudgesOff",
+        page_too=True,
+        form={  # what mail clients post (RFC 8058)
+            "type": "object",
+            "properties": {"List-Unsubscribe": {"const": "One-Click"}},
+        },
+        refusals=(
+            Refusal(404, ("invalid_link",), "The link is not valid.", page=True, json_too=True),
+        ),
+    ),
 }
 
 
@@ -244,6 +261,9 @@ def document(template: Template | None = None) -> dict[str, Any]:
         schemas.pop(name, None)
     schemas.update(_ERROR_SCHEMAS)
     schemas["Unsubscribed"] = Unsubscribed.model_json_schema(
+        mode="serialization", ref_template=_REF + "{model}"
+    )
+    schemas["NudgesOff"] = NudgesOff.model_json_schema(
         mode="serialization", ref_template=_REF + "{model}"
     )
     _text_rules(schemas)

@@ -153,6 +153,9 @@ def _create_user_pool(template: Template, stack: Stack, prefix: str) -> None:
                 *properties.get("ExplicitAuthFlows", []),
                 "ALLOW_ADMIN_USER_PASSWORD_AUTH",
             ],
+            # A client without ReadAttributes reads them all, and Cognito's ID tokens carry
+            # email and email_verified; moto's carry only the ones named here.
+            ReadAttributes=properties.get("ReadAttributes", ["email", "email_verified"]),
         )["UserPoolClient"]
         stack.refs[name] = client["ClientId"]
 

@@ -215,7 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def run_schedule(local: Local, schedule: Schedule) -> Any:
-    """Invoke a scheduled function as EventBridge does."""
+    """Invoke a scheduled function as EventBridge does: with the schedule's ``Input``, if it
+    has one, else the scheduled event."""
     function = local.template.functions()[schedule.function]
     event = {
         "source": "aws.events",
@@ -223,6 +224,8 @@ def run_schedule(local: Local, schedule: Schedule) -> Any:
         "detail": {},
         "resources": [f"local:schedule/{schedule.name}"],
     }
+    if schedule.input is not None:
+        event = json.loads(schedule.input)
     return lambdas.invoke_in_environment(function, event)
 
 

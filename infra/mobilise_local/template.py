@@ -72,6 +72,7 @@ class Schedule:
     name: str
     function: str
     expression: str  # rate(5 minutes), cron(...)
+    input: str | None = None  # the JSON EventBridge sends instead of the scheduled event
 
     @property
     def every_seconds(self) -> int | None:
@@ -177,7 +178,9 @@ class Template:
         found = {}
         for kind, key in (("Schedule", "Schedule"), ("ScheduleV2", "ScheduleExpression")):
             for function, event_name, properties in self._events(kind):
-                found[event_name] = Schedule(event_name, function, properties[key])
+                found[event_name] = Schedule(
+                    event_name, function, properties[key], properties.get("Input")
+                )
         return found
 
     def gateway_responses(self) -> dict[str, dict[str, Any]]:

@@ -108,6 +108,10 @@ CASES: dict[tuple[str, str], Case] = {
         200, form="List-Unsubscribe=One-Click", token="unsubscribe"
     ),
     ("GET", "/r/{token}"): Case(302, token="redirect"),
+    ("GET", "/nudges/off/{token}"): Case(200, token="nudges_off"),
+    ("POST", "/nudges/off/{token}"): Case(
+        200, form="List-Unsubscribe=One-Click", token="nudges_off"
+    ),
 }
 
 
@@ -549,6 +553,7 @@ class TokenKind:
     #: For a token that names no signer (the same in every recipient's email), a genuine
     #: token of the same email that differs from it: it stands in for "another signer's".
     sibling: Callable[[SignerRef], str] | None = None
+    per_petition: bool = False  # names a petition, not a signer (the starter's links)
 
 
 def _button(action: str) -> Callable[[SignerRef], str]:
@@ -570,6 +575,9 @@ TOKEN_KINDS: dict[str, TokenKind] = {
     "confirm": TokenKind(links.confirm_url, validity=links.CONFIRM_VALIDITY),
     "redirect": TokenKind(
         _button("link"), validity=None, per_update=True, sibling=_button("article")
+    ),
+    "nudges_off": TokenKind(
+        lambda signer: links.nudges_off_url(signer.petition_id), validity=None, per_petition=True
     ),
 }
 TOKEN_ROUTES = [route for route in ROUTES if "{token}" in route.path]
@@ -624,18 +632,20 @@ def _issue(mobilise: Mobilise, kind: str) -> Issued:
         a_update, b_update = _press_update(mobilise, a, OWNER), _press_update(mobilise, b, "bob")
         unknown_update = UNKNOWN_ID
     other_kind = next(name for name in TOKEN_KINDS if name != kind)
-    other_signer = (spec.sibling or issue)(SignerRef(a, kim, a_update))
+    unknown = SignerRef(a, crypto.email_hash("nobody@example.org"), unknown_update)
+    other_signer = SignerRef(a, kim, a_update)
+    if spec.per_petition:  # the link of another petition of the same starter,
+        other_signer = SignerRef(mobilise.create_petition(owner=OWNER), kim)
+        unknown = SignerRef(UNKNOWN_ID, sam)  # and of a petition that does not exist
     return Issued(
         kind=kind,
         token=_token(issue(SignerRef(a, sam, a_update))),
-        other_signer=_token(other_signer),
+        other_signer=_token((spec.sibling or issue)(other_signer)),
         other_petition=_token(issue(SignerRef(b, sam, b_update))),
         other_purpose=_token(TOKEN_KINDS[other_kind].issue(SignerRef(a, sam))),
         petition_b=b,
         kim=SignerRef(a, kim),
-        unknown=_token(
-            issue(SignerRef(a, crypto.email_hash("nobody@example.org"), unknown_update))
-        ),
+        unknown=_token(issue(unknown)),
     )
 
 

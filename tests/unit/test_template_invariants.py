@@ -34,6 +34,8 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/unsubscribe/{token}"): "the unsubscribe link of every email",
     ("POST", "/unsubscribe/{token}"): "RFC 8058 one-click unsubscribe, posted by mail clients",
     ("GET", "/r/{token}"): "the buttons of an update's email (counts a click, redirects)",
+    ("GET", "/nudges/off/{token}"): "the starter's link, in every reminder, to stop them",
+    ("POST", "/nudges/off/{token}"): "the reminders' RFC 8058 one-click, posted by mail clients",
 }
 
 #: IAM actions that have no resource-level permission, so ``Resource: "*"`` is the narrowest

@@ -388,3 +388,10 @@ class UpdatePage(BaseModel):
 class Unsubscribed(BaseModel):
     status: Literal["unsubscribed"] = "unsubscribed"
     message: str
+
+
+class NudgesOff(BaseModel):
+    """The starter switched a petition's reminders off."""
+
+    status: Literal["nudges_off"] = "nudges_off"
+    message: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -36,8 +36,10 @@ from mobilise.models import (
     Clicker,
     FanoutJob,
     FanoutPage,
+    JobRecord,
     Petition,
     RateWindow,
+    Rsvp,
     Signature,
     Suppression,
     Update,
@@ -582,3 +584,137 @@ def click_counts(petition_id: str, update_id: str) -> dict[str, int]:
         counter.sk.removeprefix(prefix): int(counter.clicks)
         for counter in ClickCount.query(f"PET#{petition_id}", ClickCount.sk.startswith(prefix))
     }
+
+
+# Reminders ----------------------------------------------------------------------------------
+
+JOB_RECORD_DAYS = 90
+
+
+def due_petitions(
+    kind: str, now: datetime, limit: int, cursor: dict[str, Any] | None
+) -> tuple[list[Petition], dict[str, Any] | None]:
+    """One page of the petitions whose work of ``kind`` is due by ``now`` (the sparse
+    ``outbox`` index: keys and ids only), and the cursor after it."""
+    bound()
+    results = Petition.due.query(
+        kind, Petition.outbox_sk <= now.isoformat(), limit=limit, last_evaluated_key=cursor
+    )
+    return cast(list[Petition], list(results)), results.last_evaluated_key
+
+
+def due_updates(
+    kind: str, now: datetime, limit: int, cursor: dict[str, Any] | None
+) -> tuple[list[Update], dict[str, Any] | None]:
+    """One page of the updates whose work of ``kind`` is due by ``now``, and the cursor."""
+    bound()
+    results = Update.due.query(
+        kind, Update.outbox_sk <= now.isoformat(), limit=limit, last_evaluated_key=cursor
+    )
+    return cast(list[Update], list(results)), results.last_evaluated_key
+
+
+def move_due(item: Petition | Update, was: str, to: datetime | None) -> bool:
+    """Move the due time of ``item``'s pending work to ``to``, or remove it (``None``), if it
+    is still ``was``: work the publisher moved meanwhile stays where it put it."""
+    bound()
+    model = type(item)
+    actions: list[Action] = (
+        [model.outbox_pk.remove(), model.outbox_sk.remove()]
+        if to is None
+        else [model.outbox_sk.set(to.isoformat())]
+    )
+    try:
+        model(item.pk, item.sk).update(actions=actions, condition=model.outbox_sk == was)
+    except UpdateError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def record_job(job: str, subject: str, period: str, expires_at: datetime | None = None) -> bool:
+    """Record that ``job`` is done for ``subject`` in ``period``; False if it already was.
+    The record is deleted (TTL) at ``expires_at``, by default ``JOB_RECORD_DAYS`` on."""
+    bound()
+    now = clock.now()
+    record = JobRecord(
+        *JobRecord.key(job, subject, period),
+        done_at=now,
+        expires_at=expires_at or now + timedelta(days=JOB_RECORD_DAYS),
+    )
+    try:
+        record.save(condition=JobRecord.pk.does_not_exist())
+    except PutError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def forget_job(job: str, subject: str, period: str) -> None:
+    """Remove a record whose work did not happen after all (the email was not accepted)."""
+    bound()
+    JobRecord(*JobRecord.key(job, subject, period)).delete()
+
+
+def last_job_period(job: str, subject: str) -> str | None:
+    """The greatest period recorded for ``job`` and ``subject``: where a run stopped."""
+    bound()
+    pk, _ = JobRecord.key(job, subject, "")
+    for record in JobRecord.query(pk, scan_index_forward=False, limit=1):
+        return record.sk
+    return None
+
+
+def page_rsvps(
+    petition_id: str, update_id: str, answer: str, after: str | None, limit: int
+) -> tuple[list[str], str | None]:
+    """The email hashes of one page of an event's RSVPs with ``answer``, in hash order,
+    starting after the hash ``after``; and the hash to continue after, or None at the end."""
+    bound()
+    prefix = f"RSVP#{update_id}#"
+    start = None
+    if after is not None:
+        pk, sk = Rsvp.key(petition_id, update_id, after)
+        start = {"pk": {"S": pk}, "sk": {"S": sk}}
+    results = Rsvp.query(
+        f"PET#{petition_id}",
+        Rsvp.sk.startswith(prefix),
+        filter_condition=Rsvp.answer == answer,
+        limit=limit,
+        last_evaluated_key=start,
+    )
+    hashes = [rsvp.sk.removeprefix(prefix) for rsvp in results]
+    last = results.last_evaluated_key
+    return hashes, (str(last["sk"]["S"]).removeprefix(prefix) if last else None)
+
+
+def later_updates(petition_id: str, update_id: str) -> Iterator[Update]:
+    """The petition's updates published after ``update_id`` (ids sort by time), oldest first."""
+    bound()
+    return iter(
+        Update.query(
+            f"PET#{petition_id}",
+            Update.sk.between(f"UPD#{update_id}", "UPD#~"),
+            filter_condition=Update.update_id != update_id,
+        )
+    )
+
+
+def switch_nudges_off(petition_id: str) -> None:
+    """The starter wants no more reminders for this petition; :class:`NotFound` if none."""
+    bound()
+    try:
+        Petition(*Petition.key(petition_id)).update(
+            actions=[
+                Petition.nudges_off.set(True),
+                Petition.outbox_pk.remove(),
+                Petition.outbox_sk.remove(),
+            ],
+            condition=Petition.pk.exists(),
+        )
+    except UpdateError as error:
+        if _condition_failed(error):
+            raise NotFound("There is no petition with this id.") from error
+        raise

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise import clock
-from mobilise.api import petitions, redirect, signatures, unsubscribe, updates
+from mobilise.api import nudges, petitions, redirect, signatures, unsubscribe, updates
 from mobilise.api.common import refusal
 from mobilise.errors import (
     AlreadySigned,
@@ -31,6 +31,7 @@ app.include_router(signatures.router)
 app.include_router(updates.router)
 app.include_router(unsubscribe.router)
 app.include_router(redirect.router)
+app.include_router(nudges.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,

@@ -1,0 +1,69 @@
+"""/nudges/off/{token}: the starter's switch for a petition's reminders (nudges, meeting
+follow-ups). A page with a button, and a POST that does it, RFC 8058 one-click too: the
+link is the List-Unsubscribe of every reminder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from mobilise import emails, links, store
+from mobilise.api.common import HTML
+from mobilise.errors import InvalidLink, NotFound
+from mobilise.models import Petition
+from mobilise.observability import logger
+from mobilise.schemas import NudgesOff
+
+router = Router()  # type: ignore[no-untyped-call]
+_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _page(status: int, state: str, language: str, petition_title: str = "") -> Response[str]:
+    html = emails.render("nudges_off.html", language, state=state, petition_title=petition_title)
+    return Response(status_code=status, content_type=HTML, body=html, headers=_PRIVATE)
+
+
+def _petition(token: str) -> Petition:
+    """The petition a link names; :class:`InvalidLink` for a bad link or a petition gone."""
+    petition_id = links.read_nudges_off(token)
+    try:
+        return store.get_petition(petition_id)
+    except NotFound:
+        raise InvalidLink() from None
+
+
+def _wants_html() -> bool:
+    return "text/html" in (router.current_event.headers.get("accept") or "")
+
+
+@router.get("/nudges/off/<token>")
+def nudges_off_page(token: str) -> Response[str]:
+    """Asks; never switches anything off (link scanners open every link of an email)."""
+    try:
+        petition = _petition(token)
+    except InvalidLink:
+        return _page(404, "invalid", "en")
+    return _page(200, "ask", petition.language, petition.title)
+
+
+@router.post("/nudges/off/<token>")
+def nudges_off(token: str) -> Response[Any]:
+    """Switches the reminders off; again is the same answer."""
+    try:
+        petition = _petition(token)
+        store.switch_nudges_off(petition.petition_id)
+    except (InvalidLink, NotFound):
+        if _wants_html():
+            return _page(404, "invalid", "en")
+        raise InvalidLink() from None
+    logger.info("reminders switched off", petition_id=petition.petition_id)
+    if _wants_html():
+        return _page(200, "done", petition.language, petition.title)
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=NudgesOff(message="You will receive no more reminders about this petition."),
+        headers=_PRIVATE,
+    )
