@@ -33,6 +33,7 @@ from mobilise.models import (
     FanoutJob,
     FanoutPage,
     Petition,
+    Photo,
     RateWindow,
     Signature,
     Suppression,
@@ -437,3 +438,30 @@ def finish_shard(petition_id: str, update_id: str, shard: int) -> None:
     job.update(actions=[FanoutJob.shards_done.add({shard})])
     if len(job.shards_done or ()) >= job.shards and job.state != "sent":
         job.update(actions=[FanoutJob.state.set("sent")])
+
+
+# Photos -------------------------------------------------------------------------------------
+
+
+def add_photo(photo: Photo) -> Photo:
+    """Record a granted upload (a new id: never overwrites)."""
+    bound()
+    photo.save(condition=Photo.pk.does_not_exist())
+    return photo
+
+
+def find_photo(petition_id: str, photo_id: str) -> Photo | None:
+    """The photo granted to this petition under this id, if there is one."""
+    bound()
+    try:
+        return Photo.get(*Photo.key(petition_id, photo_id))
+    except Photo.DoesNotExist:
+        return None
+
+
+def set_photo_type(petition_id: str, photo_id: str, content_type: str) -> None:
+    """Record the type a photo was found to be when an update published it."""
+    bound()
+    Photo(*Photo.key(petition_id, photo_id)).update(
+        actions=[Photo.content_type.set(content_type)], condition=Photo.pk.exists()
+    )
