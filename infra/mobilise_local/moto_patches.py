@@ -47,7 +47,7 @@ _FORM_FIELDS_EXEMPT = {"policy", "file", "x-amz-signature", "signature", "awsacc
 _post_policies_enforced = False
 
 
-def _policy_refusal(form: dict[str, str], size: int, bucket: str, now: datetime) -> str | None:
+def policy_refusal(form: dict[str, str], size: int, bucket: str, now: datetime) -> str | None:
     """Why S3 would refuse a browser POST upload under its policy, if it would.
 
     What S3 checks (its POST policy documentation): the policy has not expired, every
@@ -112,7 +112,7 @@ def enforce_s3_post_policies() -> None:
         form = {name: value for name, value in (self.form_data or {}).items()}
         if "policy" in {name.lower() for name in form}:
             size = len(self.raw_body or b"")
-            refused = _policy_refusal(form, size, bucket_name, datetime.now(UTC))
+            refused = policy_refusal(form, size, bucket_name, datetime.now(UTC))
             if refused is not None:
                 code = refused if refused.startswith("Entity") else "AccessDenied"
                 status = 400 if code.startswith("Entity") else 403

@@ -12,7 +12,7 @@ import boto3
 import pytest
 import requests
 
-from mobilise import clock
+from mobilise import aws, clock
 from mobilise_local.resources import LOCAL_DISTRIBUTION_DOMAIN
 from tests.integration.harness import Mobilise
 
@@ -379,3 +379,48 @@ def test_an_update_without_a_photo_shows_none(mobilise: Mobilise) -> None:
 
     assert reply.status == 201, reply.text
     assert reply.json()["photo"] is None
+
+
+def test_a_photo_published_once_can_be_used_again_after_its_upload_expired(
+    mobilise: Mobilise,
+) -> None:
+    # Given a photo published with an update, whose upload then expired (lifecycle rule)
+    petition_id = mobilise.create_petition()
+    granted = grant(mobilise, petition_id)
+    assert upload(granted, png(), "image/png").status_code == 204
+    first = publish_with_photo(mobilise, petition_id, granted["photo_id"])
+    assert first.status == 201, first.text
+    s3 = boto3.client("s3")
+    s3.delete_object(Bucket=bucket(mobilise), Key=granted["upload"]["fields"]["key"])
+    clock.freeze(clock.now() + timedelta(hours=25))
+
+    # When the next update uses the same photo
+    again = publish_with_photo(mobilise, petition_id, granted["photo_id"])
+
+    # Then it shows the copy already published
+    assert again.status == 201, again.text
+    assert again.json()["photo"] == first.json()["photo"]
+
+
+def test_an_upload_replaced_while_it_is_checked_is_refused(mobilise: Mobilise) -> None:
+    # Given a PNG uploaded by alice, which a second POST with the same grant replaces by a
+    # GIF just after the check read its size and version
+    petition_id = mobilise.create_petition()
+    granted = grant(mobilise, petition_id)
+    assert upload(granted, png(), "image/png").status_code == 204
+
+    def replace(**_: Any) -> None:
+        boto3.client("s3").put_object(
+            Bucket=bucket(mobilise),
+            Key=granted["upload"]["fields"]["key"],
+            Body=GIF,
+            ContentType="image/png",
+        )
+
+    aws.s3().meta.events.register("after-call.s3.HeadObject", replace)
+
+    # Then the update is refused: the bytes checked are those of the version measured
+    message = _refused_and_window_open(mobilise, petition_id, granted["photo_id"])
+
+    assert "changed while it was checked" in message
+    _nothing_published(mobilise)

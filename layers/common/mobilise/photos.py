@@ -117,8 +117,14 @@ def verify(petition_id: str, photo: PhotoIn) -> dict[str, str]:
     The object is read and copied at one version (its ETag), so a second upload with the
     same grant between the check and the copy cannot slip an unchecked file through.
     """
-    if store.find_photo(petition_id, photo.photo_id) is None:
+    granted = store.find_photo(petition_id, photo.photo_id)
+    if granted is None:
         raise InvalidPhoto("there is no photo with this id on this petition")
+    checked: str | None = granted.content_type  # set once an update published it
+    if checked is not None:
+        # Checked and copied by an earlier update: the copy never changes (only this
+        # function writes photos/), and the upload may have expired since.
+        return _published(petition_id, photo, checked)
     s3 = aws.s3()
     bucket = get_settings().photos_bucket
     source = upload_key(petition_id, photo.photo_id)
@@ -162,11 +168,17 @@ def verify(petition_id: str, photo: PhotoIn) -> dict[str, str]:
         raise
     store.set_photo_type(petition_id, photo.photo_id, found)
     logger.info("photo published", petition_id=petition_id, photo_id=photo.photo_id)
+    return _published(petition_id, photo, found)
+
+
+def _published(petition_id: str, photo: PhotoIn, content_type: str) -> dict[str, str]:
+    """What an update stores of its photo (the email shows ``url`` and ``alt``)."""
+    key = published_key(petition_id, photo.photo_id, content_type)
     return {
         "photo_id": photo.photo_id,
         "alt": photo.alt,
-        "content_type": found,
-        "url": get_settings().photos_base_url.rstrip("/") + "/" + target,
+        "content_type": content_type,
+        "url": get_settings().photos_base_url.rstrip("/") + "/" + key,
     }
 
 
