@@ -118,6 +118,15 @@ def test_only_the_starter_may_ask_for_an_upload(
     assert mobilise.items() == before
 
 
+def test_an_upload_may_be_asked_for_without_a_body(mobilise: Mobilise) -> None:
+    petition_id = mobilise.create_petition()
+
+    reply = mobilise.request("POST", f"/petitions/{petition_id}/photos", user="alice")
+
+    assert reply.status == 201, reply.text
+    assert "Content-Type" not in reply.json()["upload"]["fields"]  # any image/*, checked later
+
+
 def test_an_upload_for_a_petition_that_does_not_exist_is_a_404(mobilise: Mobilise) -> None:
     reply = mobilise.request(
         "POST", "/petitions/01JZZZZZZZZZZZZZZZZZZZZZZZ/photos", {}, user="alice"

@@ -17,8 +17,9 @@ router = Router()  # type: ignore[no-untyped-call]
 
 @router.post("/petitions/<petition_id>/photos")
 def grant_photo_upload(
-    petition_id: str, request: Annotated[PhotoUploadIn, Body()]
+    petition_id: str, request: Annotated[PhotoUploadIn | None, Body()] = None
 ) -> Response[PhotoUploadOut]:
-    """A presigned POST for one photo (JPEG, PNG or WebP, at most 5 MB), for 15 minutes."""
-    grant = photos.grant(caller(router), checked_id(petition_id), request)
+    """A presigned POST for one photo (JPEG, PNG or WebP, at most 5 MB), for 15 minutes;
+    the body may be left out."""
+    grant = photos.grant(caller(router), checked_id(petition_id), request or PhotoUploadIn())
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=grant)
