@@ -88,6 +88,8 @@ def test_the_starter_gets_a_presigned_post_for_one_photo(mobilise: Mobilise) -> 
 
     # Then she gets a POST to the upload key, limited to 5 MB of JPEG, PNG or WebP, 15 minutes
     photo_id = granted["photo_id"]
+    # (the bucket's regional name: the global one redirects browsers while a bucket is new)
+    assert granted["upload"]["url"] == f"https://{bucket(mobilise)}.s3.eu-west-1.amazonaws.com/"
     assert granted["upload"]["fields"]["key"] == f"uploads/{petition_id}/{photo_id}"
     assert granted["max_bytes"] == MAX_BYTES
     assert granted["content_types"] == ["image/jpeg", "image/png", "image/webp"]

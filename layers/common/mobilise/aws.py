@@ -41,8 +41,14 @@ def secretsmanager() -> SecretsManagerClient:
 
 @cache
 def s3() -> S3Client:
-    # Signature version 4: presigned POSTs then carry x-amz-* fields, as every region wants.
-    return boto3.client("s3", config=_CONFIG.merge(Config(signature_version="s3v4")))
+    # Signature version 4 (x-amz-* fields, as every region wants) and virtual-hosted URLs:
+    # a presigned POST then goes to bucket.s3.<region>.amazonaws.com, where a browser is not
+    # redirected (the global name redirects for a day after a bucket is made). An endpoint
+    # that is an IP address (moto, locally) stays path-style.
+    return boto3.client(
+        "s3",
+        config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"})),
+    )
 
 
 def reset() -> None:
