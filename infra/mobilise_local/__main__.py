@@ -43,9 +43,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from mobilise_local.moto_patches import serialise_dynamodb_requests
+    from mobilise_local.moto_patches import enforce_s3_post_policies, serialise_dynamodb_requests
 
     serialise_dynamodb_requests()
+    enforce_s3_post_policies()
     moto_port = args.moto_port or free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         "PublicBaseUrl": public_url,
         "DoubleOptIn": args.double_opt_in,
         "SesMaxSendRate": args.send_rate,
+        "PhotosBaseUrl": f"{public_url}/_local/",  # photos/... are served there
     }
     local = build(read(), parameters, moto_url)
     serve(server, local)
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  moto (AWS)     {moto_url}\n"
         f"  tables         {tables}\n"
         f"  outbox         {public_url}/_local/outbox\n"
+        f"  photos         {public_url}/_local/photos/\n"
         f'  token          curl -s -X POST {public_url}/_local/token -d \'{{"user": "alice"}}\'\n'
         f"  double opt-in  {args.double_opt_in}\n"
         f"Press Ctrl-C to stop.\n"

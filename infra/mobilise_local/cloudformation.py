@@ -67,6 +67,9 @@ UNDEPLOYABLE: dict[str, str] = {
     "AWS::SNS::Subscription": NO_MODEL,
     "AWS::SNS::TopicPolicy": NO_MODEL,
     "AWS::SQS::QueuePolicy": NO_MODEL,
+    "AWS::S3::BucketPolicy": NO_MODEL,
+    "AWS::CloudFront::Distribution": NO_MODEL,
+    "AWS::CloudFront::OriginAccessControl": NO_MODEL,
 }
 
 ARTIFACTS_BUCKET = "mobilise-sam-artifacts"
@@ -101,8 +104,13 @@ def package(document: dict[str, Any], bucket: str = ARTIFACTS_BUCKET) -> dict[st
     s3 = boto3.client("s3")
     if bucket not in {found["Name"] for found in s3.list_buckets().get("Buckets", [])}:
         region = s3.meta.region_name
-        location = {} if region == "us-east-1" else {"LocationConstraint": region}
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=location)
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
+            )
     for name, resource in packaged["Resources"].items():
         key = _CODE_PROPERTIES.get(resource["Type"])
         if key is None:

@@ -150,6 +150,21 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             ),
         },
     ),
+    ("POST", "/petitions/{petition_id}/photos"): Operation(
+        "Upload a photo for an update: a presigned S3 POST (JPEG, PNG or WebP, at most 5 MB, "
+        "for 15 minutes); an update names it by `photo_id` and it is checked when published",
+        status=201,
+        refusals=(
+            Refusal(403, ("forbidden",), "Only the starter of the petition can upload photos."),
+            _NO_PETITION,
+            Refusal(
+                429,
+                ("too_many_requests",),
+                "The starter asked for too many uploads; `Retry-After` says in how many "
+                "seconds to try again.",
+            ),
+        ),
+    ),
     ("GET", "/petitions/{petition_id}/updates"): Operation(
         "A petition's updates, newest first, a page at a time",
         refusals=(

@@ -28,19 +28,58 @@ class Stack:
     parameters: dict[str, str]
     refs: dict[str, str] = field(default_factory=dict)
     attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)  # the template's Conditions
 
     def resolve(self, value: Any) -> str:
-        """A template value (maybe ``!Ref``/``!GetAtt``/``!Sub``) as a string."""
-        if isinstance(value, Tag):
-            if value.name == "Ref":
-                return self.parameters.get(value.value) or self.refs[value.value]
-            if value.name == "GetAtt":
-                logical, attribute = value.value
-                return self.attributes[(logical, attribute)]
-            if value.name == "Sub":
-                return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1)), value.value)
-            raise ValueError(f"the local stack cannot resolve !{value.name}")
-        return str(value)
+        """A template value (maybe ``!Ref``/``!GetAtt``/``!Sub``/``!If``...) as a string."""
+        return str(self.evaluate(value))
+
+    def evaluate(self, value: Any) -> Any:
+        """A template value with its functions applied (``!Split`` gives a list)."""
+        if not isinstance(value, Tag):
+            return value
+        if value.name == "Ref":
+            if value.value in self.parameters:
+                return self.parameters[value.value]
+            return self.refs[value.value]
+        if value.name == "GetAtt":
+            logical, attribute = value.value
+            return self.attributes[(logical, attribute)]
+        if value.name == "Sub":
+            return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1)), value.value)
+        if value.name == "If":
+            name, then, otherwise = value.value
+            return self.evaluate(then if self.condition(name) else otherwise)
+        if value.name == "Join":
+            separator, parts = value.value
+            return separator.join(str(self.evaluate(part)) for part in parts)
+        if value.name == "Split":
+            separator, text = value.value
+            return str(self.evaluate(text)).split(separator)
+        if value.name == "Select":
+            index, items = value.value
+            return self.evaluate(items)[int(index)]
+        raise ValueError(f"the local stack cannot resolve !{value.name}")
+
+    def condition(self, name: str) -> bool:
+        """The value of one of the template's Conditions."""
+        return self._holds(self.conditions[name])
+
+    def _holds(self, value: Any) -> bool:
+        if not isinstance(value, Tag):
+            raise ValueError(f"the local stack cannot evaluate the condition {value!r}")
+        if value.name == "Condition":
+            return self.condition(value.value)
+        if value.name == "Equals":
+            left, right = value.value
+            return str(self.evaluate(left)) == str(self.evaluate(right))
+        if value.name == "Not":
+            return not self._holds(value.value[0])
+        if value.name == "And":
+            return all(self._holds(each) for each in value.value)
+        if value.name == "Or":
+            return any(self._holds(each) for each in value.value)
+        raise ValueError(f"the local stack cannot evaluate !{value.name}")
 
     def _sub(self, name: str) -> str:
         if "." in name:
@@ -61,7 +100,8 @@ def create(template: Template, parameters: dict[str, str], prefix: str = "mobili
             "AWS::Partition": "aws",
             "AWS::StackName": prefix,
             **parameters,
-        }
+        },
+        conditions=dict(template.document.get("Conditions", {})),
     )
     for name, resource in template.of_type("AWS::DynamoDB::Table").items():
         stack.refs[name] = create_table(f"{prefix}-{name}", resource["Properties"])
@@ -70,6 +110,7 @@ def create(template: Template, parameters: dict[str, str], prefix: str = "mobili
     _create_user_pool(template, stack, prefix)
     _create_secrets(template, stack, prefix)
     _create_email(template, stack)
+    _create_buckets(template, stack, prefix)
     return stack
 
 
@@ -173,3 +214,65 @@ def _create_email(template: Template, stack: Stack) -> None:
     for name in template.of_type("AWS::SES::ConfigurationSet"):
         sesv2.create_configuration_set(ConfigurationSetName=name)
         stack.refs[name] = name
+
+
+#: What ``!GetAtt PhotosDistribution.DomainName`` is locally (CloudFront's documented example):
+#: the local stack serves photos itself, at ``/_local/photos/`` (``PhotosBaseUrl``).
+LOCAL_DISTRIBUTION_DOMAIN = "d111111abcdef8.cloudfront.net"
+
+
+def _create_buckets(template: Template, stack: Stack, prefix: str) -> None:
+    """Each bucket with its lifecycle rules and CORS; CloudFront has no local twin, so a
+    distribution only gets a domain name (photos are served by the local stack's server)."""
+    s3 = boto3.client("s3")
+    region = stack.parameters["AWS::Region"]
+    for name, resource in template.of_type("AWS::S3::Bucket").items():
+        properties = resource.get("Properties", {})
+        bucket = f"{prefix}-{name}".lower()
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
+            )
+        rules = properties.get("LifecycleConfiguration", {}).get("Rules", [])
+        if rules:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=bucket, LifecycleConfiguration={"Rules": [_lifecycle(r) for r in rules]}
+            )
+        cors = properties.get("CorsConfiguration", {}).get("CorsRules", [])
+        if cors:
+            s3.put_bucket_cors(
+                Bucket=bucket,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {
+                            "AllowedMethods": rule["AllowedMethods"],
+                            "AllowedOrigins": [stack.resolve(o) for o in rule["AllowedOrigins"]],
+                            "MaxAgeSeconds": int(rule.get("MaxAge", 0)),
+                        }
+                        for rule in cors
+                    ]
+                },
+            )
+        stack.refs[name] = bucket
+        stack.attributes[(name, "Arn")] = f"arn:aws:s3:::{bucket}"
+        stack.attributes[(name, "RegionalDomainName")] = f"{bucket}.s3.{region}.amazonaws.com"
+    for name in template.of_type("AWS::CloudFront::Distribution"):
+        stack.attributes[(name, "DomainName")] = LOCAL_DISTRIBUTION_DOMAIN
+
+
+def _lifecycle(rule: dict[str, Any]) -> Any:
+    """A lifecycle rule of the template in the shape of PutBucketLifecycleConfiguration."""
+    converted: dict[str, Any] = {
+        "ID": rule["Id"],
+        "Status": rule["Status"],
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "ExpirationInDays" in rule:
+        converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        converted["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    return converted

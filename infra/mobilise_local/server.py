@@ -31,6 +31,7 @@ FAKE_AWS = {
     "AWS_REGION": "eu-west-1",
 }
 _MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's payload limit
+PHOTOS_BUCKET = "PhotosBucket"  # served at /_local/photos/ as PhotosDistribution serves it
 
 
 def free_port() -> int:
@@ -181,6 +182,8 @@ class _Handler(BaseHTTPRequestHandler):
 
             document = OUTPUT.read_bytes()
             return HttpResponse(200, [("Content-Type", "application/json")], document)
+        if self.command in ("GET", "HEAD") and path.startswith("/_local/photos/"):
+            return self._photo(path.removeprefix("/_local/"))
         if self.command == "GET" and path == "/_local/outbox":
             return HttpResponse.json(200, {"messages": outbox.messages(self.local.region)})
         if self.command == "GET" and path.startswith("/_local/outbox/"):
@@ -204,6 +207,23 @@ class _Handler(BaseHTTPRequestHandler):
         return HttpResponse.json(
             404, {"error": {"code": "not_found", "message": "No such local endpoint."}}
         )
+
+    def _photo(self, key: str) -> HttpResponse:
+        """PhotosDistribution's local twin: what its origin access control may read
+        (``photos/*`` of the photos bucket), nothing else."""
+        import boto3
+        from botocore.exceptions import ClientError
+
+        try:
+            found = boto3.client("s3").get_object(
+                Bucket=self.local.stack.refs[PHOTOS_BUCKET], Key=key
+            )
+        except ClientError:
+            return _error(404, "not_found", "No such photo.")
+        headers = [("Content-Type", found.get("ContentType", "application/octet-stream"))]
+        if found.get("CacheControl"):
+            headers.append(("Cache-Control", found["CacheControl"]))
+        return HttpResponse(200, headers, found["Body"].read())
 
     def _run_schedule(self, name: str) -> HttpResponse:
         schedule = self.local.template.schedules().get(name)

@@ -20,7 +20,7 @@ from mobilise import aws, config, crypto, delivery, models
 from mobilise_local import lambdas, outbox
 from mobilise_local.auth import BearerIsUser
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
-from mobilise_local.moto_patches import serialise_dynamodb_requests
+from mobilise_local.moto_patches import enforce_s3_post_policies, serialise_dynamodb_requests
 from mobilise_local.pollers import Pollers
 from mobilise_local.resources import Stack, create
 from mobilise_local.template import Template, read
@@ -219,6 +219,7 @@ def running_on_moto(
 ) -> Iterator[Mobilise]:
     """Mobilise in this process on moto; its tables in DynamoDB Local if an endpoint is given."""
     serialise_dynamodb_requests()
+    enforce_s3_post_policies()
     prefix = "mobilise"
     if dynamodb_endpoint is not None:
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint)

@@ -99,6 +99,9 @@ CASES: dict[tuple[str, str], Case] = {
         body=_update,
         accepts=frozenset({"type", "title", "body", "photo", "link", "publish_at"}),
     ),
+    ("POST", "/petitions/{petition_id}/photos"): Case(
+        201, body=lambda tag: {"content_type": "image/png"}, accepts=frozenset({"content_type"})
+    ),
     ("GET", "/petitions/{petition_id}/updates"): Case(200),
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): Case(200),
     ("GET", "/petitions/{petition_id}/updates/{update_id}/stats"): Case(200),

@@ -66,6 +66,7 @@ RESOURCE_SETTINGS = {
     "DELIVERY_QUEUE_URL": QUEUE,
     "SIGNING_SECRET_ARN": "AWS::SecretsManager::Secret",
     "SES_CONFIGURATION_SET": "AWS::SES::ConfigurationSet",
+    "PHOTOS_BUCKET": "AWS::S3::Bucket",
 }
 
 #: The queues the code sends to, and the handler that must read what it sends there.

@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
@@ -38,7 +39,19 @@ def secretsmanager() -> SecretsManagerClient:
     return boto3.client("secretsmanager", config=_CONFIG)
 
 
+@cache
+def s3() -> S3Client:
+    # Signature version 4 (x-amz-* fields, as every region wants) and virtual-hosted URLs:
+    # a presigned POST then goes to bucket.s3.<region>.amazonaws.com, where a browser is not
+    # redirected (the global name redirects for a day after a bucket is made). An endpoint
+    # that is an IP address (moto, locally) stays path-style.
+    return boto3.client(
+        "s3",
+        config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"})),
+    )
+
+
 def reset() -> None:
     """Forget every client (tests that start a new moto, or move endpoints)."""
-    for factory in (sqs, sesv2, secretsmanager):
+    for factory in (sqs, sesv2, secretsmanager, s3):
         factory.cache_clear()

@@ -78,3 +78,15 @@ class RateLimited(DomainError):
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__("Too many signatures from your network for this petition; try later.")
         self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class InvalidField(DomainError):
+    """A field that is well formed but that the domain refuses (a 422 naming the field),
+    found after the request was validated: an uploaded photo that is not an image."""
+
+    code = "validation_error"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

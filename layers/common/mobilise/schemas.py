@@ -334,6 +334,31 @@ class PhotoOut(BaseModel):
     url: str
 
 
+PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class PhotoUploadIn(_In):
+    """An upload asked for; with ``content_type`` the upload must declare exactly that type."""
+
+    content_type: PhotoType | None = None
+
+
+class PhotoUpload(BaseModel):
+    """A presigned POST: send ``fields`` then the file (as ``file``, last) to ``url``, as
+    multipart/form-data, with a ``Content-Type`` field when ``fields`` has none."""
+
+    url: str
+    fields: dict[str, str]
+
+
+class PhotoUploadOut(BaseModel):
+    photo_id: str
+    upload: PhotoUpload
+    max_bytes: int
+    content_types: list[str]
+    expires_at: str
+
+
 UpdateStatus = Literal["scheduled", "published", "sending", "sent", "cancelled"]
 
 

@@ -38,6 +38,7 @@ from mobilise.models import (
     FanoutPage,
     JobRecord,
     Petition,
+    Photo,
     RateWindow,
     Rsvp,
     Signature,
@@ -718,3 +719,30 @@ def switch_nudges_off(petition_id: str) -> None:
         if _condition_failed(error):
             raise NotFound("There is no petition with this id.") from error
         raise
+
+
+# Photos -------------------------------------------------------------------------------------
+
+
+def add_photo(photo: Photo) -> Photo:
+    """Record a granted upload (a new id: never overwrites)."""
+    bound()
+    photo.save(condition=Photo.pk.does_not_exist())
+    return photo
+
+
+def find_photo(petition_id: str, photo_id: str) -> Photo | None:
+    """The photo granted to this petition under this id, if there is one."""
+    bound()
+    try:
+        return Photo.get(*Photo.key(petition_id, photo_id))
+    except Photo.DoesNotExist:
+        return None
+
+
+def set_photo_type(petition_id: str, photo_id: str, content_type: str) -> None:
+    """Record the type a photo was found to be when an update published it."""
+    bound()
+    Photo(*Photo.key(petition_id, photo_id)).update(
+        actions=[Photo.content_type.set(content_type)], condition=Photo.pk.exists()
+    )

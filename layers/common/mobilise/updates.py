@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from mobilise import clock, ids, queues, store
+from mobilise import clock, ids, photos, queues, store
 from mobilise.errors import DomainError, NotOwner
 from mobilise.messages import FanoutMessage
 from mobilise.models import STAT_NAMES, Update
@@ -34,6 +34,7 @@ def publish(caller: str, petition_id: str, request: AnyUpdateIn) -> Update:
     update is still published and the job is still there to be sent again.
     """
     update_id = ids.new_id()
+    photo = photos.verify(petition_id, request.photo) if request.photo else None
     update = Update(
         *Update.key(petition_id, update_id),
         update_id=update_id,
@@ -43,6 +44,7 @@ def publish(caller: str, petition_id: str, request: AnyUpdateIn) -> Update:
         body=request.body,
         link=str(request.link) if request.link else None,
         fields=type_fields(request),
+        photo=photo,
         status="published",
         created_at=clock.now(),
     )
@@ -69,6 +71,7 @@ def view(update: Update) -> UpdateOut:
         title=update.title,
         body=update.body,
         link=update.link,
+        photo=photos.view(update.photo),
         details=update.fields or {},
         status=update.status,  # type: ignore[arg-type]
         published_at=clock.isoformat(update.published_at),

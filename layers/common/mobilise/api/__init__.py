@@ -11,11 +11,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise import clock
-from mobilise.api import nudges, petitions, redirect, signatures, unsubscribe, updates
+from mobilise.api import nudges, petitions, photos, redirect, signatures, unsubscribe, updates
 from mobilise.api.common import refusal
 from mobilise.errors import (
     AlreadySigned,
     DomainError,
+    InvalidField,
     InvalidLink,
     NotFound,
     NotOwner,
@@ -32,6 +33,7 @@ app.include_router(updates.router)
 app.include_router(unsubscribe.router)
 app.include_router(redirect.router)
 app.include_router(nudges.router)
+app.include_router(photos.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -69,6 +71,12 @@ def _rate_limited(exc: RateLimited) -> Response[Any]:
     response = error(429, exc.code, exc.message)
     response.headers["Retry-After"] = str(exc.retry_after_seconds)
     return response
+
+
+@app.exception_handler(InvalidField)
+def _invalid_field(exc: InvalidField) -> Response[Any]:
+    """In the shape of a request that failed validation: a 422 naming the field."""
+    return error(422, exc.code, exc.message, fields=[{"field": exc.field, "message": exc.reason}])
 
 
 @app.exception_handler(DomainError)

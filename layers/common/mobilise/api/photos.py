@@ -1,0 +1,25 @@
+"""/petitions/{petition_id}/photos"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from mobilise import photos
+from mobilise.api.common import caller, checked_id
+from mobilise.schemas import PhotoUploadIn, PhotoUploadOut
+
+router = Router()  # type: ignore[no-untyped-call]
+
+
+@router.post("/petitions/<petition_id>/photos")
+def grant_photo_upload(
+    petition_id: str, request: Annotated[PhotoUploadIn | None, Body()] = None
+) -> Response[PhotoUploadOut]:
+    """A presigned POST for one photo (JPEG, PNG or WebP, at most 5 MB), for 15 minutes;
+    the body may be left out."""
+    grant = photos.grant(caller(router), checked_id(petition_id), request or PhotoUploadIn())
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=grant)
