@@ -26,6 +26,7 @@ RESPOND = "respond"
 RSVP = "rsvp"
 REDIRECT = "redirect"
 NUDGES_OFF = "nudges-off"
+SIGNER = "signer"
 CONFIRM_VALIDITY = timedelta(days=7)
 RESPOND_VALIDITY = timedelta(days=90)
 
@@ -98,6 +99,20 @@ def rsvp_url(signer: SignerRef) -> str:
 
 def read_rsvp(token: str) -> SignerRef:
     signer = _signer(crypto.verify(RSVP, token))
+    if signer.update_id is None:
+        raise InvalidLink()
+    return signer
+
+
+def signer_token(signer: SignerRef) -> str:
+    """Names the signer in ``?s=`` of their email's counted links, when clicks are counted per
+    person (``settings.per_person_clicks``); good for 90 days, for nothing else."""
+    assert signer.update_id is not None
+    return crypto.sign(SIGNER, _claims(signer), expires_at=clock.now() + RESPOND_VALIDITY)
+
+
+def read_signer_token(token: str) -> SignerRef:
+    signer = _signer(crypto.verify(SIGNER, token))
     if signer.update_id is None:
         raise InvalidLink()
     return signer
