@@ -235,6 +235,7 @@ def update(body: dict[str, Any], *, photo_url: str | None = None) -> Update:
     )
 
 
-def render(kind: str, language: str = "fr", **changes: Any) -> emails.Rendered:
-    """The example of ``kind`` (with ``changes``) rendered in ``language``."""
-    return emails.render_update(petition(), update({**EXAMPLES[kind], **changes}), language)
+def render(update_type: str, language: str = "fr", /, **changes: Any) -> emails.Rendered:
+    """The example of ``update_type`` (with ``changes``) rendered in ``language``."""
+    body = {**EXAMPLES[update_type], **changes}
+    return emails.render_update(petition(), update(body), language)

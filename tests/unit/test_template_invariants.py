@@ -33,6 +33,9 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): "an update's page",
     ("GET", "/unsubscribe/{token}"): "the unsubscribe link of every email",
     ("POST", "/unsubscribe/{token}"): "RFC 8058 one-click unsubscribe, posted by mail clients",
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): (
+        "an event's calendar file, the email's add-to-calendar button"
+    ),
 }
 
 #: IAM actions that have no resource-level permission, so ``Resource: "*"`` is the narrowest

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise import clock
-from mobilise.api import petitions, signatures, unsubscribe, updates
+from mobilise.api import calendar, petitions, signatures, unsubscribe, updates
 from mobilise.api.common import refusal
 from mobilise.errors import (
     AlreadySigned,
@@ -30,6 +30,7 @@ app.include_router(petitions.router)
 app.include_router(signatures.router)
 app.include_router(updates.router)
 app.include_router(unsubscribe.router)
+app.include_router(calendar.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
