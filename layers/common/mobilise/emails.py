@@ -33,6 +33,7 @@ from mobilise.models import Petition, Update
 #: writes can name the placeholder and receive the recipients' links.
 UNSUBSCRIBE_SLOT = "mobilise-unsubscribe-url-slot"
 _WHITESPACE = re.compile(r"\s+")
+_BLANK_RUNS = re.compile(r"\n{3,}")  # the text part: one blank line between blocks at most
 
 
 @cache
@@ -268,7 +269,7 @@ def render_update(petition: Petition, update: Update, language: str | None = Non
     return Rendered(
         subject=one_line(update.title),
         html=render("update.html", language, **context),
-        text=render("update.txt", language, **context),
+        text=_BLANK_RUNS.sub("\n\n", render("update.txt", language, **context)),
         slot=slot,
         needs=frozenset(needs),
         fallback=actions.petition_url(petition.petition_id),
