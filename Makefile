@@ -50,7 +50,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 chromium:  ## Debian's chromium (headless email renderings), installed with apt-get when missing
 	@if [ ! -x /usr/bin/chromium ]; then \
 		$(SUDO) apt-get update && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	fi
 
 validate: $(STAMP)  ## Template checks: sam validate --lint, cfn-lint + serverless rules, checkov (tools under .tools/)
