@@ -65,6 +65,7 @@ class Operation:
     summary: str
     status: int = 200  # of the successful answer
     page: bool = False  # the successful answer is an HTML page
+    media: str | None = None  # the successful answer is text of this type (text/calendar)
     model: str | None = None  # its JSON body, where the route's return type does not say
     page_too: bool = False  # and a page instead for ``Accept: text/html``
     form: dict[str, Any] | None = None  # an optional form body the route takes (and ignores)
@@ -182,6 +183,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             Refusal(403, ("forbidden",), "Only the starter of the petition sees them."),
             Refusal(404, ("not_found",), "There is no such petition, update or delivery."),
         ),
+    ),
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): Operation(
+        "An event update as an iCalendar file (RFC 5545), for the email's add-to-calendar button",
+        media="text/calendar",
+        refusals=(Refusal(404, ("not_found",), "There is no published event with this id."),),
     ),
     ("GET", "/unsubscribe/{token}"): Operation(
         "The unsubscribe link of an email: a page that asks to confirm (it never unsubscribes)",
@@ -457,6 +463,8 @@ def _describe(
         }
     if described.page:
         success["content"] = {_HTML: _PAGE}
+    if described.media is not None:
+        success["content"] = {described.media: _PAGE}
     if described.model is not None:
         success["content"] = {_JSON: {"schema": {"$ref": _REF + described.model}}}
     if described.page_too:

@@ -115,6 +115,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/nudges/off/{token}"): Case(
         200, form="List-Unsubscribe=One-Click", token="nudges_off"
     ),
+    # The scene's update is news: its calendar file is a 404 whoever asks (events: test_calendar).
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): Case(404),
 }
 
 

@@ -6,6 +6,7 @@ import email
 import re
 from email.policy import default
 
+from mobilise import links
 from tests.integration.harness import Mobilise
 
 
@@ -82,7 +83,7 @@ def test_the_raw_message_is_multipart_with_text_and_html(mobilise: Mobilise) -> 
     from moto.ses.models import ses_backends
 
     petition_id = _signed(mobilise, 1)
-    mobilise.publish(petition_id, link="https://news.example.org/article")
+    published = mobilise.publish(petition_id, link="https://news.example.org/article")
     mobilise.run_queues()
 
     (raw,) = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
@@ -91,7 +92,12 @@ def test_the_raw_message_is_multipart_with_text_and_html(mobilise: Mobilise) -> 
     assert [part.get_content_type() for part in parsed.iter_parts()] == ["text/plain", "text/html"]
     html = parsed.get_body(("html",))
     assert html is not None
-    assert 'href="https://news.example.org/article"' in html.get_content()
+    # The link is a button through the counted redirect, never the target itself
+    counted = re.search(r'href="https://mobilise\.test/r/([^"?]+)"', html.get_content())
+    assert counted, html.get_content()
+    update_id = published.json()["update_id"]
+    assert links.read_redirect(counted.group(1)) == links.ActionRef(petition_id, update_id, "link")
+    assert "news.example.org" not in html.get_content()
 
 
 def test_an_unsubscribed_signer_gets_nothing_more(mobilise: Mobilise) -> None:

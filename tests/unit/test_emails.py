@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Iterator
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
 import pytest
 
-from mobilise import emails
+from mobilise import emails, links
 from mobilise.emails import UNSUBSCRIBE_SLOT, Rendered
 from mobilise.models import Petition, Update
+from tests import email_examples
+from tests.email_examples import PETITION_ID, PUBLIC_URL, UPDATE_ID
 
 SENDER = "Mobilise <no-reply@mobilise.example>"
 RECIPIENT = "zoe@example.org"
@@ -28,6 +31,13 @@ EXPECTED_HEADERS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings of a deployment and a fixed link key: buttons are signed redirect links."""
+    with email_examples.offline(monkeypatch):
+        yield
+
+
 def _render(
     *,
     petition_title: str = "Sauvons le parc des Buttes",
@@ -37,10 +47,26 @@ def _render(
     language: str = "fr",
 ) -> Rendered:
     petition = Petition(
-        *Petition.key("01HZZZZZZZZZZZZZZZZZZZZZZZ"), title=petition_title, language=language
+        *Petition.key(PETITION_ID),
+        petition_id=PETITION_ID,
+        title=petition_title,
+        language=language,
     )
-    update = Update(title=title, body=body, link=link)
+    update = Update(
+        *Update.key(PETITION_ID, UPDATE_ID),
+        update_id=UPDATE_ID,
+        petition_id=PETITION_ID,
+        type="news",
+        title=title,
+        body=body,
+        link=link,
+    )
     return emails.render_update(petition, update)
+
+
+def _counted(action: str) -> str:
+    """The counted redirect of one of the update's buttons."""
+    return links.redirect_url(links.ActionRef(PETITION_ID, UPDATE_ID, action))
 
 
 def _addressed(
@@ -159,15 +185,18 @@ def test_the_petition_title_is_escaped_in_the_footer_sentence_too() -> None:
     )
 
 
-def test_a_link_with_quotes_cannot_break_out_of_its_href() -> None:
+def test_a_link_with_quotes_never_reaches_the_html() -> None:
     # Given a link carrying a quote and an ampersand
     link = 'https://example.org/?a=1&b="onmouseover=alert(1)'
 
     # When the HTML is read
-    page = _Html(_render(link=link).html)
+    rendered = _render(link=link)
+    page = _Html(rendered.html)
 
-    # Then the whole link is one href value, as given
-    assert link in page.hrefs
+    # Then the button leads through the counted redirect, and the link is not in the page
+    assert page.hrefs == [_counted("link"), rendered.slot]
+    assert "onmouseover" not in rendered.html
+    assert "example.org" not in rendered.html
 
 
 def test_the_plain_text_part_keeps_user_text_unescaped() -> None:
@@ -279,7 +308,7 @@ def test_the_plain_text_keeps_the_paragraphs_and_lines() -> None:
 # --- link -------------------------------------------------------------------------------
 
 
-def test_a_link_renders_as_an_https_href_in_html_and_in_plain_text() -> None:
+def test_a_link_renders_as_a_counted_https_href_in_html_and_in_plain_text() -> None:
     # Given an update with a link whose query has an ampersand
     link = "https://example.org/news?id=1&lang=fr"
     rendered = _render(link=link, language="en")
@@ -287,10 +316,12 @@ def test_a_link_renders_as_an_https_href_in_html_and_in_plain_text() -> None:
     # When both parts are read
     page = _Html(rendered.html)
 
-    # Then the HTML links to it (escaped in the source) and the text shows it in full
-    assert link in page.hrefs
-    assert 'href="https://example.org/news?id=1&amp;lang=fr"' in rendered.html
-    assert f"Read more: {link}" in rendered.text
+    # Then both lead to it through the service's counted redirect, written out in the text
+    counted = _counted("link")
+    assert counted.startswith(f"{PUBLIC_URL}/r/")
+    assert counted in page.hrefs
+    assert f"Read more: {counted}" in rendered.text
+    assert link not in rendered.text
 
 
 def test_an_update_without_a_link_has_no_read_more() -> None:

@@ -36,6 +36,9 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/r/{token}"): "the buttons of an update's email (counts a click, redirects)",
     ("GET", "/nudges/off/{token}"): "the starter's link, in every reminder, to stop them",
     ("POST", "/nudges/off/{token}"): "the reminders' RFC 8058 one-click, posted by mail clients",
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): (
+        "an event's calendar file, the email's add-to-calendar button"
+    ),
 }
 
 #: IAM actions that have no resource-level permission, so ``Resource: "*"`` is the narrowest

@@ -29,7 +29,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from botocore.exceptions import ClientError
 
-from mobilise import aws, emails, store
+from mobilise import aws, emails, links, store
 from mobilise.config import get_settings
 from mobilise.errors import NotFound
 from mobilise.links import SignerRef, confirm_url, unsubscribe_url
@@ -197,6 +197,18 @@ def _confirmation(message: ConfirmationMessage) -> None:
     _send_to(signature.email, signer, rendered, "confirm", message.requested_at, tags, Counter())
 
 
+def recipient_links(signer: SignerRef, rendered: emails.Rendered) -> emails.RecipientLinks:
+    """One signer's links: unsubscribe, and only those the email has slots for (each is an
+    HMAC, and HMACs cost CPU on every email)."""
+    needs = rendered.needs
+    return emails.RecipientLinks(
+        unsubscribe=unsubscribe_url(signer),
+        respond=links.respond_url(signer) if "respond" in needs else None,
+        rsvp=links.rsvp_url(signer) if "rsvp" in needs else None,
+        signer=links.signer_token(signer) if "signer" in needs else None,
+    )
+
+
 def _send_to(
     address: str,
     signer: SignerRef,
@@ -211,7 +223,7 @@ def _send_to(
         rendered,
         sender=get_settings().sender_address,
         to=address,
-        links=emails.RecipientLinks(unsubscribe=unsubscribe_url(signer)),
+        links=recipient_links(signer, rendered),
     )
     _send_once()(
         send={

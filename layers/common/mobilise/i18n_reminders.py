@@ -39,9 +39,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "reminders_off": "Stop these reminders for this petition",
         "event_subject": "Tomorrow: {title}",
         "event_eyebrow": "You said you would come",
-        "event_when": "When: {when}",
-        "event_where": "Where: {place}",
-        "event_online": "Join online",
+        "reminder_when": "When: {when}",
+        "reminder_where": "Where: {place}",
+        "reminder_online": "Join online",
         "event_calendar": "Add to my calendar",
         "event_reason": (
             "You receive this reminder because you signed the petition “{title}” "
@@ -99,9 +99,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "reminders_off": "Ne plus recevoir ces rappels pour cette pétition",
         "event_subject": "Demain : {title}",
         "event_eyebrow": "Vous avez dit que vous viendriez",
-        "event_when": "Quand : {when}",
-        "event_where": "Où : {place}",
-        "event_online": "Rejoindre en ligne",
+        "reminder_when": "Quand : {when}",
+        "reminder_where": "Où : {place}",
+        "reminder_online": "Rejoindre en ligne",
         "event_calendar": "Ajouter à mon agenda",
         "event_reason": (
             "Vous recevez ce rappel parce que vous avez signé la pétition « {title} » "

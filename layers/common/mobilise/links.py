@@ -26,6 +26,7 @@ RESPOND = "respond"
 RSVP = "rsvp"
 REDIRECT = "redirect"
 NUDGES_OFF = "nudges-off"
+SIGNER = "signer"
 CONFIRM_VALIDITY = timedelta(days=7)
 RESPOND_VALIDITY = timedelta(days=90)
 
@@ -103,6 +104,20 @@ def read_rsvp(token: str) -> SignerRef:
     return signer
 
 
+def signer_token(signer: SignerRef) -> str:
+    """Names the signer in ``?s=`` of their email's counted links, when clicks are counted per
+    person (``settings.per_person_clicks``); good for 90 days, for nothing else."""
+    assert signer.update_id is not None
+    return crypto.sign(SIGNER, _claims(signer), expires_at=clock.now() + RESPOND_VALIDITY)
+
+
+def read_signer_token(token: str) -> SignerRef:
+    signer = _signer(crypto.verify(SIGNER, token))
+    if signer.update_id is None:
+        raise InvalidLink()
+    return signer
+
+
 @dataclass(frozen=True)
 class ActionRef:
     """One button of one update's email."""
@@ -141,20 +156,3 @@ def read_nudges_off(token: str) -> str:
     if not (isinstance(petition_id, str) and ids.is_id(petition_id)):
         raise InvalidLink()
     return petition_id
-
-
-SIGNER = "signer"
-
-
-def signer_token(signer: SignerRef) -> str:
-    """Names the recipient of an email in its action links (``/r/{token}?s=``); read only
-    when clicks are counted per person (``settings.per_person_clicks``)."""
-    assert signer.update_id is not None
-    return crypto.sign(SIGNER, _claims(signer))
-
-
-def read_signer_token(token: str) -> SignerRef:
-    signer = _signer(crypto.verify(SIGNER, token))
-    if signer.update_id is None:
-        raise InvalidLink()
-    return signer

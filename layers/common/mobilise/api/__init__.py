@@ -11,7 +11,16 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise import clock
-from mobilise.api import nudges, petitions, photos, redirect, signatures, unsubscribe, updates
+from mobilise.api import (
+    calendar,
+    nudges,
+    petitions,
+    photos,
+    redirect,
+    signatures,
+    unsubscribe,
+    updates,
+)
 from mobilise.api.common import refusal
 from mobilise.errors import (
     AlreadySigned,
@@ -34,6 +43,7 @@ app.include_router(unsubscribe.router)
 app.include_router(redirect.router)
 app.include_router(nudges.router)
 app.include_router(photos.router)
+app.include_router(calendar.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,

@@ -1,0 +1,241 @@
+"""A valid example of every update type, and the settings and key to render emails offline.
+
+Shared by the unit tests of the emails, the hostile-text property tests and the screenshots.
+Examples are validated by the API's own schemas, then stored as publishing stores them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from mobilise import aws, clock, config, crypto, emails
+from mobilise.models import Petition, Update
+from mobilise.schemas import PetitionIn, type_fields, update_in
+
+PUBLIC_URL = "https://api.mobilise.example"
+SITE_URL = "https://mobilise.example"
+PHOTOS_URL = "https://photos.mobilise.example"
+PETITION_ID = "01HZZZZZZZZZZZZZZZZZZZZZZZ"
+UPDATE_ID = "01J0000000000000000000000A"
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+MASTER_KEY = b"emails-test-master-key-0123456789abcdef"
+
+SETTINGS = {
+    "TABLE_NAME": "mobilise",
+    "PUBLISH_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/publish",
+    "DELIVERY_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/delivery",
+    "SIGNING_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:signing",
+    "SENDER_ADDRESS": "Mobilise <no-reply@mobilise.example>",
+    "SES_CONFIGURATION_SET": "mobilise",
+    "PUBLIC_BASE_URL": PUBLIC_URL,
+    "SITE_URL": SITE_URL,
+    "PHOTOS_BASE_URL": PHOTOS_URL,
+    "IDEMPOTENCY_TABLE_NAME": "mobilise-idempotency",
+}
+
+DECISION_MAKER = {
+    "name": "Anne Hidalgo",
+    "email": "maire@paris.example",
+    "x_handle": "@Anne_Hidalgo",
+    "phone": "+33 1 42 76 40 40",
+    "facebook_url": "https://www.facebook.com/annehidalgo",
+}
+
+#: A valid request body of every type (as a client posts it), and a bit of its block.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "news": {"type": "news", "title": "Nous avons 10 000 signatures", "body": "Merci à tous."},
+    "press": {
+        "type": "press",
+        "title": "Le Parisien parle de nous",
+        "body": "Un bel article sur notre combat.",
+        "article_url": "https://www.leparisien.example/paris/bois-de-vincennes",
+        "outlet": "Le Parisien",
+        "headline": "Le bois de Vincennes menacé par un parking",
+    },
+    "event": {
+        "type": "event",
+        "title": "Rassemblement devant la mairie",
+        "body": "Venez nombreux, avec vos pancartes.",
+        "kind": "demonstration",
+        "starts_at": "2026-12-12T13:30:00Z",
+        "ends_at": "2026-12-12T16:00:00Z",
+        "time_zone": "Europe/Paris",
+        "place": "Place de l’Hôtel-de-Ville, 75004 Paris",
+    },
+    "decision_maker_meeting": {
+        "type": "decision_maker_meeting",
+        "title": "Nous avons vu la maire",
+        "body": "Une heure d’échange franc.",
+        "meeting_status": "held",
+        "meeting_at": "2026-11-20T09:00:00Z",
+        "time_zone": "Europe/Paris",
+        "outcome": "Elle s’engage à suspendre le projet.\n\nUn conseil aura lieu en janvier.",
+    },
+    "call_to_action": {
+        "type": "call_to_action",
+        "title": "Écrivez à la maire",
+        "body": "Chaque message compte.",
+        "channels": ["email", "tweet", "phone", "facebook"],
+        "message": "Madame la Maire, sauvez le bois de Vincennes.",
+        "subject": "Sauvez le bois",
+    },
+    "ask_advice": {
+        "type": "ask_advice",
+        "title": "Connaissez-vous un avocat ?",
+        "body": "Nous préparons un recours.",
+        "question": "Connaissez-vous un avocat en droit de l’environnement ?",
+    },
+    "ask_testimony": {
+        "type": "ask_testimony",
+        "title": "Racontez votre bois",
+        "body": "Vos histoires nous aident.",
+        "prompt": "Que représente le bois de Vincennes pour vous ?",
+    },
+    "start_petition": {
+        "type": "start_petition",
+        "title": "À vous de jouer",
+        "body": "Lancez une pétition pour votre quartier.",
+        "theme": "Un parc près de chez vous",
+    },
+    "victory": {"type": "victory", "title": "Victoire !", "body": "Le projet est abandonné."},
+}
+
+#: Text each type's block shows, in French (the examples' petition language).
+BLOCKS_FR: dict[str, list[str]] = {
+    "news": ["Merci à tous."],
+    "press": ["Dans la presse · Le Parisien", "Le bois de Vincennes menacé par un parking"],
+    "event": [
+        "Manifestation",
+        "samedi 12 décembre 2026, 14 h 30 – 17 h (fuseau Europe/Paris)",
+        "Place de l’Hôtel-de-Ville, 75004 Paris",
+        "Ajouter à mon agenda",
+        "Dites-nous si vous venez",
+    ],
+    "decision_maker_meeting": [
+        "Rendez-vous tenu",
+        "vendredi 20 novembre 2026, 10 h (fuseau Europe/Paris)",
+        "Elle s’engage à suspendre le projet.",
+    ],
+    "call_to_action": [
+        "Agissez : Anne Hidalgo",
+        "Madame la Maire, sauvez le bois de Vincennes.",
+        "Envoyer un e-mail",
+        "Publier sur X",
+        "Appeler",
+        "Écrire sur sa page Facebook",
+    ],
+    "ask_advice": [
+        "Connaissez-vous un avocat en droit de l’environnement ?",
+        "Envoyer mon conseil ou un contact",
+    ],
+    "ask_testimony": [
+        "Que représente le bois de Vincennes pour vous ?",
+        "Raconter mon histoire",
+    ],
+    "start_petition": ["Thème proposé :", "Un parc près de chez vous", "Lancer ma pétition"],
+    "victory": ["Victoire !", "Partager sur X", "Partager sur Facebook"],
+}
+
+#: The counted actions (mobilise.actions names) and per-recipient links of each example.
+BUTTONS: dict[str, set[str]] = {
+    "news": set(),
+    "press": {"article", "share_x", "share_facebook"},
+    "event": {"calendar", "rsvp"},
+    "decision_maker_meeting": set(),
+    "call_to_action": {"mailto", "tweet", "tel", "facebook"},
+    "ask_advice": {"respond"},
+    "ask_testimony": {"respond"},
+    "start_petition": {"start_petition"},
+    "victory": {"share_x", "share_facebook"},
+}
+
+
+def use_settings(monkeypatch: pytest.MonkeyPatch, **overrides: str) -> None:
+    """The settings of a deployment, from the environment, and a fixed link-signing key."""
+    for name, value in {**SETTINGS, **overrides}.items():
+        monkeypatch.setenv(name, value)
+    config.get_settings.cache_clear()
+
+    def no_aws() -> None:
+        raise AssertionError("an email test reached for Secrets Manager")
+
+    monkeypatch.setattr(aws, "secretsmanager", no_aws)
+    monkeypatch.setattr(crypto, "_master_key", functools.cache(lambda: MASTER_KEY))
+    crypto.reset()
+
+
+@contextmanager
+def offline(monkeypatch: pytest.MonkeyPatch, **overrides: str) -> Iterator[None]:
+    """Emails rendered with :func:`use_settings`, at a fixed time; everything forgotten after."""
+    use_settings(monkeypatch, **overrides)
+    clock.freeze(NOW)
+    try:
+        yield
+    finally:
+        config.get_settings.cache_clear()
+        crypto.reset()
+
+
+def petition(
+    *,
+    title: str = "Sauvons le bois de Vincennes",
+    language: str = "fr",
+    decision_maker: dict[str, Any] | None = None,
+) -> Petition:
+    """A petition item, its fields checked by the API's schema first."""
+    checked = PetitionIn.model_validate(
+        {
+            "title": title,
+            "description": "Le bois est à tout le monde.",
+            "language": language,
+            "decision_maker": decision_maker or DECISION_MAKER,
+        }
+    )
+    return Petition(
+        *Petition.key(PETITION_ID),
+        petition_id=PETITION_ID,
+        owner_id="alice",
+        title=checked.title,
+        description=checked.description,
+        language=checked.language,
+        decision_maker=checked.decision_maker.model_dump(mode="json", exclude_none=True),
+        created_at=NOW,
+    )
+
+
+def update(body: dict[str, Any], *, photo_url: str | None = None) -> Update:
+    """The update item publishing ``body`` would store (the photo as the photos step fills it)."""
+    request = update_in.validate_python(body)
+    photo = None
+    if request.photo is not None:
+        photo = {
+            "photo_id": request.photo.photo_id,
+            "alt": request.photo.alt,
+            "url": photo_url or f"{PHOTOS_URL}/{PETITION_ID}/{request.photo.photo_id}.jpg",
+        }
+    return Update(
+        *Update.key(PETITION_ID, UPDATE_ID),
+        update_id=UPDATE_ID,
+        petition_id=PETITION_ID,
+        type=request.type,
+        title=request.title,
+        body=request.body,
+        link=str(request.link) if request.link else None,
+        fields=type_fields(request),
+        photo=photo,
+        status="published",
+        created_at=NOW,
+        published_at=NOW,
+    )
+
+
+def render(update_type: str, language: str = "fr", /, **changes: Any) -> emails.Rendered:
+    """The example of ``update_type`` (with ``changes``) rendered in ``language``."""
+    body = {**EXAMPLES[update_type], **changes}
+    return emails.render_update(petition(), update(body), language)
