@@ -33,6 +33,10 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): "an update's page",
     ("GET", "/unsubscribe/{token}"): "the unsubscribe link of every email",
     ("POST", "/unsubscribe/{token}"): "RFC 8058 one-click unsubscribe, posted by mail clients",
+    ("GET", "/respond/{token}"): "the respond link of an email: a signer's form",
+    ("POST", "/respond/{token}"): "a signer's testimony, advice or contact, from that form",
+    ("GET", "/rsvp/{token}"): "the RSVP link of an event's email: a page with Yes and No",
+    ("POST", "/rsvp/{token}"): "a signer's answer to an event, from that page",
 }
 
 #: IAM actions that have no resource-level permission, so ``Resource: "*"`` is the narrowest

@@ -12,7 +12,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise import clock
 from mobilise.api import petitions, signatures, unsubscribe, updates
+from mobilise.api import responses as responses_api
+from mobilise.api import rsvp as rsvp_api
 from mobilise.api.common import refusal
+from mobilise.api.forms import UnsupportedBody
 from mobilise.errors import (
     AlreadySigned,
     DomainError,
@@ -24,12 +27,15 @@ from mobilise.errors import (
     UpdateTooSoon,
 )
 from mobilise.observability import logger
+from mobilise.store import RsvpConflict, TooManyResponses
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(petitions.router)
 app.include_router(signatures.router)
 app.include_router(updates.router)
 app.include_router(unsubscribe.router)
+app.include_router(responses_api.router)
+app.include_router(rsvp_api.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -37,6 +43,9 @@ _STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     InvalidLink: 404,
     AlreadySigned: 409,
+    TooManyResponses: 409,
+    RsvpConflict: 409,
+    UnsupportedBody: 415,
 }
 
 
