@@ -585,8 +585,8 @@ class RsvpConflict(DomainError):
 def rsvp_yes_page(
     petition_id: str, update_id: str, cursor: dict[str, Any] | None, limit: int
 ) -> tuple[list[str], dict[str, Any] | None]:
-    """The email hashes of a page of an event's "yes" answers, and the cursor after it
-    (``None`` at the end). ``limit`` counts the answers read, so a page may hold fewer."""
+    """The email hashes of up to ``limit`` of an event's "yes" answers, and the cursor after
+    them (``None`` at the end; the last page may be empty)."""
     bound()
     results = Rsvp.query(
         f"PET#{petition_id}",
