@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import threading
 from datetime import timedelta
 from typing import Any
@@ -281,7 +282,9 @@ def test_a_body_that_is_neither_json_nor_a_form_is_refused(mobilise: Mobilise) -
     assert mobilise.items() == before
 
 
-def test_a_signer_gives_at_most_five_responses_to_an_update(mobilise: Mobilise) -> None:
+def test_a_signer_gives_at_most_five_responses_to_an_update(on_both: Mobilise) -> None:
+    """On moto and on DynamoDB Local (conditions and transactions as AWS runs them)."""
+    mobilise = on_both
     # Given a testimony link, and five testimonies sent through it
     path = _asking(mobilise)
     for index in range(responses.PER_SIGNER):
@@ -305,7 +308,9 @@ def test_a_signer_gives_at_most_five_responses_to_an_update(mobilise: Mobilise) 
     assert mobilise.request("POST", other, {"text": "Mine"}).status == 201
 
 
-def test_the_limit_holds_when_responses_arrive_at_once(mobilise: Mobilise) -> None:
+def test_the_limit_holds_when_responses_arrive_at_once(on_both: Mobilise) -> None:
+    """On moto and on DynamoDB Local (conditions and transactions as AWS runs them)."""
+    mobilise = on_both
     # Given a signer who already gave four responses
     path = _asking(mobilise)
     for index in range(responses.PER_SIGNER - 1):
@@ -505,3 +510,38 @@ def test_a_csv_cell_is_defused_by_the_export_itself() -> None:
     assert responses._cell("-1") == "'-1"
     assert responses._cell("plain") == "plain"
     assert responses._cell(None) == ""
+
+
+def test_no_response_text_name_contact_or_token_appears_in_the_logs(mobilise: Mobilise) -> None:
+    # Given the logs of the functions, captured as Powertools writes them
+    from mobilise.observability import logger
+
+    logs = io.StringIO()
+    handler = logging.StreamHandler(logs)
+    handler.setFormatter(logger.registered_formatter)
+    underlying = logging.getLogger(logger.name)
+    underlying.addHandler(handler)
+    try:
+        # When a signer opens the form, sends advice with a contact, and the starter reads it
+        path = _asking(mobilise, "ask_advice")
+        mobilise.request("GET", path)
+        sent = _post_form(
+            mobilise,
+            path,
+            kind="contact",
+            text="Ask Claude Dupont at the prefecture",
+            name="Dominique Secret",
+            contact="+33 6 12 34 56 78",
+        )
+        assert sent.status == 201, sent.text
+        _listed(mobilise, path)
+        _csv(mobilise, path)
+    finally:
+        underlying.removeHandler(handler)
+    captured = logs.getvalue()
+
+    # Then the logs say a response came, but not what, from whom, or with which link
+    assert "response received" in captured
+    token = path.rsplit("/", 1)[1]
+    for secret in ("Claude Dupont", "Dominique Secret", "34 56 78", token, SIGNER):
+        assert secret not in captured, secret

@@ -76,7 +76,9 @@ def test_the_rsvp_page_asks_with_two_buttons_and_answers_nothing(mobilise: Mobil
     assert described.json() == {"update_id": update_id, "answer": None}
 
 
-def test_answers_are_counted_once_and_a_change_moves_the_count(mobilise: Mobilise) -> None:
+def test_answers_are_counted_once_and_a_change_moves_the_count(on_both: Mobilise) -> None:
+    """On moto and on DynamoDB Local (conditions and transactions as AWS runs them)."""
+    mobilise = on_both
     # Given an event and two signers
     petition_id, update_id = _event(mobilise)
     sam = _link(mobilise, petition_id, update_id, "sam@example.org")
@@ -113,7 +115,9 @@ def test_answers_are_counted_once_and_a_change_moves_the_count(mobilise: Mobilis
     assert "yes" in mobilise.request("GET", sam, headers={"Accept": "application/json"}).text
 
 
-def test_answers_given_at_once_by_one_signer_count_once(mobilise: Mobilise) -> None:
+def test_answers_given_at_once_by_one_signer_count_once(on_both: Mobilise) -> None:
+    """On moto and on DynamoDB Local (conditions and transactions as AWS runs them)."""
+    mobilise = on_both
     # Given a signer who said no
     petition_id, update_id = _event(mobilise)
     sam = _link(mobilise, petition_id, update_id, "sam@example.org")
@@ -220,7 +224,9 @@ def test_a_tampered_expired_or_orphaned_rsvp_link_is_refused_without_saying_why(
     assert mobilise.items() == before
 
 
-def test_the_yes_answers_of_an_event_can_be_paged_for_reminders(mobilise: Mobilise) -> None:
+def test_the_yes_answers_of_an_event_can_be_paged_for_reminders(on_both: Mobilise) -> None:
+    """On moto and on DynamoDB Local (conditions and transactions as AWS runs them)."""
+    mobilise = on_both
     # Given an event with seven signers: five say yes, two say no, one changes yes to no
     petition_id, update_id = _event(mobilise)
     answers = {f"s{index}@example.org": "yes" for index in range(5)}
