@@ -299,7 +299,7 @@ def document(template: Template | None = None) -> dict[str, Any]:
     schemas["Unsubscribed"] = Unsubscribed.model_json_schema(
         mode="serialization", ref_template=_REF + "{model}"
     )
-    for model in (ResponseForm, ResponseReceived, RsvpOut):
+    for model in (ResponseForm, ResponseReceived, RsvpOut, ResponseIn, RsvpIn):
         _model_schema(model, schemas)
     _text_rules(schemas)
     operation_ids = {(m.upper(), p): op["operationId"] for m, p, op in _operations(doc)}
@@ -322,7 +322,8 @@ def _text_rules(schemas: dict[str, Any]) -> None:
     """Say what the request models' validators refuse and pydantic leaves out of the schema:
     text of blanks only (stripped, then at least one character), and in one-line text the
     characters ``_one_line`` refuses. A field whose schema has a pattern already is left be."""
-    for name, model in vars(models).items():
+    request_models = {**vars(models), "ResponseIn": ResponseIn, "RsvpIn": RsvpIn}
+    for name, model in request_models.items():
         if not (isinstance(model, type) and issubclass(model, BaseModel) and name in schemas):
             continue
         properties = schemas[name].get("properties", {})
@@ -523,8 +524,8 @@ def _model_schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, 
     """A reference to ``model``'s schema in the components, with the models it uses."""
     schema = model.model_json_schema(mode="serialization", ref_template=_REF + "{model}")
     for name, used in schema.pop("$defs", {}).items():
-        schemas[name] = used
-    schemas[model.__name__] = schema
+        schemas.setdefault(name, used)
+    schemas.setdefault(model.__name__, schema)  # as registered first, with the text rules
     return {"$ref": _REF + model.__name__}
 
 
