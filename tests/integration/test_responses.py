@@ -282,6 +282,16 @@ def test_a_body_that_is_neither_json_nor_a_form_is_refused(mobilise: Mobilise) -
     assert mobilise.items() == before
 
 
+def test_a_form_with_too_many_fields_is_a_422(mobilise: Mobilise) -> None:
+    path = _asking(mobilise)
+    before = mobilise.items()
+
+    reply = mobilise.request("POST", path, raw="text=hi" + "&x=1" * 30, headers=FORM)
+
+    assert reply.status == 422, reply.text
+    assert mobilise.items() == before
+
+
 def test_a_signer_gives_at_most_five_responses_to_an_update(on_both: Mobilise) -> None:
     """On moto and on DynamoDB Local (conditions and transactions as AWS runs them)."""
     mobilise = on_both

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from mobilise.errors import DomainError
 
 FORM = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 20
 #: Pages and answers about one signer: no cache keeps them, no link leaks the address.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -41,7 +42,12 @@ def read_body(router: Router) -> tuple[bool, dict[str, Any]]:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise _invalid_json() from None
     if content_type == FORM:
-        return True, parse_qs(text, keep_blank_values=True, max_num_fields=20)
+        try:
+            return True, parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+        except ValueError:
+            raise RequestValidationError(
+                [{"type": "too_long", "loc": ("body",), "msg": "too many form fields"}]
+            ) from None
     if content_type not in ("application/json", ""):
         raise UnsupportedBody()
     try:
