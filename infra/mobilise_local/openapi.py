@@ -25,6 +25,8 @@ from pydantic import AfterValidator, BaseModel, StringConstraints
 from mobilise import schemas as models
 from mobilise.api import app
 from mobilise.api.common import MAX_BODY_BYTES
+from mobilise.responses import ResponseForm, ResponseIn, ResponseReceived
+from mobilise.rsvp import RsvpIn, RsvpOut
 from mobilise.schemas import NudgesOff, Unsubscribed
 from mobilise_local.template import ROOT, Template, read
 
@@ -65,10 +67,11 @@ class Operation:
     summary: str
     status: int = 200  # of the successful answer
     page: bool = False  # the successful answer is an HTML page
-    media: str | None = None  # the successful answer is text of this type (text/calendar)
+    media: str | None = None  # the successful answer is text of this type (.ics, CSV)
     model: str | None = None  # its JSON body, where the route's return type does not say
     page_too: bool = False  # and a page instead for ``Accept: text/html``
     form: dict[str, Any] | None = None  # an optional form body the route takes (and ignores)
+    json_body: type[BaseModel] | None = None  # a body the route reads itself: JSON, or the form
     refusals: tuple[Refusal, ...] = ()
     links: dict[str, tuple[str, str, dict[str, str]]] = field(default_factory=dict)
     """name -> (method, path, {parameter: runtime expression}) of the operation linked to."""
@@ -80,6 +83,9 @@ _UPDATE_ID = {
     "update_id": "$response.body#/update_id",
 }
 _PETITION_ID = {"petition_id": "$response.body#/petition_id"}
+_INVALID_LINK = Refusal(
+    404, ("invalid_link",), "The link is not valid or has expired.", page=True, json_too=True
+)
 
 #: What the routes' code does not tell Powertools, by (METHOD, path).
 OPERATIONS: dict[tuple[str, str], Operation] = {
@@ -236,6 +242,73 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             Refusal(404, ("invalid_link",), "The link is not valid.", page=True, json_too=True),
         ),
     ),
+    ("GET", "/respond/{token}"): Operation(
+        "The respond link of an `ask_testimony` or `ask_advice` email: the form (a page), or "
+        "what it asks as JSON for `Accept: application/json`",
+        model="ResponseForm",
+        page_too=True,
+        refusals=(_INVALID_LINK,),
+    ),
+    ("POST", "/respond/{token}"): Operation(
+        "Send a testimony, advice or contact to the petition's starter (the form answers a "
+        "page); at most 5 per signer and update",
+        status=201,
+        model="ResponseReceived",
+        page_too=True,
+        json_body=ResponseIn,
+        form={
+            "type": "object",
+            "properties": {
+                name: {"type": "string"}
+                for name in ("kind", "text", "name", "contact", "press_consent")
+            },
+        },
+        refusals=(
+            _INVALID_LINK,
+            Refusal(
+                409,
+                ("too_many_responses",),
+                "This signer already answered this update 5 times.",
+                page=True,
+                json_too=True,
+            ),
+        ),
+    ),
+    ("GET", "/rsvp/{token}"): Operation(
+        "The RSVP link of an event's email: a page with Yes and No buttons (it never "
+        "answers), or the answer so far as JSON for `Accept: application/json`",
+        model="RsvpOut",
+        page_too=True,
+        refusals=(_INVALID_LINK,),
+    ),
+    ("POST", "/rsvp/{token}"): Operation(
+        "Answer an event's invitation: the last answer counts, the same answer twice once",
+        model="RsvpOut",
+        page_too=True,
+        json_body=RsvpIn,
+        form={"type": "object", "properties": {"answer": {"enum": ["yes", "no"]}}},
+        refusals=(
+            _INVALID_LINK,
+            Refusal(409, ("conflict",), "The answer changed at the same time; send it again."),
+        ),
+    ),
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/responses"): Operation(
+        "The responses to an update, newest first, a page at a time, for the petition's starter",
+        refusals=(
+            Refusal(400, ("invalid_cursor",), "The cursor is not one this API gave."),
+            Refusal(403, ("forbidden",), "Only the starter of the petition reads them."),
+            Refusal(404, ("not_found",), "There is no such petition or update."),
+        ),
+    ),
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/responses.csv"): Operation(
+        "Every response to an update as CSV (UTF-8 with a byte order mark), for the "
+        "petition's starter",
+        media="text/csv",
+        refusals=(
+            Refusal(403, ("forbidden",), "Only the starter of the petition reads them."),
+            Refusal(404, ("not_found",), "There is no such petition or update."),
+        ),
+    ),
 }
 
 
@@ -287,6 +360,8 @@ def document(template: Template | None = None) -> dict[str, Any]:
     schemas["NudgesOff"] = NudgesOff.model_json_schema(
         mode="serialization", ref_template=_REF + "{model}"
     )
+    for model in (ResponseForm, ResponseReceived, RsvpOut, ResponseIn, RsvpIn):
+        _model_schema(model, schemas)
     _text_rules(schemas)
     operation_ids = {(m.upper(), p): op["operationId"] for m, p, op in _operations(doc)}
     for method, path, operation in _operations(doc):
@@ -308,7 +383,8 @@ def _text_rules(schemas: dict[str, Any]) -> None:
     """Say what the request models' validators refuse and pydantic leaves out of the schema:
     text of blanks only (stripped, then at least one character), and in one-line text the
     characters ``_one_line`` refuses. A field whose schema has a pattern already is left be."""
-    for name, model in vars(models).items():
+    request_models = {**vars(models), "ResponseIn": ResponseIn, "RsvpIn": RsvpIn}
+    for name, model in request_models.items():
         if not (isinstance(model, type) and issubclass(model, BaseModel) and name in schemas):
             continue
         properties = schemas[name].get("properties", {})
@@ -477,7 +553,12 @@ def _describe(
     responses: dict[str, Any] = {str(described.status): success}
 
     refusals = list(described.refusals)
-    if described.form is not None:
+    if described.json_body is not None:
+        content: dict[str, Any] = {_JSON: {"schema": _model_schema(described.json_body, schemas)}}
+        if described.form is not None:
+            content[_FORM] = {"schema": described.form}
+        operation["requestBody"] = {"required": True, "content": content}
+    elif described.form is not None:
         operation["requestBody"] = {
             "required": False,
             "content": {_FORM: {"schema": described.form}},
@@ -513,6 +594,15 @@ def _describe(
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "query":
             parameter["schema"] = _not_null(parameter["schema"])
+
+
+def _model_schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
+    """A reference to ``model``'s schema in the components, with the models it uses."""
+    schema = model.model_json_schema(mode="serialization", ref_template=_REF + "{model}")
+    for name, used in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, used)
+    schemas.setdefault(model.__name__, schema)  # as registered first, with the text rules
+    return {"$ref": _REF + model.__name__}
 
 
 def _refusal(refusal: Refusal, schemas: dict[str, Any]) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from mobilise import clock, crypto, links
+from mobilise import clock, crypto, ids, links
 from mobilise.links import ActionRef, SignerRef
-from mobilise.models import FanoutJob, Petition, Signature, Suppression, Update
+from mobilise.models import FanoutJob, Petition, Signature, Suppression, Update, bound
 from mobilise.schemas import PetitionOut, SignatureOut, UpdateOut, UpdateStats
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.template import Route, read
@@ -80,6 +80,42 @@ def _update(tag: str) -> dict[str, Any]:
     return {"title": f"Hearing on Monday ({tag})", "body": "Come and listen."}
 
 
+def _response(tag: str) -> dict[str, Any]:
+    return {"text": f"It changed my life ({tag}).", "press_consent": True}
+
+
+#: The type-specific fields of the updates whose links need them (respond, RSVP).
+_ASKING_FIELDS: dict[str, dict[str, Any]] = {
+    "ask_testimony": {"prompt": "Tell us your story."},
+    "event": {
+        "kind": "demonstration",
+        "starts_at": "2030-01-01T10:00:00Z",
+        "time_zone": "Europe/Paris",
+        "place": "Town hall",
+    },
+}
+
+
+def _asking_update(petition_id: str, type_: str) -> str:
+    """A published update of ``type_``, written straight to the table: the 24-hour rule lets
+    a scene publish one update through the API, and some links need an update of their type."""
+    bound()
+    update_id = ids.new_id()
+    Update(
+        *Update.key(petition_id, update_id),
+        update_id=update_id,
+        petition_id=petition_id,
+        type=type_,
+        title=f"An update of type {type_}",
+        body="Read on.",
+        fields=_ASKING_FIELDS[type_],
+        status="published",
+        created_at=clock.now(),
+        published_at=clock.now(),
+    ).save()
+    return update_id
+
+
 #: Every route of template.yaml; a route without an entry fails the tests that need it.
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/petitions"): Case(
@@ -117,6 +153,17 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     # The scene's update is news: its calendar file is a 404 whoever asks (events: test_calendar).
     ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): Case(404),
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/responses"): Case(200),
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/responses.csv"): Case(200),
+    ("GET", "/respond/{token}"): Case(200, token="respond"),
+    ("POST", "/respond/{token}"): Case(
+        201,
+        body=_response,
+        token="respond",
+        accepts=frozenset({"kind", "text", "name", "contact", "press_consent"}),
+    ),
+    ("GET", "/rsvp/{token}"): Case(200, token="rsvp"),
+    ("POST", "/rsvp/{token}"): Case(200, form="answer=yes", token="rsvp"),
 }
 
 
@@ -134,6 +181,7 @@ class Scene:
     petition_id: str
     update_id: str
     signer: SignerRef
+    asking: dict[str, str]  # update type -> an update of that type on the petition
 
     def path(self, route: Route) -> str:
         values = {"petition_id": self.petition_id, "update_id": self.update_id}
@@ -143,6 +191,8 @@ class Scene:
             signer = self.signer
             if spec.per_update:
                 signer = dataclasses.replace(signer, update_id=self.update_id)
+            if spec.update_type is not None:
+                signer = dataclasses.replace(signer, update_id=self.asking[spec.update_type])
             values["token"] = _token(spec.issue(signer))
         names = re.findall(r"{(\w+)}", route.path)
         if missing := [name for name in names if name not in values]:
@@ -166,6 +216,7 @@ def _scene(mobilise: Mobilise) -> Scene:
         petition_id,
         published.json()["update_id"],
         SignerRef(petition_id, crypto.email_hash(signer)),
+        {type_: _asking_update(petition_id, type_) for type_ in _ASKING_FIELDS},
     )
 
 
@@ -560,6 +611,8 @@ class TokenKind:
     sibling: Callable[[SignerRef], str] | None = None
     per_petition: bool = False  # names a petition, not a signer (the starter's links)
 
+    update_type: str | None = None  # the link names an update of this type (respond, RSVP)
+
 
 def _button(action: str) -> Callable[[SignerRef], str]:
     """The redirect of one button of the update ``signer.update_id`` (it names no signer)."""
@@ -571,10 +624,9 @@ def _button(action: str) -> Callable[[SignerRef], str]:
     return issue
 
 
-#: Every token we issue. The response tokens of DESIGN.md (a signer's testimony or advice)
-#: do not exist yet: when they come, this table and TOKEN_ROUTES must grow with them, and
-#: every case below then runs against them too. A redirect (``/r/{token}``) names a button
-#: of an update's email, the same for every recipient.
+#: Every token we issue; a new kind of token must join this table and TOKEN_ROUTES, and every
+#: case below then runs against it too. A redirect (``/r/{token}``) names a button of an
+#: update's email, the same for every recipient.
 TOKEN_KINDS: dict[str, TokenKind] = {
     "unsubscribe": TokenKind(links.unsubscribe_url, validity=None),
     "confirm": TokenKind(links.confirm_url, validity=links.CONFIRM_VALIDITY),
@@ -584,6 +636,10 @@ TOKEN_KINDS: dict[str, TokenKind] = {
     "nudges_off": TokenKind(
         lambda signer: links.nudges_off_url(signer.petition_id), validity=None, per_petition=True
     ),
+    "respond": TokenKind(
+        links.respond_url, validity=links.RESPOND_VALIDITY, update_type="ask_testimony"
+    ),
+    "rsvp": TokenKind(links.rsvp_url, validity=links.RESPOND_VALIDITY, update_type="event"),
 }
 TOKEN_ROUTES = [route for route in ROUTES if "{token}" in route.path]
 
@@ -636,6 +692,10 @@ def _issue(mobilise: Mobilise, kind: str) -> Issued:
     if spec.per_update:  # an update on each petition, whose email has the buttons issued
         a_update, b_update = _press_update(mobilise, a, OWNER), _press_update(mobilise, b, "bob")
         unknown_update = UNKNOWN_ID
+    if spec.update_type is not None:  # an update of the type the link answers, on each
+        a_update = _asking_update(a, spec.update_type)
+        b_update = _asking_update(b, spec.update_type)
+        unknown_update = a_update
     other_kind = next(name for name in TOKEN_KINDS if name != kind)
     unknown = SignerRef(a, crypto.email_hash("nobody@example.org"), unknown_update)
     other_signer = SignerRef(a, kim, a_update)
@@ -752,8 +812,13 @@ def _answers(mobilise: Mobilise, kind: str, token: str) -> dict[str, Answer]:
             headers = {"Accept": accept} if accept else {}
             if case.form is not None:
                 headers["Content-Type"] = FORM
+            body = case.body("token") if case.body is not None else None
             reply = mobilise.request(
-                route.method, route.path.replace("{token}", token), raw=case.form, headers=headers
+                route.method,
+                route.path.replace("{token}", token),
+                body,
+                raw=case.form,
+                headers=headers,
             )
             found[f"{_route_id(route)} ({client})"] = (
                 reply.status,

@@ -14,7 +14,9 @@ from typing import Any
 import boto3
 import pytest
 
-from mobilise import clock, crypto, store
+from mobilise import clock, crypto, links, petitions, store
+from mobilise.links import SignerRef
+from mobilise.schemas import PetitionIn
 from tests.integration.harness import Mobilise
 
 ADDRESS = "Camille.Martin@Example.org"
@@ -85,6 +87,9 @@ def test_erasing_an_address_leaves_no_trace_in_any_table_or_index(
     assert erased == {
         "signatures_erased": 2,
         "idempotency_records_erased": 2,
+        "responses_erased": 0,
+        "rsvps_erased": 0,
+        "petitions_started_kept_without_address": 0,
         "suppression_kept": True,
     }
     items = _everything(mobilise)
@@ -97,6 +102,136 @@ def test_erasing_an_address_leaves_no_trace_in_any_table_or_index(
         shown = mobilise.request("GET", f"/petitions/{petition_id}").json()
         assert shown["signer_count"] == 1
     assert _privacy(mobilise, "export", ADDRESS)["signatures"] == []
+
+
+STARTER_ADDRESS = "Dominique.Starter@Example.org"
+
+
+@pytest.fixture
+def started_answered_and_replied(mobilise: Mobilise) -> dict[str, str]:
+    """STARTER_ADDRESS started a petition; ADDRESS signed two others, sent a testimony to one
+    (for the press) and said yes to the other's event, as did another signer."""
+    # The route takes the starter's address from the ID token; the harness's stand-in token
+    # names a .test address, which the privacy function refuses: the route's code, directly
+    started = petitions.create(
+        "starter-42",
+        PetitionIn(
+            title="A bench in the park",
+            description="Somewhere to sit.",
+            language="en",
+            decision_maker={"name": "The Mayor"},  # type: ignore[arg-type]
+        ),
+        owner_email=STARTER_ADDRESS,
+    ).petition_id
+    asking = mobilise.create_petition(owner="alice", title="Save the library")
+    inviting = mobilise.create_petition(owner="bob", title="A crossing for the school")
+    testimony = mobilise.publish(
+        asking, owner="alice", type="ask_testimony", prompt="What did the library mean to you?"
+    )
+    event = mobilise.publish(
+        inviting,
+        owner="bob",
+        type="event",
+        kind="demonstration",
+        starts_at=clock.isoformat(clock.now() + timedelta(days=2)),
+        time_zone="Europe/Paris",
+        place="In front of the school",
+    )
+    assert testimony.status == event.status == 201, (testimony.text, event.text)
+    ids = {
+        "started": started,
+        "asking": asking,
+        "inviting": inviting,
+        "testimony": testimony.json()["update_id"],
+        "event": event.json()["update_id"],
+    }
+    for petition_id in (asking, inviting):
+        assert mobilise.sign(petition_id, ADDRESS).status == 201
+    assert mobilise.sign(inviting, "other@example.org").status == 201
+
+    def path(url: str) -> str:
+        return url.removeprefix("https://mobilise.test")
+
+    mine = crypto.email_hash(ADDRESS)
+    respond = links.respond_url(SignerRef(asking, mine, ids["testimony"]))
+    answered = mobilise.request(
+        "POST", path(respond), {"text": "I learnt to read there.", "press_consent": True}
+    )
+    assert answered.status == 201, answered.text
+    for address in (ADDRESS, "other@example.org"):
+        rsvp = links.rsvp_url(SignerRef(inviting, crypto.email_hash(address), ids["event"]))
+        assert mobilise.request("POST", path(rsvp), {"answer": "yes"}).status == 200
+    assert store.get_update(inviting, ids["event"]).rsvp_yes == 2
+    return ids
+
+
+def test_an_export_gives_the_responses_rsvps_and_petitions_of_an_address(
+    mobilise: Mobilise, started_answered_and_replied: dict[str, str]
+) -> None:
+    ids = started_answered_and_replied
+
+    exported = _privacy(mobilise, "export", ADDRESS)
+    by_starter = _privacy(mobilise, "export", STARTER_ADDRESS)
+
+    (response,) = exported["responses"]
+    assert response["text"] == "I learnt to read there."
+    assert response["press_consent"] is True
+    assert (response["petition_id"], response["update_id"]) == (ids["asking"], ids["testimony"])
+    (rsvp,) = exported["rsvps"]
+    assert (rsvp["update_id"], rsvp["answer"]) == (ids["event"], "yes")
+    assert len(exported["signatures"]) == 2
+    assert exported["petitions_started"] == by_starter["responses"] == by_starter["rsvps"] == []
+    (started,) = by_starter["petitions_started"]
+    assert started["petition_id"] == ids["started"]
+    assert started["title"] == "A bench in the park"
+    assert started["owner_email"] == STARTER_ADDRESS
+
+
+def test_erasing_an_address_removes_its_responses_rsvps_and_starter_address_everywhere(
+    mobilise: Mobilise, started_answered_and_replied: dict[str, str]
+) -> None:
+    # Given a signer with signatures, a testimony and an RSVP, and a starter's petition
+    ids = started_answered_and_replied
+    hashes = [crypto.email_hash(ADDRESS), crypto.email_hash(STARTER_ADDRESS)]
+    before = _everything(mobilise)
+    assert sum(hashes[0] in item for item in before) >= 5  # 2 signatures, response, counter, RSVP
+    assert any(hashes[1] in item for item in before)
+
+    # When both addresses are erased
+    erased = _privacy(mobilise, "erase", ADDRESS)
+    erased_starter = _privacy(mobilise, "erase", STARTER_ADDRESS)
+
+    # Then everything was, and no table or index holds either address or hash any more
+    assert erased == {
+        "signatures_erased": 2,
+        "idempotency_records_erased": 2,  # one a signed petition's update (none was sent)
+        "responses_erased": 1,
+        "rsvps_erased": 1,
+        "petitions_started_kept_without_address": 0,
+        "suppression_kept": False,
+    }
+    assert erased_starter["petitions_started_kept_without_address"] == 1
+    items = _everything(mobilise)
+    for address in (ADDRESS, STARTER_ADDRESS):
+        assert not any(address.lower() in item.lower() for item in items), address
+    for email_hash in hashes:
+        assert not any(email_hash in item for item in items)
+    assert not any("I learnt to read there." in item for item in items)
+    # And the petition it started stays, without its starter's address
+    started = mobilise.request("GET", f"/petitions/{ids['started']}")
+    assert started.status == 200
+    assert started.json()["title"] == "A bench in the park"
+    # And the event counts the other signer's yes only; the starter sees no testimony
+    event = store.get_update(ids["inviting"], ids["event"])
+    assert (event.rsvp_yes, event.rsvp_no or 0) == (1, 0)
+    listed = mobilise.request(
+        "GET", f"/petitions/{ids['asking']}/updates/{ids['testimony']}/responses", user="alice"
+    )
+    assert listed.json()["responses"] == []
+    # And an export finds nothing more
+    exported = _privacy(mobilise, "export", ADDRESS)
+    assert exported["responses"] == exported["rsvps"] == exported["signatures"] == []
+    assert _privacy(mobilise, "export", STARTER_ADDRESS)["petitions_started"] == []
 
 
 def test_the_privacy_function_refuses_a_request_it_does_not_understand(

@@ -106,6 +106,7 @@ def test_creations_answer_201_and_link_to_what_they_make_possible(document: dict
         ("POST", "/petitions/{petition_id}/signatures"),
         ("POST", "/petitions/{petition_id}/updates"),
         ("POST", "/petitions/{petition_id}/photos"),
+        ("POST", "/respond/{token}"),
     }
     assert all("200" not in responses for responses in created.values())
     links = created[("POST", "/petitions")]["201"]["links"]

@@ -39,6 +39,10 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): (
         "an event's calendar file, the email's add-to-calendar button"
     ),
+    ("GET", "/respond/{token}"): "the respond link of an email: a signer's form",
+    ("POST", "/respond/{token}"): "a signer's testimony, advice or contact, from that form",
+    ("GET", "/rsvp/{token}"): "the RSVP link of an event's email: a page with Yes and No",
+    ("POST", "/rsvp/{token}"): "a signer's answer to an event, from that page",
 }
 
 #: IAM actions that have no resource-level permission, so ``Resource: "*"`` is the narrowest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from mobilise import i18n_emails, i18n_reminders
+from mobilise import i18n_emails, i18n_reminders, i18n_responses
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -64,7 +64,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 
 
 #: Texts of the other parts, one module each (``{"en": {...}, "fr": {...}}``), merged below.
-PARTS: tuple[dict[str, dict[str, str]], ...] = (i18n_emails.TEXTS, i18n_reminders.TEXTS)
+PARTS: tuple[dict[str, dict[str, str]], ...] = (
+    i18n_emails.TEXTS,
+    i18n_reminders.TEXTS,
+    i18n_responses.TEXTS,
+)
 
 
 @cache

@@ -9,18 +9,26 @@ public API). What is held about an address:
 - a suppression entry if it bounced or complained: keyed by the keyed hash
   (HMAC) of the address, never the address;
 - idempotency records of the emails sent to it: a hash of (update, address
-  hash) and SES's message id, expiring after 14 days.
+  hash) and SES's message id, expiring after 14 days;
+- its responses to updates (testimonies, advice, contacts, with their press
+  consent) and its answers to events (RSVPs), found through ``by_email``;
+- the petitions it started, when the starter's identity gave a verified
+  address (``Petition.owner_email``), found through ``by_email`` too.
 
-Erasure deletes the signatures (and takes them off each petition's count) and
-the idempotency records. A suppression entry is kept: it must survive, or the
-address would be written to again after bouncing or complaining; it holds only
-the keyed hash, from which the address cannot be read back.
+Erasure deletes the signatures (and takes them off each petition's count), the
+idempotency records, the responses (and the counters of how many the signer
+gave) and the RSVPs (each taken off its event's count in the same transaction).
+A petition the address started stays, without the address. A suppression entry
+is kept: it must survive, or the address would be written to again after
+bouncing or complaining; it holds only the keyed hash, from which the address
+cannot be read back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -29,25 +37,50 @@ from pynamodb.transactions import TransactWrite
 from mobilise import clock, crypto, store
 from mobilise.config import get_settings
 from mobilise.delivery import IDEMPOTENCY_PREFIX
-from mobilise.models import Petition, Signature, Suppression, Update, bound, connection
+from mobilise.models import (
+    Petition,
+    Response,
+    Rsvp,
+    Signature,
+    Suppression,
+    Update,
+    bound,
+    connection,
+)
 from mobilise.observability import logger
 
 
-def _signatures(email_hash: str) -> list[Signature]:
-    bound()
-    keys = [
-        (item.pk, item.sk)
-        for item in Signature.by_email.query(email_hash)
-        if item.sk.startswith("EMAIL#")  # the index holds petitions, responses, RSVPs too
-    ]
-    return list(Signature.batch_get(keys)) if keys else []
+@dataclass(frozen=True)
+class Held:
+    """The items that hold a trace of one address, by kind (the ``by_email`` index)."""
+
+    signatures: list[Signature]
+    responses: list[Response]
+    rsvps: list[Rsvp]
+    petitions: list[Petition]
+
+
+def _held(email_hash: str) -> Held:
+    keys = store.by_email(email_hash)
+
+    def of(model: Any, prefix: str) -> list[Any]:
+        wanted = [(pk, sk) for pk, sk in keys if sk.startswith(prefix)]
+        return list(model.batch_get(wanted)) if wanted else []
+
+    return Held(
+        signatures=of(Signature, "EMAIL#"),
+        responses=of(Response, "RSP#"),
+        rsvps=of(Rsvp, "RSVP#"),
+        petitions=of(Petition, "PETITION"),
+    )
 
 
 def export(address: str) -> dict[str, Any]:
     """Everything held about ``address``, as JSON-ready data."""
     email_hash = crypto.email_hash(address)
+    held = _held(email_hash)
     signatures = []
-    for signature in _signatures(email_hash):
+    for signature in held.signatures:
         petition = store.get_petition(signature.petition_id)
         signatures.append(
             {
@@ -68,6 +101,37 @@ def export(address: str) -> dict[str, Any]:
     return {
         "email": crypto.normalise_email(address),
         "signatures": signatures,
+        "responses": [
+            {
+                "petition_id": response.petition_id,
+                "update_id": response.update_id,
+                "kind": response.kind,
+                "text": response.text,
+                "name": response.name,
+                "contact": response.contact,
+                "press_consent": bool(response.press_consent),
+                "created_at": _time(response.created_at),
+            }
+            for response in held.responses
+        ],
+        "rsvps": [
+            {
+                "petition_id": rsvp.petition_id,
+                "update_id": rsvp.update_id,
+                "answer": rsvp.answer,
+                "answered_at": _time(rsvp.answered_at),
+            }
+            for rsvp in held.rsvps
+        ],
+        "petitions_started": [
+            {
+                "petition_id": petition.petition_id,
+                "title": petition.title,
+                "owner_email": petition.owner_email,
+                "created_at": _time(petition.created_at),
+            }
+            for petition in held.petitions
+        ],
         "suppression": suppressed,
         "exported_at": clock.isoformat(clock.now()),
     }
@@ -76,7 +140,8 @@ def export(address: str) -> dict[str, Any]:
 def erase(address: str) -> dict[str, Any]:
     """Delete what is held about ``address``; returns what was done."""
     email_hash = crypto.email_hash(address)
-    signatures = _signatures(email_hash)
+    held = _held(email_hash)
+    signatures = held.signatures
     records = 0
     for signature in signatures:
         records += _erase_idempotency(signature.petition_id, email_hash)
@@ -87,10 +152,26 @@ def erase(address: str) -> dict[str, Any]:
                 actions=[Petition.signer_count.add(-1)],
                 condition=Petition.pk.exists(),
             )
-    logger.info("personal data erased", signatures=len(signatures), idempotency_records=records)
+    for response in held.responses:
+        store.erase_response(response)
+    for rsvp in held.rsvps:
+        store.erase_rsvp(rsvp)
+    for petition in held.petitions:
+        store.forget_owner_email(petition.petition_id)
+    logger.info(
+        "personal data erased",
+        signatures=len(signatures),
+        idempotency_records=records,
+        responses=len(held.responses),
+        rsvps=len(held.rsvps),
+        petitions_started=len(held.petitions),
+    )
     return {
         "signatures_erased": len(signatures),
         "idempotency_records_erased": records,
+        "responses_erased": len(held.responses),
+        "rsvps_erased": len(held.rsvps),
+        "petitions_started_kept_without_address": len(held.petitions),
         "suppression_kept": _suppression(email_hash) is not None,
     }
 

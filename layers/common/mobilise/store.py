@@ -21,6 +21,7 @@ from mobilise import clock
 from mobilise.config import get_settings
 from mobilise.errors import (
     AlreadySigned,
+    DomainError,
     InvalidLink,
     NotFound,
     NotOwner,
@@ -40,6 +41,7 @@ from mobilise.models import (
     Petition,
     Photo,
     RateWindow,
+    Response,
     Rsvp,
     Signature,
     Suppression,
@@ -746,3 +748,218 @@ def set_photo_type(petition_id: str, photo_id: str, content_type: str) -> None:
     Photo(*Photo.key(petition_id, photo_id)).update(
         actions=[Photo.content_type.set(content_type)], condition=Photo.pk.exists()
     )
+
+
+# Responses and RSVPs ------------------------------------------------------------------------
+
+
+class TooManyResponses(DomainError):
+    code = "too_many_responses"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"You can answer this update {limit} times at most.")
+
+
+def _response_counter(petition_id: str, update_id: str, email_hash: str) -> RateWindow:
+    """How many responses one signer gave to one update: a counter named by the signer, kept
+    while the links of the update can be followed, and erased with the signer's responses."""
+    scope = f"RSP#{petition_id}#{update_id}#{email_hash}"
+    return RateWindow(*RateWindow.key(scope, int(RESPONSE_COUNTER_LIFE.total_seconds()), 0))
+
+
+def add_response(response: Response, limit: int) -> None:
+    """Store a signer's response, if their signature still exists and they gave fewer than
+    ``limit`` to this update: one transaction (the counter is a conditional write)."""
+    bound()
+    assert response.email_key is not None
+    counter = _response_counter(response.petition_id, response.update_id, response.email_key)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(response, condition=Response.pk.does_not_exist())
+            transaction.update(
+                counter,
+                actions=[
+                    RateWindow.hits.add(1),
+                    RateWindow.expires_at.set(clock.now() + RESPONSE_COUNTER_LIFE),
+                ],
+                condition=RateWindow.hits.does_not_exist() | (RateWindow.hits < limit),
+            )
+            transaction.condition_check(
+                Signature,
+                *Signature.key(response.petition_id, response.email_key),
+                condition=Signature.pk.exists(),
+            )
+    except TransactWriteError as error:  # entries in the order DynamoDB gets them:
+        if _failed(error, 0) is not None:  # condition checks, deletes, puts, updates
+            raise InvalidLink() from error  # the signature was erased meanwhile
+        if _failed(error, 2) is not None:
+            raise TooManyResponses(limit) from error
+        raise
+
+
+def list_responses(
+    petition_id: str, update_id: str, limit: int, after: str | None
+) -> tuple[list[Response], str | None]:
+    """An update's responses newest first; ``after`` is the last response id of the previous
+    page."""
+    bound()
+    start = None
+    if after is not None:
+        pk, sk = Response.key(petition_id, update_id, after)
+        start = {"pk": {"S": pk}, "sk": {"S": sk}}
+    results = Response.query(
+        f"PET#{petition_id}",
+        Response.sk.startswith(f"RSP#{update_id}#"),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=start,
+    )
+    page = list(results)
+    return page, (page[-1].response_id if page and results.last_evaluated_key else None)
+
+
+def all_responses(petition_id: str, update_id: str) -> Iterator[Response]:
+    """Every response to an update, oldest first, read a page at a time."""
+    bound()
+    yield from Response.query(
+        f"PET#{petition_id}", Response.sk.startswith(f"RSP#{update_id}#"), page_size=500
+    )
+
+
+def get_rsvp(petition_id: str, update_id: str, email_hash: str) -> Rsvp | None:
+    bound()
+    try:
+        return Rsvp.get(*Rsvp.key(petition_id, update_id, email_hash), consistent_read=True)
+    except Rsvp.DoesNotExist:
+        return None
+
+
+def answer_rsvp(petition_id: str, update_id: str, email_hash: str, answer: str) -> None:
+    """Store a signer's answer to an event and move the event's counts with it, in one
+    transaction conditional on the answer it replaces: the same answer twice counts once, a
+    changed answer moves one from a count to the other, and two answers at once cannot both
+    count (the one that loses reads again and tries once more)."""
+    bound()
+    for _ in range(RSVP_ATTEMPTS):
+        previous = get_rsvp(petition_id, update_id, email_hash)
+        if previous is not None and previous.answer == answer:
+            return
+        rsvp = Rsvp(
+            *Rsvp.key(petition_id, update_id, email_hash),
+            petition_id=petition_id,
+            update_id=update_id,
+            answer=answer,
+            email_key=email_hash,
+            answered_at=clock.now(),
+        )
+        counts: list[Any] = [_RSVP_COUNTS[answer].add(1)]
+        if previous is not None:
+            counts.append(_RSVP_COUNTS[previous.answer].add(-1))
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.save(
+                    rsvp,
+                    condition=Rsvp.pk.does_not_exist()
+                    if previous is None
+                    else Rsvp.answer == previous.answer,
+                )
+                transaction.update(
+                    Update(*Update.key(petition_id, update_id)),
+                    actions=counts,
+                    condition=Update.pk.exists() & (Update.type == "event"),
+                )
+                transaction.condition_check(
+                    Signature,
+                    *Signature.key(petition_id, email_hash),
+                    condition=Signature.pk.exists(),
+                )
+        except TransactWriteError as error:  # order: condition check, put, update
+            if _failed(error, 0) is not None or _failed(error, 2) is not None:
+                raise InvalidLink() from error  # no signature, or no event
+            if _failed(error, 1) is None:
+                raise
+            continue  # another answer came first: read it and try again
+        return
+    raise RsvpConflict()
+
+
+class RsvpConflict(DomainError):
+    code = "conflict"
+
+    def __init__(self) -> None:
+        super().__init__("Your answer changed at the same time elsewhere; send it again.")
+
+
+def rsvp_yes_page(
+    petition_id: str, update_id: str, cursor: dict[str, Any] | None, limit: int
+) -> tuple[list[str], dict[str, Any] | None]:
+    """The email hashes of up to ``limit`` of an event's "yes" answers, and the cursor after
+    them (``None`` at the end; the last page may be empty)."""
+    bound()
+    results = Rsvp.query(
+        f"PET#{petition_id}",
+        Rsvp.sk.startswith(f"RSVP#{update_id}#"),
+        filter_condition=Rsvp.answer == "yes",
+        last_evaluated_key=cursor,
+        limit=limit,
+    )
+    hashes = [rsvp.sk.rsplit("#", 1)[1] for rsvp in results]
+    return hashes, results.last_evaluated_key
+
+
+def by_email(email_hash: str) -> list[tuple[str, str]]:
+    """The keys of every item that holds a trace of this address (the ``by_email`` index)."""
+    bound()
+    return [(item.pk, item.sk) for item in Signature.by_email.query(email_hash)]
+
+
+def erase_response(response: Response) -> None:
+    """Delete a response, and the counter of its signer's responses to that update."""
+    bound()
+    assert response.email_key is not None
+    counter = _response_counter(response.petition_id, response.update_id, response.email_key)
+    with TransactWrite(connection=connection()) as transaction:
+        transaction.delete(response)
+        transaction.delete(counter)
+
+
+def erase_rsvp(rsvp: Rsvp) -> None:
+    """Delete an answer and take it off its event's count; if the answer changed meanwhile,
+    read it again."""
+    bound()
+    for _ in range(RSVP_ATTEMPTS):
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                transaction.delete(rsvp, condition=Rsvp.answer == rsvp.answer)
+                transaction.update(
+                    Update(*Update.key(rsvp.petition_id, rsvp.update_id)),
+                    actions=[_RSVP_COUNTS[rsvp.answer].add(-1)],
+                    condition=Update.pk.exists(),
+                )
+        except TransactWriteError as error:
+            if _failed(error, 1) is not None:  # the event is gone: the answer goes alone
+                rsvp.delete()
+                return
+            if _failed(error, 0) is None:
+                raise
+            found = get_rsvp(rsvp.petition_id, rsvp.update_id, rsvp.sk.rsplit("#", 1)[1])
+            if found is None:
+                return
+            rsvp = found
+            continue
+        return
+    raise RsvpConflict()
+
+
+def forget_owner_email(petition_id: str) -> None:
+    """Take a starter's address off a petition; the petition stays."""
+    bound()
+    Petition(*Petition.key(petition_id)).update(
+        actions=[Petition.owner_email.remove(), Petition.owner_email_key.remove()],
+        condition=Petition.pk.exists(),
+    )
+
+
+RESPONSE_COUNTER_LIFE = timedelta(days=91)  # the links of an update work 90 days
+RSVP_ATTEMPTS = 3
+_RSVP_COUNTS = {"yes": Update.rsvp_yes, "no": Update.rsvp_no}

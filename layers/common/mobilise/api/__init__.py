@@ -21,7 +21,10 @@ from mobilise.api import (
     unsubscribe,
     updates,
 )
+from mobilise.api import responses as responses_api
+from mobilise.api import rsvp as rsvp_api
 from mobilise.api.common import refusal
+from mobilise.api.forms import UnsupportedBody
 from mobilise.errors import (
     AlreadySigned,
     DomainError,
@@ -34,6 +37,7 @@ from mobilise.errors import (
     UpdateTooSoon,
 )
 from mobilise.observability import logger
+from mobilise.store import RsvpConflict, TooManyResponses
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(petitions.router)
@@ -44,6 +48,8 @@ app.include_router(redirect.router)
 app.include_router(nudges.router)
 app.include_router(photos.router)
 app.include_router(calendar.router)
+app.include_router(responses_api.router)
+app.include_router(rsvp_api.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -51,6 +57,9 @@ _STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     InvalidLink: 404,
     AlreadySigned: 409,
+    TooManyResponses: 409,
+    RsvpConflict: 409,
+    UnsupportedBody: 415,
 }
 
 

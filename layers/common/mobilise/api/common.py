@@ -44,7 +44,15 @@ def checked_id(value: str) -> str:
 #: Routes that take a form body: RFC 8058 one-click unsubscribe posts
 #: ``List-Unsubscribe=One-Click`` as a form (the reminders' List-Unsubscribe is the
 #: starter's off switch). Every other body is JSON.
-FORM_ROUTES = frozenset({"/unsubscribe/{token}", "/nudges/off/{token}"})
+FORM_ROUTES = frozenset(
+    {
+        "/unsubscribe/{token}",
+        "/nudges/off/{token}",
+        # The pages signers reach from an email post their forms; they take JSON as well.
+        "/respond/{token}",
+        "/rsvp/{token}",
+    }
+)
 
 
 def refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:

@@ -1,0 +1,67 @@
+"""/rsvp/{token}: a page with Yes and No buttons; the answer is posted (form or JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import ValidationError
+
+from mobilise import emails, rsvp
+from mobilise.api.common import HTML
+from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
+from mobilise.errors import InvalidLink
+from mobilise.rsvp import Invited, RsvpIn
+
+router = Router()  # type: ignore[no-untyped-call]
+
+
+def _page(
+    status: int, state: str, language: str, invited: Invited | None = None, answer: str = ""
+) -> Response[str]:
+    html = emails.render("rsvp.html", language, state=state, invited=invited, answer=answer)
+    return Response(status_code=status, content_type=HTML, body=html, headers=PRIVATE)
+
+
+def _json(body: Any) -> Response[Any]:
+    return Response(
+        status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=PRIVATE
+    )
+
+
+@router.get("/rsvp/<token>")
+def rsvp_page(token: str) -> Response[Any]:
+    """Asks; never answers for the signer (link scanners open every link of an email)."""
+    json_wanted = wants_json(router)
+    try:
+        invited = rsvp.invited(token)
+    except InvalidLink:
+        if json_wanted:
+            raise
+        return _page(404, "invalid", "en")
+    if json_wanted:
+        return _json(invited.out())
+    return _page(200, "ask", invited.language, invited, invited.answer or "")
+
+
+@router.post("/rsvp/<token>")
+def answer_rsvp(token: str) -> Response[Any]:
+    """Yes or no; the same answer again changes nothing, another answer replaces it."""
+    form, fields = read_body(router)
+    try:
+        invited = rsvp.invited(token)
+    except InvalidLink:
+        if form:
+            return _page(404, "invalid", "en")
+        raise
+    try:
+        request = rsvp.from_form(fields) if form else RsvpIn.model_validate(fields)
+    except ValidationError as error:
+        if not form:
+            raise invalid_body(error) from None
+        return _page(422, "ask", invited.language, invited, invited.answer or "")
+    answered = rsvp.answer(invited, request)
+    if form:
+        return _page(200, "done", invited.language, invited, request.answer)
+    return _json(answered)
