@@ -8,16 +8,22 @@ public API). What is held about an address:
   and unsubscription times;
 - a suppression entry if it bounced or complained: keyed by the keyed hash
   (HMAC) of the address, never the address;
-- idempotency records of the emails sent to it: a hash of (update, address
-  hash) and SES's message id, expiring after 14 days;
+- idempotency records of the emails sent to it: a hash of (update or
+  confirmation request, address hash) and SES's message id, expiring after 14
+  days; the times of its confirmation requests are kept on the signature, so
+  that their records are found again;
 - its responses to updates (testimonies, advice, contacts, with their press
   consent) and its answers to events (RSVPs), found through ``by_email``;
 - the petitions it started, when the starter's identity gave a verified
-  address (``Petition.owner_email``), found through ``by_email`` too.
+  address (``Petition.owner_email``), found through ``by_email`` too;
+- who clicked which button, only while ``per_person_clicks`` is on (``by_email``);
+- the records of the event reminders sent to it, keyed by (update, address
+  hash): found from its RSVPs, since only those who said yes get one.
 
 Erasure deletes the signatures (and takes them off each petition's count), the
 idempotency records, the responses (and the counters of how many the signer
-gave) and the RSVPs (each taken off its event's count in the same transaction).
+gave), the RSVPs (each taken off its event's count in the same transaction) and
+the records of their reminders, and the per-person clicks.
 A petition the address started stays, without the address. A suppression entry
 is kept: it must survive, or the address would be written to again after
 bouncing or complaining; it holds only the keyed hash, from which the address
@@ -38,6 +44,8 @@ from mobilise import clock, crypto, store
 from mobilise.config import get_settings
 from mobilise.delivery import IDEMPOTENCY_PREFIX
 from mobilise.models import (
+    Clicker,
+    JobRecord,
     Petition,
     Response,
     Rsvp,
@@ -48,6 +56,7 @@ from mobilise.models import (
     connection,
 )
 from mobilise.observability import logger
+from mobilise.reminders import EVENT_JOB
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Held:
     responses: list[Response]
     rsvps: list[Rsvp]
     petitions: list[Petition]
+    clickers: list[Clicker]
 
 
 def _held(email_hash: str) -> Held:
@@ -72,6 +82,7 @@ def _held(email_hash: str) -> Held:
         responses=of(Response, "RSP#"),
         rsvps=of(Rsvp, "RSVP#"),
         petitions=of(Petition, "PETITION"),
+        clickers=of(Clicker, "CLICKER#"),
     )
 
 
@@ -132,6 +143,16 @@ def export(address: str) -> dict[str, Any]:
             }
             for petition in held.petitions
         ],
+        "clicks": [
+            {
+                "petition_id": clicker.petition_id,
+                "update_id": clicker.update_id,
+                "action": clicker.action,
+                "clicks": int(clicker.clicks),
+                "last_clicked_at": _time(clicker.last_clicked_at),
+            }
+            for clicker in held.clickers
+        ],
         "suppression": suppressed,
         "exported_at": clock.isoformat(clock.now()),
     }
@@ -144,7 +165,7 @@ def erase(address: str) -> dict[str, Any]:
     signatures = held.signatures
     records = 0
     for signature in signatures:
-        records += _erase_idempotency(signature.petition_id, email_hash)
+        records += _erase_idempotency(signature, email_hash)
         with TransactWrite(connection=connection()) as transaction:
             transaction.delete(signature, condition=Signature.pk.exists())
             transaction.update(
@@ -156,6 +177,9 @@ def erase(address: str) -> dict[str, Any]:
         store.erase_response(response)
     for rsvp in held.rsvps:
         store.erase_rsvp(rsvp)
+        _erase_reminder_record(rsvp.update_id, email_hash)
+    for clicker in held.clickers:
+        clicker.delete()
     for petition in held.petitions:
         store.forget_owner_email(petition.petition_id)
     logger.info(
@@ -172,6 +196,7 @@ def erase(address: str) -> dict[str, Any]:
         "responses_erased": len(held.responses),
         "rsvps_erased": len(held.rsvps),
         "petitions_started_kept_without_address": len(held.petitions),
+        "clicks_erased": len(held.clickers),
         "suppression_kept": _suppression(email_hash) is not None,
     }
 
@@ -191,18 +216,30 @@ def idempotency_id(kind: str, petition_id: str, subject_id: str, email_hash: str
     return f"{IDEMPOTENCY_PREFIX}#{digest}"
 
 
-def _erase_idempotency(petition_id: str, email_hash: str) -> int:
-    """Delete the records of the updates sent to this signer on this petition."""
+def _erase_idempotency(signature: Signature, email_hash: str) -> int:
+    """Delete the records of the updates and confirmation emails sent to this signer on
+    this petition (deleting a record that was never written is harmless)."""
     bound()
+    petition_id = signature.petition_id
     table = boto3.resource("dynamodb").Table(get_settings().idempotency_table_name)
-    erased = 0
+    ids = [
+        idempotency_id("update", petition_id, update.update_id, email_hash)
+        for update in Update.query(f"PET#{petition_id}", Update.sk.startswith("UPD#"))
+    ]
+    ids += [
+        idempotency_id("confirm", petition_id, requested_at, email_hash)
+        for requested_at in sorted(signature.confirmations_requested or ())
+    ]
     with table.batch_writer() as batch:
-        for update in Update.query(f"PET#{petition_id}", Update.sk.startswith("UPD#")):
-            batch.delete_item(
-                Key={"id": idempotency_id("update", petition_id, update.update_id, email_hash)}
-            )
-            erased += 1
-    return erased
+        for record_id in ids:
+            batch.delete_item(Key={"id": record_id})
+    return len(ids)
+
+
+def _erase_reminder_record(update_id: str, email_hash: str) -> None:
+    """The record of an event reminder sent to this address (see mobilise.reminders)."""
+    bound()
+    JobRecord(*JobRecord.key(EVENT_JOB, update_id, email_hash)).delete()
 
 
 def _time(moment: Any) -> str | None:
