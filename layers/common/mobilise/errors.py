@@ -78,3 +78,20 @@ class RateLimited(DomainError):
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__("Too many signatures from your network for this petition; try later.")
         self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class FieldRefused(DomainError):
+    """A field of a valid-looking body that the domain refuses (422, naming the field)."""
+
+    code = "validation_error"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class Conflict(DomainError):
+    """The request is refused by the state of what it acts on (409)."""
+
+    code = "conflict"

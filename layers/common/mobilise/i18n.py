@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
+from mobilise import i18n_publishing
+
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
         "eyebrow": "News from the petition",
@@ -62,7 +64,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 
 
 #: Texts of the other parts, one module each (``{"en": {...}, "fr": {...}}``), merged below.
-PARTS: tuple[dict[str, dict[str, str]], ...] = ()
+PARTS: tuple[dict[str, dict[str, str]], ...] = (i18n_publishing.TEXTS,)
 
 
 @cache

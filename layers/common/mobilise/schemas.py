@@ -376,3 +376,21 @@ class UpdatePage(BaseModel):
 class Unsubscribed(BaseModel):
     status: Literal["unsubscribed"] = "unsubscribed"
     message: str
+
+
+class PreviewOut(BaseModel):
+    """An update's email as its signers would receive it (with harmless links)."""
+
+    subject: str
+    html: str
+    text: str
+    recipients: int = Field(
+        description="Signers who receive updates now (confirmed, subscribed); addresses "
+        "suppressed since are not subtracted: the delivery statistics count exactly."
+    )
+
+
+class StarterCopyOut(BaseModel):
+    """Where a test send went: the starter's own verified address, never anyone else's."""
+
+    sent_to: str

@@ -15,7 +15,9 @@ from mobilise.api import petitions, signatures, unsubscribe, updates
 from mobilise.api.common import refusal
 from mobilise.errors import (
     AlreadySigned,
+    Conflict,
     DomainError,
+    FieldRefused,
     InvalidLink,
     NotFound,
     NotOwner,
@@ -37,6 +39,7 @@ _STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     InvalidLink: 404,
     AlreadySigned: 409,
+    Conflict: 409,
 }
 
 
@@ -67,6 +70,12 @@ def _rate_limited(exc: RateLimited) -> Response[Any]:
     response = error(429, exc.code, exc.message)
     response.headers["Retry-After"] = str(exc.retry_after_seconds)
     return response
+
+
+@app.exception_handler(FieldRefused)
+def _field_refused(exc: FieldRefused) -> Response[Any]:
+    fields = [{"field": exc.field, "message": exc.reason}]
+    return error(422, exc.code, exc.message, fields=fields)
 
 
 @app.exception_handler(DomainError)
