@@ -575,17 +575,18 @@ def edit_update(update: Update, expected_status: str) -> None:
     update.outbox_pk, update.outbox_sk = SCHEDULED, publish_at.isoformat()
     try:
         with TransactWrite(connection=connection()) as transaction:
-            transaction.save(update, condition=condition)
+            # PynamoDB sends condition checks first: entry 0 is the petition's, 1 the update.
             transaction.condition_check(
                 Petition,
                 Petition.key(update.petition_id)[0],
                 Petition.key(update.petition_id)[1],
                 condition=_window_open_at(publish_at),
             )
+            transaction.save(update, condition=condition)
     except TransactWriteError as error:
-        if _failed(error, 0) is not None:
+        if _failed(error, 1) is not None:
             raise Conflict("The update changed meanwhile; read it again.") from error
-        if _failed(error, 1) is None:
+        if _failed(error, 0) is None:
             raise
         petition = get_petition(update.petition_id)
         assert petition.last_update_at is not None
