@@ -548,3 +548,33 @@ def test_only_the_starter_edits(mobilise: Mobilise) -> None:
 
     assert reply.status == 403, reply.text
     assert mobilise.items() == before
+
+
+def test_editing_keeps_the_delivery_counts_and_moves_an_events_reminder(
+    mobilise: Mobilise,
+) -> None:
+    # Given an event delivered to its one signer
+    clock.freeze(T0)
+    petition_id = _petition(mobilise)
+    assert mobilise.sign(petition_id, "signer@example.org").status == 201
+    update_id = mobilise.request(
+        "POST", f"/petitions/{petition_id}/updates", _body("event"), user="alice"
+    ).json()["update_id"]
+    mobilise.run_queues()
+    path = f"/petitions/{petition_id}/updates/{update_id}"
+
+    # When the event is moved a day later
+    moved = mobilise.request(
+        "PATCH",
+        path,
+        {"starts_at": "2026-11-29T14:00:00Z", "ends_at": "2026-11-29T16:00:00Z"},
+        user="alice",
+    )
+
+    # Then its reminder follows it, and the delivery counts are kept
+    assert moved.status == 200, moved.text
+    stored = _item(mobilise, f"PET#{petition_id}", f"UPD#{update_id}")
+    assert (stored["outbox_pk"], stored["outbox_sk"]) == ("EVENT", "2026-11-28T14:00:00+00:00")
+    stats = mobilise.request("GET", f"{path}/stats", user="alice").json()
+    assert (stats["recipients"], stats["sent"]) == (1, 1)
+    assert len(mobilise.outbox()) == 1

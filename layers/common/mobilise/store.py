@@ -563,9 +563,23 @@ def edit_update(update: Update, expected_status: str) -> None:
     bound()
     condition = Update.status == expected_status
     if expected_status != "scheduled":
+        # Only the page's attributes: the delivery counters go on being added meanwhile.
+        actions: list[Any] = [
+            Update.title.set(update.title),
+            Update.body.set(update.body),
+            Update.link.set(update.link) if update.link else Update.link.remove(),
+            Update.fields.set(update.fields),
+            Update.edited_at.set(update.edited_at),
+        ]
+        due_kind: str | None = update.outbox_pk
+        due_at: str | None = update.outbox_sk
+        if due_kind and due_at:
+            actions += [Update.outbox_pk.set(due_kind), Update.outbox_sk.set(due_at)]
+        else:  # nothing (any longer) to follow: no reminder or follow-up to come
+            actions += [Update.outbox_pk.remove(), Update.outbox_sk.remove()]
         try:
-            update.save(condition=condition)
-        except PutError as error:
+            update.update(actions=actions, condition=condition)
+        except UpdateError as error:
             if _condition_failed(error):
                 raise Conflict("The update changed meanwhile; read it again.") from error
             raise
