@@ -92,9 +92,10 @@ def test_a_scheduled_update_waits_unseen_then_publishes_once_when_due(
 
 
 def test_a_scheduled_update_held_by_the_24_hour_rule_tells_the_starter_once_then_goes_out(
-    mobilise: Mobilise,
+    on_both: Mobilise,
 ) -> None:
     # Given an update scheduled for 11:00, and another published directly at 10:00
+    mobilise = on_both
     clock.freeze(T0)
     petition_id = _signed_petition(mobilise)
     update_id = _schedule(mobilise, petition_id, T0 + timedelta(hours=2)).json()["update_id"]
@@ -172,9 +173,10 @@ def test_two_runs_at_once_publish_once_or_tell_the_starter_once(mobilise: Mobili
 
 
 def test_a_time_before_the_window_reopens_is_refused_naming_publish_at(
-    mobilise: Mobilise,
+    on_both: Mobilise,
 ) -> None:
     # Given a petition that published at 09:00
+    mobilise = on_both
     clock.freeze(T0)
     petition_id = mobilise.create_petition()
     assert mobilise.publish(petition_id).status == 201
