@@ -121,7 +121,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         refusals=(Refusal(404, (), "The link is not valid or has expired.", page=True),),
     ),
     ("POST", "/petitions/{petition_id}/updates"): Operation(
-        "Publish an update: it is emailed to the signers; one every 24 hours",
+        "Publish an update of any type (or schedule it with `publish_at`): it is emailed to "
+        "the signers; one every 24 hours. `recipients`: the signers who receive updates now, "
+        "suppressed addresses not subtracted (the statistics count exactly)",
         status=201,
         refusals=(
             Refusal(403, ("forbidden",), "Only the starter of the petition can publish."),
