@@ -578,3 +578,26 @@ def test_editing_keeps_the_delivery_counts_and_moves_an_events_reminder(
     stats = mobilise.request("GET", f"{path}/stats", user="alice").json()
     assert (stats["recipients"], stats["sent"]) == (1, 1)
     assert len(mobilise.outbox()) == 1
+
+
+def test_an_event_that_has_started_can_still_be_corrected_but_not_moved_into_the_past(
+    mobilise: Mobilise,
+) -> None:
+    # Given an event published before it started, and the clock after its start
+    clock.freeze(T0)
+    petition_id = _petition(mobilise)
+    update_id = mobilise.request(
+        "POST", f"/petitions/{petition_id}/updates", _body("event"), user="alice"
+    ).json()["update_id"]
+    clock.freeze(datetime(2026, 11, 28, 15, 0, tzinfo=UTC))
+    path = f"/petitions/{petition_id}/updates/{update_id}"
+
+    # When its title is corrected, then its start is set to a past time
+    corrected = mobilise.request("PATCH", path, {"title": "We were 2,000"}, user="alice")
+    moved = mobilise.request("PATCH", path, {"starts_at": "2026-11-27T14:00:00Z"}, user="alice")
+
+    # Then the correction is taken (its stored start is not checked again), the move is not
+    assert corrected.status == 200, corrected.text
+    assert corrected.json()["details"]["starts_at"] == "2026-11-28T14:00:00Z"
+    assert moved.status == 422, moved.text
+    assert "starts_at" in moved.json()["error"]["message"]

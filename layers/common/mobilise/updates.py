@@ -19,6 +19,7 @@ from mobilise.messages import FanoutMessage
 from mobilise.models import EVENT, MEETING, STAT_NAMES, Petition, Update
 from mobilise.observability import logger, metrics
 from mobilise.schemas import (
+    KEPT_TIMES,
     AnyUpdateIn,
     CallToActionIn,
     PreviewOut,
@@ -265,8 +266,9 @@ def _merged(update: Update, patch: dict[str, Any]) -> AnyUpdateIn:
         current["publish_at"] = update.publish_at.isoformat()
     merged = {**current, **patch}
     merged = {name: value for name, value in merged.items() if value is not None}
+    kept = {name for name in current if name not in patch}
     try:
-        return update_in.validate_python(merged)
+        return update_in.validate_python(merged, context={KEPT_TIMES: kept})
     except ValidationError as error:
         raise RequestValidationError(
             [{**problem, "loc": ("body", *problem["loc"])} for problem in error.errors()]
