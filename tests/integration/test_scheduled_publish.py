@@ -309,3 +309,35 @@ def test_a_run_stops_before_its_time_runs_out_and_the_next_one_continues(
         for petition_id in petitions
     ]
     assert shown == ["2026-11-25T10:01:00Z"] * 3
+
+
+def test_two_updates_scheduled_at_the_same_instant_leave_one_scheduled(
+    on_both: Mobilise,
+) -> None:
+    # Given a petition and two threads ready to schedule an update on it at the same instant
+    mobilise = on_both
+    clock.freeze(T0)
+    petition_id = mobilise.create_petition()
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def schedule(hours: int) -> None:
+        barrier.wait()
+        reply = _schedule(mobilise, petition_id, T0 + timedelta(hours=hours))
+        with lock:
+            statuses.append(reply.status)
+
+    # When both schedule
+    threads = [threading.Thread(target=schedule, args=(hours,)) for hours in (2, 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then one is scheduled and the other refused, and the petition names the one stored
+    assert sorted(statuses) == [201, 409]
+    stored = [item for item in mobilise.items() if str(item["sk"]).startswith("UPD#")]
+    assert len(stored) == 1
+    petition = _item(mobilise, f"PET#{petition_id}", "PETITION")
+    assert petition["scheduled_update_id"] == stored[0]["update_id"]
