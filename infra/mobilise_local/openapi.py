@@ -136,11 +136,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         ),
     ),
     ("POST", "/petitions/{petition_id}/updates"): Operation(
-        "Publish an update: it is emailed to the signers; one every 24 hours",
+        "Publish an update of any type (or schedule it with `publish_at`): it is emailed to "
+        "the signers; one every 24 hours. `recipients`: the signers who receive updates now, "
+        "suppressed addresses not subtracted (the statistics count exactly)",
         status=201,
         refusals=(
             Refusal(403, ("forbidden",), "Only the starter of the petition can publish."),
             _NO_PETITION,
+            Refusal(
+                409,
+                ("conflict",),
+                "`publish_at` given while the petition already has a scheduled update.",
+            ),
             Refusal(
                 429,
                 ("update_too_soon",),
@@ -194,6 +201,56 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "An event update as an iCalendar file (RFC 5545), for the email's add-to-calendar button",
         media="text/calendar",
         refusals=(Refusal(404, ("not_found",), "There is no published event with this id."),),
+    ),
+    # Publishing: preview, test send, corrections and cancellations, unpublished updates.
+    ("POST", "/petitions/{petition_id}/updates/preview"): Operation(
+        "Render an update's email without sending it (nothing stored, window untouched); "
+        "`recipients`: the signers who receive updates now, suppressions not subtracted",
+        refusals=(
+            Refusal(403, ("forbidden",), "Only the starter of the petition can preview."),
+            _NO_PETITION,
+        ),
+    ),
+    ("POST", "/petitions/{petition_id}/updates/test"): Operation(
+        "Send an update's email to the starter's own verified address only; it is not an "
+        "update and leaves the 24-hour window open",
+        status=202,
+        refusals=(
+            Refusal(403, ("forbidden",), "Only the starter of the petition can test-send."),
+            _NO_PETITION,
+            Refusal(
+                409,
+                ("no_verified_address",),
+                "The starter has no verified email address to send the test to.",
+            ),
+            Refusal(
+                429,
+                ("too_many_requests",),
+                "At most 10 test sends an hour per petition; `Retry-After` says when.",
+            ),
+        ),
+    ),
+    ("PATCH", "/petitions/{petition_id}/updates/{update_id}"): Operation(
+        "Correct an update's page (no email, the 24-hour window untouched), move or edit a "
+        'scheduled update, or cancel it with `{"status": "cancelled"}`',
+        refusals=(
+            Refusal(403, ("forbidden",), "Only the starter of the petition can edit."),
+            Refusal(404, ("not_found",), "There is no such petition or update."),
+            Refusal(
+                409,
+                ("conflict",),
+                "A published update cannot be cancelled, a cancelled one cannot be edited, "
+                "or the update changed meanwhile.",
+            ),
+        ),
+    ),
+    ("GET", "/petitions/{petition_id}/unpublished-updates"): Operation(
+        "The starter's scheduled and cancelled updates, newest first, a page at a time",
+        refusals=(
+            Refusal(400, ("invalid_cursor",), "The cursor is not one this API gave."),
+            Refusal(403, ("forbidden",), "Only the starter of the petition sees them."),
+            _NO_PETITION,
+        ),
     ),
     ("GET", "/unsubscribe/{token}"): Operation(
         "The unsubscribe link of an email: a page that asks to confirm (it never unsubscribes)",

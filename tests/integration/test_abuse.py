@@ -141,6 +141,23 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/petitions/{petition_id}/updates"): Case(200),
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): Case(200),
     ("GET", "/petitions/{petition_id}/updates/{update_id}/stats"): Case(200),
+    # Publishing: preview, test send, corrections, the starter's unpublished updates.
+    ("POST", "/petitions/{petition_id}/updates/preview"): Case(
+        200,
+        body=_update,
+        accepts=frozenset({"type", "title", "body", "photo", "link", "publish_at"}),
+    ),
+    ("POST", "/petitions/{petition_id}/updates/test"): Case(
+        202,
+        body=_update,
+        accepts=frozenset({"type", "title", "body", "photo", "link", "publish_at"}),
+    ),
+    ("PATCH", "/petitions/{petition_id}/updates/{update_id}"): Case(
+        200,
+        body=lambda tag: {"title": f"Hearing moved to Tuesday ({tag})"},
+        accepts=frozenset({"type", "title", "body", "link", "publish_at", "status"}),
+    ),
+    ("GET", "/petitions/{petition_id}/unpublished-updates"): Case(200),
     ("GET", "/signatures/confirm/{token}"): Case(200, token="confirm"),
     ("GET", "/unsubscribe/{token}"): Case(200, token="unsubscribe"),
     ("POST", "/unsubscribe/{token}"): Case(

@@ -42,7 +42,10 @@ def test_one_update_is_shown_by_its_id(mobilise: Mobilise) -> None:
     shown = mobilise.request("GET", f"/petitions/{petition_id}/updates/{published['update_id']}")
 
     assert shown.status == 200
-    assert shown.json() == published
+    # The publish answer counts who will receive it; the page shows the fan-out's count
+    expected = {**published, "recipients": None}
+    assert shown.json() == expected
+    assert published["recipients"] == 0  # nobody signed
     assert published["status"] == "published"
     assert published["published_at"].endswith("Z")
 

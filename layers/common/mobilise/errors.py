@@ -90,3 +90,9 @@ class InvalidField(DomainError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class Conflict(DomainError):
+    """The request is refused by the state of what it acts on (409)."""
+
+    code = "conflict"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from mobilise import i18n_emails, i18n_reminders, i18n_responses
+from mobilise import i18n_emails, i18n_publishing, i18n_reminders, i18n_responses
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -68,6 +68,7 @@ PARTS: tuple[dict[str, dict[str, str]], ...] = (
     i18n_emails.TEXTS,
     i18n_reminders.TEXTS,
     i18n_responses.TEXTS,
+    i18n_publishing.TEXTS,
 )
 
 

@@ -24,6 +24,7 @@ from pydantic import (
     StringConstraints,
     Tag,
     TypeAdapter,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -127,8 +128,15 @@ class PhotoIn(_In):
     alt: Annotated[str, _bounded(300), AfterValidator(_one_line)]
 
 
-def _future(moment: datetime) -> datetime:
+#: Validation context key: the names of times an edit leaves as they were stored (an event
+#: that has started may still have its title corrected); they are not checked again.
+KEPT_TIMES = "kept_times"
+
+
+def _future(moment: datetime, info: ValidationInfo) -> datetime:
     """A time still to come (the one clock of :mod:`mobilise.clock`), within two years."""
+    if info.field_name in (info.context or {}).get(KEPT_TIMES, ()):
+        return moment.astimezone(UTC)
     now = clock.now()
     if moment <= now:
         raise ValueError("must be in the future")
@@ -420,3 +428,21 @@ class NudgesOff(BaseModel):
 
     status: Literal["nudges_off"] = "nudges_off"
     message: str
+
+
+class PreviewOut(BaseModel):
+    """An update's email as its signers would receive it (with harmless links)."""
+
+    subject: str
+    html: str
+    text: str
+    recipients: int = Field(
+        description="Signers who receive updates now (confirmed, subscribed); addresses "
+        "suppressed since are not subtracted: the delivery statistics count exactly."
+    )
+
+
+class StarterCopyOut(BaseModel):
+    """Where a test send went: the starter's own verified address, never anyone else's."""
+
+    sent_to: str

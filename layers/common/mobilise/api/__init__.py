@@ -27,6 +27,7 @@ from mobilise.api.common import refusal
 from mobilise.api.forms import UnsupportedBody
 from mobilise.errors import (
     AlreadySigned,
+    Conflict,
     DomainError,
     InvalidField,
     InvalidLink,
@@ -60,6 +61,7 @@ _STATUS: dict[type[DomainError], int] = {
     TooManyResponses: 409,
     RsvpConflict: 409,
     UnsupportedBody: 415,
+    Conflict: 409,
 }
 
 

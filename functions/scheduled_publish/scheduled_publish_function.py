@@ -1,0 +1,15 @@
+"""Every 5 minutes: scheduled updates whose time has come are published."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mobilise.observability import logger, metrics, tracer
+from mobilise.scheduled import run
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    return run(context.get_remaining_time_in_millis)
