@@ -131,15 +131,21 @@ def event_for(system: System, function: Function, fixture: Fixture) -> dict[str,
         return _sqs_event(system, "SesEventsQueue", _ses_bounce(fixture))
     if name == "PrivacyFunction":
         return {"action": "export", "email": fixture.email}
-    if name == "SweeperFunction":
-        return {
-            "version": "0",
-            "source": "aws.events",
-            "detail-type": "Scheduled Event",
-            "resources": ["arn:aws:events:eu-west-1:123456789012:rule/OutboxSweep"],
-            "detail": {},
-        }
+    if name in ("SweeperFunction", "ScheduledPublishFunction"):
+        return _scheduled_event(name)
+    if name == "RemindersFunction":
+        return {"job": "nudges"}  # the schedule's Input
     raise NoEvent(name)
+
+
+def _scheduled_event(rule: str) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "source": "aws.events",
+        "detail-type": "Scheduled Event",
+        "resources": [f"arn:aws:events:eu-west-1:123456789012:rule/{rule}"],
+        "detail": {},
+    }
 
 
 def served(function: str, answer: Any) -> bool:

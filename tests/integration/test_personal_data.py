@@ -16,8 +16,9 @@ import pytest
 
 from mobilise import clock, crypto, links, petitions, store
 from mobilise.links import SignerRef
+from mobilise.reminders import EVENT_JOB
 from mobilise.schemas import PetitionIn
-from tests.integration.harness import Mobilise
+from tests.integration.harness import PUBLIC_URL, Mobilise, running_on_moto
 
 ADDRESS = "Camille.Martin@Example.org"
 
@@ -288,3 +289,63 @@ def test_no_address_token_or_message_body_appears_in_the_logs(mobilise: Mobilise
     token = unsubscribe.rsplit("/", 1)[1]
     for secret in ("private.person", "example.org", token, body, "Dominique"):
         assert secret not in captured, secret
+
+
+def _idempotency_records(mobilise: Mobilise) -> int:
+    table = mobilise.stack.refs["IdempotencyTable"]
+    return int(boto3.client("dynamodb").scan(TableName=table, Select="COUNT")["Count"])
+
+
+def test_erasure_reaches_records_keyed_by_request_time_or_by_the_address_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the by_email index cannot list: confirmation emails' idempotency records (keyed
+    by the time of each request), an event reminder's record, per-person clicks."""
+    parameters = {"DoubleOptIn": "true", "PerPersonClicks": "true"}
+    with running_on_moto(monkeypatch, parameters=parameters) as mobilise:
+        # Given a signer who asked twice for the confirmation email (both were sent),
+        petition_id = mobilise.create_petition()
+        assert mobilise.sign(petition_id, ADDRESS).status == 201
+        assert mobilise.sign(petition_id, ADDRESS).status == 409  # sent again
+        mobilise.run_queues()
+        assert _idempotency_records(mobilise) == 2
+        # clicked a button of a press update while clicks were counted per person,
+        mine = crypto.email_hash(ADDRESS)
+        press = mobilise.publish(
+            petition_id,
+            type="press",
+            article_url="https://press.example.org/woods",
+            outlet="The Gazette",
+            headline="The woods stay open",
+        )
+        assert press.status == 201, press.text
+        press_id = press.json()["update_id"]
+        button = links.redirect_url(links.ActionRef(petition_id, press_id, "article"))
+        who = links.signer_token(SignerRef(petition_id, mine, press_id))
+        clicked = mobilise.request("GET", f"{button.removeprefix(PUBLIC_URL)}?s={who}")
+        assert clicked.status == 302
+        # and said yes to an event, whose reminder was recorded as sent to them
+        clock.freeze(clock.now() + timedelta(hours=25))
+        event = mobilise.publish(
+            petition_id,
+            type="event",
+            kind="demonstration",
+            starts_at=clock.isoformat(clock.now() + timedelta(days=3)),
+            time_zone="Europe/Paris",
+            place="Porte Dorée",
+        )
+        assert event.status == 201, event.text
+        event_id = event.json()["update_id"]
+        rsvp = links.rsvp_url(SignerRef(petition_id, mine, event_id))
+        answer = {"answer": "yes"}
+        assert mobilise.request("POST", rsvp.removeprefix(PUBLIC_URL), answer).status == 200
+        assert store.record_job(EVENT_JOB, event_id, mine)  # as the reminder run does
+        assert sum(mine in item for item in _everything(mobilise)) >= 4
+
+        # When the address is erased
+        erased = _privacy(mobilise, "erase", ADDRESS)
+
+        # Then the confirmation records, the click and the reminder's record are gone too
+        assert erased["clicks_erased"] == 1
+        assert _idempotency_records(mobilise) == 0
+        assert not [item for item in _everything(mobilise) if mine in item]

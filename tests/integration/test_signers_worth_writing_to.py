@@ -156,6 +156,8 @@ def test_only_the_starter_sees_the_statistics(mobilise: Mobilise) -> None:
         "bounced": 0,
         "complained": 0,
         "unsubscribed": 0,
+        "clicks": {},
+        "rsvp": None,  # a news update asks for no answer
     }
     assert mobilise.request("GET", path, user="mallory").status == 403
     assert mobilise.request("GET", path).status == 401

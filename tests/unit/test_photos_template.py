@@ -115,11 +115,15 @@ def test_only_the_api_function_touches_the_bucket_and_only_as_it_must(document: 
     }
 
 
-def test_the_api_function_knows_the_bucket_and_where_photos_are_served(
+def test_the_api_function_knows_the_bucket_and_every_function_where_photos_are_served(
     document: Document,
 ) -> None:
-    variables = _properties(document, "ApiFunction")["Environment"]["Variables"]
-    assert variables["PHOTOS_BUCKET"] == Tag("Ref", "PhotosBucket")
+    # The bucket: the API only (uploads, checks); where photos are served: every function
+    # (the deliver function renders the emails that show them)
+    assert _properties(document, "ApiFunction")["Environment"]["Variables"] == {
+        "PHOTOS_BUCKET": Tag("Ref", "PhotosBucket")
+    }
+    variables = document["Globals"]["Function"]["Environment"]["Variables"]
     condition, custom, default = variables["PHOTOS_BASE_URL"].value
     assert condition == "HasPhotosBaseUrl"
     assert custom == Tag("Ref", "PhotosBaseUrl")
