@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from mobilise import aws, clock
 from mobilise_local.resources import LOCAL_DISTRIBUTION_DOMAIN
@@ -435,3 +436,26 @@ def test_an_upload_replaced_while_it_is_checked_is_refused(mobilise: Mobilise) -
 
     assert "changed while it was checked" in message
     _nothing_published(mobilise)
+
+
+def test_a_missing_upload_is_refused_when_s3_answers_403_as_it_does_without_list(
+    mobilise: Mobilise,
+) -> None:
+    # Given a grant never used, and S3 answering as it does on AWS to a role that may not
+    # list the bucket: 403 for a key that is not there (moto, which checks no IAM, says 404)
+    petition_id = mobilise.create_petition()
+    granted = grant(mobilise, petition_id)
+
+    def forbidden(**_: Any) -> None:
+        answer: Any = {
+            "Error": {"Code": "403", "Message": "Forbidden"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+        raise ClientError(answer, "HeadObject")
+
+    aws.s3().meta.events.register("before-call.s3.HeadObject", forbidden)
+
+    # Then the publish is a 422 naming the photo, not a 500
+    message = _refused_and_window_open(mobilise, petition_id, granted["photo_id"])
+
+    assert "never uploaded" in message

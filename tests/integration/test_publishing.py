@@ -451,19 +451,19 @@ def test_editing_a_published_update_changes_its_page_and_sends_nothing(
     petition_before = _item(mobilise, f"PET#{petition_id}", "PETITION")
     jobs_before = _kinds(mobilise, "JOB#")
 
-    # When its starter corrects the title and the link an hour later
+    # When its starter corrects the title and the text an hour later
     clock.freeze(T0 + timedelta(hours=1))
     reply = mobilise.request(
         "PATCH",
         f"/petitions/{petition_id}/updates/{update_id}",
-        {"title": "Hearing on Tuesday", "link": "https://example.org/hearing"},
+        {"title": "Hearing on Tuesday", "body": "Not Monday: Tuesday, 10 am."},
         user="alice",
     )
 
     # Then the page shows the correction and when it was made
     assert reply.status == 200, reply.text
     page = mobilise.request("GET", f"/petitions/{petition_id}/updates/{update_id}").json()
-    assert (page["title"], page["link"]) == ("Hearing on Tuesday", "https://example.org/hearing")
+    assert (page["title"], page["body"]) == ("Hearing on Tuesday", "Not Monday: Tuesday, 10 am.")
     assert page["edited_at"] == "2026-11-24T10:00:00Z"
     assert page["published_at"] == "2026-11-24T09:00:00Z"
     # And no email is sent, no job made, and the petition (its window) is untouched
@@ -483,12 +483,18 @@ def test_editing_a_type_field_is_validated_as_the_type_is(mobilise: Mobilise) ->
 
     fixed = mobilise.request("PATCH", path, {"outlet": "Libération"}, user="alice")
     wrong = mobilise.request("PATCH", path, {"article_url": "http://x.example/"}, user="alice")
+    moved = mobilise.request(
+        "PATCH", path, {"article_url": "https://elsewhere.example/"}, user="alice"
+    )
 
     assert fixed.status == 200, fixed.text
     assert fixed.json()["details"]["outlet"] == "Libération"
     assert fixed.json()["details"]["headline"] == "The woods stay open"
     assert wrong.status == 422
     assert "article_url" in wrong.json()["error"]["message"]
+    # The email went out: its buttons (through /r/{token}) keep leading where it said
+    assert moved.status == 422, moved.text
+    assert "article_url" in moved.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -500,6 +506,7 @@ def test_editing_a_type_field_is_validated_as_the_type_is(mobilise: Mobilise) ->
         ({"publish_at": "2026-11-30T09:00:00Z"}, "publish_at"),
         ({"title": "x" * 151}, "title"),
         ({"status": "published"}, "status"),
+        ({"link": "https://elsewhere.example/"}, "link"),  # the email's button leads there
         ({"photo": {"photo_id": "01JZZZZZZZZZZZZZZZZZZZZZZZ", "alt": "A tree"}}, "photo"),
     ],
 )

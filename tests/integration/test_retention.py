@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from mobilise import clock, crypto, retention, store
+from mobilise import clock, crypto, links, retention, store
 from mobilise.models import Petition, Signature
-from tests.integration.harness import Mobilise, event, running_on_moto
+from tests.integration.harness import PUBLIC_URL, Mobilise, event, running_on_moto
+
+FORM = "application/x-www-form-urlencoded"
 
 RETENTION_DAYS = 30
 SIGNERS = [f"signer{number}@example.org" for number in range(40)]
@@ -132,3 +134,27 @@ def test_an_expiry_does_not_bring_back_a_signature_erased_meanwhile(mobilise: Mo
     # Then nothing was written back
     assert not [item for item in mobilise.items() if item["sk"].startswith("EMAIL#")]
     assert Petition.get(*Petition.key(petition_id)).status == "open"
+
+
+def test_a_closed_petition_keeps_its_status_and_its_retention_whatever_its_starter_does(
+    mobilise: Mobilise,
+) -> None:
+    # Given a closed petition with signatures
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, SIGNERS[:5])
+    assert mobilise.request("POST", f"/petitions/{petition_id}/close", user="alice").status == 200
+
+    # When its starter then announces a victory, and switches reminders off
+    victory = mobilise.publish(petition_id, type="victory", title="We won")
+    off = links.nudges_off_url(petition_id).removeprefix(PUBLIC_URL)
+    switched = mobilise.request(
+        "POST", off, raw="List-Unsubscribe=One-Click", headers={"Content-Type": FORM}
+    )
+
+    # Then the update went out, the petition stays closed, and the sweep still gives every
+    # signature its expiry
+    assert victory.status == 201, victory.text
+    assert switched.status == 200, switched.text
+    assert store.get_petition(petition_id).status == "closed"
+    assert _sweep(mobilise)["expiring"] == 5
+    assert all(signature.expires_at is not None for signature in _signatures(petition_id))

@@ -341,3 +341,31 @@ def test_two_updates_scheduled_at_the_same_instant_leave_one_scheduled(
     assert len(stored) == 1
     petition = _item(mobilise, f"PET#{petition_id}", "PETITION")
     assert petition["scheduled_update_id"] == stored[0]["update_id"]
+
+
+def test_a_held_scheduled_update_takes_a_correction_and_still_waits_for_the_window(
+    mobilise: Mobilise,
+) -> None:
+    # Given an update scheduled for 11:00 and held there by one published at 10:00
+    clock.freeze(T0)
+    petition_id = _signed_petition(mobilise)
+    update_id = _schedule(mobilise, petition_id, T0 + timedelta(hours=2)).json()["update_id"]
+    clock.freeze(T0 + timedelta(hours=1))
+    assert mobilise.publish(petition_id, title="Breaking news").status == 201
+    clock.freeze(T0 + timedelta(hours=2, minutes=1))
+    assert _run(mobilise)["held"] == 1
+
+    # When its starter corrects its title (its publish_at, past, left alone)
+    path = f"/petitions/{petition_id}/updates/{update_id}"
+    fixed = mobilise.request("PATCH", path, {"title": "Council votes on Thursday"}, user="alice")
+
+    # Then the correction is taken, and the update still waits for the window, then goes out
+    assert fixed.status == 200, fixed.text
+    clock.freeze(T0 + timedelta(hours=2, minutes=6))
+    assert _run(mobilise)["published"] == 0
+    clock.freeze(T0 + timedelta(hours=25, minutes=2))
+    assert _run(mobilise)["published"] == 1
+    mobilise.run_queues()
+    assert "Council votes on Thursday" in [
+        m["subject"] for m in _to(mobilise, "signer@example.org")
+    ]

@@ -131,7 +131,7 @@ def verify(petition_id: str, photo: PhotoIn) -> dict[str, str]:
     try:
         head = s3.head_object(Bucket=bucket, Key=source)
     except ClientError as error:
-        if _status(error) == 404:
+        if _status(error) in _MISSING:
             raise InvalidPhoto("the photo was never uploaded, or its upload expired") from None
         raise
     if head["ContentLength"] > MAX_BYTES:
@@ -143,7 +143,7 @@ def verify(petition_id: str, photo: PhotoIn) -> dict[str, str]:
             Bucket=bucket, Key=source, Range=f"bytes=0-{_SNIFF_BYTES - 1}", IfMatch=etag
         )["Body"].read()
     except ClientError as error:
-        if _status(error) in (404, 412):
+        if _status(error) in (*_MISSING, 412):
             raise InvalidPhoto("the photo changed while it was checked; publish again") from None
         raise
     found = sniff(first)
@@ -163,7 +163,7 @@ def verify(petition_id: str, photo: PhotoIn) -> dict[str, str]:
             MetadataDirective="REPLACE",
         )
     except ClientError as error:
-        if _status(error) in (404, 412):
+        if _status(error) in (*_MISSING, 412):
             raise InvalidPhoto("the photo changed while it was checked; publish again") from None
         raise
     store.set_photo_type(petition_id, photo.photo_id, found)
@@ -187,6 +187,11 @@ def view(stored: dict[str, Any] | None) -> PhotoOut | None:
     if not stored:
         return None
     return PhotoOut(photo_id=stored["photo_id"], alt=stored["alt"], url=stored["url"])
+
+
+#: How S3 answers for a key that is not there: 404, or 403 to a role that may not list the
+#: bucket (the API's role may not, on purpose: S3 then hides whether a key exists).
+_MISSING = (403, 404)
 
 
 def _status(error: ClientError) -> int:

@@ -31,6 +31,7 @@ from mobilise.errors import (
     UpdateTooSoon,
 )
 from mobilise.models import (
+    NUDGE,
     OUTBOX,
     RETENTION,
     SCHEDULED,
@@ -589,8 +590,11 @@ def move_due(item: Petition | Update, was: str, to: datetime | None) -> bool:
         if to is None
         else [model.outbox_sk.set(to.isoformat())]
     )
+    condition = model.outbox_sk == was
+    if item.outbox_pk is not None:  # and still the same kind of work (a closing replaces it)
+        condition &= model.outbox_pk == item.outbox_pk
     try:
-        model(item.pk, item.sk).update(actions=actions, condition=model.outbox_sk == was)
+        model(item.pk, item.sk).update(actions=actions, condition=condition)
     except UpdateError as error:
         if _condition_failed(error):
             return False
@@ -668,21 +672,25 @@ def later_updates(petition_id: str, update_id: str) -> Iterator[Update]:
 
 
 def switch_nudges_off(petition_id: str) -> None:
-    """The starter wants no more reminders for this petition; :class:`NotFound` if none."""
+    """The starter wants no more reminders for this petition; :class:`NotFound` if none.
+    A due nudge leaves the index; other due work of the petition (the retention of a
+    closed petition's signatures) stays."""
     bound()
+    petition = Petition(*Petition.key(petition_id))
     try:
-        Petition(*Petition.key(petition_id)).update(
-            actions=[
-                Petition.nudges_off.set(True),
-                Petition.outbox_pk.remove(),
-                Petition.outbox_sk.remove(),
-            ],
-            condition=Petition.pk.exists(),
-        )
+        petition.update(actions=[Petition.nudges_off.set(True)], condition=Petition.pk.exists())
     except UpdateError as error:
         if _condition_failed(error):
             raise NotFound("There is no petition with this id.") from error
         raise
+    try:
+        petition.update(
+            actions=[Petition.outbox_pk.remove(), Petition.outbox_sk.remove()],
+            condition=Petition.outbox_pk == NUDGE,
+        )
+    except UpdateError as error:
+        if not _condition_failed(error):
+            raise
 
 
 # Photos -------------------------------------------------------------------------------------
@@ -951,6 +959,7 @@ def publish_update(
     *,
     nudge: tuple[str, datetime] | None = None,
     victory: bool = False,
+    status: str = "open",
 ) -> FanoutJob:
     """Store a published update and its fan-out job, if the 24-hour rule allows it.
 
@@ -959,6 +968,10 @@ def publish_update(
     ``last_update_at`` under the rule, with its next nudge, its status for a victory and,
     for a scheduled update, the end of its schedule. The rule is one conditional write
     on the petition: never a read followed by a write.
+
+    ``status`` is the petition's status the caller read (and chose ``nudge`` and
+    ``victory`` by): the write is conditional on it, so that a petition closed meanwhile
+    keeps its status and its due retention work.
     """
     bound()
     now = clock.now()
@@ -997,6 +1010,7 @@ def publish_update(
                 petition,
                 actions=actions,
                 condition=(Petition.owner_id == caller)
+                & (Petition.status == status)
                 & (
                     Petition.last_update_at.does_not_exist()
                     | (Petition.last_update_at <= now - UPDATE_INTERVAL)
@@ -1016,6 +1030,10 @@ def publish_update(
         refused = Petition.from_raw_data(old)
         if refused.owner_id != caller:
             raise NotOwner() from error
+        if refused.status != status:
+            raise Conflict(
+                "The petition changed while the update was published; try again."
+            ) from error
         assert refused.last_update_at is not None  # the only other way the condition fails
         raise UpdateTooSoon(refused.last_update_at + UPDATE_INTERVAL) from error
     return job
@@ -1079,11 +1097,12 @@ def publish_too_early(reopens: datetime) -> InvalidField:
     )
 
 
-def edit_update(update: Update, expected_status: str) -> None:
+def edit_update(update: Update, expected_status: str, moved: bool = False) -> None:
     """Save an edited update (its page; never an email), if its status is still the one read.
 
-    A scheduled update moved to another ``publish_at`` keeps its petition's 24-hour rule:
+    A scheduled update ``moved`` to another ``publish_at`` keeps its petition's 24-hour rule:
     the petition's window must be open at the new time (a condition check on the petition).
+    One not moved keeps its due time (a held one: when the window reopens).
     """
     bound()
     condition = Update.status == expected_status
@@ -1111,6 +1130,14 @@ def edit_update(update: Update, expected_status: str) -> None:
         return
     assert update.publish_at is not None
     publish_at: datetime = update.publish_at
+    if not moved:
+        try:
+            update.save(condition=condition)
+        except PutError as error:
+            if _condition_failed(error):
+                raise Conflict("The update changed meanwhile; read it again.") from error
+            raise
+        return
     update.outbox_pk, update.outbox_sk = SCHEDULED, publish_at.isoformat()
     try:
         with TransactWrite(connection=connection()) as transaction:

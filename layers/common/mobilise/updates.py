@@ -81,11 +81,16 @@ def release(caller: str, petition: Petition, update: Update) -> None:
     follow_up = due.after_publish(update.type, update.fields or {})
     if follow_up is not None:
         update.outbox_pk, update.outbox_sk = follow_up[0], due.when(follow_up[1])
+    # A closed petition keeps its status and its due work (the retention of its
+    # signatures): only an open one is nudged again, or changes to a victory.
     store.publish_update(
         caller,
         update,
-        nudge=None if petition.nudges_off else due.nudge(clock.now()),
-        victory=update.type == "victory",
+        nudge=due.nudge(clock.now())
+        if petition.status == "open" and not petition.nudges_off
+        else None,
+        victory=update.type == "victory" and petition.status != "closed",
+        status=petition.status,
     )
     logger.info("update published", petition_id=update.petition_id, update_id=update.update_id)
     metrics.add_metric(name="UpdatesPublished", unit="Count", value=1)
@@ -225,10 +230,19 @@ def edit(caller: str, petition_id: str, update_id: str, patch: dict[str, Any]) -
     request = _merged(update, patch)
     _checked(petition, request)
     status = update.status
+    sent_buttons = None if scheduled else _buttons(petition, update)
     update.title, update.body = request.title, request.body
     update.link = str(request.link) if request.link else None
     update.fields = type_fields(request)
     update.edited_at = clock.now()
+    if sent_buttons is not None and _buttons(petition, update) != sent_buttons:
+        # /r/{token} finds a button's target from the stored update: changing it would make
+        # the links of the emails already sent lead somewhere their readers never saw.
+        raise InvalidField(
+            "link",
+            "where the email's buttons lead (link, article_url, online_url, the call to "
+            "action's channels and message, the theme) cannot change once it was sent",
+        )
     if scheduled:
         update.publish_at = request.publish_at
     elif update.outbox_pk in (EVENT, MEETING):  # its reminder is still to come: follow the date
@@ -236,9 +250,14 @@ def edit(caller: str, petition_id: str, update_id: str, patch: dict[str, Any]) -
         update.outbox_pk, update.outbox_sk = (
             (follow_up[0], due.when(follow_up[1])) if follow_up else (None, None)
         )
-    store.edit_update(update, status)
+    store.edit_update(update, status, moved="publish_at" in patch)
     logger.info("update edited", petition_id=petition_id, update_id=update_id, status=status)
     return update
+
+
+def _buttons(petition: Petition, update: Update) -> dict[str, str]:
+    """Where each button of the update's email leads."""
+    return {action.name: action.url for action in actions.for_update(petition, update)}
 
 
 def _cancel(update: Update, patch: dict[str, Any]) -> Update:
