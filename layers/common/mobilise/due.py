@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mobilise.config import get_settings
-from mobilise.models import EVENT, MEETING, NUDGE, SCHEDULED
+from mobilise.models import EVENT, MEETING, NUDGE
 
 EVENT_REMINDER_BEFORE = timedelta(hours=24)
 
@@ -22,11 +22,6 @@ Due = tuple[str, datetime]
 def when(moment: datetime) -> str:
     """The sort key of a due time."""
     return moment.isoformat()
-
-
-def scheduled(publish_at: datetime) -> Due:
-    """A scheduled update, to publish at ``publish_at``."""
-    return SCHEDULED, publish_at
 
 
 def after_publish(update_type: str, fields: Mapping[str, Any]) -> Due | None:
