@@ -221,8 +221,10 @@ def _check_message(rendered: emails.Rendered, title: str) -> None:
     assert isinstance(message, EmailMessage)
     assert list(message.keys()) == EXPECTED_HEADERS
     assert [a.addr_spec for a in message["To"].addresses] == [RECIPIENT]
-    # A long word is folded onto a line of its own; the folding white space is not the subject's
-    assert message["Subject"].lstrip() == emails.one_line(title)
+    # The subject's words come back as written. Only white space may differ: Python's folder
+    # puts a long word on a line of its own, and keeps the space before a line break next to
+    # the folding one ("cookie) \r\n =?utf-8?b?4oCP?=" reads back with two spaces; found here)
+    assert emails.one_line(message["Subject"]) == emails.one_line(title)
     plain, html = (part.get_content() for part in message.iter_parts())
     assert rendered.slot not in plain + html
 
