@@ -24,10 +24,10 @@ that one reminder. A reminder missed is better than a reminder sent twice.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from botocore.exceptions import ClientError
@@ -45,6 +45,7 @@ Remaining = Callable[[], int]
 
 #: A run stops taking new work when its invocation has less time left than this.
 RESERVE_MS = 15_000
+T = TypeVar("T")
 PAGE = 25
 #: At most one nudge per petition in any 7 days (the issue's rule, not a setting).
 NUDGE_EVERY = timedelta(days=7)
@@ -127,24 +128,36 @@ def suggestions(petition: Petition, recent_types: Iterable[str]) -> list[Suggest
     ][:SUGGESTIONS]
 
 
+def _pages(
+    fetch: Callable[[str, datetime, int, dict[str, Any] | None], tuple[list[T], Any]],
+    kind: str,
+    now: datetime,
+) -> Iterator[tuple[list[T], bool]]:
+    """The pages of the work of ``kind`` due by ``now`` (the sparse ``outbox`` index), each
+    with whether more follow."""
+    cursor: dict[str, Any] | None = None
+    while True:
+        due, cursor = fetch(kind, now, PAGE, cursor)
+        yield due, cursor is not None
+        if cursor is None:
+            return
+
+
 def nudges(remaining_ms: Remaining) -> Run:
     """Nudge the starters of open petitions with signers that have been quiet too long."""
     done = Run()
     now = clock.now()
-    cursor: dict[str, Any] | None = None
-    while True:
-        due, cursor = store.due_petitions(NUDGE, now, PAGE, cursor)
+    for due, more in _pages(store.due_petitions, NUDGE, now):
         for item in due:
             assert item.outbox_sk is not None  # the index holds only items with its keys
             if _nudge(item.petition_id, item.outbox_sk, now):
                 done.sent += 1
             else:
                 done.skipped += 1
-        if cursor is None:
-            return done
-        if remaining_ms() < RESERVE_MS:
+        if more and remaining_ms() < RESERVE_MS:
             done.finished = False
             return done
+    return done
 
 
 def _nudge(petition_id: str, due_at: str, now: datetime) -> bool:
@@ -203,19 +216,16 @@ def event_reminders(remaining_ms: Remaining) -> Run:
     """Remind the signers who said yes to an event, about 24 hours before it starts."""
     done = Run()
     now = clock.now()
-    cursor: dict[str, Any] | None = None
-    while True:
-        due, cursor = store.due_updates(EVENT, now, PAGE, cursor)
+    for due, more in _pages(store.due_updates, EVENT, now):
         for item in due:
             assert item.outbox_sk is not None
             if not _remind_event(item, item.outbox_sk, now, remaining_ms, done):
                 done.finished = False
                 return done
-        if cursor is None:
-            return done
-        if remaining_ms() < RESERVE_MS:
+        if more and remaining_ms() < RESERVE_MS:
             done.finished = False
             return done
+    return done
 
 
 def _remind_event(
@@ -303,20 +313,17 @@ def meeting_followups(remaining_ms: Remaining) -> Run:
     """Remind starters to tell signers how a meeting with the decision-maker went."""
     done = Run()
     now = clock.now()
-    cursor: dict[str, Any] | None = None
-    while True:
-        due, cursor = store.due_updates(MEETING, now, PAGE, cursor)
+    for due, more in _pages(store.due_updates, MEETING, now):
         for item in due:
             assert item.outbox_sk is not None
             if _follow_up(item, item.outbox_sk):
                 done.sent += 1
             else:
                 done.skipped += 1
-        if cursor is None:
-            return done
-        if remaining_ms() < RESERVE_MS:
+        if more and remaining_ms() < RESERVE_MS:
             done.finished = False
             return done
+    return done
 
 
 def reported_held(petition_id: str, update_id: str) -> bool:
