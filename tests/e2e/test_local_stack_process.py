@@ -59,7 +59,7 @@ def _resident_kib(process: subprocess.Popen[str]) -> int:
 
 
 def _publish_to_signers(stack: Client, run: int, signers: int) -> None:
-    """One campaign: a petition, its signers, an update emailed to every one of them."""
+    """One campaign: a petition, its confirmed signers, an update emailed to every one."""
     token = stack.token(f"starter{run}")
     petition = {
         "title": f"Scenario petition number {run}",
@@ -70,38 +70,37 @@ def _publish_to_signers(stack: Client, run: int, signers: int) -> None:
     created = stack.call("POST", "/petitions", petition, token=token)
     assert created.status == 201, created.body
     petition_id = created.json()["petition_id"]
-    for index in range(signers):
-        signed = stack.call(
-            "POST",
-            f"/petitions/{petition_id}/signatures",
-            {"email": f"run{run}-{index}@example.org", "name": "S", "wants_updates": True},
-            source_ip=f"127.1.{run}.{index + 1}",
-        )
-        assert signed.status == 201, signed.body
+    stack.sign_and_confirm(
+        petition_id,
+        [
+            {"email": f"run{run}-{index}@example.org", "name": "S", "wants_updates": True}
+            for index in range(signers)
+        ],
+    )
     update = {"title": f"Scenario update {run}", "body": "News for every signer."}
     published = stack.call("POST", f"/petitions/{petition_id}/updates", update, token=token)
     assert published.status == 201, published.body
     stack.drain()
-    sent = stack.call("GET", f"/_local/outbox?to=run{run}-0@example.org")
-    assert [m["subject"] for m in sent.json()["messages"]] == [update["title"]]
+    sent = stack.call("GET", f"/_local/outbox?to=run{run}-{signers - 1}@example.org")
+    assert [m["subject"] for m in sent.json()["messages"]][-1] == update["title"]
 
 
 @pytest.fixture
 def own_stack() -> Iterator[Client]:
-    """A stack for this test alone (double opt-in off: no confirmations to follow)."""
-    with running_stack("--double-opt-in", "false") as client:
+    """A stack for this test alone."""
+    with running_stack() as client:
         yield client
 
 
 def test_memory_stays_bounded_over_repeated_scenarios(own_stack: Client) -> None:
     # Given a stack that ran one scenario (its modules loaded, its caches warm)
     assert own_stack.process is not None
-    _publish_to_signers(own_stack, 0, 60)
+    _publish_to_signers(own_stack, 0, 50)
     after_first = _resident_kib(own_stack.process)
 
     # When the same scenario runs three more times
     for run in (1, 2, 3):
-        _publish_to_signers(own_stack, run, 60)
+        _publish_to_signers(own_stack, run, 50)
     after_last = _resident_kib(own_stack.process)
 
     # Then the stack holds the new data, not copies of it: its memory barely grew
