@@ -21,8 +21,11 @@ def _answer_to_one_connection(host: str, port: int, barrier: threading.Barrier) 
     barrier.wait()
     try:
         with socket.create_connection((host, port), timeout=10) as connection:
-            connection.sendall(b"GET /_local/no-such-thing HTTP/1.1\r\nHost: local\r\n\r\n")
-            return connection.makefile("rb").readline().decode().strip()
+            connection.sendall(
+                b"GET /_local/no-such-thing HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n"
+            )
+            answer = connection.makefile("rb").read()  # to the end: no reset on close
+            return answer.split(b"\r\n", 1)[0].decode()
     except OSError as error:
         return repr(error)
 
