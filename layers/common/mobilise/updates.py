@@ -180,14 +180,21 @@ def send_test(
     if not address:
         raise NoVerifiedAddress()
     store.take_rate(f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
-    rendered = emails.render_update(petition, update)
-    prefix = texts(petition.language)["test_send_prefix"]
-    rendered = dataclasses.replace(
-        rendered, subject=emails.one_line(f"{prefix} {rendered.subject}")
+    send_to_starter(
+        address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
     )
-    send_to_starter(address, rendered, _preview_links(petition_id), {"kind": "test"})
     logger.info("test send", petition_id=petition_id)
     return StarterCopyOut(sent_to=address)
+
+
+def test_email(petition: Petition, update: Update) -> emails.Rendered:
+    rendered = emails.render_update(petition, update)
+    prefix = texts(petition.language)["test_send_prefix"]
+    return dataclasses.replace(rendered, subject=emails.one_line(f"{prefix} {rendered.subject}"))
+
+
+def test_links(petition_id: str) -> emails.RecipientLinks:
+    return _preview_links(petition_id)
 
 
 def send_to_starter(
