@@ -266,13 +266,14 @@ class Sent:
     name: str
     raw: bytes
     subject: str
+    to: str
     #: The one-click unsubscribe URL it must carry; None: it must carry none (a test send).
     unsubscribe: str | None
 
 
 def _sent(name: str, rendered: emails.Rendered, to: str, links: emails.RecipientLinks) -> Sent:
     raw = emails.addressed(rendered, sender=SETTINGS["SENDER_ADDRESS"], to=to, links=links)
-    return Sent(name, raw, rendered.subject, links.unsubscribe)
+    return Sent(name, raw, rendered.subject, to, links.unsubscribe)
 
 
 def _example(update_type: str, language: str) -> Update:

@@ -97,7 +97,8 @@ def test_one_click_unsubscribe_is_the_uri_in_angle_brackets_unencoded(
     assert b"=?" not in unsubscribe
     assert unsubscribe == b"List-Unsubscribe: <" + email_sent.unsubscribe.encode() + b">" + CRLF
     assert ONE_CLICK_URI.fullmatch(unsubscribe.removeprefix(b"List-Unsubscribe: ").strip())
-    assert len(email_sent.unsubscribe) > 78  # a real token: what used to be folded
+    if not name.startswith("scheduled-held"):  # it names the petition's page (scheduled.py)
+        assert len(email_sent.unsubscribe) > 78  # a real token: what used to be folded
     # and List-Unsubscribe-Post asks for a one-click POST (RFC 8058)
     assert fields["list-unsubscribe-post"] == [
         b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" + CRLF

@@ -74,22 +74,26 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-#: Every element and attribute the update template writes; user text may add none.
+#: Every element and attribute the update template writes (its table layout, each element's
+#: CSS inlined into ``style``); user text may add none.
 ALLOWED = {
     "html": {"lang"},
     "head": set(),
     "meta": {"charset", "name", "content"},
     "title": set(),
     "style": set(),
-    "body": set(),
-    "div": {"class"},
-    "p": {"class"},
-    "h1": set(),
+    "body": {"style"},
+    "table": {"role", "class", "style"},
+    "tbody": set(),
+    "tr": set(),
+    "td": {"class", "style"},
+    "p": {"class", "style"},
+    "h1": {"style"},
     "br": set(),
-    "a": {"class", "href"},
+    "a": {"class", "href", "style"},
     "img": {"class", "src", "alt", "width", "style"},
     "strong": set(),
-    "blockquote": set(),
+    "blockquote": {"style"},
 }
 EXPECTED_HEADERS = [
     "From",

@@ -36,7 +36,7 @@ from mobilise import actions, aws, clock, emails, links, store
 from mobilise.config import get_settings
 from mobilise.delivery import SesUnavailable, transient
 from mobilise.errors import NotFound
-from mobilise.i18n import texts
+from mobilise.i18n import plural, texts
 from mobilise.models import EVENT, MEETING, NUDGE, Petition, Signature, Update
 from mobilise.observability import logger, metrics
 from mobilise.pacing import pacer
@@ -208,8 +208,13 @@ def nudge_email(petition: Petition, days: int, ideas: list[Suggestion]) -> email
         "suggestions": ideas,
         "unsubscribe_url": slot,
     }
-    subject = texts(petition.language)["nudge_subject"].format(
-        count=context["count"], days=days, title=petition.title
+    language = petition.language
+    subject = plural(
+        language,
+        "nudge_subject",
+        int(petition.signer_count or 0),
+        days=plural(language, "days", days),
+        title=petition.title,
     )
     return _rendered("nudge", petition.language, subject, slot, context)
 
