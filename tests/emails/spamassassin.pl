@@ -11,7 +11,7 @@ my $spamassassin = Mail::SpamAssassin->new({
     local_tests_only => 1,
     dont_copy_prefs  => 1,
     userprefs_filename => '/dev/null',
-    post_config_text => "use_bayes 0\nuse_auto_whitelist 0\n",
+    post_config_text => "use_bayes 0\nuse_auto_whitelist 0\ndns_available no\n",
 });
 $spamassassin->init(1);
 

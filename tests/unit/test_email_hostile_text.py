@@ -215,12 +215,16 @@ def _check_targets(petition: Any, update: Any) -> None:
 
 
 def _check_message(rendered: emails.Rendered, title: str) -> None:
+    links = delivery.recipient_links(SIGNER, rendered)
     raw = emails.addressed(
-        rendered,
-        sender=email_examples.SETTINGS["SENDER_ADDRESS"],
-        to=RECIPIENT,
-        links=delivery.recipient_links(SIGNER, rendered),
+        rendered, sender=email_examples.SETTINGS["SENDER_ADDRESS"], to=RECIPIENT, links=links
     )
+    # On the wire: no line over 998 octets, and the one-click link whole on its own line
+    lines = raw.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 998
+    assert [line for line in lines if line.startswith(b"List-Unsubscribe:")] == [
+        f"List-Unsubscribe: <{links.unsubscribe}>".encode()
+    ]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     assert list(message.keys()) == EXPECTED_HEADERS
