@@ -540,3 +540,51 @@ def test_the_nudge_writes_its_counts_in_the_plural_form_of_its_language(
     assert rendered.subject == subject
     assert sentence in rendered.text
     assert sentence in "".join(_Html(rendered.html).text)
+
+
+# --- List-Unsubscribe on the wire -----------------------------------------------------------
+
+
+def test_a_long_unsubscribe_link_is_written_whole_on_one_line() -> None:
+    # Given an unsubscribe link far longer than 78 characters
+    url = f"https://api.mobilise.example/unsubscribe/{'A' * 400}.sig"
+
+    # When the message is addressed
+    raw = emails.addressed(
+        _render(), sender=SENDER, to=RECIPIENT, links=emails.RecipientLinks(unsubscribe=url)
+    )
+
+    # Then its bytes carry the link as written, in angle brackets, on a line of its own
+    assert f"\r\nList-Unsubscribe: <{url}>\r\nList-Unsubscribe-Post: ".encode() in raw
+    assert b"=?" not in raw.partition(b"\r\nList-Unsubscribe-Post")[0].split(b"Subject:")[0]
+
+
+def test_several_uris_fold_only_between_them() -> None:
+    # Given a List-Unsubscribe of two URIs
+    message = email.message.EmailMessage(policy=emails.POLICY)
+    message["List-Unsubscribe"] = "<https://a.example/u/1>, <mailto:u@a.example?subject=u>"
+
+    # When it is written
+    # Then each URI is whole, the fold after the comma
+    assert message.as_bytes().startswith(
+        b"List-Unsubscribe: <https://a.example/u/1>,\r\n <mailto:u@a.example?subject=u>\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.example/u/1>\r\nBcc: eve@attacker.example\r\nX: <x",
+        "https://api.example/u/a b",
+        "https://api.example/u/é",
+        f"https://api.example/u/{'a' * 1000}",
+    ],
+    ids=["header injection", "space", "non-ASCII", "longer than a line may be"],
+)
+def test_an_unsubscribe_link_that_is_not_one_uri_for_one_line_is_refused(url: str) -> None:
+    # Given a link no RFC lets into List-Unsubscribe as it is
+    links = emails.RecipientLinks(unsubscribe=url)
+
+    # When the message is addressed / Then it is refused, rather than sent broken or folded
+    with pytest.raises(ValueError, match=r"angle brackets|carriage return"):
+        emails.addressed(_render(), sender=SENDER, to=RECIPIENT, links=links)

@@ -349,7 +349,8 @@ class _UriListHeader(BaseHeader):
     def parse(cls, value: str, kwds: dict[str, Any]) -> None:
         uris = [uri.strip() for uri in value.split(",")]
         for uri in uris:
-            if not _BRACKETED_URI.fullmatch(uri) or len(uri) + 19 > _MAX_LINE:
+            # its own line: the field's name (or the fold's space) before it, a comma after
+            if not _BRACKETED_URI.fullmatch(uri) or len(f"List-Unsubscribe: {uri},") > _MAX_LINE:
                 raise ValueError(f"not a URI in angle brackets for one header line: {uri!r}")
         kwds["decoded"] = ", ".join(uris)
         kwds["parse_tree"] = None  # never folded by Python's parser: see fold
