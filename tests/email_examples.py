@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from mobilise import aws, clock, config, crypto, delivery, emails, reminders, scheduled, updates
-from mobilise.actions import petition_url
 from mobilise.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
 from mobilise.models import Petition, Update
 from mobilise.schemas import PetitionIn, type_fields, update_in
@@ -322,6 +321,5 @@ def every_email() -> list[Sent]:
         off = emails.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
         found.append(_sent(f"meeting-followup-{language}", meeting, STARTER, off))
         held = scheduled._notice(the_petition, update(EXAMPLES["news"]), NOW + timedelta(hours=5))
-        links = emails.RecipientLinks(unsubscribe=petition_url(PETITION_ID))  # as scheduled's
-        found.append(_sent(f"scheduled-held-{language}", held, STARTER, links))
+        found.append(_sent(f"scheduled-held-{language}", held, STARTER, scheduled.NOTICE_LINKS))
     return found
