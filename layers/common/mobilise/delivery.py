@@ -7,14 +7,23 @@ recipient enqueued twice, sends one email. The one duplicate window left: the
 function dies after SES accepted an email and before its idempotency record is
 completed; once the in-progress record expires, a retry sends that email again.
 
-SES errors are classified: throttling and 5xx fail the SQS record (it is retried,
-and the recipients already sent are skipped by idempotency); a permanent refusal
+Every recipient is on its own: one whose email cannot be built (an address SES
+cannot take, such as a non-ASCII local part) or that SES refuses for good
 (MessageRejected, sending paused, MAIL FROM not verified, ...) is counted as
-failed on the update, logged and measured, and not retried.
+failed, logged without its address, measured, and the others go on. Throttling
+and 5xx fail the SQS record: it is retried, and the recipients already sent are
+skipped by idempotency.
+
+What became of each recipient of a delivery message (sent, failed, skipped) is
+counted on the update once the whole message is done, once per message however
+often SQS hands it in (:func:`mobilise.store.settle_batch`); the update is
+``sent`` when every recipient fan-out enqueued is counted
+(:func:`mobilise.store.finish_delivery`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,6 +88,7 @@ class Outgoing:
     to: str
     raw: bytes
     tags: dict[str, str]
+    batch: str = ""  # the delivery message it is sent for (its digest)
 
 
 def transient(error: ClientError) -> bool:
@@ -87,8 +97,9 @@ def transient(error: ClientError) -> bool:
     return code in TRANSIENT or (status >= 500 and code not in PERMANENT)
 
 
-def _send(send: dict[str, str], email: Outgoing, tally: Counter[str]) -> dict[str, str]:
-    """Send one email (called at most once per identity by the idempotency wrapper)."""
+def _send(send: dict[str, str], email: Outgoing) -> dict[str, str]:
+    """Send one email (called at most once per identity by the idempotency wrapper). What it
+    returns is stored with the identity: a retry reads it instead of sending again."""
     settings = get_settings()
     pacer().wait()
     try:
@@ -103,7 +114,6 @@ def _send(send: dict[str, str], email: Outgoing, tally: Counter[str]) -> dict[st
         code = error.response.get("Error", {}).get("Code", "Unknown")
         if transient(error):
             raise SesUnavailable(code) from error
-        tally["failed"] += 1
         logger.warning(
             "email refused by SES",
             code=code,
@@ -112,9 +122,8 @@ def _send(send: dict[str, str], email: Outgoing, tally: Counter[str]) -> dict[st
             subject_id=send["subject_id"],
         )
         metrics.add_metric(name="EmailsRejected", unit="Count", value=1)
-        return {"status": "rejected", "code": code}
-    tally["sent"] += 1
-    return {"status": "sent", "message_id": response["MessageId"]}
+        return {"status": "rejected", "code": code, "batch": email.batch}
+    return {"status": "sent", "message_id": response["MessageId"], "batch": email.batch}
 
 
 @cache
@@ -158,23 +167,43 @@ def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
 
 
 def _update(message: DeliveryMessage) -> None:
+    """Send to each recipient, then count what became of each on the update, once for this
+    message; the update is ``sent`` when this was the last of its recipients."""
     signatures, suppressed = store.recipients(message.petition_id, message.recipients)
-    tally: Counter[str] = Counter()
-    try:
-        for email_hash in message.recipients:
-            signature = signatures.get(email_hash)
-            if signature is None or not signature.receives_updates or email_hash in suppressed:
-                tally["skipped"] += 1  # unsubscribed or suppressed since the fan-out
-                continue
-            language = signature.language or _petition(message.petition_id)[1]
-            rendered = _rendered(message.petition_id, message.update_id, language)
-            signer = SignerRef(message.petition_id, email_hash, message.update_id)
-            tags = {"petition_id": message.petition_id, "update_id": message.update_id}
-            _send_to(signature.email, signer, rendered, "update", message.update_id, tags, tally)
-    finally:
-        store.add_stats(message.petition_id, message.update_id, tally)
-        metrics.add_metric(name="EmailsSent", unit="Count", value=tally["sent"])
-        logger.info("delivery batch", update_id=message.update_id, **_counts(tally))
+    batch = batch_digest(message)
+    outcomes: Counter[str] = Counter()
+    for email_hash in message.recipients:
+        signature = signatures.get(email_hash)
+        if signature is None or not signature.receives_updates or email_hash in suppressed:
+            outcomes["skipped"] += 1  # unsubscribed or suppressed since the fan-out
+            continue
+        language = signature.language or _petition(message.petition_id)[1]
+        rendered = _rendered(message.petition_id, message.update_id, language)
+        signer = SignerRef(message.petition_id, email_hash, message.update_id)
+        tags = {"petition_id": message.petition_id, "update_id": message.update_id}
+        _send_to(
+            signature.email,
+            signer,
+            rendered,
+            "update",
+            message.update_id,
+            tags,
+            outcomes,
+            batch=batch,
+        )
+    if store.settle_batch(message.petition_id, message.update_id, batch, outcomes):
+        metrics.add_metric(name="EmailsSent", unit="Count", value=outcomes["sent"])
+        logger.info("delivery batch", update_id=message.update_id, **_counts(outcomes))
+    if store.finish_delivery(message.petition_id, message.update_id):
+        logger.info(
+            "update delivered", petition_id=message.petition_id, update_id=message.update_id
+        )
+
+
+def batch_digest(message: DeliveryMessage) -> str:
+    """A delivery message's name: the same update and recipients, the same message."""
+    content = "\n".join([message.update_id, *message.recipients]).encode()
+    return hashlib.sha256(content).hexdigest()[:32]
 
 
 def _confirmation(message: ConfirmationMessage) -> None:
@@ -216,26 +245,54 @@ def _send_to(
     kind: str,
     subject_id: str,
     tags: dict[str, str],
-    tally: Counter[str],
+    outcomes: Counter[str],
+    *,
+    batch: str = "",
 ) -> None:
-    """Address ``rendered`` to one signer and send it, once for (kind, subject, signer)."""
-    raw = emails.addressed(
-        rendered,
-        sender=get_settings().sender_address,
-        to=address,
-        links=recipient_links(signer, rendered),
-    )
-    _send_once()(
+    """Address ``rendered`` to one signer and send it, once for (kind, subject, signer); count
+    in ``outcomes`` whether it was sent, failed, or skipped (sent already for another
+    ``batch``). A recipient whose email cannot be built is failed, and the others go on."""
+    links = recipient_links(signer, rendered)  # the signing key: a failure here is everyone's
+    try:
+        raw = emails.addressed(
+            rendered, sender=get_settings().sender_address, to=address, links=links
+        )
+    except Exception as error:
+        _not_built(kind, signer, subject_id, error)
+        outcomes["failed"] += 1
+        return
+    result = _send_once()(
         send={
             "kind": kind,
             "petition_id": signer.petition_id,
             "subject_id": subject_id,
             "email_hash": signer.email_hash,
         },
-        email=Outgoing(address, raw, tags),
-        tally=tally,
+        email=Outgoing(address, raw, tags, batch),
     )
+    outcomes[_outcome(result, batch)] += 1
 
 
-def _counts(tally: Counter[str]) -> dict[str, Any]:
-    return {name: tally[name] for name in ("sent", "failed", "skipped")}
+def _outcome(result: dict[str, str], batch: str) -> str:
+    """sent or failed if this message sent it (now, or in a run that died before counting),
+    skipped if another message did (a recipient enqueued twice is counted once)."""
+    if result.get("batch", "") != batch:
+        return "skipped"
+    return "sent" if result["status"] == "sent" else "failed"
+
+
+def _not_built(kind: str, signer: SignerRef, subject_id: str, error: Exception) -> None:
+    """Log and measure an email that could not be built: the error's class only, since its
+    message may quote the address (neither the address nor its hash is ever logged)."""
+    logger.warning(
+        "email not built",
+        kind=kind,
+        petition_id=signer.petition_id,
+        subject_id=subject_id,
+        error=type(error).__name__,
+    )
+    metrics.add_metric(name="EmailsNotBuilt", unit="Count", value=1)
+
+
+def _counts(outcomes: Counter[str]) -> dict[str, Any]:
+    return {name: outcomes[name] for name in ("sent", "failed", "skipped")}

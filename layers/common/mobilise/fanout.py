@@ -5,6 +5,10 @@ parallel. A shard is read page by page; before the Lambda runs out of time the
 work left is checkpointed as a new publish-queue message carrying the cursor,
 so memory stays flat whatever the number of signers.
 
+The update goes ``sending`` when its fan-out starts; its ``recipients`` counter is final
+once every shard is read (``fanned_out_at``), and it is ``sent`` when delivery has
+counted as many (see :mod:`mobilise.delivery`).
+
 Pages are idempotent per (update, shard, cursor): a page already enqueued (the
 job ran twice, or a failed run is retried from its checkpoint) is skipped.
 Page boundaries can move if people sign between two runs; a recipient enqueued
@@ -54,13 +58,22 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
             store.mark_page_done(job.petition_id, job.update_id, job.shard, cursor, len(wanted))
         cursor = after
         if cursor is None:
-            store.finish_shard(job.petition_id, job.update_id, job.shard)
-            logger.info("shard fanned out", update_id=job.update_id, shard=job.shard)
+            _finish(job, job.shard)
             return
         if remaining_ms() < settings.fanout_reserve_ms:
             queues.to_publish([job.model_copy(update={"cursor": cursor})])
             logger.info("shard checkpointed", update_id=job.update_id, shard=job.shard)
             return
+
+
+def _finish(job: FanoutMessage, shard: int) -> None:
+    """A shard is fanned out; after the last, the update may be delivered already (its
+    delivery messages can all be done before fan-out records its end)."""
+    logger.info("shard fanned out", update_id=job.update_id, shard=shard)
+    if store.finish_shard(job.petition_id, job.update_id, shard):
+        logger.info("fan-out done", update_id=job.update_id)
+        if store.finish_delivery(job.petition_id, job.update_id):
+            logger.info("update delivered", petition_id=job.petition_id, update_id=job.update_id)
 
 
 def _deliveries(job: FanoutMessage, hashes: list[str], size: int) -> Iterator[DeliveryMessage]:

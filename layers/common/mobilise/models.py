@@ -6,6 +6,7 @@ Keys (``pk``/``sk`` strings)::
     update        PET#{petition_id}              UPD#{update_id}       (ULID: sorts by time)
     fan-out job   PET#{petition_id}              JOB#{update_id}       (+ sparse index "outbox")
     fan-out page  FAN#{update_id}                {shard:03d}#{cursor digest}
+    delivery      DLV#{update_id}                {digest of its recipients}
     signature     SIG#{petition_id}#{shard:03d}  EMAIL#{email_hash}
     response      PET#{petition_id}              RSP#{update_id}#{response_id}
     RSVP          PET#{petition_id}              RSVP#{update_id}#{email_hash}
@@ -154,7 +155,9 @@ class Update(_Item):
     link = UnicodeAttribute(null=True)
     fields = JSONAttribute(default=dict)  # the type-specific fields of the typology
     photo = JSONAttribute(null=True)  # {"photo_id", "alt", "content_type"}, checked at publish
-    status = UnicodeAttribute()  # scheduled, published, sending, sent, cancelled
+    # scheduled -> published (stored with its fan-out job) -> sending (fan-out started) ->
+    # sent (every recipient counted as sent, failed or skipped), or scheduled -> cancelled.
+    status = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     published_at = UTCDateTimeAttribute(null=True)
     publish_at = UTCDateTimeAttribute(null=True)  # a scheduled update
@@ -166,9 +169,12 @@ class Update(_Item):
     rsvp_yes = NumberAttribute(null=True)
     rsvp_no = NumberAttribute(null=True)
     # Delivery statistics: counters, one write per delivery batch (never per email).
-    recipients = NumberAttribute(null=True)
+    recipients = NumberAttribute(null=True)  # enqueued by fan-out; final once fanned_out_at
     sent = NumberAttribute(null=True)
-    failed = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)  # refused by SES for good, or no email could be built
+    skipped = NumberAttribute(null=True)  # unsubscribed or suppressed since, or sent already
+    settled = NumberAttribute(null=True)  # sent + failed + skipped: delivery is over at recipients
+    fanned_out_at = UTCDateTimeAttribute(null=True)
     bounced = NumberAttribute(null=True)
     complained = NumberAttribute(null=True)
     unsubscribed = NumberAttribute(null=True)
@@ -194,7 +200,8 @@ class FanoutJob(_Item):
 
     update_id = UnicodeAttribute()
     petition_id = UnicodeAttribute()
-    state = UnicodeAttribute(default="queued")  # queued -> sending -> sent
+    # queued -> sending (fan-out started) -> sent (delivered: set with its update's status)
+    state = UnicodeAttribute(default="queued")
     shards = NumberAttribute()
     shards_done = NumberSetAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -216,6 +223,18 @@ class FanoutPage(_Item):
     @staticmethod
     def key(update_id: str, shard: int, cursor_digest: str) -> tuple[str, str]:
         return f"FAN#{update_id}", f"{shard:03d}#{cursor_digest}"
+
+
+class DeliveryBatch(_Item):
+    """A delivery message whose recipients are counted on its update: counted once, however
+    often SQS hands it in. Named by a digest of its update and recipients."""
+
+    recipients = NumberAttribute()
+    expires_at = TTLAttribute()
+
+    @staticmethod
+    def key(update_id: str, digest: str) -> tuple[str, str]:
+        return f"DLV#{update_id}", digest
 
 
 class Signature(_Item):
@@ -363,6 +382,7 @@ MODELS: tuple[type[_Item], ...] = (
     Update,
     FanoutJob,
     FanoutPage,
+    DeliveryBatch,
     Signature,
     Response,
     Rsvp,

@@ -381,7 +381,11 @@ class UpdateOut(BaseModel):
     details: dict[str, Any] = Field(
         default_factory=dict, description="The fields of the update's type (see the typology)."
     )
-    status: UpdateStatus
+    status: UpdateStatus = Field(
+        description="published (stored, its delivery queued), sending (its emails going out), "
+        "sent (every recipient counted as sent, failed or skipped); scheduled and cancelled "
+        "are the starter's only."
+    )
     published_at: str | None
     publish_at: str | None = None
     edited_at: str | None = None
@@ -397,7 +401,10 @@ class UpdateStats(BaseModel):
     """What the starter sees of a delivery."""
 
     update_id: str
-    state: Literal["queued", "sending", "sent"]
+    state: Literal["queued", "sending", "sent"] = Field(
+        description="The update's status, as a delivery: queued while it is published, "
+        "then sending and sent with it."
+    )
     recipients: int
     sent: int
     failed: int

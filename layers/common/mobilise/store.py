@@ -39,6 +39,7 @@ from mobilise.models import (
     UPDATE_INTERVAL,
     ClickCount,
     Clicker,
+    DeliveryBatch,
     FanoutJob,
     FanoutPage,
     JobRecord,
@@ -410,20 +411,32 @@ def get_job(petition_id: str, update_id: str) -> FanoutJob:
 
 
 def start_fanout(petition_id: str, update_id: str) -> None:
-    """queued -> sending, and out of the outbox index; a job already started stays as it is."""
+    """The fan-out starts, in one transaction: its job queued -> sending (out of the outbox
+    index), its update published -> sending with its counters at zero. A job already started
+    stays as it is."""
     bound()
-    job = FanoutJob(*FanoutJob.key(petition_id, update_id))
     try:
-        job.update(
-            actions=[
-                FanoutJob.state.set("sending"),
-                FanoutJob.outbox_pk.remove(),
-                FanoutJob.outbox_sk.remove(),
-            ],
-            condition=FanoutJob.state == "queued",
-        )
-    except UpdateError as error:
-        if not _condition_failed(error):
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                FanoutJob(*FanoutJob.key(petition_id, update_id)),
+                actions=[
+                    FanoutJob.state.set("sending"),
+                    FanoutJob.outbox_pk.remove(),
+                    FanoutJob.outbox_sk.remove(),
+                ],
+                condition=FanoutJob.state == "queued",
+            )
+            transaction.update(
+                Update(*Update.key(petition_id, update_id)),
+                actions=[
+                    Update.status.set("sending"),
+                    Update.recipients.set(Update.recipients | 0),
+                    Update.settled.set(Update.settled | 0),
+                ],
+                condition=Update.status == "published",
+            )
+    except TransactWriteError as error:
+        if _failed(error, 0) is None:
             raise
 
 
@@ -489,13 +502,102 @@ def mark_page_done(
             raise
 
 
-def finish_shard(petition_id: str, update_id: str, shard: int) -> None:
-    """Record a shard as fanned out (a set: idempotent); the job is sent after its last."""
+def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
+    """Record a shard as fanned out (a set: idempotent). True once every shard is: the
+    update's ``recipients`` is then final, and says so (``fanned_out_at``)."""
     bound()
     job = FanoutJob(*FanoutJob.key(petition_id, update_id))
     job.update(actions=[FanoutJob.shards_done.add({shard})])
-    if len(job.shards_done or ()) >= job.shards and job.state != "sent":
-        job.update(actions=[FanoutJob.state.set("sent")])
+    if len(job.shards_done or ()) < job.shards:
+        return False
+    Update(*Update.key(petition_id, update_id)).update(
+        actions=[Update.fanned_out_at.set(Update.fanned_out_at | clock.now())],
+        condition=Update.pk.exists(),
+    )
+    return True
+
+
+# Delivery -----------------------------------------------------------------------------------
+
+#: What delivery counts of each recipient of a delivery message.
+OUTCOMES = ("sent", "failed", "skipped")
+
+
+def settle_batch(
+    petition_id: str, update_id: str, digest: str, outcomes: Mapping[str, int]
+) -> bool:
+    """Count what became of a delivery message's recipients on its update (``outcomes``, and
+    all of them as ``settled``), once per message however often SQS hands it in: its marker
+    and the counters in one transaction. False when it was counted already."""
+    bound()
+    size = sum(outcomes.values())
+    marker = DeliveryBatch(
+        *DeliveryBatch.key(update_id, digest),
+        recipients=size,
+        expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
+    )
+    actions = [Update.settled.add(size)] + [
+        getattr(Update, name).add(count)
+        for name, count in outcomes.items()
+        if count and name in OUTCOMES
+    ]
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(marker, condition=DeliveryBatch.pk.does_not_exist())
+            transaction.update(
+                Update(*Update.key(petition_id, update_id)),
+                actions=actions,
+                condition=Update.status.is_in(*CLICKABLE),
+            )
+    except TransactWriteError as error:
+        if _failed(error, 0) is None:
+            raise
+        return False
+    return True
+
+
+def finish_delivery(petition_id: str, update_id: str) -> bool:
+    """sending -> sent, with its job, once fan-out is over and every recipient it enqueued is
+    settled: one transaction, conditional on the update's own counters. Each delivery
+    message and fan-out's last shard try it after their own write, so whichever comes last
+    sees everything and succeeds; every other try changes nothing. True if this one did.
+
+    A consistent read first spares the transaction while delivery is plainly not over
+    (most tries): it only filters, the condition decides."""
+    bound()
+    key = Update.key(petition_id, update_id)
+    attributes = ["status", "fanned_out_at", "settled", "recipients"]
+    current = Update.get(*key, consistent_read=True, attributes_to_get=attributes)
+    if not _delivered(current):
+        return False
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                Update(*key),
+                actions=[Update.status.set("sent")],
+                condition=(Update.status == "sending")
+                & Update.fanned_out_at.exists()
+                & (Update.settled >= Update.recipients),
+            )
+            transaction.update(
+                FanoutJob(*FanoutJob.key(petition_id, update_id)),
+                actions=[FanoutJob.state.set("sent")],
+                condition=FanoutJob.pk.exists(),
+            )
+    except TransactWriteError as error:
+        if _failed(error, 0) is None:
+            raise
+        return False
+    return True
+
+
+def _delivered(update: Update) -> bool:
+    """What :func:`finish_delivery`'s condition says, on an update as read."""
+    return (
+        update.status == "sending"
+        and update.fanned_out_at is not None
+        and (update.settled or 0) >= (update.recipients or 0)
+    )
 
 
 # Clicks -------------------------------------------------------------------------------------
