@@ -48,4 +48,4 @@ def test_the_schedule_of_the_template_publishes_a_due_update(stack: Client) -> N
     sent = [email for email in stack.outbox() if email["subject"] == "The vote is tonight"]
     assert [email["to"] for email in sent] == [["rider@example.org"]]
     page = stack.call("GET", f"/petitions/{petition_id}/updates/{update_id}")
-    assert page.json()["status"] == "published"
+    assert page.json()["status"] == "sent"

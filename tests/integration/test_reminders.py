@@ -112,6 +112,26 @@ def test_a_quiet_petition_nudges_its_starter_at_7_days_once_then_a_week_later(
     assert "for 14 days" in second["subject"]
 
 
+def test_a_starter_address_no_email_can_carry_costs_no_other_starter_their_nudge(
+    mobilise: Mobilise,
+) -> None:
+    # Given two quiet petitions, one of whose starters has an address SES cannot take (an
+    # accented local part, put in the table directly)
+    refused = signed_petition(mobilise, owner="bob")
+    petition_item(refused).update(actions=[Petition.owner_email.set("josé@example.org")])
+    signed_petition(mobilise)
+
+    # When the daily run comes at 7 days
+    clock.advance(7 * DAY)
+    result = run(mobilise, "nudges")
+
+    # Then the other starter is nudged, and the run ends (that nudge is not tried again)
+    assert result["sent"] == 1
+    assert len(to_starter(mobilise)) == 1
+    assert len(mobilise.outbox()) == 1
+    assert run(mobilise, "nudges")["sent"] == 0
+
+
 def test_a_nudge_is_recorded_before_it_is_sent_so_its_due_time_never_sends_twice(
     mobilise: Mobilise,
 ) -> None:

@@ -79,7 +79,7 @@ def test_a_scheduled_update_waits_unseen_then_publishes_once_when_due(
     # Then it is published once, at the run's time, and its signer gets it once
     assert (first["published"], second["published"]) == (1, 0)
     page = mobilise.request("GET", f"/petitions/{petition_id}/updates/{update_id}").json()
-    assert (page["status"], page["published_at"]) == ("published", "2026-11-24T11:03:00Z")
+    assert (page["status"], page["published_at"]) == ("sent", "2026-11-24T11:03:00Z")
     assert [message["subject"] for message in _to(mobilise, "signer@example.org")] == [
         "Council votes tonight"
     ]
@@ -133,7 +133,7 @@ def test_a_scheduled_update_held_by_the_24_hour_rule_tells_the_starter_once_then
     ]
     assert len(_to(mobilise, STARTER)) == 1
     page = mobilise.request("GET", f"/petitions/{petition_id}/updates/{update_id}").json()
-    assert page["status"] == "published"
+    assert page["status"] == "sent"
 
 
 def test_two_runs_at_once_publish_once_or_tell_the_starter_once(mobilise: Mobilise) -> None:

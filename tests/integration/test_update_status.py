@@ -178,3 +178,28 @@ def test_the_last_writers_racing_end_the_delivery_once(on_both: Mobilise) -> Non
         4,
         4,
     )
+
+
+def test_a_correction_is_taken_while_the_update_is_sending_and_once_it_is_sent(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an update whose delivery is under way (one message of three done)
+    _settings(monkeypatch, SIGNATURE_SHARDS="1", RECIPIENTS_PER_MESSAGE="2")
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, _addresses(5))
+    update_id = _publish(mobilise, petition_id)
+    while _run_one(mobilise, "PublishQueue", "FanoutFunction"):
+        pass
+    assert _run_one(mobilise, "DeliveryQueue", "DeliverFunction")
+    path = f"/petitions/{petition_id}/updates/{update_id}"
+
+    # When its starter corrects its title while it is sending, then once it is sent
+    during = mobilise.request("PATCH", path, {"title": "One story, fixed"}, user="alice")
+    mobilise.run_queues()
+    after = mobilise.request("PATCH", path, {"title": "One story, fixed twice"}, user="alice")
+
+    # Then both corrections are taken (the status moving on is not a change of the update)
+    assert (during.status, after.status) == (200, 200), (during.text, after.text)
+    update, _, stats = _seen(mobilise, petition_id, update_id)
+    assert (update["title"], update["status"]) == ("One story, fixed twice", "sent")
+    assert stats["sent"] == 5

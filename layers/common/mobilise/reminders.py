@@ -435,14 +435,23 @@ def _once(
 
 
 def _send(to: str, rendered: emails.Rendered, off_url: str, tags: dict[str, str]) -> bool:
-    """One email through SESv2; False if SES refused it for good (it is not tried again)."""
+    """One email through SESv2; False if it cannot be built or SES refused it for good (it is
+    not tried again)."""
     settings = get_settings()
-    raw = emails.addressed(
-        rendered,
-        sender=settings.sender_address,
-        to=to,
-        links=emails.RecipientLinks(unsubscribe=off_url),
-    )
+    try:
+        raw = emails.addressed(
+            rendered,
+            sender=settings.sender_address,
+            to=to,
+            links=emails.RecipientLinks(unsubscribe=off_url),
+        )
+    except Exception as error:  # an address no email can carry costs no one else theirs
+        # The error's class only: its message may quote the address.
+        logger.warning(
+            "reminder not built", petition_id=tags["petition_id"], error=type(error).__name__
+        )
+        metrics.add_metric(name="EmailsNotBuilt", unit="Count", value=1)
+        return False
     pacer().wait()
     try:
         aws.sesv2().send_email(
