@@ -311,7 +311,9 @@ UpdateIn = Annotated[
     Discriminator(
         _update_type,
         custom_error_type="invalid_type",
-        custom_error_message="type: must be one of " + ", ".join(UPDATE_TYPES),
+        custom_error_message="must be one of " + ", ".join(UPDATE_TYPES),
+        # A callable discriminator does not name its field; the API's 422 reads it here.
+        custom_error_context={"discriminator": "type"},
     ),
 ]
 AnyUpdateIn = (

@@ -116,15 +116,23 @@ def _invalid_request(exc: RequestValidationError) -> Response[Any]:
     if unreadable:
         reason = (unreadable[0].get("ctx") or {}).get("error")
         return error(400, "invalid_json", TOO_DEEP if reason == TOO_DEEP else NOT_JSON)
-    fields = [
-        {
-            "field": ".".join(str(part) for part in problem["loc"][1:]) or problem["loc"][0],
-            "message": problem["msg"],
-        }
-        for problem in problems
-    ]
+    fields = [{"field": field_of(problem), "message": problem["msg"]} for problem in problems]
     message = "; ".join(f"{field['field']}: {field['message']}" for field in fields)
     return error(422, "validation_error", message, fields=fields)
+
+
+def field_of(problem: dict[str, Any]) -> str:
+    """The field a validation problem is about, as a client names it: ``decision_maker.email``.
+
+    A discriminated union's unknown or missing tag is reported at the union's place (for a
+    body, ``body`` itself, which reads as the update's ``body`` field); its context names
+    the discriminator, which is the field at fault.
+    """
+    location = [str(part) for part in problem["loc"][1:]]
+    discriminator = (problem.get("ctx") or {}).get("discriminator")
+    if isinstance(discriminator, str):  # pydantic's own union_tag_* errors quote it
+        location.append(discriminator.strip("'"))
+    return ".".join(location) or str(problem["loc"][0])
 
 
 @app.exception_handler(RequestUnsupportedContentType)
