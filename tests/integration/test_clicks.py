@@ -548,3 +548,68 @@ def test_the_redirect_checks_the_target_again_whatever_actions_says(
 
     # When a genuine button is followed / Then it is the page of a bad link, counting nothing
     _refused(mobilise, _token(clicked["a"], clicked["a_update"], "link"))
+
+
+# The service's own pages, on the local stack's http origin ------------------------------------
+
+LOCAL_URL = "http://127.0.0.1:3000"  # the local stack's PublicBaseUrl (make run)
+
+
+@pytest.fixture
+def local(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+    """The system deployed as the local stack is: its public address is plain http."""
+    with running_on_moto(monkeypatch, parameters={"PublicBaseUrl": LOCAL_URL}) as system:
+        yield system
+
+
+def _local_token(petition_id: str, update_id: str, action: str) -> str:
+    url = links.redirect_url(ActionRef(petition_id, update_id, action))
+    assert url.startswith(f"{LOCAL_URL}/r/"), url
+    return url.removeprefix(f"{LOCAL_URL}/r/")
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "target"),
+    [
+        ("event", "calendar", LOCAL_URL + "/petitions/{petition_id}/updates/{update_id}/event.ics"),
+        ("start_petition", "start_petition", LOCAL_URL + "/start?theme=Parks%20in%20my%20town"),
+    ],
+)
+def test_a_button_to_the_services_own_pages_redirects_on_the_local_http_origin(
+    local: Mobilise, kind: str, action: str, target: str
+) -> None:
+    # Given the local stack (http://127.0.0.1:3000), and an update whose button leads to its pages
+    petition_id = _petition(local)
+    update_id = _publish(local, petition_id, **EXAMPLES[kind])
+
+    # When the button is followed
+    reply = _click(local, _local_token(petition_id, update_id, action))
+
+    # Then it is a 302 to the service's own page, over http
+    assert reply.status == 302, reply.text
+    assert reply.headers["Location"] == target.format(petition_id=petition_id, update_id=update_id)
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "http://news.example.org/a",
+        "http://127.0.0.1:3001/petitions",
+        "http://localhost:3000/petitions",
+        "http://127.0.0.1:3000@evil.example/",
+    ],
+)
+def test_any_other_http_target_is_still_refused_on_the_local_stack(
+    local: Mobilise, foreign: str
+) -> None:
+    # Given the local stack, and an update whose stored link is http elsewhere (an old item)
+    petition_id = _petition(local)
+    update_id = _publish(local, petition_id, link="https://news.example.org/a")
+    Update(*Update.key(petition_id, update_id)).update(actions=[Update.link.set(foreign)])
+    before = _counters(local)
+
+    # When its button is followed / Then it is the page of a bad link, counting nothing
+    reply = _click(local, _local_token(petition_id, update_id, "link"))
+    assert reply.status == 404, reply.text
+    assert "Location" not in reply.headers
+    assert _counters(local) == before

@@ -3,7 +3,8 @@
 The token names an action of an update, never a target (:mod:`mobilise.links`): the
 target is found again from the stored petition and update (:mod:`mobilise.actions`), so
 no token, however made, sends a browser anywhere the update's email does not link to, and
-only ever to an ``https:``, ``mailto:`` or ``tel:`` address.
+only ever to an ``https:``, ``mailto:`` or ``tel:`` address, or to the service's own pages
+(:func:`mobilise.actions.is_safe_target`).
 
 Clicks are counted per update and per action, aggregated: no IP, no user agent, nobody's
 name. Only while ``per_person_clicks`` is on does a click that carries the recipient's
@@ -11,8 +12,6 @@ signer token (``?s=``) also record who clicked, by the address's hash.
 """
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from mobilise import actions, links, store
 from mobilise.config import get_settings
@@ -36,7 +35,7 @@ def follow(token: str, signer_token: str | None = None) -> str:
         url = actions.target(petition, update, ref.action)
     except NotFound:
         raise InvalidLink() from None
-    if not is_safe_target(url):
+    if not actions.is_safe_target(url):
         raise InvalidLink()
     store.count_click(ref.petition_id, ref.update_id, ref.action, _clicker(ref, signer_token))
     logger.info(
@@ -44,19 +43,6 @@ def follow(token: str, signer_token: str | None = None) -> str:
     )
     metrics.add_metric(name="ActionClicks", unit="Count", value=1)
     return url
-
-
-def is_safe_target(url: str) -> bool:
-    """A ``Location`` we may answer with: ``https:`` with a host, ``mailto:`` or ``tel:``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if any(char in url for char in "\r\n\t\x00"):
-        return False
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    return parts.scheme in ("mailto", "tel")
 
 
 def _clicker(ref: ActionRef, signer_token: str | None) -> str | None:
