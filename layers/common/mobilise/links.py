@@ -14,7 +14,7 @@ however made, can send a browser anywhere the update does not link to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from mobilise import clock, crypto, ids
 from mobilise.config import get_settings
@@ -112,10 +112,18 @@ def signer_token(signer: SignerRef) -> str:
 
 
 def read_signer_token(token: str) -> SignerRef:
-    signer = _signer(crypto.verify(SIGNER, token))
-    if signer.update_id is None:
+    return read_signer_token_sent(token)[0]
+
+
+def read_signer_token_sent(token: str) -> tuple[SignerRef, datetime]:
+    """The signer a signer token names, and when their email was sent: the token is made as
+    the email is sent, good for :data:`RESPOND_VALIDITY` from then (to the second)."""
+    claims = crypto.verify(SIGNER, token)
+    signer = _signer(claims)
+    expires = claims.get("exp")
+    if signer.update_id is None or not isinstance(expires, int):
         raise InvalidLink()
-    return signer
+    return signer, datetime.fromtimestamp(expires, UTC) - RESPOND_VALIDITY
 
 
 @dataclass(frozen=True)
