@@ -637,7 +637,11 @@ def _describe(
     json_body = _JSON in operation.get("requestBody", {}).get("content", {})
     if json_body:
         refusals += [
-            Refusal(400, ("invalid_json",), "The body is not valid JSON."),
+            Refusal(
+                400,
+                ("invalid_json",),
+                "The body is not valid JSON, or is nested too deeply (200 levels).",
+            ),
             Refusal(415, ("unsupported_media_type",), "The body is not sent as application/json."),
         ]
     if "requestBody" in operation:
