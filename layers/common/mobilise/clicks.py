@@ -26,7 +26,7 @@ from mobilise import actions, clock, links, store
 from mobilise.config import get_settings
 from mobilise.errors import InvalidLink, NotFound
 from mobilise.links import ActionRef
-from mobilise.models import Update
+from mobilise.models import Petition, Update
 from mobilise.observability import logger, metrics
 
 #: A scanner fetches the links as the email arrives, seconds after it was sent; a person
@@ -76,25 +76,25 @@ def follow(token: str, signer_token: str | None = None, method: str = "GET") -> 
         update = store.get_update(ref.petition_id, ref.update_id)
         if update.status not in store.CLICKABLE:
             raise InvalidLink()
-        buttons = [action.name for action in actions.for_update(petition, update)]
         url = actions.target(petition, update, ref.action)
     except NotFound:
         raise InvalidLink() from None
     if not actions.is_safe_target(url):
         raise InvalidLink()
-    _count(ref, update, buttons, signer_token, method)
+    _count(ref, petition, update, signer_token, method)
     return url
 
 
 def _count(
-    ref: ActionRef, update: Update, buttons: list[str], signer_token: str | None, method: str
+    ref: ActionRef, petition: Petition, update: Update, signer_token: str | None, method: str
 ) -> None:
     recipient = _recipient(ref, signer_token)
     sent_at = recipient[1] if recipient else update.published_at
     clicker = recipient[0] if recipient and get_settings().per_person_clicks else None
     others: list[datetime] = []
     if clicker is not None:
-        other_buttons = [name for name in buttons if name != ref.action]
+        buttons = actions.for_update(petition, update)
+        other_buttons = [button.name for button in buttons if button.name != ref.action]
         others = store.last_clicks(ref.petition_id, ref.update_id, clicker, other_buttons)
     kind = judge(method, clock.now(), sent_at, others)
     if kind is None:

@@ -106,7 +106,8 @@ def read_rsvp(token: str) -> SignerRef:
 
 def signer_token(signer: SignerRef) -> str:
     """Names the signer in ``?s=`` of their email's counted links, when clicks are counted per
-    person (``settings.per_person_clicks``); good for 90 days, for nothing else."""
+    person (``settings.per_person_clicks``); good for 90 days from the email's sending (which
+    :func:`read_signer_token_sent` reads back), for nothing else."""
     assert signer.update_id is not None
     return crypto.sign(SIGNER, _claims(signer), expires_at=clock.now() + RESPOND_VALIDITY)
 
