@@ -117,10 +117,17 @@ def normalised(event: dict[str, Any]) -> dict[str, Any]:
     found = {name: value for name, value in headers.items() if name.lower() == "content-type"}
     if not found:
         return event
-    lowered = {name: value.lower() for name, value in found.items() if isinstance(value, str)}
+    lowered = {name: _media_type_lowered(value) for name, value in found.items()}
     multi = event.get("multiValueHeaders") or {}
     return {
         **event,
         "headers": {**headers, **lowered},
         "multiValueHeaders": {**multi, **{name: [value] for name, value in lowered.items()}},
     }
+
+
+def _media_type_lowered(value: object) -> str:
+    """``APPLICATION/JSON; charset=UTF-8`` -> ``application/json; charset=UTF-8``: the
+    parameters (a multipart boundary) keep their case."""
+    media_type, separator, parameters = str(value).partition(";")
+    return media_type.strip().lower() + separator + parameters
