@@ -271,7 +271,21 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/r/{token}"): Operation(
         "A button of an update's email: counts a click on its action and redirects to its "
-        "target (https:, mailto: or tel:, found from the stored update, never from the link)",
+        "target (https:, mailto:, tel:, or the service's own pages; found from the stored "
+        "update, never from the link). A click within 30 s of the email's sending, or within "
+        "2 s of the same recipient's click on another button, counts as a machine's",
+        status=302,
+        refusals=(
+            Refusal(
+                404,
+                (),
+                "The link is not valid, or leads nowhere any more (the same page for both).",
+                page=True,
+            ),
+        ),
+    ),
+    ("HEAD", "/r/{token}"): Operation(
+        "What mail scanners ask of a button: the same 302 as GET, counted as nobody's click",
         status=302,
         refusals=(
             Refusal(
@@ -623,7 +637,11 @@ def _describe(
     json_body = _JSON in operation.get("requestBody", {}).get("content", {})
     if json_body:
         refusals += [
-            Refusal(400, ("invalid_json",), "The body is not valid JSON."),
+            Refusal(
+                400,
+                ("invalid_json",),
+                "The body is not valid JSON, or is nested too deeply (200 levels).",
+            ),
             Refusal(415, ("unsupported_media_type",), "The body is not sent as application/json."),
         ]
     if "requestBody" in operation:

@@ -164,6 +164,7 @@ CASES: dict[tuple[str, str], Case] = {
         200, form="List-Unsubscribe=One-Click", token="unsubscribe"
     ),
     ("GET", "/r/{token}"): Case(302, token="redirect"),
+    ("HEAD", "/r/{token}"): Case(302, token="redirect"),
     ("GET", "/nudges/off/{token}"): Case(200, token="nudges_off"),
     ("POST", "/nudges/off/{token}"): Case(
         200, form="List-Unsubscribe=One-Click", token="nudges_off"

@@ -84,6 +84,29 @@ def test_an_update_with_a_bad_field_is_refused_and_the_window_stays_open(
     assert mobilise.publish(petition_id).status == 201
 
 
+@pytest.mark.parametrize("kind", ["poem", "", "NEWS", 5, None, ["news"], {"type": "news"}])
+@pytest.mark.parametrize("route", ["updates", "updates/preview", "updates/test"])
+def test_an_unknown_update_type_is_a_422_that_names_type_and_not_body(
+    mobilise: Mobilise, kind: Any, route: str
+) -> None:
+    # Given a petition, and an update whose type is not one of the typology's
+    petition_id = mobilise.create_petition()
+    before = mobilise.items()
+
+    # When it is published, previewed or sent as a test
+    reply = mobilise.request(
+        "POST", f"/petitions/{petition_id}/{route}", {**UPDATE, "type": kind}, user="alice"
+    )
+
+    # Then the 422 names the field `type` (the update's `body` is fine), and lists the types
+    assert reply.status == 422, reply.text
+    error = reply.json()
+    assert [field["field"] for field in error["fields"]] == ["type"], reply.text
+    assert error["fields"][0]["message"].startswith("must be one of news, press, event"), reply.text
+    assert error["error"]["message"].startswith("type: must be one of news, press"), reply.text
+    assert mobilise.items() == before
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

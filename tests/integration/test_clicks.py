@@ -4,7 +4,9 @@ and cannot be made to redirect anywhere else (issue 6: open redirect)."""
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -13,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
-from mobilise import actions, clock, config, crypto, links, store
+from mobilise import actions, clicks, clock, config, crypto, links, store
 from mobilise.errors import InvalidLink
 from mobilise.links import ActionRef, SignerRef
 from mobilise.models import Update
@@ -74,12 +76,19 @@ def _petition(mobilise: Mobilise, owner: str = OWNER) -> str:
 
 
 def _publish(mobilise: Mobilise, petition_id: str, owner: str = OWNER, **fields: Any) -> str:
+    """Publish, then let a minute pass: people open their email later than scanners do."""
     if fields.get("type") == "event":
         fields = {"starts_at": _in_a_week(), **fields}
     reply = mobilise.publish(petition_id, owner=owner, **fields)
     assert reply.status == 201, reply.text
     update_id: str = reply.json()["update_id"]
+    _later()
     return update_id
+
+
+def _later() -> None:
+    """Past the scanner window (of the publication, or of the signer tokens made so far)."""
+    clock.advance(clicks.SCANNER_WINDOW.total_seconds() + 30)
 
 
 def _token(petition_id: str, update_id: str, action: str) -> str:
@@ -88,8 +97,8 @@ def _token(petition_id: str, update_id: str, action: str) -> str:
     return url.removeprefix(f"{PUBLIC_URL}/r/")
 
 
-def _click(mobilise: Mobilise, token: str, query: str = "") -> Reply:
-    return mobilise.request("GET", f"/r/{token}{query}", headers={"Accept": "text/html"})
+def _click(mobilise: Mobilise, token: str, query: str = "", method: str = "GET") -> Reply:
+    return mobilise.request(method, f"/r/{token}{query}", headers={"Accept": "text/html"})
 
 
 def _stats(mobilise: Mobilise, petition_id: str, update_id: str) -> dict[str, Any]:
@@ -429,9 +438,13 @@ def test_clicks_are_counted_without_anything_per_person_by_default(
     token = _token(clicked["a"], clicked["a_update"], "link")
     before = {(item["pk"], item["sk"]) for item in mobilise.items()}
 
-    # When two signers follow the button, one of them twice
-    for address in ("sam@example.org", "kim@example.org", "kim@example.org"):
-        query = _signer_query(clicked["a"], clicked["a_update"], address)
+    # When two signers follow the button, one of them twice, a minute after their emails
+    queries = [
+        _signer_query(clicked["a"], clicked["a_update"], address)
+        for address in ("sam@example.org", "kim@example.org", "kim@example.org")
+    ]
+    _later()
+    for query in queries:
         assert _click(mobilise, token, query).status == 302
 
     # Then the only new item is the counter of the button: no hash, no address, no IP
@@ -463,12 +476,14 @@ def test_with_per_person_clicks_on_each_clicker_is_recorded_by_hash(
     token = _token(clicked["a"], clicked["a_update"], "link")
     sam, kim = crypto.email_hash("sam@example.org"), crypto.email_hash("kim@example.org")
 
-    # When sam follows it once and kim twice, and someone follows it without a signer token
-    _click(per_person, token, _signer_query(clicked["a"], clicked["a_update"], "sam@example.org"))
+    # When, a minute after their emails went out, sam follows it once and kim twice, and
+    # someone follows it without a signer token
+    sam_query = _signer_query(clicked["a"], clicked["a_update"], "sam@example.org")
+    kim_query = _signer_query(clicked["a"], clicked["a_update"], "kim@example.org")
+    _later()
+    _click(per_person, token, sam_query)
     for _ in range(2):
-        _click(
-            per_person, token, _signer_query(clicked["a"], clicked["a_update"], "kim@example.org")
-        )
+        _click(per_person, token, kim_query)
     _click(per_person, token)
 
     # Then the counter has the four clicks, and one item per clicker carries their hash
@@ -501,7 +516,8 @@ def test_a_signer_token_of_another_update_or_a_bad_one_records_nobody(
         "?s=" + links.unsubscribe_url(SignerRef(clicked["a"], "f" * 64)).rsplit("/", 1)[1],
     ]
 
-    # When the button is followed with each
+    # When the button is followed with each, a minute later
+    _later()
     for query in wrong:
         assert _click(per_person, token, query).status == 302
 
@@ -548,3 +564,196 @@ def test_the_redirect_checks_the_target_again_whatever_actions_says(
 
     # When a genuine button is followed / Then it is the page of a bad link, counting nothing
     _refused(mobilise, _token(clicked["a"], clicked["a_update"], "link"))
+
+
+# The service's own pages, on the local stack's http origin ------------------------------------
+
+LOCAL_URL = "http://127.0.0.1:3000"  # the local stack's PublicBaseUrl (make run)
+
+
+@pytest.fixture
+def local(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+    """The system deployed as the local stack is: its public address is plain http."""
+    with running_on_moto(monkeypatch, parameters={"PublicBaseUrl": LOCAL_URL}) as system:
+        yield system
+
+
+def _local_token(petition_id: str, update_id: str, action: str) -> str:
+    url = links.redirect_url(ActionRef(petition_id, update_id, action))
+    assert url.startswith(f"{LOCAL_URL}/r/"), url
+    return url.removeprefix(f"{LOCAL_URL}/r/")
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "target"),
+    [
+        ("event", "calendar", LOCAL_URL + "/petitions/{petition_id}/updates/{update_id}/event.ics"),
+        ("start_petition", "start_petition", LOCAL_URL + "/start?theme=Parks%20in%20my%20town"),
+    ],
+)
+def test_a_button_to_the_services_own_pages_redirects_on_the_local_http_origin(
+    local: Mobilise, kind: str, action: str, target: str
+) -> None:
+    # Given the local stack (http://127.0.0.1:3000), and an update whose button leads to its pages
+    petition_id = _petition(local)
+    update_id = _publish(local, petition_id, **EXAMPLES[kind])
+
+    # When the button is followed
+    reply = _click(local, _local_token(petition_id, update_id, action))
+
+    # Then it is a 302 to the service's own page, over http
+    assert reply.status == 302, reply.text
+    assert reply.headers["Location"] == target.format(petition_id=petition_id, update_id=update_id)
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "http://news.example.org/a",
+        "http://127.0.0.1:3001/petitions",
+        "http://localhost:3000/petitions",
+        "http://127.0.0.1:3000@evil.example/",
+    ],
+)
+def test_any_other_http_target_is_still_refused_on_the_local_stack(
+    local: Mobilise, foreign: str
+) -> None:
+    # Given the local stack, and an update whose stored link is http elsewhere (an old item)
+    petition_id = _petition(local)
+    update_id = _publish(local, petition_id, link="https://news.example.org/a")
+    Update(*Update.key(petition_id, update_id)).update(actions=[Update.link.set(foreign)])
+    before = _counters(local)
+
+    # When its button is followed / Then it is the page of a bad link, counting nothing
+    reply = _click(local, _local_token(petition_id, update_id, "link"))
+    assert reply.status == 404, reply.text
+    assert "Location" not in reply.headers
+    assert _counters(local) == before
+
+
+# What is not a person: HEAD, and mail scanners ----------------------------------------------
+
+
+def test_a_head_request_gets_the_same_302_and_counts_nothing(
+    mobilise: Mobilise, clicked: dict[str, str]
+) -> None:
+    # Given a genuine button, followed once by a person
+    token = _token(clicked["a"], clicked["a_update"], "link")
+    person = _click(mobilise, token)
+    before = mobilise.items()
+
+    # When a scanner asks HEAD of it, at once and a day later
+    heads = [_click(mobilise, token, method="HEAD")]
+    clock.advance(timedelta(days=1).total_seconds())
+    heads.append(_click(mobilise, token, method="HEAD"))
+
+    # Then each is the GET's 302 to the target, without a body, and nothing is written
+    for head in heads:
+        assert head.status == 302, head.text
+        assert head.headers == person.headers
+        assert head.headers["Location"] == "https://news.example.org/a"
+        assert head.text == ""
+    assert mobilise.items() == before
+    stats = _stats(mobilise, clicked["a"], clicked["a_update"])
+    assert (stats["clicks"], stats["machine_clicks"]) == ({"link": 1}, {"link": 0})
+
+
+def test_a_head_request_for_a_bad_link_is_the_page_of_a_bad_link(mobilise: Mobilise) -> None:
+    reply = _click(mobilise, "not-a-token", method="HEAD")
+    assert reply.status == 404
+    assert "Location" not in reply.headers
+
+
+def _counted_links(mobilise: Mobilise, address: str) -> list[str]:
+    """The counted links (``/r/...``, with their query) of the email sent to ``address``."""
+    (message,) = [m for m in mobilise.outbox() if address in json.dumps(m["to"])]
+    hrefs = re.findall(r'href="https://mobilise\.test(/r/[^"]+)"', message["html"])
+    return [html.unescape(href) for href in hrefs]
+
+
+def _scanned_then_read(mobilise: Mobilise) -> tuple[str, str, list[Reply], Reply]:
+    """A call to action on every channel delivered to sam; every counted link of sam's email
+    fetched as it is delivered, then one followed by sam a minute later."""
+    petition_id = _petition(mobilise)
+    assert mobilise.sign(petition_id, "sam@example.org").status == 201
+    reply = mobilise.publish(petition_id, owner=OWNER, **EXAMPLES["call_to_action"])
+    assert reply.status == 201, reply.text
+    update_id = reply.json()["update_id"]
+    mobilise.run_queues()
+    counted = _counted_links(mobilise, "sam@example.org")
+    assert len(counted) == 4, counted  # mailto, tweet, tel, facebook
+    scanned = [mobilise.request("GET", href) for href in counted]
+    _later()
+    read = mobilise.request("GET", counted[0])
+    return petition_id, update_id, scanned, read
+
+
+def test_a_scanner_fetching_every_link_on_delivery_is_redirected_and_counted_apart(
+    mobilise: Mobilise,
+) -> None:
+    # Given a delivered email whose four buttons a scanner fetched as it arrived, and whose
+    # first button sam followed a minute later
+    petition_id, update_id, scanned, read = _scanned_then_read(mobilise)
+
+    # Then every request was redirected to its button's target
+    for reply in [*scanned, read]:
+        assert reply.status == 302, reply.text
+    assert read.headers["Location"].startswith("mailto:mayor@example.org?")
+
+    # And the starter sees one person's click, and four machine clicks, by button
+    stats = _stats(mobilise, petition_id, update_id)
+    assert stats["clicks"] == {"mailto": 1, "tweet": 0, "tel": 0, "facebook": 0}
+    assert stats["machine_clicks"] == {"mailto": 1, "tweet": 1, "tel": 1, "facebook": 1}
+
+
+def test_with_per_person_clicks_the_scanner_window_starts_at_the_recipients_own_email(
+    per_person: Mobilise,
+) -> None:
+    # Given an update published an hour ago, and kim's email of it sent only now (a long
+    # fan-out, a retry): the link of kim's email names kim, with its own time
+    petition_id = _petition(per_person)
+    update_id = _publish(per_person, petition_id, link="https://news.example.org/a")
+    clock.advance(timedelta(hours=1).total_seconds())
+    token = _token(petition_id, update_id, "link")
+    kim = _signer_query(petition_id, update_id, "kim@example.org")
+
+    # When kim's scanner follows it 5 seconds later, and an anonymous link is followed then too
+    clock.advance(5)
+    assert _click(per_person, token, kim).status == 302
+    assert _click(per_person, token).status == 302
+
+    # Then kim's is a machine's (5 s after kim's email), the anonymous one a person's (an hour
+    # after the update was published)
+    stats = _stats(per_person, petition_id, update_id)
+    assert (stats["clicks"], stats["machine_clicks"]) == ({"link": 1}, {"link": 1})
+
+
+def test_with_per_person_clicks_a_burst_over_several_buttons_is_a_machines(
+    per_person: Mobilise,
+) -> None:
+    # Given a press update's three buttons in sam's and kim's emails, sent a while ago
+    petition_id = _petition(per_person)
+    update_id = _publish(per_person, petition_id, **EXAMPLES["press"])
+    sam = _signer_query(petition_id, update_id, "sam@example.org")
+    kim = _signer_query(petition_id, update_id, "kim@example.org")
+    _later()
+    article, share_x, share_facebook = (
+        _token(petition_id, update_id, action)
+        for action in ("article", "share_x", "share_facebook")
+    )
+
+    # When sam's scanner walks the three buttons in one second, hours after the sending...
+    _click(per_person, article, sam)
+    _click(per_person, share_x, sam)
+    clock.advance(1)
+    _click(per_person, share_facebook, sam)
+    # ...and kim reads the article, then shares it on X a minute later
+    _click(per_person, article, kim)
+    clock.advance(60)
+    _click(per_person, share_x, kim)
+
+    # Then the burst's first click counts as a person's, the two that followed as a machine's;
+    # kim's two clicks are a person's
+    stats = _stats(per_person, petition_id, update_id)
+    assert stats["clicks"] == {"article": 2, "share_x": 1, "share_facebook": 0}
+    assert stats["machine_clicks"] == {"article": 0, "share_x": 1, "share_facebook": 1}

@@ -288,3 +288,107 @@ def test_an_action_the_update_does_not_have_leads_nowhere() -> None:
     for name in ("mailto", "article", "Link", "link ", ""):
         with pytest.raises(NotFound):
             actions.target(_petition(), update, name)
+
+
+# What /r/{token} may answer in Location ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://news.example.org/a?b=c#d",
+        "HTTPS://news.example.org/",
+        "mailto:mayor@example.org?subject=Hi&body=a%0D%0Ab",
+        "tel:+33142764040",
+    ],
+)
+def test_https_with_a_host_mailto_and_tel_are_safe(url: str) -> None:
+    assert actions.is_safe_target(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "http://news.example.org/a",
+        "data:text/html,hi",
+        "//evil.example/a",
+        "/relative/path",
+        "https:///no-host",
+        "https:evil.example",
+        "ftp://files.example.org/a",
+        "https://news.example.org/a\r\nSet-Cookie: x=1",
+        "https://news.example.org/a\nb",
+        "https://news.example.org/\x00",
+        "https://[::1",
+        "",
+    ],
+)
+def test_anything_else_is_not(url: str) -> None:
+    assert not actions.is_safe_target(url)
+
+
+# The service's own pages over plain http: the local stack ---------------------------------
+
+
+@pytest.fixture
+def local(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings as the local stack has them: the API and the site on http://127.0.0.1:3000."""
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:3000")
+    monkeypatch.delenv("SITE_URL")
+    config.get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("local")
+def test_the_calendar_and_start_a_petition_lead_to_the_local_stacks_own_http_pages() -> None:
+    calendar = actions.target(_petition(), _update("event"), "calendar")
+    start = actions.target(_petition(), _update("start_petition", theme="Parks"), "start_petition")
+    assert (
+        calendar == f"http://127.0.0.1:3000/petitions/{PETITION_ID}/updates/{UPDATE_ID}/event.ics"
+    )
+    assert start == "http://127.0.0.1:3000/start?theme=Parks"
+
+
+@pytest.mark.usefixtures("local")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:3000/petitions/x",
+        "HTTP://127.0.0.1:3000/start?theme=a",
+        "http://127.0.0.1:3000",
+        "https://news.example.org/a",
+        "mailto:mayor@example.org",
+        "tel:+33142764040",
+    ],
+)
+def test_the_services_own_http_origin_is_a_safe_target_locally(url: str) -> None:
+    assert actions.is_safe_target(url)
+
+
+@pytest.mark.usefixtures("local")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://news.example.org/a",
+        "http://127.0.0.1/petitions/x",  # another port
+        "http://127.0.0.1:3001/petitions/x",
+        "http://localhost:3000/petitions/x",  # another host, whatever it resolves to
+        "http://127.0.0.1:3000@evil.example/",  # the origin as userinfo
+        "http://evil.example/?http://127.0.0.1:3000",
+        "http://127.0.0.1:3000.evil.example/",
+        "http://user@127.0.0.1:3000/",
+        "http://127.0.0.1:3000/a\r\nSet-Cookie: x=1",
+        "javascript:alert(1)",
+    ],
+)
+def test_any_other_http_target_is_refused_even_locally(url: str) -> None:
+    assert not actions.is_safe_target(url)
+
+
+def test_a_deployed_service_takes_no_http_target_at_all() -> None:
+    # Given the API and the site on https / Then http on their hosts is refused
+    assert not actions.is_safe_target(f"{API.replace('https', 'http')}/petitions/x")
+    assert not actions.is_safe_target(f"{SITE.replace('https', 'http')}/start")
+    with pytest.raises(NotFound):
+        actions.target(_petition(), _update("news", link=f"http://{SITE[8:]}/a"), "link")

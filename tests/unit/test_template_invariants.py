@@ -34,6 +34,7 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/unsubscribe/{token}"): "the unsubscribe link of every email",
     ("POST", "/unsubscribe/{token}"): "RFC 8058 one-click unsubscribe, posted by mail clients",
     ("GET", "/r/{token}"): "the buttons of an update's email (counts a click, redirects)",
+    ("HEAD", "/r/{token}"): "what mail scanners ask of a button (the same 302, counts nothing)",
     ("GET", "/nudges/off/{token}"): "the starter's link, in every reminder, to stop them",
     ("POST", "/nudges/off/{token}"): "the reminders' RFC 8058 one-click, posted by mail clients",
     ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): (

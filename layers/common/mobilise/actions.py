@@ -4,7 +4,8 @@ The email renders one button per action, through ``/r/{token}`` (see
 :mod:`mobilise.links`); the redirect asks this module for the target again,
 from the stored petition and update. Targets are built here only, so the email
 and the redirect cannot disagree, and every target is ``https:``, ``mailto:`` or
-``tel:`` (checked again by :func:`target`).
+``tel:``, or the service's own pages on its own origin (checked again by :func:`target`
+and by the redirect, with :func:`is_safe_target`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mobilise.models import Petition, Update
 
 #: The channels of a call to action, and the action each one's button is counted as.
 CHANNEL_ACTIONS = {"email": "mailto", "tweet": "tweet", "phone": "tel", "facebook": "facebook"}
+#: Every target is of these schemes, or ``http:`` on the service's own origin.
 SAFE_SCHEMES = frozenset({"https", "mailto", "tel"})
 _PHONE_NOISE = re.compile(r"[\s().-]")
 
@@ -29,6 +31,34 @@ _PHONE_NOISE = re.compile(r"[\s().-]")
 class Action:
     name: str  # counted under this name
     url: str  # where the button leads
+
+
+def is_safe_target(url: str) -> bool:
+    """A target a button may lead to: ``https:`` with a host, ``mailto:``, ``tel:``, and
+    ``http:`` on the service's own origin only (the API's or the site's, as configured).
+
+    A deployed stack's origins are ``https:``, so there it is ``https:`` only; the local
+    stack's is ``http://127.0.0.1:3000``, and its calendar and "start a petition" buttons
+    lead there. Any other ``http:`` target, whatever its host or port, is refused.
+    """
+    if any(char in url for char in "\r\n\t\x00"):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return bool(parts.hostname)
+    if scheme == "http":
+        return (scheme, parts.netloc.lower()) in _own_origins()
+    return scheme in SAFE_SCHEMES
+
+
+def _own_origins() -> set[tuple[str, str]]:
+    settings = get_settings()
+    found = (urlsplit(str(settings.public_base_url)), urlsplit(settings.site_url))
+    return {(origin.scheme.lower(), origin.netloc.lower()) for origin in found}
 
 
 def petition_url(petition_id: str) -> str:
@@ -125,7 +155,7 @@ def target(petition: Petition, update: Update, name: str) -> str:
     """Where the button ``name`` of the update's email leads; :class:`NotFound` if it has none."""
     for action in for_update(petition, update):
         if action.name == name:
-            if urlsplit(action.url).scheme not in SAFE_SCHEMES:
+            if not is_safe_target(action.url):
                 break
             return action.url
     raise NotFound("This link leads nowhere.")

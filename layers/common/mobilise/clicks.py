@@ -3,26 +3,69 @@
 The token names an action of an update, never a target (:mod:`mobilise.links`): the
 target is found again from the stored petition and update (:mod:`mobilise.actions`), so
 no token, however made, sends a browser anywhere the update's email does not link to, and
-only ever to an ``https:``, ``mailto:`` or ``tel:`` address.
+only ever to an ``https:``, ``mailto:`` or ``tel:`` address, or to the service's own pages
+(:func:`mobilise.actions.is_safe_target`).
 
 Clicks are counted per update and per action, aggregated: no IP, no user agent, nobody's
 name. Only while ``per_person_clicks`` is on does a click that carries the recipient's
 signer token (``?s=``) also record who clicked, by the address's hash.
+
+Not every request is a person: mail scanners (Outlook Safe Links, Mimecast, Proofpoint...)
+fetch every link of an email as it is delivered, and some only ask ``HEAD``. Every request
+is redirected all the same (a person behind a scanner still gets there), but :func:`judge`
+decides what it counts as; the starter sees both counts.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Literal
 
-from mobilise import actions, links, store
+from mobilise import actions, clock, links, store
 from mobilise.config import get_settings
 from mobilise.errors import InvalidLink, NotFound
 from mobilise.links import ActionRef
+from mobilise.models import Petition, Update
 from mobilise.observability import logger, metrics
 
+#: A scanner fetches the links as the email arrives, seconds after it was sent; a person
+#: needs longer to open the email, read it and press a button.
+SCANNER_WINDOW = timedelta(seconds=30)
+#: A scanner walks every button of the email at once; a person presses one, then reads on.
+BURST_WINDOW = timedelta(seconds=2)
 
-def follow(token: str, signer_token: str | None = None) -> str:
-    """Count a click on the button of ``token`` and say where it leads.
+Kind = Literal["person", "machine"]
+
+
+def judge(
+    method: str,
+    clicked_at: datetime,
+    sent_at: datetime | None,
+    other_buttons_clicked_at: Iterable[datetime] = (),
+) -> Kind | None:
+    """What a request to a button counts as; ``None``: nothing (it is redirected all the same).
+
+    - ``HEAD`` asks where the link leads without going there: nobody clicked.
+    - A click less than :data:`SCANNER_WINDOW` after the email was sent is a machine's.
+      ``sent_at`` is when this recipient's email was sent when the link names them (per-person
+      clicks), else when the update was published: the first emails leave then, and the
+      scanners of later ones are missed (no per-recipient time is in an anonymous link).
+    - A click within :data:`BURST_WINDOW` of the same recipient's click on another button of
+      the same email is a machine's (known only with per-person clicks). The burst's first
+      click was counted before the second came, as a person's; it stays so.
+    """
+    if method.upper() == "HEAD":
+        return None
+    if sent_at is not None and clicked_at - sent_at < SCANNER_WINDOW:
+        return "machine"
+    if any(abs(clicked_at - other) <= BURST_WINDOW for other in other_buttons_clicked_at):
+        return "machine"
+    return "person"
+
+
+def follow(token: str, signer_token: str | None = None, method: str = "GET") -> str:
+    """Count a request to the button of ``token`` as :func:`judge` says, and say where it leads.
 
     :class:`InvalidLink` for a token that is not genuine, and for an update, action or
     target that is not one a sent email offers: one answer for every reason.
@@ -36,38 +79,50 @@ def follow(token: str, signer_token: str | None = None) -> str:
         url = actions.target(petition, update, ref.action)
     except NotFound:
         raise InvalidLink() from None
-    if not is_safe_target(url):
+    if not actions.is_safe_target(url):
         raise InvalidLink()
-    store.count_click(ref.petition_id, ref.update_id, ref.action, _clicker(ref, signer_token))
-    logger.info(
-        "action followed", petition_id=ref.petition_id, update_id=ref.update_id, action=ref.action
-    )
-    metrics.add_metric(name="ActionClicks", unit="Count", value=1)
+    _count(ref, petition, update, signer_token, method)
     return url
 
 
-def is_safe_target(url: str) -> bool:
-    """A ``Location`` we may answer with: ``https:`` with a host, ``mailto:`` or ``tel:``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if any(char in url for char in "\r\n\t\x00"):
-        return False
-    if parts.scheme == "https":
-        return bool(parts.hostname)
-    return parts.scheme in ("mailto", "tel")
+def _count(
+    ref: ActionRef, petition: Petition, update: Update, signer_token: str | None, method: str
+) -> None:
+    recipient = _recipient(ref, signer_token)
+    sent_at = recipient[1] if recipient else update.published_at
+    clicker = recipient[0] if recipient and get_settings().per_person_clicks else None
+    others: list[datetime] = []
+    if clicker is not None:
+        buttons = actions.for_update(petition, update)
+        other_buttons = [button.name for button in buttons if button.name != ref.action]
+        others = store.last_clicks(ref.petition_id, ref.update_id, clicker, other_buttons)
+    kind = judge(method, clock.now(), sent_at, others)
+    if kind is None:
+        return
+    store.count_click(
+        ref.petition_id, ref.update_id, ref.action, clicker, machine=kind == "machine"
+    )
+    logger.info(
+        "action followed",
+        petition_id=ref.petition_id,
+        update_id=ref.update_id,
+        action=ref.action,
+        kind=kind,
+    )
+    metrics.add_metric(
+        name="ActionClicks" if kind == "person" else "MachineClicks", unit="Count", value=1
+    )
 
 
-def _clicker(ref: ActionRef, signer_token: str | None) -> str | None:
-    """The hash of who clicked, when clicks are counted per person and the link says it;
-    a signer token of another petition or update names nobody here."""
-    if not get_settings().per_person_clicks or not signer_token:
+def _recipient(ref: ActionRef, signer_token: str | None) -> tuple[str, datetime] | None:
+    """The hash of whom the link was sent to, and when, if the link says it; a signer token
+    of another petition or update names nobody here."""
+    if not signer_token:
         return None
     try:
-        signer = links.read_signer_token(signer_token)
+        signer, sent_at = links.read_signer_token_sent(signer_token)
     except InvalidLink:
         return None
     if (signer.petition_id, signer.update_id) != (ref.petition_id, ref.update_id):
         return None
-    return signer.email_hash
+    return signer.email_hash, sent_at

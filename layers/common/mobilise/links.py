@@ -14,7 +14,7 @@ however made, can send a browser anywhere the update does not link to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from mobilise import clock, crypto, ids
 from mobilise.config import get_settings
@@ -106,16 +106,25 @@ def read_rsvp(token: str) -> SignerRef:
 
 def signer_token(signer: SignerRef) -> str:
     """Names the signer in ``?s=`` of their email's counted links, when clicks are counted per
-    person (``settings.per_person_clicks``); good for 90 days, for nothing else."""
+    person (``settings.per_person_clicks``); good for 90 days from the email's sending (which
+    :func:`read_signer_token_sent` reads back), for nothing else."""
     assert signer.update_id is not None
     return crypto.sign(SIGNER, _claims(signer), expires_at=clock.now() + RESPOND_VALIDITY)
 
 
 def read_signer_token(token: str) -> SignerRef:
-    signer = _signer(crypto.verify(SIGNER, token))
-    if signer.update_id is None:
+    return read_signer_token_sent(token)[0]
+
+
+def read_signer_token_sent(token: str) -> tuple[SignerRef, datetime]:
+    """The signer a signer token names, and when their email was sent: the token is made as
+    the email is sent, good for :data:`RESPOND_VALIDITY` from then (to the second)."""
+    claims = crypto.verify(SIGNER, token)
+    signer = _signer(claims)
+    expires = claims.get("exp")
+    if signer.update_id is None or not isinstance(expires, int):
         raise InvalidLink()
-    return signer
+    return signer, datetime.fromtimestamp(expires, UTC) - RESPOND_VALIDITY
 
 
 @dataclass(frozen=True)

@@ -304,9 +304,14 @@ class Rsvp(_Item):
 
 
 class ClickCount(_Item):
-    """Clicks on one action of one update's email: a counter, nobody's name on it."""
+    """Clicks on one action of one update's email: counters, nobody's name on them.
+
+    ``clicks``: a person's, as far as a request can tell; ``machine_clicks``: those
+    :func:`mobilise.clicks.judge` holds to be a mail scanner's. A HEAD counts in neither.
+    """
 
     clicks = NumberAttribute(default=0)
+    machine_clicks = NumberAttribute(default=0)
 
     @staticmethod
     def key(petition_id: str, update_id: str, action: str) -> tuple[str, str]:

@@ -311,7 +311,9 @@ UpdateIn = Annotated[
     Discriminator(
         _update_type,
         custom_error_type="invalid_type",
-        custom_error_message="type: must be one of " + ", ".join(UPDATE_TYPES),
+        custom_error_message="must be one of " + ", ".join(UPDATE_TYPES),
+        # A callable discriminator does not name its field; the API's 422 reads it here.
+        custom_error_context={"discriminator": "type"},
     ),
 ]
 AnyUpdateIn = (
@@ -413,7 +415,14 @@ class UpdateStats(BaseModel):
     unsubscribed: int
     clicks: dict[str, int] = Field(
         default_factory=dict,
-        description="Clicks on each button of the email, by action (aggregated, nobody named).",
+        description="Clicks on each button of the email by people, by action (aggregated, "
+        "nobody named): neither HEAD requests nor the clicks counted in machine_clicks.",
+    )
+    machine_clicks: dict[str, int] = Field(
+        default_factory=dict,
+        description="Clicks on each button held to be a mail scanner's, by action: within "
+        "30 seconds of the email's sending, or (per-person clicks) within 2 seconds of the "
+        "same recipient's click on another button. Redirected all the same.",
     )
     rsvp: RsvpCounts | None = Field(
         default=None, description="An event's answers to its invitation; null for other types."

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any, NoReturn, cast
+from typing import Any, NamedTuple, NoReturn, cast
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
@@ -606,17 +606,31 @@ def _delivered(update: Update) -> bool:
 CLICKABLE = ("published", "sending", "sent")
 
 
+class Clicks(NamedTuple):
+    """The clicks on one button: a person's, and a machine's (:func:`mobilise.clicks.judge`)."""
+
+    people: int
+    machines: int
+
+
 def count_click(
-    petition_id: str, update_id: str, action: str, email_hash: str | None = None
+    petition_id: str,
+    update_id: str,
+    action: str,
+    email_hash: str | None = None,
+    *,
+    machine: bool = False,
 ) -> None:
-    """Count a click on ``action`` of an update that went out: ``ADD clicks 1`` on its
-    counter, in one write conditional on the update still being one that went out.
+    """Count a click on ``action`` of an update that went out: ``ADD clicks 1`` (or
+    ``machine_clicks``) on its counter, in one write conditional on the update still being
+    one that went out.
 
     ``email_hash``: also record who clicked (only while ``per_person_clicks`` is on).
     :class:`InvalidLink` when the update is not (or no longer) one that went out.
     """
     bound()
     counter = ClickCount(*ClickCount.key(petition_id, update_id, action))
+    tally = ClickCount.machine_clicks if machine else ClickCount.clicks
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.condition_check(
@@ -624,7 +638,7 @@ def count_click(
                 *Update.key(petition_id, update_id),
                 condition=Update.status.is_in(*CLICKABLE),
             )
-            transaction.update(counter, actions=[ClickCount.clicks.add(1)])
+            transaction.update(counter, actions=[tally.add(1)])
             if email_hash is not None:
                 clicker = Clicker(*Clicker.key(petition_id, update_id, action, email_hash))
                 transaction.update(
@@ -644,12 +658,28 @@ def count_click(
         raise InvalidLink() from error
 
 
-def click_counts(petition_id: str, update_id: str) -> dict[str, int]:
+def last_clicks(
+    petition_id: str, update_id: str, email_hash: str, actions: Iterable[str]
+) -> list[datetime]:
+    """When one signer last clicked each of ``actions`` of an update's email (recorded only
+    while ``per_person_clicks`` is on): one BatchGet."""
+    bound()
+    keys = [Clicker.key(petition_id, update_id, action, email_hash) for action in actions]
+    return [
+        clicker.last_clicked_at
+        for clicker in Clicker.batch_get(keys)
+        if clicker.last_clicked_at is not None
+    ]
+
+
+def click_counts(petition_id: str, update_id: str) -> dict[str, Clicks]:
     """Clicks per action of an update's email: one Query of its counters."""
     bound()
     prefix = f"CLK#{update_id}#"
     return {
-        counter.sk.removeprefix(prefix): int(counter.clicks)
+        counter.sk.removeprefix(prefix): Clicks(
+            int(counter.clicks or 0), int(counter.machine_clicks or 0)
+        )
         for counter in ClickCount.query(f"PET#{petition_id}", ClickCount.sk.startswith(prefix))
     }
 

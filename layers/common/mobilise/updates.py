@@ -346,10 +346,12 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
     rsvp = None
     if update.type == "event":
         rsvp = RsvpCounts(yes=int(update.rsvp_yes or 0), no=int(update.rsvp_no or 0))
+    clicks = store.click_counts(petition_id, update_id)
     return UpdateStats(
         update_id=update_id,
         state=job.state,  # type: ignore[arg-type]
-        clicks=store.click_counts(petition_id, update_id),
+        clicks={action: counted.people for action, counted in clicks.items()},
+        machine_clicks={action: counted.machines for action, counted in clicks.items()},
         rsvp=rsvp,
         **counters,
     )

@@ -7,7 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise import clock
@@ -23,7 +26,7 @@ from mobilise.api import (
 )
 from mobilise.api import responses as responses_api
 from mobilise.api import rsvp as rsvp_api
-from mobilise.api.common import refusal
+from mobilise.api.common import NOT_JSON, TOO_DEEP, normalised, read_json, refusal
 from mobilise.api.forms import UnsupportedBody
 from mobilise.errors import (
     AlreadySigned,
@@ -40,7 +43,7 @@ from mobilise.errors import (
 from mobilise.observability import logger
 from mobilise.store import RsvpConflict, TooManyResponses
 
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
 app.include_router(petitions.router)
 app.include_router(signatures.router)
 app.include_router(updates.router)
@@ -109,17 +112,35 @@ def _domain_error(exc: DomainError) -> Response[Any]:
 @app.exception_handler(RequestValidationError)
 def _invalid_request(exc: RequestValidationError) -> Response[Any]:
     problems = exc.errors()
-    if any(problem.get("type") == "json_invalid" for problem in problems):
-        return error(400, "invalid_json", "The request body is not valid JSON.")
-    fields = [
-        {
-            "field": ".".join(str(part) for part in problem["loc"][1:]) or problem["loc"][0],
-            "message": problem["msg"],
-        }
-        for problem in problems
-    ]
+    unreadable = [problem for problem in problems if problem.get("type") == "json_invalid"]
+    if unreadable:
+        reason = (unreadable[0].get("ctx") or {}).get("error")
+        return error(400, "invalid_json", TOO_DEEP if reason == TOO_DEEP else NOT_JSON)
+    fields = [{"field": field_of(problem), "message": problem["msg"]} for problem in problems]
     message = "; ".join(f"{field['field']}: {field['message']}" for field in fields)
     return error(422, "validation_error", message, fields=fields)
+
+
+def field_of(problem: dict[str, Any]) -> str:
+    """The field a validation problem is about, as a client names it: ``decision_maker.email``.
+
+    A discriminated union's unknown or missing tag is reported at the union's place (for a
+    body, ``body`` itself, which reads as the update's ``body`` field); its context names
+    the discriminator, which is the field at fault.
+    """
+    location = [str(part) for part in problem["loc"][1:]]
+    discriminator = (problem.get("ctx") or {}).get("discriminator")
+    if isinstance(discriminator, str):  # pydantic's own union_tag_* errors quote it
+        location.append(discriminator.strip("'"))
+    return ".".join(location) or str(problem["loc"][0])
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def _unsupported_body(exc: RequestUnsupportedContentType) -> Response[Any]:
+    """A body-less request whose Content-Type is not JSON (one with a body: :func:`refusal`)."""
+    return error(
+        415, "unsupported_media_type", "Send the body as JSON, with Content-Type: application/json."
+    )
 
 
 @app.exception_handler(NotFoundError)
@@ -144,4 +165,4 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "body": json.dumps({"error": {"code": code, "message": message}}),
             "isBase64Encoded": False,
         }
-    return app.resolve(event, context)
+    return app.resolve(normalised(event), context)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any, cast
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic_core import from_json
 
 from mobilise import ids
 from mobilise.errors import NotFound, Unauthenticated
 
 MAX_BODY_BYTES = 64 * 1024
 HTML = "text/html; charset=utf-8"
+#: Why a body is not JSON we read, in words for the person who sent it (the 400's message).
+TOO_DEEP = "The request body is nested too deeply."
+NOT_JSON = "The request body is not valid JSON."
 
 
 def caller(router: Router) -> str:
@@ -32,6 +37,22 @@ def caller_email(router: Router) -> str | None:
     address = claims.get("email")
     verified = str(claims.get("email_verified", "")).lower() == "true"
     return address if isinstance(address, str) and address and verified else None
+
+
+def read_json(text: str | bytes) -> Any:
+    """Every JSON body the API reads: pydantic-core's parser, not :func:`json.loads`.
+
+    ``json.loads`` recurses once per level, so a body nested 3,000 levels deep (18 KB)
+    raised ``RecursionError``, and a 5,000-digit number ``ValueError``: neither is the
+    ``JSONDecodeError`` the resolver turns into a 400, so both were 500s. This parser stops
+    at 200 levels and reads long numbers; ``NaN`` and ``Infinity`` are not JSON. Every
+    failure is a ``JSONDecodeError`` whose message is one of the sentences above.
+    """
+    try:
+        return from_json(text, allow_inf_nan=False)
+    except ValueError as error:
+        reason = TOO_DEEP if "recursion limit" in str(error) else NOT_JSON
+        raise json.JSONDecodeError(reason, text if isinstance(text, str) else "", 0) from None
 
 
 def checked_id(value: str) -> str:
@@ -86,3 +107,27 @@ def refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:
         except ValueError:
             return 400, "invalid_json", "The request body is not valid UTF-8 JSON."
     return None
+
+
+def normalised(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with its Content-Type in lower case: media types are case-insensitive
+    (RFC 9110, 8.3.1), the resolver's validation compares them as written, and refused
+    ``APPLICATION/JSON`` with an error no handler of ours maps (a 500)."""
+    headers = event.get("headers") or {}
+    found = {name: value for name, value in headers.items() if name.lower() == "content-type"}
+    if not found:
+        return event
+    lowered = {name: _media_type_lowered(value) for name, value in found.items()}
+    multi = event.get("multiValueHeaders") or {}
+    return {
+        **event,
+        "headers": {**headers, **lowered},
+        "multiValueHeaders": {**multi, **{name: [value] for name, value in lowered.items()}},
+    }
+
+
+def _media_type_lowered(value: object) -> str:
+    """``APPLICATION/JSON; charset=UTF-8`` -> ``application/json; charset=UTF-8``: the
+    parameters (a multipart boundary) keep their case."""
+    media_type, separator, parameters = str(value).partition(";")
+    return media_type.strip().lower() + separator + parameters

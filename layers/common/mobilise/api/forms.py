@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from mobilise.api.common import NOT_JSON, read_json
 from mobilise.errors import DomainError
 
 FORM = "application/x-www-form-urlencoded"
@@ -51,9 +52,9 @@ def read_body(router: Router) -> tuple[bool, dict[str, Any]]:
     if content_type not in ("application/json", ""):
         raise UnsupportedBody()
     try:
-        data = json.loads(text)
-    except ValueError:
-        raise _invalid_json() from None
+        data = read_json(text)
+    except json.JSONDecodeError as error:
+        raise _invalid_json(error.msg) from None
     if not isinstance(data, dict):
         raise RequestValidationError(
             [{"type": "dict_type", "loc": ("body",), "msg": "must be a JSON object"}]
@@ -61,8 +62,11 @@ def read_body(router: Router) -> tuple[bool, dict[str, Any]]:
     return False, data
 
 
-def _invalid_json() -> RequestValidationError:
-    return RequestValidationError([{"type": "json_invalid", "loc": ("body", 0), "msg": ""}])
+def _invalid_json(reason: str = NOT_JSON) -> RequestValidationError:
+    """In the shape of the resolver's own: ``ctx.error`` says why."""
+    return RequestValidationError(
+        [{"type": "json_invalid", "loc": ("body", 0), "msg": "", "ctx": {"error": reason}}]
+    )
 
 
 def invalid_body(error: ValidationError) -> RequestValidationError:

@@ -1,4 +1,7 @@
-"""/r/{token}: the buttons of an update's email; counts a click, then redirects."""
+"""/r/{token}: the buttons of an update's email; counts a click, then redirects.
+
+``HEAD`` is answered too, with the same 302: scanners ask it, and count as nobody.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ router = Router()  # type: ignore[no-untyped-call]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-@router.get("/r/<token>")
+@router.route("/r/<token>", method=["GET", "HEAD"])
 def follow_action(
     token: str,
     s: Annotated[
@@ -29,7 +32,7 @@ def follow_action(
 ) -> Response[str]:
     """A 302 to the button's target; any other query parameter is ignored."""
     try:
-        target = clicks.follow(token, s)
+        target = clicks.follow(token, s, router.current_event.http_method)
     except InvalidLink:
         page = emails.render("confirmed.html", "en", ok=False, petition_title="")
         return Response(status_code=404, content_type=HTML, body=page, headers=_PRIVATE)
