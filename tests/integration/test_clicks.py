@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +19,7 @@ import pytest
 from mobilise import actions, clicks, clock, config, crypto, links, store
 from mobilise.errors import InvalidLink
 from mobilise.links import ActionRef, SignerRef
-from mobilise.models import Update
+from mobilise.models import Update, connection
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, running_on_moto
 
 OWNER = "alice"
@@ -540,6 +541,40 @@ def test_the_count_itself_is_refused_for_an_update_that_did_not_go_out(
     with pytest.raises(InvalidLink):
         store.count_click(clicked["a"], UNKNOWN_ID, "link")
     assert _counters(mobilise) == []
+
+
+def test_a_click_that_meets_a_delivery_writing_its_update_is_counted_all_the_same(
+    mobilise: Mobilise, clicked: dict[str, str]
+) -> None:
+    # Given a click's transaction that DynamoDB cancels once for a conflict on the update item
+    # (a delivery message counting its sends writes that item in a transaction of its own)
+    conflicts: list[str] = []
+
+    def conflict_once(**_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if conflicts:
+            return None
+        conflicts.append("TransactionConflict")
+        error = {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}
+        reasons = [{"Code": "TransactionConflict"}, {"Code": "None"}]
+        return SimpleNamespace(status_code=400), {
+            "Error": error,
+            "CancellationReasons": reasons,
+        }
+
+    events: Any = connection().client.meta.events  # a before-call handler answers in its place
+    events.register("before-call.dynamodb.TransactWriteItems", conflict_once)
+    _later()
+
+    # When a person follows the button
+    try:
+        reply = _click(mobilise, _token(clicked["a"], clicked["a_update"], "link"))
+    finally:
+        events.unregister("before-call.dynamodb.TransactWriteItems", conflict_once)
+
+    # Then they reach the target, and the click is counted once
+    assert conflicts == ["TransactionConflict"]
+    assert reply.status == 302, reply.text
+    assert _stats(mobilise, clicked["a"], clicked["a_update"])["clicks"] == {"link": 1}
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,10 @@ named domain errors of :mod:`mobilise.errors` here, and nowhere else.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import random
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, NoReturn, cast
@@ -631,31 +634,60 @@ def count_click(
     bound()
     counter = ClickCount(*ClickCount.key(petition_id, update_id, action))
     tally = ClickCount.machine_clicks if machine else ClickCount.clicks
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.condition_check(
-                Update,
-                *Update.key(petition_id, update_id),
-                condition=Update.status.is_in(*CLICKABLE),
+    for attempt in itertools.count(1):
+        try:
+            _count_click(counter, tally, petition_id, update_id, action, email_hash)
+            return
+        except TransactWriteError as error:
+            if _failed(error, 0) is not None:
+                raise InvalidLink() from error
+            if not _conflicted(error) or attempt == CLICK_ATTEMPTS:
+                raise
+            # Delivery counts its sends on the update item in transactions of its own; a
+            # click that meets one is cancelled as a whole and can simply be made again.
+            time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 (jitter, not secrecy)
+
+
+#: A click cancelled by a conflicting transaction on its update is made again, this often.
+CLICK_ATTEMPTS = 3
+
+
+def _conflicted(error: TransactWriteError) -> bool:
+    return any(
+        reason and reason.code == "TransactionConflict" for reason in error.cancellation_reasons
+    )
+
+
+def _count_click(
+    counter: ClickCount,
+    tally: Any,
+    petition_id: str,
+    update_id: str,
+    action: str,
+    email_hash: str | None,
+) -> None:
+    """The one transaction of a click: the update still one that went out, its counter, and
+    who clicked if ``email_hash``."""
+    with TransactWrite(connection=connection()) as transaction:
+        transaction.condition_check(
+            Update,
+            *Update.key(petition_id, update_id),
+            condition=Update.status.is_in(*CLICKABLE),
+        )
+        transaction.update(counter, actions=[tally.add(1)])
+        if email_hash is not None:
+            clicker = Clicker(*Clicker.key(petition_id, update_id, action, email_hash))
+            transaction.update(
+                clicker,
+                actions=[
+                    Clicker.petition_id.set(petition_id),
+                    Clicker.update_id.set(update_id),
+                    Clicker.action.set(action),
+                    Clicker.email_key.set(email_hash),
+                    Clicker.clicks.add(1),
+                    Clicker.last_clicked_at.set(clock.now()),
+                ],
             )
-            transaction.update(counter, actions=[tally.add(1)])
-            if email_hash is not None:
-                clicker = Clicker(*Clicker.key(petition_id, update_id, action, email_hash))
-                transaction.update(
-                    clicker,
-                    actions=[
-                        Clicker.petition_id.set(petition_id),
-                        Clicker.update_id.set(update_id),
-                        Clicker.action.set(action),
-                        Clicker.email_key.set(email_hash),
-                        Clicker.clicks.add(1),
-                        Clicker.last_clicked_at.set(clock.now()),
-                    ],
-                )
-    except TransactWriteError as error:
-        if _failed(error, 0) is None:
-            raise
-        raise InvalidLink() from error
 
 
 def last_clicks(
