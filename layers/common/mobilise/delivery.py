@@ -178,20 +178,27 @@ def _update(message: DeliveryMessage) -> None:
 
 
 def _confirmation(message: ConfirmationMessage) -> None:
+    """The email that follows a signature: the confirmation (unless confirmed meanwhile), or
+    the note that a confirmed signature stands. Its idempotency key is ("confirm",
+    petition, ``requested_at``, signer) for both, as erasure finds it (mobilise.privacy)."""
     try:
         signature = store.get_signature(message.petition_id, message.email_hash)
     except NotFound:
         logger.info("confirmation for a signature that is gone", petition_id=message.petition_id)
         return
     confirmed: datetime | None = signature.confirmed_at
-    if confirmed is not None or store.suppressed([message.email_hash]):
+    asks = message.kind == "confirm"
+    if (asks and confirmed is not None) or store.suppressed([message.email_hash]):
         return
     title, petition_language = _petition(message.petition_id)
     signer = SignerRef(message.petition_id, message.email_hash)
-    rendered = emails.render_confirmation(
-        petition_title=title,
-        confirm_url=confirm_url(signer),
-        language=signature.language or petition_language,
+    language = signature.language or petition_language
+    rendered = (
+        emails.render_confirmation(
+            petition_title=title, confirm_url=confirm_url(signer), language=language
+        )
+        if asks
+        else emails.render_already_signed(petition_title=title, language=language)
     )
     tags = {"petition_id": message.petition_id}
     _send_to(signature.email, signer, rendered, "confirm", message.requested_at, tags, Counter())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from mobilise import i18n_emails, i18n_publishing, i18n_reminders, i18n_responses
+from mobilise import i18n_emails, i18n_publishing, i18n_reminders, i18n_responses, i18n_signing
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -69,6 +69,7 @@ PARTS: tuple[dict[str, dict[str, str]], ...] = (
     i18n_reminders.TEXTS,
     i18n_responses.TEXTS,
     i18n_publishing.TEXTS,
+    i18n_signing.TEXTS,
 )
 
 

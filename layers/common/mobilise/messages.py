@@ -37,9 +37,11 @@ class DeliveryMessage(_Message):
 
 
 class ConfirmationMessage(_Message):
-    """Delivery queue: ask a new signer to confirm their address (double opt-in)."""
+    """Delivery queue: the email that follows a signature (double opt-in). ``confirm`` asks
+    to confirm the address; ``already_signed`` tells a confirmed signer who signed again
+    that their signature stands (the API's answer is the same for both, on purpose)."""
 
-    kind: Literal["confirm"]
+    kind: Literal["confirm", "already_signed"]
     petition_id: Id
     email_hash: EmailHash
     requested_at: str = Field(max_length=40)  # makes a resent request a new email
