@@ -56,7 +56,7 @@ def _text(raw: bytes) -> str:
     message = email.message_from_bytes(raw, policy=default)
     part = message.get_body(("plain",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())
 
 
 def _confirm_path(mobilise: Mobilise, address: str) -> str:
