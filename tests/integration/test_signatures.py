@@ -240,7 +240,7 @@ def test_without_double_opt_in_signing_again_sends_nothing_and_answers_the_same(
     first = mobilise.sign(petition_id, "sam@example.org", wants_updates=False)
     before = mobilise.items()
 
-    # When the same address signs again, asking for updates this time
+    # When the same address signs again
     again = mobilise.sign(petition_id, "sam@example.org", wants_updates=False)
     mobilise.run_queues()
 
