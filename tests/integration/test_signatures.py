@@ -252,6 +252,25 @@ def test_without_double_opt_in_signing_again_sends_nothing_and_answers_the_same(
     assert mobilise.outbox() == []
 
 
+def test_a_closed_petition_answers_alike_whether_the_address_had_signed(
+    mobilise: Mobilise,
+) -> None:
+    # Given a petition signed by one address, then closed
+    petition_id = mobilise.create_petition()
+    assert mobilise.sign(petition_id, "known@example.org").status == 201
+    closed = mobilise.request("POST", f"/petitions/{petition_id}/close", user="alice")
+    assert closed.status == 200
+    clock.freeze(MORNING)
+
+    # When that address and a new one sign it
+    known = mobilise.sign(petition_id, "known@example.org")
+    new = mobilise.sign(petition_id, "new@example.org")
+
+    # Then both get the same refusal
+    assert known.status == 404
+    assert _answer(known) == _answer(new)
+
+
 # The confirmation link: GET shows, POST confirms --------------------------------------------
 
 

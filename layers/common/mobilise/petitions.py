@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from mobilise import clock, crypto, due, ids, links, queues, store
@@ -134,27 +133,19 @@ _RECEIVED = {
 
 def _signed_again(petition_id: str, email_hash: str, rate_scope: str) -> None:
     """A mailbox that had signed signs again: nothing changes but, with double opt-in, an
-    email (within the same client rate limit, and the address's cap): the confirmation
-    again if it was lost, or a note that the signature stands."""
+    email (within the same client rate limit, and the address's cap), which the deliver
+    function chooses: the confirmation again if it was lost, or a note that the signature
+    stands. One write here, as a new signature has one: the time of the answer tells
+    nothing either."""
     settings = get_settings()
-    store.take_rate(rate_scope, settings.sign_rate_limits)
-    if not settings.double_opt_in:
-        return
-    if not store.take_email(email_hash, settings.signing_email_limits):
-        logger.info("signing email withheld: the address's cap", petition_id=petition_id)
-        return
-    try:
-        confirmed: datetime | None = store.get_signature(petition_id, email_hash).confirmed_at
-    except NotFound:
-        return  # erased meanwhile
-    requested_at = clock.now().isoformat()
-    store.confirmation_requested(petition_id, email_hash, requested_at)
-    _email(petition_id, email_hash, "already_signed" if confirmed else "confirm", requested_at)
+    email_limits = settings.signing_email_limits if settings.double_opt_in else []
+    if store.signed_again(email_hash, rate_scope, settings.sign_rate_limits, email_limits):
+        _email(petition_id, email_hash, "signed_again", clock.now().isoformat())
     logger.info("petition signed again", petition_id=petition_id)
 
 
 def _email(
-    petition_id: str, email_hash: str, kind: Literal["confirm", "already_signed"], at: str
+    petition_id: str, email_hash: str, kind: Literal["confirm", "signed_again"], at: str
 ) -> None:
     """Queue the email that follows a signature; ``at`` (kept on the signature) makes a
     resent request a new email, and lets erasure find its idempotency record again."""

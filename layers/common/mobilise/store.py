@@ -214,13 +214,13 @@ def _add_signature(
             for window, actions, condition, _ in windows + capped:
                 transaction.update(window, actions=actions, condition=condition)
     except TransactWriteError as error:
-        if _failed(error, 0) is not None:
-            raise AlreadySigned() from error
-        old = _failed(error, 1)
+        old = _failed(error, 1)  # first: a closed petition answers alike, signed or not
         if old is not None:
             if old:
                 raise NotFound("This petition is no longer open for signatures.") from error
             raise NotFound("There is no petition with this id.") from error
+        if _failed(error, 0) is not None:
+            raise AlreadySigned() from error
         for index, (_, _, _, retry_after) in enumerate(windows, start=2):
             if _failed(error, index) is not None:
                 raise RateLimited(retry_after) from error
@@ -252,13 +252,38 @@ def forget_email_windows(email_hash: str) -> None:
         window.delete()
 
 
-def take_email(email_hash: str, limits: list[tuple[int, int]]) -> bool:
-    """Count one email from signing to this address; False when its cap is reached."""
+def signed_again(
+    email_hash: str,
+    rate_scope: str,
+    limits: list[tuple[int, int]],
+    email_limits: list[tuple[int, int]],
+) -> bool:
+    """Count a signature of an address that had signed against the client's rate ``limits``
+    (:class:`RateLimited`) and, in the same transaction, against the address's
+    ``email_limits``. True: an email may follow; False: none (no limits, or the cap)."""
+    bound()
+    windows = _rate_windows(rate_scope, limits)
+    capped = _rate_windows(email_scope(email_hash), email_limits)
     try:
-        take_rate(email_scope(email_hash), limits)
-    except RateLimited:
+        _take(windows + capped)
+    except TransactWriteError as error:
+        for index, (_, _, _, retry_after) in enumerate(windows):
+            if _failed(error, index) is not None:
+                raise RateLimited(retry_after) from error
+        if all(_failed(error, len(windows) + index) is None for index in range(len(capped))):
+            raise
+        _take(windows)
         return False
-    return True
+    return bool(email_limits)
+
+
+def _take(windows: list[tuple[RateWindow, list[Any], Condition, int]]) -> None:
+    """Count one hit in each of these windows, in one transaction."""
+    if not windows:
+        return
+    with TransactWrite(connection=connection()) as transaction:
+        for window, actions, condition, _ in windows:
+            transaction.update(window, actions=actions, condition=condition)
 
 
 def get_signature(petition_id: str, email_hash: str) -> Signature:
