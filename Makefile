@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: help install run test lint format build validate bench clean chromium
+.PHONY: help install run test lint format build validate bench clean chromium spamassassin
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -41,16 +41,23 @@ format: $(STAMP)  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint validate chromium $(NODE_STAMP)  ## Lint, validate the template, run every test
+test: lint validate chromium spamassassin $(NODE_STAMP)  ## Lint, validate the template, run every test
 	$(BIN)/pytest
 
-#: Debian's Chromium renders the emails for their screenshots and overflow checks (tests/emails).
+#: Debian's Chromium renders the emails for their screenshots and overflow checks
+#: (tests/screenshots); Debian's SpamAssassin scores every kind of email (tests/emails).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 chromium:  ## Debian's chromium (headless email renderings), installed with apt-get when missing
 	@if [ ! -x /usr/bin/chromium ]; then \
 		$(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
+
+spamassassin:  ## Debian's spamassassin (local rules score every email), installed with apt-get when missing
+	@if [ ! -x /usr/bin/spamassassin ]; then \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends spamassassin; \
 	fi
 
 validate: $(STAMP)  ## Template checks: sam validate --lint, cfn-lint + serverless rules, checkov (tools under .tools/)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from mobilise import aws, clock, config, crypto, emails
+from mobilise import aws, clock, config, crypto, delivery, emails, reminders, scheduled, updates
+from mobilise.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
 from mobilise.models import Petition, Update
 from mobilise.schemas import PetitionIn, type_fields, update_in
 
@@ -239,3 +241,88 @@ def render(update_type: str, language: str = "fr", /, **changes: Any) -> emails.
     """The example of ``update_type`` (with ``changes``) rendered in ``language``."""
     body = {**EXAMPLES[update_type], **changes}
     return emails.render_update(petition(), update(body), language)
+
+
+# Every kind of email, as it leaves the system -----------------------------------------------
+
+STARTER = "alice@example.org"
+SIGNER_ADDRESS = "zoe@example.org"
+SIGNER = SignerRef(PETITION_ID, "ab" * 32, UPDATE_ID)
+PHOTO = {"photo_id": "01J0000000000000000000000B", "alt": "La foule devant la mairie"}
+WITH_PHOTO = frozenset({"news", "event", "victory"})
+#: A meeting obtained, whose follow-up asks the starter how it went.
+MEETING_OBTAINED = {
+    **EXAMPLES["decision_maker_meeting"],
+    "meeting_status": "obtained",
+    "outcome": None,
+}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One email as SES receives it, and what it must say on the wire."""
+
+    name: str
+    raw: bytes
+    subject: str
+    to: str
+    #: The one-click unsubscribe URL it must carry; None: it must carry none (a test send).
+    unsubscribe: str | None
+
+
+def _sent(name: str, rendered: emails.Rendered, to: str, links: emails.RecipientLinks) -> Sent:
+    raw = emails.addressed(rendered, sender=SETTINGS["SENDER_ADDRESS"], to=to, links=links)
+    return Sent(name, raw, rendered.subject, to, links.unsubscribe)
+
+
+def _example(update_type: str, language: str) -> Update:
+    photo = {"photo": PHOTO} if update_type in WITH_PHOTO else {}
+    return update({**EXAMPLES[update_type], **photo})
+
+
+def every_email() -> list[Sent]:
+    """Every kind of email, in French and English, built by the functions that send them and
+    addressed with the links they give (call inside :func:`offline`): each update type, the
+    test send, the confirmation, the already-signed note, the nudge, the event reminder, the
+    meeting follow-up and the notice of a scheduled update held by the 24-hour rule."""
+    found: list[Sent] = []
+    for language in ("fr", "en"):
+        the_petition = petition(language=language)
+        the_petition.signer_count = 1
+        the_petition.owner_email = STARTER
+        for update_type in sorted(EXAMPLES):
+            rendered = emails.render_update(the_petition, _example(update_type, language))
+            links = delivery.recipient_links(SIGNER, rendered)
+            found.append(_sent(f"update-{update_type}-{language}", rendered, SIGNER_ADDRESS, links))
+        for update_type in ("news", "event", "ask_advice"):
+            rendered = updates.test_email(the_petition, _example(update_type, language))
+            links = updates.test_links(PETITION_ID)
+            found.append(_sent(f"test-send-{update_type}-{language}", rendered, STARTER, links))
+        confirmation = emails.render_confirmation(
+            petition_title=the_petition.title,
+            confirm_url=confirm_url(SignerRef(PETITION_ID, SIGNER.email_hash)),
+            language=language,
+        )
+        unsubscribe = delivery.recipient_links(
+            SignerRef(PETITION_ID, SIGNER.email_hash), confirmation
+        )
+        found.append(_sent(f"confirmation-{language}", confirmation, SIGNER_ADDRESS, unsubscribe))
+        stands = emails.render_already_signed(petition_title=the_petition.title, language=language)
+        unsubscribe = delivery.recipient_links(SignerRef(PETITION_ID, SIGNER.email_hash), stands)
+        found.append(_sent(f"already-signed-{language}", stands, SIGNER_ADDRESS, unsubscribe))
+        ideas = reminders.suggestions(the_petition, ["news"])
+        for count, days in ((1, 1), (3, 7), (1_000_000, 30)):
+            the_petition.signer_count = count
+            nudge = reminders.nudge_email(the_petition, days, ideas)
+            off = emails.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
+            found.append(_sent(f"nudge-{count}-{language}", nudge, STARTER, off))
+        the_petition.signer_count = 1
+        event = reminders.event_email(the_petition, _example("event", language), language)
+        unsubscribe = emails.RecipientLinks(unsubscribe=unsubscribe_url(SIGNER))
+        found.append(_sent(f"event-reminder-{language}", event, SIGNER_ADDRESS, unsubscribe))
+        meeting = reminders.meeting_email(the_petition, update(MEETING_OBTAINED))
+        off = emails.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
+        found.append(_sent(f"meeting-followup-{language}", meeting, STARTER, off))
+        held = scheduled._notice(the_petition, update(EXAMPLES["news"]), NOW + timedelta(hours=5))
+        found.append(_sent(f"scheduled-held-{language}", held, STARTER, scheduled.NOTICE_LINKS))
+    return found

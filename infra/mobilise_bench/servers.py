@@ -17,9 +17,13 @@ def moto_server() -> Iterator[str]:
     children given this environment) goes to it. Yields its URL."""
     from moto.server import ThreadedMotoServer
 
-    from mobilise_local.moto_patches import serialise_dynamodb_requests
+    from mobilise_local.moto_patches import (
+        cheap_dynamodb_transactions,
+        serialise_dynamodb_requests,
+    )
 
     serialise_dynamodb_requests()
+    cheap_dynamodb_transactions()  # moto copies whole tables per transaction otherwise
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -159,9 +159,13 @@ def on_moto(
     """Mobilise in this process on moto (``mock_aws``); the tables in DynamoDB Local if asked."""
     from moto import mock_aws
 
-    from mobilise_local.moto_patches import serialise_dynamodb_requests
+    from mobilise_local.moto_patches import (
+        cheap_dynamodb_transactions,
+        serialise_dynamodb_requests,
+    )
 
     serialise_dynamodb_requests()
+    cheap_dynamodb_transactions()  # moto copies whole tables per transaction otherwise
     with mock_aws(), built(parameters, dynamodb_endpoint=dynamodb_endpoint) as system:
         yield system
 

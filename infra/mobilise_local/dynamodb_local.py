@@ -84,7 +84,7 @@ class DynamoDBLocal:
         if self._process.poll() is None:
             self._process.terminate()
             try:
-                self._process.wait(timeout=10)
+                self._process.wait(timeout=2)  # the stack stops within 5 s of Ctrl-C
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()

@@ -7,11 +7,21 @@ can crash it (``dictionary changed size during iteration`` while it snapshots a
 table). DynamoDB itself applies each request atomically, so a lock around each
 request is a faithful model: it serialises requests, never the steps of a
 handler, and a read-then-write in our code would still lose a race against it.
+
+DynamoDB: a transaction costs what it touches, not the size of its tables.
+
+moto makes each TransactWriteItems undoable by deep-copying every table it names,
+every item of it, before it starts. Signing and delivering are transactions, so a
+100-email scenario copied the whole table thousands of times: the local stack
+grew by 0.5-1 GB a run, slowed down run after run, and took minutes to free it
+all when stopped. A transaction touches at most 100 items; saving those and
+putting them back when it is cancelled is the same all-or-nothing.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import json
 import threading
@@ -19,6 +29,10 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
+import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.s3.responses import S3Response
 
@@ -39,6 +53,75 @@ def serialise_dynamodb_requests() -> None:
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
     _applied = True
+
+
+# DynamoDB transactions ------------------------------------------------------------------------
+
+_Saved = tuple[Table, DynamoType, DynamoType | None, Item | None]
+_transactions_cheap = False
+
+
+class _CopyAllButTables:
+    """``copy`` as moto's DynamoDB backend uses it, minus the copy of whole tables."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def _item_named(backend: DynamoDBBackend, kind: str, request: dict[str, Any]) -> _Saved | None:
+    """The item an operation names, as it is now (None in the last place: absent); None if
+    its table or key cannot be read: moto refuses that operation, which writes nothing."""
+    try:
+        table = backend.get_table(request["TableName"])
+        key = request["Item"] if kind == "Put" else request["Key"]
+        hash_key = DynamoType(key[table.hash_key_attr])
+        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        before = table.get_item(hash_key, range_key)
+    except Exception:  # whatever moto makes of a malformed request, it writes nothing
+        return None
+    return table, hash_key, range_key, copy.deepcopy(before)
+
+
+def _saved_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[_Saved]:
+    """Each item a transaction names, as it is before the transaction."""
+    named = (
+        _item_named(backend, kind, request)
+        for operation in transact_items
+        for kind, request in operation.items()
+    )
+    return [saved for saved in named if saved is not None]
+
+
+def _put_back(saved: list[_Saved]) -> None:
+    for table, hash_key, range_key, before in reversed(saved):
+        if before is None:
+            table.delete_item(hash_key, range_key)
+        elif range_key is not None:
+            table.items[hash_key][range_key] = before
+        else:
+            table.items[hash_key] = before  # type: ignore[assignment]
+
+
+def cheap_dynamodb_transactions() -> None:
+    """Undo a cancelled TransactWriteItems from the items it names, not from table copies."""
+    global _transactions_cheap
+    if _transactions_cheap:
+        return
+    original = DynamoDBBackend.transact_write_items
+
+    @functools.wraps(original)
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = _saved_items(self, transact_items)
+        try:
+            original(self, transact_items)
+        except Exception:
+            _put_back(saved)
+            raise
+
+    dynamodb_models.copy = _CopyAllButTables  # type: ignore[attr-defined,assignment]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _transactions_cheap = True
 
 
 # S3 POST policies -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ times goes to the dead-letter queue (moto applies the redrive policy).
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -53,12 +54,20 @@ class Pollers:
             thread.start()
             self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5) -> None:
+        """Stop polling; wait at most ``timeout`` seconds in all for the current calls."""
         self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        join_all(self._threads, timeout)
 
     def _run(self, source: QueueSource) -> None:
+        try:
+            self._poll(source)
+        except Exception:
+            if not self._stop.is_set():
+                raise
+            # Stopping: moto went away under a long poll or a call; the stack is exiting.
+
+    def _poll(self, source: QueueSource) -> None:
         sqs = boto3.client("sqs")
         url = self._stack.refs[source.queue]
         arn = self._stack.attributes[(source.queue, "Arn")]
@@ -98,7 +107,8 @@ class Pollers:
                 function, event, self.timeouts.get(function.logical_id)
             )
         except Exception:
-            self._logger.exception("function raised; the batch stays on the queue")
+            if not self._stop.is_set():  # when stopping, moto goes away under the function
+                self._logger.exception("function raised; the batch stays on the queue")
             return
         if source.report_batch_item_failures and isinstance(result, dict):
             failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
@@ -171,6 +181,13 @@ class Pollers:
             return False
         finally:
             timer.cancel()
+
+
+def join_all(threads: list[threading.Thread], timeout: float) -> None:
+    """Join the threads within one deadline, not one timeout each."""
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def _empty(sqs: Any, url: str) -> bool:

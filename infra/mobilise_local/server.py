@@ -11,11 +11,12 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from mobilise_local import lambdas, outbox
+from mobilise_local import lambdas, outbox, ses_feedback
 from mobilise_local.auth import CognitoAuthorizer, LocalUsers
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
-from mobilise_local.pollers import Pollers
+from mobilise_local.pollers import Pollers, join_all
 from mobilise_local.resources import Stack, create
 from mobilise_local.template import Schedule, Template
 
@@ -32,6 +33,8 @@ FAKE_AWS = {
 }
 _MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's payload limit
 PHOTOS_BUCKET = "PhotosBucket"  # served at /_local/photos/ as PhotosDistribution serves it
+PRIVACY_FUNCTION = "PrivacyFunction"  # IAM-only on AWS: /_local/privacy/{export,erase} here
+SES_EVENTS_TOPIC = "SesEventsTopic"  # where SES publishes its events: /_local/ses-events
 
 
 def free_port() -> int:
@@ -185,14 +188,20 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command in ("GET", "HEAD") and path.startswith("/_local/photos/"):
             return self._photo(path.removeprefix("/_local/"))
         if self.command == "GET" and path == "/_local/outbox":
-            return HttpResponse.json(200, {"messages": outbox.messages(self.local.region)})
-        if self.command == "GET" and path.startswith("/_local/outbox/"):
+            return self._outbox()
+        raw = re.fullmatch(r"/_local/outbox/([^/]+)/raw", path)
+        if self.command == "GET" and raw:
+            return self._raw_email(raw.group(1))
+        if self.command == "GET" and re.fullmatch(r"/_local/outbox/[^/]+", path):
             page = outbox.page(self.local.region, path.rsplit("/", 1)[1])
             if page is None:
-                return HttpResponse.json(
-                    404, {"error": {"code": "not_found", "message": "No such email."}}
-                )
+                return _error(404, "not_found", "No such email.")
             return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8")], page.encode())
+        privacy = re.fullmatch(r"/_local/privacy/(export|erase)", path)
+        if self.command == "POST" and privacy:
+            return self._privacy(privacy.group(1), payload)
+        if self.command == "POST" and path == "/_local/ses-events":
+            return self._ses_event(payload)
         if self.command == "POST" and path == "/_local/clock":
             from mobilise import clock
 
@@ -207,6 +216,46 @@ class _Handler(BaseHTTPRequestHandler):
         return HttpResponse.json(
             404, {"error": {"code": "not_found", "message": "No such local endpoint."}}
         )
+
+    def _outbox(self) -> HttpResponse:
+        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        try:
+            filters = outbox.filters_from(query)
+        except outbox.BadFilter as bad:
+            return _error(400, "bad_filter", str(bad))
+        return HttpResponse.json(200, {"messages": outbox.messages(self.local.region, filters)})
+
+    def _raw_email(self, message_id: str) -> HttpResponse:
+        data = outbox.raw(self.local.region, message_id)
+        if data is None:
+            return _error(404, "not_found", "No such email.")
+        return HttpResponse(200, [("Content-Type", "message/rfc822")], data)
+
+    def _privacy(self, action: str, payload: dict[str, Any]) -> HttpResponse:
+        """PrivacyFunction invoked as ``infra/privacy.py`` invokes it on AWS (IAM there)."""
+        import pydantic
+
+        if set(payload) != {"email"} or not isinstance(payload["email"], str):
+            return _error(400, "bad_request", '{"email": "<address>"} expected.')
+        function = self.local.template.functions()[PRIVACY_FUNCTION]
+        try:
+            answer = lambdas.invoke_in_environment(
+                function, {"action": action, "email": payload["email"]}
+            )
+        except pydantic.ValidationError:
+            return _error(400, "bad_request", "email must be an email address.")
+        return HttpResponse.json(200, answer)
+
+    def _ses_event(self, payload: dict[str, Any]) -> HttpResponse:
+        from mobilise import clock
+
+        try:
+            ses_event = ses_feedback.event(payload, clock.now())
+        except ses_feedback.BadEvent as bad:
+            return _error(400, "bad_request", str(bad))
+        topic = self.local.stack.refs[SES_EVENTS_TOPIC]
+        published = ses_feedback.publish(topic, ses_event)
+        return HttpResponse.json(202, {"sns_message_id": published, "event": ses_event})
 
     def _photo(self, key: str) -> HttpResponse:
         """PhotosDistribution's local twin: what its origin access control may read
@@ -276,23 +325,30 @@ class Scheduler:
             try:
                 run_schedule(self._local, schedule)
             except Exception:
-                log.exception("schedule %s failed", schedule.name)
+                if not self._stop.is_set():  # when stopping, moto goes away under it
+                    log.exception("schedule %s failed", schedule.name)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5) -> None:
+        """Stop the schedules; wait at most ``timeout`` seconds in all for running ones."""
         self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        join_all(self._threads, timeout)
 
 
 def _error(status: int, code: str, message: str) -> HttpResponse:
     return HttpResponse.json(status, {"error": {"code": code, "message": message}})
 
 
+class _Server(ThreadingHTTPServer):
+    """A thread per request, and room for a browser's or a load test's burst of connections:
+    socketserver's listen backlog of 5 makes the kernel drop the sixth waiting connection."""
+
+    request_queue_size = 1024  # the kernel caps it at net.core.somaxconn
+    daemon_threads = True
+
+
 def listen(host: str, port: int) -> ThreadingHTTPServer:
     """Bind the API's port (0: any free one) before the system is built: its links need it."""
-    server = ThreadingHTTPServer((host, port), type("Handler", (_Handler,), {}))
-    server.daemon_threads = True
-    return server
+    return _Server((host, port), type("Handler", (_Handler,), {}))
 
 
 def serve(server: ThreadingHTTPServer, local: Local) -> None:

@@ -31,6 +31,8 @@ class Answer:
 @dataclass
 class Client:
     base: str
+    #: The stack's process, for the tests of the process itself (memory, signals).
+    process: subprocess.Popen[str] | None = None
 
     def call(
         self,
@@ -127,9 +129,9 @@ def running_stack(*options: str) -> Iterator[Client]:
     reader.start()
     try:
         assert base is not None, "".join(output)
-        yield Client(base)
+        yield Client(base, process)
     finally:
-        process.send_signal(signal.SIGINT)  # Ctrl-C
+        process.send_signal(signal.SIGINT)  # Ctrl-C (nothing if a test stopped it)
         process.wait(timeout=90)  # a loaded machine stops moto slowly
         reader.join(timeout=10)
         printed = "".join(output)

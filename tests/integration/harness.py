@@ -20,7 +20,11 @@ from mobilise import aws, config, crypto, delivery, models
 from mobilise_local import lambdas, outbox
 from mobilise_local.auth import BearerIsUser
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
-from mobilise_local.moto_patches import enforce_s3_post_policies, serialise_dynamodb_requests
+from mobilise_local.moto_patches import (
+    cheap_dynamodb_transactions,
+    enforce_s3_post_policies,
+    serialise_dynamodb_requests,
+)
 from mobilise_local.pollers import Pollers
 from mobilise_local.resources import Stack, create
 from mobilise_local.template import Template, read
@@ -219,6 +223,7 @@ def running_on_moto(
 ) -> Iterator[Mobilise]:
     """Mobilise in this process on moto; its tables in DynamoDB Local if an endpoint is given."""
     serialise_dynamodb_requests()
+    cheap_dynamodb_transactions()
     enforce_s3_post_policies()
     prefix = "mobilise"
     if dynamodb_endpoint is not None:

@@ -74,22 +74,26 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-#: Every element and attribute the update template writes; user text may add none.
+#: Every element and attribute the update template writes (its table layout, each element's
+#: CSS inlined into ``style``); user text may add none.
 ALLOWED = {
     "html": {"lang"},
     "head": set(),
     "meta": {"charset", "name", "content"},
     "title": set(),
     "style": set(),
-    "body": set(),
-    "div": {"class"},
-    "p": {"class"},
-    "h1": set(),
+    "body": {"style"},
+    "table": {"role", "class", "style"},
+    "tbody": set(),
+    "tr": set(),
+    "td": {"class", "style"},
+    "p": {"class", "style"},
+    "h1": {"style"},
     "br": set(),
-    "a": {"class", "href"},
+    "a": {"class", "href", "style"},
     "img": {"class", "src", "alt", "width", "style"},
     "strong": set(),
-    "blockquote": set(),
+    "blockquote": {"style"},
 }
 EXPECTED_HEADERS = [
     "From",
@@ -211,12 +215,16 @@ def _check_targets(petition: Any, update: Any) -> None:
 
 
 def _check_message(rendered: emails.Rendered, title: str) -> None:
+    links = delivery.recipient_links(SIGNER, rendered)
     raw = emails.addressed(
-        rendered,
-        sender=email_examples.SETTINGS["SENDER_ADDRESS"],
-        to=RECIPIENT,
-        links=delivery.recipient_links(SIGNER, rendered),
+        rendered, sender=email_examples.SETTINGS["SENDER_ADDRESS"], to=RECIPIENT, links=links
     )
+    # On the wire: no line over 998 octets, and the one-click link whole on its own line
+    lines = raw.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 998
+    assert [line for line in lines if line.startswith(b"List-Unsubscribe:")] == [
+        f"List-Unsubscribe: <{links.unsubscribe}>".encode()
+    ]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     assert list(message.keys()) == EXPECTED_HEADERS

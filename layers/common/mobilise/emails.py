@@ -11,18 +11,19 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.policy import SMTP
-from functools import cache
+from email.policy import SMTP, Policy
+from functools import cache, partial
 from html import escape
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from mobilise import actions, links
+from mobilise import actions, i18n, links
 from mobilise.config import get_settings
 from mobilise.i18n import texts
 from mobilise.links import ActionRef
@@ -64,7 +65,7 @@ class RecipientLinks:
     updates that ask for them; ``signer`` (a token naming them) when clicks are counted per
     person (``settings.per_person_clicks``)."""
 
-    unsubscribe: str
+    unsubscribe: str | None  # None: no unsubscribe at all (a test send has no signer)
     respond: str | None = None
     rsvp: str | None = None
     signer: str | None = None
@@ -74,8 +75,24 @@ class RecipientLinks:
 PER_RECIPIENT = ("respond", "rsvp", "signer")
 
 
+@cache
+def _inliner() -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+def inlined(html: str) -> str:
+    """``html`` with the rules of its ``<style>`` written into each element's ``style``
+    attribute (css-inline): Gmail with other accounts than Google's and several mobile
+    clients drop ``<style>``. Only at-rules (the media queries) stay there, for the clients
+    that read them. Inlining inlined HTML changes nothing."""
+    return _inliner().inline(html)
+
+
 @dataclass(frozen=True)
 class Rendered:
+    """An email rendered once, for every recipient: its HTML is inlined when it is made
+    (:func:`inlined`), so every email, whatever builds it, reaches clients styled inline."""
+
     subject: str
     html: str
     text: str
@@ -84,6 +101,9 @@ class Rendered:
     needs: frozenset[str] = frozenset()
     #: Where a respond or RSVP button leads when no recipient is named (a preview, a test send).
     fallback: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "html", inlined(self.html))
 
     def personalised(self, links: RecipientLinks) -> tuple[str, str]:
         """The HTML and text parts with one recipient's links in their slots."""
@@ -98,9 +118,8 @@ class Rendered:
                 marker, value = f"{self.slot}-{name}", url if url is not None else self.fallback
             html = html.replace(marker, escape(value))
             text = text.replace(marker, value)
-        return html.replace(self.slot, links.unsubscribe), text.replace(
-            self.slot, links.unsubscribe
-        )
+        unsubscribe = links.unsubscribe or ""
+        return html.replace(self.slot, unsubscribe), text.replace(self.slot, unsubscribe)
 
 
 def _new_slot() -> str:
@@ -108,8 +127,13 @@ def _new_slot() -> str:
 
 
 def render(template: str, language: str, **context: object) -> str:
-    """Render a page or email template with the texts of ``language``."""
-    return _templates().get_template(template).render(t=texts(language), lang=language, **context)
+    """Render a page or email template with the texts of ``language`` (``plural(key, count,
+    **values)``: a text in the plural form of ``count``, see :func:`mobilise.i18n.plural`)."""
+    return (
+        _templates()
+        .get_template(template)
+        .render(t=texts(language), lang=language, plural=partial(i18n.plural, language), **context)
+    )
 
 
 # Dates, written out in the event's own time zone, without a locale library ----------------
@@ -239,9 +263,14 @@ def _details(
     return {}
 
 
-def render_update(petition: Petition, update: Update, language: str | None = None) -> Rendered:
+def render_update(
+    petition: Petition, update: Update, language: str | None = None, *, test: bool = False
+) -> Rendered:
     """An update's email in ``language`` (the petition's by default), with slots where each
     recipient's own links go (see :meth:`Rendered.personalised`).
+
+    ``test``: the starter's test send, which says so (subject, a banner) and has no
+    unsubscribe link: it reaches the starter alone, who signed nothing.
 
     Every button leads through the counted redirect ``/r/{token}`` (never to its target
     directly), or to the recipient's own respond or RSVP page.
@@ -260,14 +289,18 @@ def render_update(petition: Petition, update: Update, language: str | None = Non
         "details": _details(petition, update, fields, language),
         "buttons": buttons,
         "unsubscribe_url": slot,
+        "test": test,
     }
     needs: set[str] = {name for name in ("respond", "rsvp") if name in buttons}
     if get_settings().per_person_clicks and any(
         name not in ("respond", "rsvp") for name in buttons
     ):
         needs.add("signer")
+    subject = update.title
+    if test:
+        subject = f"{texts(language)['test_send_prefix']} {subject}"
     return Rendered(
-        subject=one_line(update.title),
+        subject=one_line(subject),
         html=render("update.html", language, **context),
         text=_BLANK_RUNS.sub("\n\n", render("update.txt", language, **context)),
         slot=slot,
@@ -307,19 +340,66 @@ def render_already_signed(*, petition_title: str, language: str) -> Rendered:
     )
 
 
+# The message on the wire ---------------------------------------------------------------------
+
+#: One URI in angle brackets (RFC 2369): printable ASCII without ``<``, ``>`` or ``,``.
+_BRACKETED_URI = re.compile(r"<[\x21-\x2b\x2d-\x3b\x3d\x3f-\x7e]+>")
+_MAX_LINE = 998  # octets, CRLF excluded (RFC 5322, 2.1.1)
+
+
+class _UriListHeader(BaseHeader):
+    """``List-Unsubscribe``: a list of URIs in angle brackets (RFC 2369), written as they are.
+
+    Python knows no such header and folds it as unstructured text: to keep lines within 78
+    characters it turns a long URI into RFC 2047 encoded words, which RFC 2047 (5) forbids
+    there, and a mail client then finds no URI to offer one-click unsubscribe with. Here each
+    URI stays whole, folding happens only between URIs (after a comma), and a line may pass
+    78 characters (a SHOULD of RFC 5322) but never 998 octets (its MUST).
+    """
+
+    max_count = 1
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        uris = [uri.strip() for uri in value.split(",")]
+        for uri in uris:
+            # its own line: the field's name (or the fold's space) before it, a comma after
+            if not _BRACKETED_URI.fullmatch(uri) or len(f"List-Unsubscribe: {uri},") > _MAX_LINE:
+                raise ValueError(f"not a URI in angle brackets for one header line: {uri!r}")
+        kwds["decoded"] = ", ".join(uris)
+        kwds["parse_tree"] = None  # never folded by Python's parser: see fold
+
+    def fold(self, *, policy: Policy) -> str:
+        uris = str(self).split(", ")
+        return f"{self.name}: " + ("," + policy.linesep + " ").join(uris) + policy.linesep
+
+
+def _policy() -> Policy:
+    """SMTP's policy (CRLF, 78-column folding, RFC 2047 words where RFC 2047 allows them:
+    the Subject), with List-Unsubscribe written as :class:`_UriListHeader` says."""
+    registry = HeaderRegistry()
+    registry.map_to_type("list-unsubscribe", _UriListHeader)
+    return SMTP.clone(header_factory=registry)
+
+
+POLICY = _policy()
+
+
 def addressed(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks) -> bytes:
-    """The MIME message of ``rendered`` for one recipient, with one-click unsubscribe.
+    """The MIME message of ``rendered`` for one recipient, with one-click unsubscribe when
+    ``links`` has an unsubscribe link (RFC 8058), none when it has none (a test send).
 
     The To header carries the address alone: a signer's name, with its commas and
     quotes, never goes into an address header (Python's email package can unquote a
     display name when it folds a long header).
     """
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = Address(addr_spec=to)
     message["Subject"] = rendered.subject
-    message["List-Unsubscribe"] = f"<{links.unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if links.unsubscribe is not None:
+        message["List-Unsubscribe"] = f"<{links.unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     html, text = rendered.personalised(links)
     message.set_content(text)
     message.add_alternative(html, subtype="html")

@@ -5,7 +5,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
+from babel import Locale
+from babel.numbers import format_decimal
+
 from mobilise import i18n_emails, i18n_publishing, i18n_reminders, i18n_responses, i18n_signing
+
+#: Joins a text's name and a CLDR plural category: ``"days#one"``, ``"days#other"``. A text
+#: that holds a count has one form per category of each language (English: one, other;
+#: French: one, many, other), and :func:`plural` picks the one Babel's rules name.
+PLURAL = "#"
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -28,6 +36,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Thank you for signing the petition “{title}”. Please confirm your email address "
             "so that your signature counts and the petition can keep you informed."
         ),
+        "confirm_heading": "One more step: confirm your signature",
         "confirm_button": "Confirm my signature",
         "confirm_ignore": "You did not sign? Ignore this email: nothing more will be sent.",
         "confirmed_title": "Signature confirmed",
@@ -53,6 +62,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Merci d’avoir signé la pétition « {title} ». Confirmez votre adresse e-mail "
             "pour que votre signature compte et que la pétition puisse vous tenir informé·e."
         ),
+        "confirm_heading": "Encore une étape : confirmez votre signature",
         "confirm_button": "Confirmer ma signature",
         "confirm_ignore": (
             "Vous n’avez pas signé ? Ignorez cet e-mail : rien d’autre ne vous sera envoyé."
@@ -84,7 +94,26 @@ def _merged() -> dict[str, dict[str, str]]:
     return merged
 
 
+def language_of(language: str | None) -> str:
+    """``language`` if we have its texts, else English."""
+    return language if language in TEXTS else "en"
+
+
 def texts(language: str | None) -> dict[str, str]:
     """The texts of ``language``, English when it is not one we have."""
-    merged = _merged()
-    return merged.get(language or "en", merged["en"])
+    return _merged()[language_of(language)]
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+def plural(language: str | None, key: str, count: int, **values: object) -> str:
+    """The text ``key`` in the form ``count`` takes in ``language`` (CLDR's plural rules,
+    through Babel), ``{count}`` written as the language writes numbers ("1 000 000" in
+    French, "1,000,000" in English), the other placeholders filled with ``values``."""
+    language = language_of(language)
+    category = _locale(language).plural_form(count)
+    text = texts(language)[f"{key}{PLURAL}{category}"]
+    return text.format(count=format_decimal(count, locale=language), **values)

@@ -7,6 +7,17 @@ from typing import Final
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
         "test_send_prefix": "[Test]",
+        "test_send_banner": (
+            "This is a test of your update: only you received it. Your signers will receive "
+            "it when you publish it."
+        ),
+        "test_send_reason": (
+            "You receive this test because you started the petition “{title}”; it was sent "
+            "to you alone."
+        ),
+        "held_reason": (
+            "You receive this email because you scheduled an update of the petition “{title}”."
+        ),
         "held_subject": "Your scheduled update is waiting: {title}",
         "held_intro": (
             "Your update “{title}” of the petition “{petition}” was due at {due}, but the "
@@ -18,6 +29,18 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "fr": {
         "test_send_prefix": "[Test]",
+        "test_send_banner": (
+            "Ceci est un test de votre nouvelle : vous seul·e l’avez reçu. Les signataires la "
+            "recevront quand vous la publierez."
+        ),
+        "test_send_reason": (
+            "Vous recevez ce test parce que vous avez lancé la pétition « {title} » ; il n’a "
+            "été envoyé qu’à vous."
+        ),
+        "held_reason": (
+            "Vous recevez cet e-mail parce que vous avez programmé une nouvelle de la pétition "
+            "« {title} »."
+        ),
         "held_subject": "Votre nouvelle programmée attend : {title}",
         "held_intro": (
             "Votre nouvelle « {title} » de la pétition « {petition} » devait partir le {due}, "

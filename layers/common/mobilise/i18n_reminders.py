@@ -7,10 +7,18 @@ from typing import Final
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "en": {
-        "nudge_subject": "{count} signers have heard nothing for {days} days: {title}",
+        # {days} is "days" in its plural form
+        "nudge_subject#one": "{count} signer has heard nothing for {days}: {title}",
+        "nudge_subject#other": "{count} signers have heard nothing for {days}: {title}",
+        "days#one": "{count} day",
+        "days#other": "{count} days",
         "nudge_eyebrow": "A reminder about your petition",
-        "nudge_quiet": (
-            "Your petition “{title}” has sent no update for {days} days, and {count} signers "
+        "nudge_quiet#one": (
+            "Your petition “{title}” has sent no update for {days}, and {count} signer "
+            "is waiting to hear how the campaign is going."
+        ),
+        "nudge_quiet#other": (
+            "Your petition “{title}” has sent no update for {days}, and {count} signers "
             "are waiting to hear how the campaign is going."
         ),
         "nudge_ideas": "A few ideas for your next update:",
@@ -60,10 +68,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "nudges_off_done": "Done: you will receive no more reminders about the petition “{title}”.",
     },
     "fr": {
-        "nudge_subject": "{count} signataires sans nouvelles depuis {days} jours : {title}",
+        "nudge_subject#one": "{count} signataire sans nouvelles depuis {days} : {title}",
+        "nudge_subject#many": "{count} de signataires sans nouvelles depuis {days} : {title}",
+        "nudge_subject#other": "{count} signataires sans nouvelles depuis {days} : {title}",
+        "days#one": "{count} jour",
+        "days#many": "{count} de jours",
+        "days#other": "{count} jours",
         "nudge_eyebrow": "Un rappel à propos de votre pétition",
-        "nudge_quiet": (
-            "Votre pétition « {title} » n’a publié aucune nouvelle depuis {days} jours, et "
+        "nudge_quiet#one": (
+            "Votre pétition « {title} » n’a publié aucune nouvelle depuis {days}, et "
+            "{count} signataire attend de savoir où en est la campagne."
+        ),
+        "nudge_quiet#many": (
+            "Votre pétition « {title} » n’a publié aucune nouvelle depuis {days}, et "
+            "{count} de signataires attendent de savoir où en est la campagne."
+        ),
+        "nudge_quiet#other": (
+            "Votre pétition « {title} » n’a publié aucune nouvelle depuis {days}, et "
             "{count} signataires attendent de savoir où en est la campagne."
         ),
         "nudge_ideas": "Quelques idées pour votre prochaine nouvelle :",

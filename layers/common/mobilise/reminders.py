@@ -36,7 +36,7 @@ from mobilise import actions, aws, clock, emails, links, store
 from mobilise.config import get_settings
 from mobilise.delivery import SesUnavailable, transient
 from mobilise.errors import NotFound
-from mobilise.i18n import texts
+from mobilise.i18n import plural, texts
 from mobilise.models import EVENT, MEETING, NUDGE, Petition, Signature, Update
 from mobilise.observability import logger, metrics
 from mobilise.pacing import pacer
@@ -180,18 +180,7 @@ def _nudge(petition_id: str, due_at: str, now: datetime) -> bool:
         return False
     recent, _ = store.list_updates(petition_id, RECENT_UPDATES, None)
     ideas = suggestions(petition, (update.type for update in recent))
-    slot = _slot()
-    context = {
-        "petition_title": petition.title,
-        "days": (now - quiet_since).days,
-        "count": int(petition.signer_count),
-        "suggestions": ideas,
-        "unsubscribe_url": slot,
-    }
-    subject = texts(petition.language)["nudge_subject"].format(
-        count=context["count"], days=context["days"], title=petition.title
-    )
-    rendered = _rendered("nudge", petition.language, subject, slot, context)
+    rendered = nudge_email(petition, (now - quiet_since).days, ideas)
     sent = _once(
         NUDGE_JOB,
         petition_id,
@@ -207,6 +196,27 @@ def _nudge(petition_id: str, due_at: str, now: datetime) -> bool:
     if sent:
         logger.info("starter nudged", petition_id=petition_id, suggested=[i.type for i in ideas])
     return sent
+
+
+def nudge_email(petition: Petition, days: int, ideas: list[Suggestion]) -> emails.Rendered:
+    """The nudge of ``petition``'s starter: quiet for ``days``, with ``ideas``."""
+    slot = _slot()
+    context = {
+        "petition_title": petition.title,
+        "days": days,
+        "count": int(petition.signer_count or 0),
+        "suggestions": ideas,
+        "unsubscribe_url": slot,
+    }
+    language = petition.language
+    subject = plural(
+        language,
+        "nudge_subject",
+        int(petition.signer_count or 0),
+        days=plural(language, "days", days),
+        title=petition.title,
+    )
+    return _rendered("nudge", petition.language, subject, slot, context)
 
 
 # The event reminder ---------------------------------------------------------------------------
@@ -272,7 +282,7 @@ def _remind_signer(
 ) -> bool:
     language = signature.language or petition.language
     if language not in rendered:
-        rendered[language] = _event_email(petition, update, language)
+        rendered[language] = event_email(petition, update, language)
     signer = links.SignerRef(petition.petition_id, signature.email_hash, update.update_id)
     starts_at = datetime.fromisoformat((update.fields or {})["starts_at"])
     return _once(
@@ -290,7 +300,7 @@ def _remind_signer(
     )
 
 
-def _event_email(petition: Petition, update: Update, language: str) -> emails.Rendered:
+def event_email(petition: Petition, update: Update, language: str) -> emails.Rendered:
     fields = update.fields or {}
     slot = _slot()
     context = {
@@ -351,16 +361,7 @@ def _follow_up(item: Update, due_at: str) -> bool:
     ):
         store.move_due(update, due_at, None)
         return False
-    slot = _slot()
-    context = {
-        "petition_title": petition.title,
-        "decision_maker": petition.decision_maker.get("name", ""),
-        "when": local_time(fields["meeting_at"], fields.get("time_zone")),
-        "form_url": form_url(petition.petition_id, "decision_maker_meeting"),
-        "unsubscribe_url": slot,
-    }
-    subject = texts(petition.language)["meeting_subject"].format(title=petition.title)
-    rendered = _rendered("meeting_followup", petition.language, subject, slot, context)
+    rendered = meeting_email(petition, update)
     sent = _once(
         MEETING_JOB,
         update.update_id,
@@ -374,6 +375,21 @@ def _follow_up(item: Update, due_at: str) -> bool:
     )
     store.move_due(update, due_at, None)
     return sent
+
+
+def meeting_email(petition: Petition, update: Update) -> emails.Rendered:
+    """The starter's follow-up of the meeting ``update`` announced."""
+    fields = update.fields or {}
+    slot = _slot()
+    context = {
+        "petition_title": petition.title,
+        "decision_maker": (petition.decision_maker or {}).get("name", ""),
+        "when": local_time(fields["meeting_at"], fields.get("time_zone")),
+        "form_url": form_url(petition.petition_id, "decision_maker_meeting"),
+        "unsubscribe_url": slot,
+    }
+    subject = texts(petition.language)["meeting_subject"].format(title=petition.title)
+    return _rendered("meeting_followup", petition.language, subject, slot, context)
 
 
 # Sending --------------------------------------------------------------------------------------

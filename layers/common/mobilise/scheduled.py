@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from mobilise import clock, emails, store, updates
-from mobilise.actions import petition_url
 from mobilise.errors import Conflict, NotFound, NotOwner, UpdateTooSoon
 from mobilise.i18n import texts
 from mobilise.models import SCHEDULED, Petition, Update
@@ -80,6 +79,11 @@ def _publish(petition_id: str, update_id: str) -> str:
     return "published"
 
 
+#: The notice concerns the starter's own petition: no one to unsubscribe, so no
+#: ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours would).
+NOTICE_LINKS = emails.RecipientLinks(unsubscribe=None)
+
+
 def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None:
     """Email the starter that the update waits, once per (update, reopening)."""
     period = reopens.isoformat()
@@ -92,7 +96,7 @@ def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None
         updates.send_to_starter(
             petition.owner_email,
             _notice(petition, update, reopens),
-            emails.RecipientLinks(unsubscribe=petition_url(petition.petition_id)),
+            NOTICE_LINKS,
             {"kind": "scheduled-held", "petition_id": petition.petition_id},
         )
     except Exception:

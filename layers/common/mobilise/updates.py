@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from mobilise import actions, aws, clock, due, emails, ids, photos, queues, store
 from mobilise.config import get_settings
 from mobilise.errors import Conflict, DomainError, InvalidField, NotFound, NotOwner
-from mobilise.i18n import texts
 from mobilise.messages import FanoutMessage
 from mobilise.models import EVENT, MEETING, STAT_NAMES, Petition, Update
 from mobilise.observability import logger, metrics
@@ -180,14 +179,23 @@ def send_test(
     if not address:
         raise NoVerifiedAddress()
     store.take_rate(f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
-    rendered = emails.render_update(petition, update)
-    prefix = texts(petition.language)["test_send_prefix"]
-    rendered = dataclasses.replace(
-        rendered, subject=emails.one_line(f"{prefix} {rendered.subject}")
+    send_to_starter(
+        address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
     )
-    send_to_starter(address, rendered, _preview_links(petition_id), {"kind": "test"})
     logger.info("test send", petition_id=petition_id)
     return StarterCopyOut(sent_to=address)
+
+
+def test_email(petition: Petition, update: Update) -> emails.Rendered:
+    """The update's email as a test: it says so, and offers no unsubscribe."""
+    return emails.render_update(petition, update, test=True)
+
+
+def test_links(petition_id: str) -> emails.RecipientLinks:
+    """A test send's links: respond and RSVP open the petition's page; no unsubscribe, in
+    the body or the headers (the starter signed nothing, and the petition's page would
+    answer RFC 8058's POST with a 404)."""
+    return dataclasses.replace(_preview_links(petition_id), unsubscribe=None)
 
 
 def send_to_starter(
