@@ -283,8 +283,8 @@ def _example(update_type: str, language: str) -> Update:
 def every_email() -> list[Sent]:
     """Every kind of email, in French and English, built by the functions that send them and
     addressed with the links they give (call inside :func:`offline`): each update type, the
-    test send, the confirmation, the nudge, the event reminder, the meeting follow-up and the
-    notice of a scheduled update held by the 24-hour rule."""
+    test send, the confirmation, the already-signed note, the nudge, the event reminder, the
+    meeting follow-up and the notice of a scheduled update held by the 24-hour rule."""
     found: list[Sent] = []
     for language in ("fr", "en"):
         the_petition = petition(language=language)
@@ -307,6 +307,9 @@ def every_email() -> list[Sent]:
             SignerRef(PETITION_ID, SIGNER.email_hash), confirmation
         )
         found.append(_sent(f"confirmation-{language}", confirmation, SIGNER_ADDRESS, unsubscribe))
+        stands = emails.render_already_signed(petition_title=the_petition.title, language=language)
+        unsubscribe = delivery.recipient_links(SignerRef(PETITION_ID, SIGNER.email_hash), stands)
+        found.append(_sent(f"already-signed-{language}", stands, SIGNER_ADDRESS, unsubscribe))
         ideas = reminders.suggestions(the_petition, ["news"])
         for count, days in ((1, 1), (3, 7), (1_000_000, 30)):
             the_petition.signer_count = count

@@ -103,16 +103,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "A petition, and when its next update is allowed", refusals=(_NO_PETITION,)
     ),
     ("POST", "/petitions/{petition_id}/signatures"): Operation(
-        "Sign a petition (a confirmation email follows when double opt-in is on)",
+        "Sign a petition. The answer is the same whether the address is new or had signed "
+        "(who signed what is the signer's to know): with double opt-in, the email says what "
+        "happened (confirm the address, or the signature already stands); an address gets at "
+        "most 10 such emails a day. An address signs once, its providers' documented aliases "
+        "included (Gmail dots, `+tags`)",
         status=201,
         refusals=(
             Refusal(404, ("not_found",), "There is no such petition, or it no longer is open."),
-            Refusal(
-                409,
-                ("already_signed", "awaiting_confirmation"),
-                "This address already signed; `awaiting_confirmation`: it has not confirmed "
-                "yet, and the confirmation email was sent again.",
-            ),
             Refusal(
                 429,
                 ("too_many_requests",),
@@ -121,9 +119,22 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             ),
         ),
     ),
+    ("GET", "/petitions/{petition_id}/signature-counts"): Operation(
+        "Confirmed and unconfirmed signatures, for the petition's starter (the public "
+        "`signer_count` is the confirmed ones)",
+        refusals=(
+            Refusal(403, ("forbidden",), "Only the starter of the petition sees them."),
+            _NO_PETITION,
+        ),
+    ),
     ("GET", "/signatures/confirm/{token}"): Operation(
-        "The link of the confirmation email: confirms the signature (following it again is "
-        "harmless)",
+        "The link of the confirmation email: a page with one button that confirms (the link "
+        "itself changes nothing: mail scanners open every link)",
+        page=True,
+        refusals=(Refusal(404, (), "The link is not valid or has expired.", page=True),),
+    ),
+    ("POST", "/signatures/confirm/{token}"): Operation(
+        "The confirmation page's button: confirms the signature (again is harmless)",
         page=True,
         refusals=(Refusal(404, (), "The link is not valid or has expired.", page=True),),
     ),

@@ -55,6 +55,7 @@ KINDS = [
         for lang in ("fr", "en")
     ),
     *(f"confirmation-{lang}" for lang in ("fr", "en")),
+    *(f"already-signed-{lang}" for lang in ("fr", "en")),
     *(f"nudge-{count}-{lang}" for count in (1, 3, 1_000_000) for lang in ("fr", "en")),
     *(f"event-reminder-{lang}" for lang in ("fr", "en")),
     *(f"meeting-followup-{lang}" for lang in ("fr", "en")),

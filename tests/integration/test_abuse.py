@@ -124,6 +124,7 @@ CASES: dict[tuple[str, str], Case] = {
         accepts=frozenset({"title", "description", "language", "decision_maker"}),
     ),
     ("GET", "/petitions/{petition_id}"): Case(200),
+    ("GET", "/petitions/{petition_id}/signature-counts"): Case(200),
     ("POST", "/petitions/{petition_id}/signatures"): Case(
         201,
         body=_signature,
@@ -159,6 +160,7 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/petitions/{petition_id}/unpublished-updates"): Case(200),
     ("GET", "/signatures/confirm/{token}"): Case(200, token="confirm"),
+    ("POST", "/signatures/confirm/{token}"): Case(200, token="confirm", bodiless=True),
     ("GET", "/unsubscribe/{token}"): Case(200, token="unsubscribe"),
     ("POST", "/unsubscribe/{token}"): Case(
         200, form="List-Unsubscribe=One-Click", token="unsubscribe"

@@ -81,7 +81,7 @@ def test_erasing_an_address_leaves_no_trace_in_any_table_or_index(
     mobilise: Mobilise, signed_twice: tuple[str, str]
 ) -> None:
     email_hash = crypto.email_hash(ADDRESS)
-    assert any("camille.martin@example.org" in item for item in _everything(mobilise))
+    assert any(ADDRESS.lower() in item.lower() for item in _everything(mobilise))  # as typed
 
     erased = _privacy(mobilise, "erase", ADDRESS)
 
@@ -306,7 +306,7 @@ def test_erasure_reaches_records_keyed_by_request_time_or_by_the_address_hash(
         # Given a signer who asked twice for the confirmation email (both were sent),
         petition_id = mobilise.create_petition()
         assert mobilise.sign(petition_id, ADDRESS).status == 201
-        assert mobilise.sign(petition_id, ADDRESS).status == 409  # sent again
+        assert mobilise.sign(petition_id, ADDRESS).status == 201  # sent again
         mobilise.run_queues()
         assert _idempotency_records(mobilise) == 2
         # clicked a button of a press update while clicks were counted per person,

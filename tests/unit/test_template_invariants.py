@@ -28,7 +28,8 @@ Check = Callable[[Document], list[str]]
 PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/petitions/{petition_id}"): "a petition's page",
     ("POST", "/petitions/{petition_id}/signatures"): "signing a petition",
-    ("GET", "/signatures/confirm/{token}"): "the link of the confirmation email",
+    ("GET", "/signatures/confirm/{token}"): "the link of the confirmation email: a page",
+    ("POST", "/signatures/confirm/{token}"): "that page's button, which confirms",
     ("GET", "/petitions/{petition_id}/updates"): "a petition's updates, for everyone",
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): "an update's page",
     ("GET", "/unsubscribe/{token}"): "the unsubscribe link of every email",

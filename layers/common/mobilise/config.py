@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         default=[(60, 3), (300, 5)],
         description="Signatures a client IP may make on one petition: (seconds, count) windows.",
     )
+    signing_email_limits: list[tuple[int, int]] = Field(
+        default=[(24 * 3600, 10)],
+        description="Emails signing may send one address (confirmations and already-signed "
+        "notes), across all petitions, whoever signs: (seconds, count) fixed windows. Past "
+        "them the signature is kept and no email is sent until the window has passed.",
+    )
     fanout_reserve_ms: int = Field(
         default=20_000,
         ge=1_000,

@@ -10,6 +10,7 @@ refused for another.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -51,14 +52,66 @@ def reset() -> None:
 
 
 def normalise_email(address: str) -> str:
-    """The form under which an address is looked up: trimmed and lower-cased."""
+    """An address trimmed and lower-cased (as shown back in an export)."""
     return address.strip().lower()
 
 
+# Aliases that reach one mailbox, as the providers document them. Only the consumer domains
+# whose owner documents the rule are folded; any other domain may give "+" or "." a meaning.
+#: Gmail ignores dots before the @ (Gmail Help, "Dots don't matter in Gmail addresses",
+#: support.google.com/mail/answer/7436150); googlemail.com addresses are gmail.com ones
+#: (Gmail Help, "gmail.com and googlemail.com").
+_DOTS_IGNORED = frozenset({"gmail.com"})
+_SAME_DOMAIN = {"googlemail.com": "gmail.com"}
+#: Domains where ``name+tag@`` reaches ``name@``: Gmail (Gmail Help, "Create task-specific
+#: email addresses"); Outlook.com and Hotmail (Microsoft, plus addressing, on Outlook.com
+#: since 2013: learn.microsoft.com/exchange/recipients-in-exchange-online/
+#: plus-addressing-in-exchange-online); Fastmail (fastmail.help/hc/en-us/articles/
+#: 360060591053); Proton ("+aliases", proton.me/support/addresses-and-aliases).
+#: Not iCloud: Apple's own documentation says nothing of it.
+_PLUS_TAGS = frozenset(
+    {
+        "gmail.com",
+        "outlook.com",
+        "outlook.fr",
+        "hotmail.com",
+        "hotmail.fr",
+        "live.com",
+        "live.fr",
+        "fastmail.com",
+        "fastmail.fm",
+        "proton.me",
+        "protonmail.com",
+        "protonmail.ch",
+        "pm.me",
+    }
+)
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address reaches, under which it is looked up: trimmed, lower-cased,
+    its domain in ASCII (IDNA), and the documented aliases of the providers above folded
+    (``A.B+petitions@googlemail.com`` is ``ab@gmail.com``). One person, one signature."""
+    local, at, domain = normalise_email(address).rpartition("@")
+    if not at:
+        return normalise_email(address)
+    if not domain.isascii():
+        # Not a domain an accepted address has, if this fails: then looked up as it is.
+        with contextlib.suppress(UnicodeError):
+            domain = domain.encode("idna").decode("ascii")
+    domain = _SAME_DOMAIN.get(domain, domain)
+    folded = local
+    if domain in _PLUS_TAGS:
+        folded = folded.split("+", 1)[0]
+    if domain in _DOTS_IGNORED:
+        folded = folded.replace(".", "")
+    return f"{folded or local}@{domain}"
+
+
 def email_hash(address: str) -> str:
-    """Hex HMAC-SHA256 of the normalised address: how an email is looked up, never by value."""
-    normalised = normalise_email(address).encode()
-    return hmac.new(_email_key(), normalised, hashlib.sha256).hexdigest()
+    """Hex HMAC-SHA256 of the address's :func:`mailbox`: how an email is looked up (signing,
+    erasure and export, suppression), never by value."""
+    return hmac.new(_email_key(), mailbox(address).encode(), hashlib.sha256).hexdigest()
 
 
 def lookup_hash(kind: str, value: str) -> str:

@@ -207,20 +207,30 @@ def batch_digest(message: DeliveryMessage) -> str:
 
 
 def _confirmation(message: ConfirmationMessage) -> None:
+    """The email that follows a signature: the confirmation (unless confirmed meanwhile);
+    to an address that signed again, the confirmation again if it is unconfirmed, or the
+    note that its confirmed signature stands. Its idempotency key is ("confirm", petition,
+    ``requested_at``, signer) for each, as erasure finds it (mobilise.privacy)."""
     try:
         signature = store.get_signature(message.petition_id, message.email_hash)
     except NotFound:
         logger.info("confirmation for a signature that is gone", petition_id=message.petition_id)
         return
     confirmed: datetime | None = signature.confirmed_at
-    if confirmed is not None or store.suppressed([message.email_hash]):
+    stands = message.kind == "signed_again" and confirmed is not None
+    if (confirmed is not None and not stands) or store.suppressed([message.email_hash]):
         return
+    if message.kind == "signed_again":  # erasure finds the email's record by this time
+        store.confirmation_requested(message.petition_id, message.email_hash, message.requested_at)
     title, petition_language = _petition(message.petition_id)
     signer = SignerRef(message.petition_id, message.email_hash)
-    rendered = emails.render_confirmation(
-        petition_title=title,
-        confirm_url=confirm_url(signer),
-        language=signature.language or petition_language,
+    language = signature.language or petition_language
+    rendered = (
+        emails.render_already_signed(petition_title=title, language=language)
+        if stands
+        else emails.render_confirmation(
+            petition_title=title, confirm_url=confirm_url(signer), language=language
+        )
     )
     tags = {"petition_id": message.petition_id}
     _send_to(signature.email, signer, rendered, "confirm", message.requested_at, tags, Counter())

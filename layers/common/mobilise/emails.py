@@ -326,6 +326,20 @@ def render_confirmation(*, petition_title: str, confirm_url: str, language: str)
     )
 
 
+def render_already_signed(*, petition_title: str, language: str) -> Rendered:
+    """The email to a confirmed signer whose address signed the petition again: their
+    signature stands (the API answered the signer as it answers everyone)."""
+    slot = _new_slot()
+    context = {"petition_title": petition_title, "unsubscribe_url": slot}
+    subject = texts(language)["already_signed_subject"].format(title=one_line(petition_title))
+    return Rendered(
+        subject=one_line(subject),
+        html=render("already_signed.html", language, **context),
+        text=render("already_signed.txt", language, **context),
+        slot=slot,
+    )
+
+
 # The message on the wire ---------------------------------------------------------------------
 
 #: One URI in angle brackets (RFC 2369): printable ASCII without ``<``, ``>`` or ``,``.

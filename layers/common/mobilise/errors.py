@@ -27,21 +27,13 @@ class NotOwner(DomainError):
 
 
 class AlreadySigned(DomainError):
+    """The mailbox had signed this petition. Never an answer of the API (it would tell who
+    signed what): signing answers the same, and the email says what happened."""
+
     code = "already_signed"
 
     def __init__(self) -> None:
         super().__init__("This email address has already signed this petition.")
-
-
-class AwaitingConfirmation(AlreadySigned):
-    code = "awaiting_confirmation"
-
-    def __init__(self) -> None:
-        DomainError.__init__(
-            self,
-            "This email address has already signed this petition and has not confirmed it yet: "
-            "we sent the confirmation email again.",
-        )
 
 
 class UpdateTooSoon(DomainError):

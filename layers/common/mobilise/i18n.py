@@ -8,7 +8,7 @@ from typing import Final
 from babel import Locale
 from babel.numbers import format_decimal
 
-from mobilise import i18n_emails, i18n_publishing, i18n_reminders, i18n_responses
+from mobilise import i18n_emails, i18n_publishing, i18n_reminders, i18n_responses, i18n_signing
 
 #: Joins a text's name and a CLDR plural category: ``"days#one"``, ``"days#other"``. A text
 #: that holds a count has one form per category of each language (English: one, other;
@@ -79,6 +79,7 @@ PARTS: tuple[dict[str, dict[str, str]], ...] = (
     i18n_reminders.TEXTS,
     i18n_responses.TEXTS,
     i18n_publishing.TEXTS,
+    i18n_signing.TEXTS,
 )
 
 

@@ -37,9 +37,12 @@ class DeliveryMessage(_Message):
 
 
 class ConfirmationMessage(_Message):
-    """Delivery queue: ask a new signer to confirm their address (double opt-in)."""
+    """Delivery queue: the email that follows a signature (double opt-in). ``confirm``: a new
+    signature, asked to confirm its address. ``signed_again``: an address that had signed
+    signed again; the deliver function sends the confirmation again if it is unconfirmed,
+    or tells it its signature stands (the API answered both alike, and as fast)."""
 
-    kind: Literal["confirm"]
+    kind: Literal["confirm", "signed_again"]
     petition_id: Id
     email_hash: EmailHash
     requested_at: str = Field(max_length=40)  # makes a resent request a new email

@@ -118,7 +118,8 @@ class Petition(_Item):
     language = UnicodeAttribute()
     decision_maker = JSONAttribute()
     status = UnicodeAttribute(default="open")
-    signer_count = NumberAttribute(default=0)
+    signer_count = NumberAttribute(default=0)  # every signature, confirmed or not
+    confirmed_count = NumberAttribute(default=0)  # the confirmed ones: the public count
     last_update_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Literal
 
 from mobilise import clock, crypto, due, ids, links, queues, store
 from mobilise.config import get_settings
-from mobilise.errors import AlreadySigned, AwaitingConfirmation
+from mobilise.errors import AlreadySigned, InvalidLink, NotFound, NotOwner
 from mobilise.messages import ConfirmationMessage
 from mobilise.models import Petition, Signature
 from mobilise.observability import logger
-from mobilise.schemas import PetitionIn, PetitionOut, SignatureIn, SignatureOut
+from mobilise.schemas import (
+    PetitionIn,
+    PetitionOut,
+    SignatureCounts,
+    SignatureIn,
+    SignatureOut,
+)
 
 
 def create(owner_id: str, request: PetitionIn, owner_email: str | None = None) -> Petition:
@@ -45,6 +51,8 @@ def close(caller: str, petition_id: str) -> Petition:
 
 
 def view(petition: Petition) -> PetitionOut:
+    """The public view: ``signer_count`` counts confirmed signatures only (every signature
+    is confirmed at once when double opt-in is off), so invented addresses do not count."""
     reopens = petition.next_update_allowed_at
     return PetitionOut(
         petition_id=petition.petition_id,
@@ -53,17 +61,34 @@ def view(petition: Petition) -> PetitionOut:
         language=petition.language,  # type: ignore[arg-type]  # validated when stored
         decision_maker=petition.decision_maker,
         status=petition.status,  # type: ignore[arg-type]
-        signer_count=int(petition.signer_count),
+        signer_count=int(petition.confirmed_count),
         next_update_allowed_at=clock.isoformat(reopens) if reopens else None,
         created_at=clock.isoformat(petition.created_at),
     )
 
 
-def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut:
-    """Sign once per address. Consent to updates is recorded with its time and wording.
+def counts(caller: str, petition_id: str) -> SignatureCounts:
+    """The starter's view of the signatures: confirmed (the public count) and unconfirmed."""
+    petition = store.get_petition(petition_id)
+    if petition.owner_id != caller:
+        raise NotOwner()
+    confirmed = int(petition.confirmed_count)
+    return SignatureCounts(
+        petition_id=petition_id,
+        confirmed=confirmed,
+        unconfirmed=int(petition.signer_count) - confirmed,
+    )
 
-    With double opt-in the signer gets a confirmation email, and updates only once
-    they followed its link. A client IP may sign a petition a few times a minute.
+
+def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut:
+    """Sign once per mailbox. Consent to updates is recorded with its time and wording.
+
+    The answer is the same whatever the address's history (which petitions a person signed
+    is a political opinion): only the email tells them what happened. With double opt-in a
+    new signer, or one who has not confirmed yet, gets the confirmation email; a confirmed
+    signer who signs again is told their signature stands. Without double opt-in signing
+    sends no email, new address or not. A client IP may sign a petition a few times a
+    minute; an address gets at most ``signing_email_limits`` emails from signing.
     """
     settings = get_settings()
     rate_scope = f"{petition_id}#{crypto.lookup_hash('ip', client_ip)}"
@@ -73,7 +98,7 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
         *Signature.key(petition_id, email_hash),
         petition_id=petition_id,
         email_key=email_hash,
-        email=crypto.normalise_email(request.email),
+        email=request.email,  # as typed: the mailbox's own spelling of its address
         name=request.name,
         language=request.language,
         wants_updates=request.wants_updates,
@@ -83,45 +108,67 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
         created_at=now,
         confirmations_requested={now.isoformat()} if settings.double_opt_in else None,
     )
+    email_limits = settings.signing_email_limits if settings.double_opt_in else []
     try:
-        store.add_signature(signature, rate_scope, settings.sign_rate_limits)
+        if store.add_signature(signature, rate_scope, settings.sign_rate_limits, email_limits):
+            _email(petition_id, email_hash, "confirm", now.isoformat())
+        logger.info("petition signed", petition_id=petition_id, wants_updates=request.wants_updates)
     except AlreadySigned:
-        confirmed: datetime | None = store.get_signature(petition_id, email_hash).confirmed_at
-        if confirmed is not None:
-            raise
-        # The first email may have been lost: send it again, within the same rate limit.
-        store.take_rate(rate_scope, settings.sign_rate_limits)
-        requested_at = clock.now().isoformat()
-        store.confirmation_requested(petition_id, email_hash, requested_at)
-        _ask_confirmation(petition_id, email_hash, requested_at)
-        raise AwaitingConfirmation() from None
-    if settings.double_opt_in:
-        _ask_confirmation(petition_id, email_hash, now.isoformat())
-    logger.info("petition signed", petition_id=petition_id, wants_updates=request.wants_updates)
+        _signed_again(petition_id, email_hash, rate_scope)
     return SignatureOut(
         petition_id=petition_id,
         name=request.name,
         wants_updates=request.wants_updates,
         signed_at=clock.isoformat(now),
         confirmation_required=settings.double_opt_in,
+        message=_RECEIVED[settings.double_opt_in],
     )
 
 
-def _ask_confirmation(petition_id: str, email_hash: str, requested_at: str) -> None:
-    """Queue the confirmation email; ``requested_at`` (kept on the signature) makes a resent
-    request a new email, and lets erasure find its idempotency record again."""
+_RECEIVED = {
+    True: "Thank you. Check your inbox: the email we send you says what to do next.",
+    False: "Thank you: your signature is received.",
+}
+
+
+def _signed_again(petition_id: str, email_hash: str, rate_scope: str) -> None:
+    """A mailbox that had signed signs again: nothing changes but, with double opt-in, an
+    email (within the same client rate limit, and the address's cap), which the deliver
+    function chooses: the confirmation again if it was lost, or a note that the signature
+    stands. One write here, as a new signature has one: the time of the answer tells
+    nothing either."""
+    settings = get_settings()
+    email_limits = settings.signing_email_limits if settings.double_opt_in else []
+    if store.signed_again(email_hash, rate_scope, settings.sign_rate_limits, email_limits):
+        _email(petition_id, email_hash, "signed_again", clock.now().isoformat())
+    logger.info("petition signed again", petition_id=petition_id)
+
+
+def _email(
+    petition_id: str, email_hash: str, kind: Literal["confirm", "signed_again"], at: str
+) -> None:
+    """Queue the email that follows a signature; ``at`` (kept on the signature) makes a
+    resent request a new email, and lets erasure find its idempotency record again."""
     message = ConfirmationMessage(
-        kind="confirm",
-        petition_id=petition_id,
-        email_hash=email_hash,
-        requested_at=requested_at,
+        kind=kind, petition_id=petition_id, email_hash=email_hash, requested_at=at
     )
     queues.to_delivery([message])
 
 
-def confirm(token: str) -> Petition:
-    """Follow a confirmation link: the signature now receives updates (if it asked to)."""
+def to_confirm(token: str) -> Petition:
+    """The petition of a confirmation link, read and changing nothing (the page that asks)."""
     signer = links.read_confirm(token)
-    store.confirm(signer.petition_id, signer.email_hash)
-    logger.info("signature confirmed", petition_id=signer.petition_id)
+    try:
+        store.get_signature(signer.petition_id, signer.email_hash)
+        return store.get_petition(signer.petition_id)
+    except NotFound:
+        raise InvalidLink() from None
+
+
+def confirm(token: str) -> Petition:
+    """Confirm the signature of a confirmation link (posted from its page, never on GET: mail
+    scanners open links): it now counts, and receives updates if it asked to."""
+    signer = links.read_confirm(token)
+    if store.confirm(signer.petition_id, signer.email_hash):
+        logger.info("signature confirmed", petition_id=signer.petition_id)
     return store.get_petition(signer.petition_id)

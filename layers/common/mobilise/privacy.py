@@ -18,12 +18,15 @@ public API). What is held about an address:
   address (``Petition.owner_email``), found through ``by_email`` too;
 - who clicked which button, only while ``per_person_clicks`` is on (``by_email``);
 - the records of the event reminders sent to it, keyed by (update, address
-  hash): found from its RSVPs, since only those who said yes get one.
+  hash): found from its RSVPs, since only those who said yes get one;
+- how many emails signing sent it in the current day (the cap on them), keyed by
+  the address hash, expiring within a day.
 
-Erasure deletes the signatures (and takes them off each petition's count), the
+Erasure deletes the signatures (and takes them off each petition's counts), the
 idempotency records, the responses (and the counters of how many the signer
 gave), the RSVPs (each taken off its event's count in the same transaction) and
-the records of their reminders, and the per-person clicks.
+the records of their reminders, the per-person clicks, and the counters of the
+emails signing sent it.
 A petition the address started stays, without the address. A suppression entry
 is kept: it must survive, or the address would be written to again after
 bouncing or complaining; it holds only the keyed hash, from which the address
@@ -170,7 +173,7 @@ def erase(address: str) -> dict[str, Any]:
             transaction.delete(signature, condition=Signature.pk.exists())
             transaction.update(
                 Petition(*Petition.key(signature.petition_id)),
-                actions=[Petition.signer_count.add(-1)],
+                actions=store.counted(signature, -1),
                 condition=Petition.pk.exists(),
             )
     for response in held.responses:
@@ -182,6 +185,7 @@ def erase(address: str) -> dict[str, Any]:
         clicker.delete()
     for petition in held.petitions:
         store.forget_owner_email(petition.petition_id)
+    store.forget_email_windows(email_hash)
     logger.info(
         "personal data erased",
         signatures=len(signatures),

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -101,24 +102,55 @@ class PetitionOut(BaseModel):
     language: Language
     decision_maker: DecisionMaker
     status: Literal["open", "victory", "closed"]
-    signer_count: int
+    signer_count: int = Field(
+        description="Confirmed signatures (with double opt-in, unconfirmed ones do not count)."
+    )
     next_update_allowed_at: str | None
     created_at: str
 
 
+def _deliverable(address: str) -> str:
+    """An address SES can deliver to, in the form our emails carry it: SES does not speak
+    SMTPUTF8, so the part before the @ must be ASCII; an internationalised domain is fine,
+    written in its ASCII form (IDNA), which a To header carries as it is."""
+    try:
+        parts = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        accented = "".join(sorted({char for char in address.rpartition("@")[0] if ord(char) > 127}))
+        raise PydanticCustomError(
+            "value_error",
+            "our email service cannot deliver to an address with {characters} before the @: "
+            "use an address with only letters without accents, digits and . _ - + before the @",
+            {"characters": accented or "these characters"},
+        ) from None
+    return str(parts.ascii_email)
+
+
 class SignatureIn(_In):
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: Annotated[EmailStr, Field(max_length=254), AfterValidator(_deliverable)]
     name: ShortText
     language: Language | None = None
     wants_updates: StrictBool
 
 
 class SignatureOut(BaseModel):
+    """The same answer whether the address is new, had signed, or had confirmed: which
+    petitions a person signed is theirs to know (their email tells them)."""
+
     petition_id: str
     name: str
     wants_updates: bool
-    signed_at: str
+    signed_at: str = Field(description="When the signature was received.")
     confirmation_required: bool
+    message: str = Field(description="What happens next, for people.")
+
+
+class SignatureCounts(BaseModel):
+    """A petition's signatures as its starter sees them; the public sees ``confirmed``."""
+
+    petition_id: str
+    confirmed: int = Field(description="Signatures whose address was confirmed: the public count.")
+    unconfirmed: int = Field(description="Signatures still waiting for their confirmation.")
 
 
 class PhotoIn(_In):

@@ -170,36 +170,124 @@ def retention_progress(petition_id: str, cursor: dict[str, Any] | None) -> None:
 # Signatures ---------------------------------------------------------------------------------
 
 
-def add_signature(signature: Signature, rate_scope: str, limits: list[tuple[int, int]]) -> None:
-    """Store a signature and count it, once per address (any case, any surrounding space),
-    within the rate ``limits`` of ``rate_scope``: one transaction, so a refused signature
-    writes nothing at all."""
+def add_signature(
+    signature: Signature,
+    rate_scope: str,
+    limits: list[tuple[int, int]],
+    email_limits: list[tuple[int, int]],
+) -> bool:
+    """Store a signature and count it, once per mailbox (see :func:`crypto.mailbox`), within
+    the rate ``limits`` of ``rate_scope``: one transaction, so a refused signature writes
+    nothing at all. A signature born confirmed (no double opt-in) counts as confirmed too.
+
+    ``email_limits`` (none when no email follows) cap the emails the address gets from
+    signing, counted under its hash in the same transaction. True: an email may be sent;
+    False: the cap is reached, and the signature is stored all the same, without an email.
+    """
     bound()
+    try:
+        _add_signature(signature, rate_scope, limits, email_limits)
+    except _EmailCapReached:
+        _add_signature(signature, rate_scope, limits, [])
+        return False
+    return bool(email_limits)
+
+
+class _EmailCapReached(Exception):
+    """The address had all the emails it may get from signing for now."""
+
+
+def _add_signature(
+    signature: Signature,
+    rate_scope: str,
+    limits: list[tuple[int, int]],
+    email_limits: list[tuple[int, int]],
+) -> None:
     petition = Petition(*Petition.key(signature.petition_id))
     windows = _rate_windows(rate_scope, limits)
+    capped = _rate_windows(email_scope(signature.email_hash), email_limits)
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(signature, condition=Signature.pk.does_not_exist())
             transaction.update(
                 petition,
-                actions=[Petition.signer_count.add(1)],
+                actions=counted(signature, 1),
                 condition=Petition.pk.exists() & (Petition.status == "open"),
                 return_values="ALL_OLD",
             )
-            for window, actions, condition, _ in windows:
+            for window, actions, condition, _ in windows + capped:
                 transaction.update(window, actions=actions, condition=condition)
     except TransactWriteError as error:
-        if _failed(error, 0) is not None:
-            raise AlreadySigned() from error
-        old = _failed(error, 1)
+        old = _failed(error, 1)  # first: a closed petition answers alike, signed or not
         if old is not None:
             if old:
                 raise NotFound("This petition is no longer open for signatures.") from error
             raise NotFound("There is no petition with this id.") from error
+        if _failed(error, 0) is not None:
+            raise AlreadySigned() from error
         for index, (_, _, _, retry_after) in enumerate(windows, start=2):
             if _failed(error, index) is not None:
                 raise RateLimited(retry_after) from error
+        first_cap = 2 + len(windows)
+        if any(_failed(error, first_cap + index) is not None for index in range(len(capped))):
+            raise _EmailCapReached() from error
         raise
+
+
+def counted(signature: Signature, by: int) -> list[Action]:
+    """The petition's counters a signature is counted in, moved ``by`` (1 when it is added,
+    -1 when it is erased): every signature, and the confirmed ones (the public count; a
+    later confirmation is counted by :func:`confirm`)."""
+    counts: list[Action] = [Petition.signer_count.add(by)]
+    if signature.confirmed_at is not None:
+        counts.append(Petition.confirmed_count.add(by))
+    return counts
+
+
+def email_scope(email_hash: str) -> str:
+    """The rate scope of the emails an address gets from signing, whatever the petition."""
+    return f"EMAILS#{email_hash}"
+
+
+def forget_email_windows(email_hash: str) -> None:
+    """Delete an address's counters of emails from signing (its erasure)."""
+    bound()
+    for window in RateWindow.query(f"RATE#{email_scope(email_hash)}"):
+        window.delete()
+
+
+def signed_again(
+    email_hash: str,
+    rate_scope: str,
+    limits: list[tuple[int, int]],
+    email_limits: list[tuple[int, int]],
+) -> bool:
+    """Count a signature of an address that had signed against the client's rate ``limits``
+    (:class:`RateLimited`) and, in the same transaction, against the address's
+    ``email_limits``. True: an email may follow; False: none (no limits, or the cap)."""
+    bound()
+    windows = _rate_windows(rate_scope, limits)
+    capped = _rate_windows(email_scope(email_hash), email_limits)
+    try:
+        _take(windows + capped)
+    except TransactWriteError as error:
+        for index, (_, _, _, retry_after) in enumerate(windows):
+            if _failed(error, index) is not None:
+                raise RateLimited(retry_after) from error
+        if all(_failed(error, len(windows) + index) is None for index in range(len(capped))):
+            raise
+        _take(windows)
+        return False
+    return bool(email_limits)
+
+
+def _take(windows: list[tuple[RateWindow, list[Any], Condition, int]]) -> None:
+    """Count one hit in each of these windows, in one transaction."""
+    if not windows:
+        return
+    with TransactWrite(connection=connection()) as transaction:
+        for window, actions, condition, _ in windows:
+            transaction.update(window, actions=actions, condition=condition)
 
 
 def get_signature(petition_id: str, email_hash: str) -> Signature:
@@ -261,20 +349,33 @@ def confirmation_requested(petition_id: str, email_hash: str, requested_at: str)
             raise
 
 
-def confirm(petition_id: str, email_hash: str) -> Signature:
-    """Mark a signature confirmed (double opt-in); again is a no-op."""
+def confirm(petition_id: str, email_hash: str) -> bool:
+    """Mark a signature confirmed (double opt-in) and count it on its petition, in one
+    transaction: only the first confirmation counts. True the first time, False when it
+    already was; :class:`InvalidLink` if there is no such signature."""
     bound()
     signature = Signature(*Signature.key(petition_id, email_hash))
     try:
-        signature.update(
-            actions=[Signature.confirmed_at.set(Signature.confirmed_at | clock.now())],
-            condition=Signature.pk.exists(),
-        )
-    except UpdateError as error:
-        if _condition_failed(error):
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                signature,
+                actions=[Signature.confirmed_at.set(clock.now())],
+                condition=Signature.pk.exists() & Signature.confirmed_at.does_not_exist(),
+            )
+            transaction.update(
+                Petition(*Petition.key(petition_id)),
+                actions=[Petition.confirmed_count.add(1)],
+                condition=Petition.pk.exists(),
+            )
+    except TransactWriteError as error:
+        if _failed(error, 0) is None and _failed(error, 1) is None:
+            raise
+        try:
+            get_signature(petition_id, email_hash)
+        except NotFound:
             raise InvalidLink() from error
-        raise
-    return signature
+        return False  # it already was
+    return True
 
 
 def unsubscribe(petition_id: str, email_hash: str) -> bool:

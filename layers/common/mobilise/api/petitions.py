@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from mobilise import petitions, store
 from mobilise.api.common import caller, caller_email, checked_id
-from mobilise.schemas import PetitionIn, PetitionOut
+from mobilise.schemas import PetitionIn, PetitionOut, SignatureCounts
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -28,6 +28,12 @@ def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[Petition
 @router.get("/petitions/<petition_id>")
 def get_petition(petition_id: str) -> PetitionOut:
     return petitions.view(store.get_petition(checked_id(petition_id)))
+
+
+@router.get("/petitions/<petition_id>/signature-counts")
+def signature_counts(petition_id: str) -> SignatureCounts:
+    """Confirmed and unconfirmed signatures, for the petition's starter only."""
+    return petitions.counts(caller(router), checked_id(petition_id))
 
 
 @router.post("/petitions/<petition_id>/close")

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from mobilise import emails, petitions
 from mobilise.api.common import HTML, checked_id
+from mobilise.api.forms import PRIVATE
 from mobilise.errors import InvalidLink
 from mobilise.schemas import SignatureIn, SignatureOut
 
@@ -21,6 +22,7 @@ router = Router()  # type: ignore[no-untyped-call]
 def sign_petition(
     petition_id: str, request: Annotated[SignatureIn, Body()]
 ) -> Response[SignatureOut]:
+    """The same answer whatever the address's history; its email says what happened."""
     event = cast(APIGatewayProxyEvent, router.current_event)
     signature = petitions.sign(
         checked_id(petition_id), request, event.request_context.identity.source_ip
@@ -29,23 +31,31 @@ def sign_petition(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
         body=signature,
+        headers=PRIVATE,
     )
+
+
+def _page(status: int, state: str, language: str = "en", petition_title: str = "") -> Response[str]:
+    page = emails.render("confirmed.html", language, state=state, petition_title=petition_title)
+    return Response(status_code=status, content_type=HTML, body=page, headers=PRIVATE)
 
 
 @router.get("/signatures/confirm/<token>")
+def confirm_page(token: str) -> Response[str]:
+    """The link of the confirmation email: a page with one button. It never confirms (mail
+    scanners open every link of an email)."""
+    try:
+        petition = petitions.to_confirm(token)
+    except InvalidLink:
+        return _page(404, "invalid")
+    return _page(200, "ask", petition.language, petition.title)
+
+
+@router.post("/signatures/confirm/<token>")
 def confirm_signature(token: str) -> Response[str]:
-    """The link of the confirmation email (double opt-in); following it again is harmless."""
+    """The page's button: confirms the signature; again is the same answer."""
     try:
         petition = petitions.confirm(token)
     except InvalidLink:
-        page = emails.render("confirmed.html", "en", ok=False, petition_title="")
-        return Response(status_code=404, content_type=HTML, body=page)
-    page = emails.render(
-        "confirmed.html", petition.language, ok=True, petition_title=petition.title
-    )
-    return Response(
-        status_code=200,
-        content_type=HTML,
-        body=page,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+        return _page(404, "invalid")
+    return _page(200, "done", petition.language, petition.title)
