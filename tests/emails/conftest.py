@@ -8,7 +8,6 @@ import email
 import email.policy
 import json
 import subprocess
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -35,9 +34,11 @@ CONTROL = "control"
 
 
 @pytest.fixture(scope="session")
-def every_email() -> Iterator[dict[str, Sent]]:
+def every_email() -> dict[str, Sent]:
+    """Built offline, then the settings and patches are undone at once: a session fixture
+    that kept them would leave every later test of the session without AWS clients."""
     with pytest.MonkeyPatch.context() as monkeypatch, email_examples.offline(monkeypatch):
-        yield {sent.name: sent for sent in email_examples.every_email()}
+        return {sent.name: sent for sent in email_examples.every_email()}
 
 
 def html_part(raw: bytes) -> str:
