@@ -224,7 +224,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("POST", "/petitions/{petition_id}/updates/test"): Operation(
         "Send an update's email to the starter's own verified address only; it is not an "
-        "update and leaves the 24-hour window open",
+        "update and leaves the 24-hour window open. The email says it is a test (a [Test] "
+        "subject, a banner) and carries no unsubscribe link or List-Unsubscribe header",
         status=202,
         refusals=(
             Refusal(403, ("forbidden",), "Only the starter of the petition can test-send."),
