@@ -143,6 +143,31 @@ class Mobilise:
                     )
                 )
 
+    def seed_update(
+        self, petition_id: str, type_: str, fields: dict[str, Any], link: str | None = None
+    ) -> str:
+        """A published update of ``type_`` written straight to the table: the 24-hour rule lets
+        a test publish one update through the API, and some tests need several types."""
+        from mobilise import clock, ids
+        from mobilise.models import Update, bound
+
+        bound()
+        update_id = ids.new_id()
+        Update(
+            *Update.key(petition_id, update_id),
+            update_id=update_id,
+            petition_id=petition_id,
+            type=type_,
+            title=f"An update of type {type_}",
+            body="Read on.",
+            fields=fields,
+            link=link,
+            status="published",
+            created_at=clock.now(),
+            published_at=clock.now(),
+        ).save()
+        return update_id
+
     # The steps most tests take --------------------------------------------------------------
 
     def create_petition(self, owner: str = "alice", **overrides: Any) -> str:

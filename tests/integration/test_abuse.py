@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from mobilise import clock, crypto, ids, links
+from mobilise import clock, crypto, links
 from mobilise.links import ActionRef, SignerRef
-from mobilise.models import FanoutJob, Petition, Signature, Suppression, Update, bound
+from mobilise.models import FanoutJob, Petition, Signature, Suppression, Update
 from mobilise.schemas import PetitionOut, SignatureOut, UpdateOut, UpdateStats
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.template import Route, read
@@ -96,24 +96,8 @@ _ASKING_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _asking_update(petition_id: str, type_: str) -> str:
-    """A published update of ``type_``, written straight to the table: the 24-hour rule lets
-    a scene publish one update through the API, and some links need an update of their type."""
-    bound()
-    update_id = ids.new_id()
-    Update(
-        *Update.key(petition_id, update_id),
-        update_id=update_id,
-        petition_id=petition_id,
-        type=type_,
-        title=f"An update of type {type_}",
-        body="Read on.",
-        fields=_ASKING_FIELDS[type_],
-        status="published",
-        created_at=clock.now(),
-        published_at=clock.now(),
-    ).save()
-    return update_id
+def _asking_update(mobilise: Mobilise, petition_id: str, type_: str) -> str:
+    return mobilise.seed_update(petition_id, type_, _ASKING_FIELDS[type_])
 
 
 #: Every route of template.yaml; a route without an entry fails the tests that need it.
@@ -236,7 +220,7 @@ def _scene(mobilise: Mobilise) -> Scene:
         petition_id,
         published.json()["update_id"],
         SignerRef(petition_id, crypto.email_hash(signer)),
-        {type_: _asking_update(petition_id, type_) for type_ in _ASKING_FIELDS},
+        {type_: _asking_update(mobilise, petition_id, type_) for type_ in _ASKING_FIELDS},
     )
 
 
@@ -713,8 +697,8 @@ def _issue(mobilise: Mobilise, kind: str) -> Issued:
         a_update, b_update = _press_update(mobilise, a, OWNER), _press_update(mobilise, b, "bob")
         unknown_update = UNKNOWN_ID
     if spec.update_type is not None:  # an update of the type the link answers, on each
-        a_update = _asking_update(a, spec.update_type)
-        b_update = _asking_update(b, spec.update_type)
+        a_update = _asking_update(mobilise, a, spec.update_type)
+        b_update = _asking_update(mobilise, b, spec.update_type)
         unknown_update = a_update
     other_kind = next(name for name in TOKEN_KINDS if name != kind)
     unknown = SignerRef(a, crypto.email_hash("nobody@example.org"), unknown_update)

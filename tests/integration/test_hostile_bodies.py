@@ -19,10 +19,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mobilise import clock, crypto, ids, links
+from mobilise import clock, crypto, links
 from mobilise.api import app
 from mobilise.links import ActionRef, SignerRef
-from mobilise.models import Update, bound
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
 
 OWNER = "alice"
@@ -60,35 +59,17 @@ class Scene:
         return re.sub(r"{(\w+)}", lambda found: values[found.group(1)], template)
 
 
-def _published(petition_id: str, type_: str, fields: dict[str, object]) -> str:
-    """An update of ``type_`` written straight to the table (the 24-hour rule allows one)."""
-    bound()
-    update_id = ids.new_id()
-    Update(
-        *Update.key(petition_id, update_id),
-        update_id=update_id,
-        petition_id=petition_id,
-        type=type_,
-        title=f"An update of type {type_}",
-        body="Read on.",
-        fields=fields,
-        link="https://example.org/hearing",
-        status="published",
-        created_at=clock.now(),
-        published_at=clock.now(),
-    ).save()
-    return update_id
-
-
 def _scene(mobilise: Mobilise) -> Scene:
     petition_id = mobilise.create_petition(owner=OWNER)
     assert mobilise.sign(petition_id, "sam@example.org").status == 201
-    news = _published(petition_id, "news", {})
-    testimony = _published(petition_id, "ask_testimony", {"prompt": "Tell us."})
-    event = _published(
+    link = "https://example.org/hearing"
+    news = mobilise.seed_update(petition_id, "news", {}, link)
+    testimony = mobilise.seed_update(petition_id, "ask_testimony", {"prompt": "Tell us."}, link)
+    event = mobilise.seed_update(
         petition_id,
         "event",
         {"kind": "demonstration", "starts_at": "2030-01-01T10:00:00Z", "time_zone": "UTC"},
+        link,
     )
     sam = crypto.email_hash("sam@example.org")
 

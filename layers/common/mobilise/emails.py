@@ -311,31 +311,25 @@ def render_update(
 
 def render_confirmation(*, petition_title: str, confirm_url: str, language: str) -> Rendered:
     """The double opt-in email: one button that confirms the address."""
-    slot = _new_slot()
-    context = {
-        "petition_title": petition_title,
-        "confirm_url": confirm_url,
-        "unsubscribe_url": slot,
-    }
-    subject = texts(language)["confirm_subject"].format(title=one_line(petition_title))
-    return Rendered(
-        subject=one_line(subject),
-        html=render("confirm.html", language, **context),
-        text=render("confirm.txt", language, **context),
-        slot=slot,
-    )
+    return _signing_email("confirm", petition_title, language, confirm_url=confirm_url)
 
 
 def render_already_signed(*, petition_title: str, language: str) -> Rendered:
     """The email to a confirmed signer whose address signed the petition again: their
     signature stands (the API answered the signer as it answers everyone)."""
+    return _signing_email("already_signed", petition_title, language)
+
+
+def _signing_email(name: str, petition_title: str, language: str, **context: str) -> Rendered:
+    """One of the emails that follow a signature: templates ``{name}.html`` and ``.txt``,
+    subject ``{name}_subject``."""
     slot = _new_slot()
-    context = {"petition_title": petition_title, "unsubscribe_url": slot}
-    subject = texts(language)["already_signed_subject"].format(title=one_line(petition_title))
+    context = {**context, "petition_title": petition_title, "unsubscribe_url": slot}
+    subject = texts(language)[f"{name}_subject"].format(title=one_line(petition_title))
     return Rendered(
         subject=one_line(subject),
-        html=render("already_signed.html", language, **context),
-        text=render("already_signed.txt", language, **context),
+        html=render(f"{name}.html", language, **context),
+        text=render(f"{name}.txt", language, **context),
         slot=slot,
     )
 
