@@ -157,6 +157,7 @@ def test_only_the_starter_sees_the_statistics(mobilise: Mobilise) -> None:
         "complained": 0,
         "unsubscribed": 0,
         "clicks": {},
+        "machine_clicks": {},
         "rsvp": None,  # a news update asks for no answer
     }
     assert mobilise.request("GET", path, user="mallory").status == 403
