@@ -77,6 +77,10 @@ class Operation:
     """name -> (method, path, {parameter: runtime expression}) of the operation linked to."""
 
 
+#: A button's link (``GET`` or ``HEAD /r/{token}``) that is not valid or leads nowhere.
+_BAD_BUTTON = Refusal(
+    404, (), "The link is not valid, or leads nowhere any more (the same page for both).", page=True
+)
 _NO_PETITION = Refusal(404, ("not_found",), "There is no petition with this id.")
 _UPDATE_ID = {
     "petition_id": "$response.body#/petition_id",
@@ -287,26 +291,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "update, never from the link). A click within 30 s of the email's sending, or within "
         "2 s of the same recipient's click on another button, counts as a machine's",
         status=302,
-        refusals=(
-            Refusal(
-                404,
-                (),
-                "The link is not valid, or leads nowhere any more (the same page for both).",
-                page=True,
-            ),
-        ),
+        refusals=(_BAD_BUTTON,),
     ),
     ("HEAD", "/r/{token}"): Operation(
         "What mail scanners ask of a button: the same 302 as GET, counted as nobody's click",
         status=302,
-        refusals=(
-            Refusal(
-                404,
-                (),
-                "The link is not valid, or leads nowhere any more (the same page for both).",
-                page=True,
-            ),
-        ),
+        refusals=(_BAD_BUTTON,),
     ),
     ("GET", "/nudges/off/{token}"): Operation(
         "The starter's link in every reminder: a page that asks to confirm (it never acts)",
