@@ -25,7 +25,7 @@ def _never_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_clock() -> Iterator[None]:
-    from mobilise import clock
+    from mobilise.core import clock
 
     clock.reset()
     yield

@@ -15,10 +15,14 @@ from typing import Any
 
 import pytest
 
-from mobilise import aws, clock, config, crypto, delivery, emails, reminders, scheduled, updates
-from mobilise.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
-from mobilise.models import Petition, Update
+from mobilise.core import aws, clock, config, crypto
+from mobilise.core.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
+from mobilise.delivery import sending
+from mobilise.emails import rendering
+from mobilise.publishing import scheduled, updates
+from mobilise.reminders import jobs
 from mobilise.schemas import PetitionIn, type_fields, update_in
+from mobilise.table.models import Petition, Update
 
 PUBLIC_URL = "https://api.mobilise.example"
 SITE_URL = "https://mobilise.example"
@@ -144,7 +148,7 @@ BLOCKS_FR: dict[str, list[str]] = {
     "victory": ["Victoire !", "Partager sur X", "Partager sur Facebook"],
 }
 
-#: The counted actions (mobilise.actions names) and per-recipient links of each example.
+#: The counted actions (mobilise.publishing.actions names) and per-recipient links of each example.
 BUTTONS: dict[str, set[str]] = {
     "news": set(),
     "press": {"article", "share_x", "share_facebook"},
@@ -237,10 +241,10 @@ def update(body: dict[str, Any], *, photo_url: str | None = None) -> Update:
     )
 
 
-def render(update_type: str, language: str = "fr", /, **changes: Any) -> emails.Rendered:
+def render(update_type: str, language: str = "fr", /, **changes: Any) -> rendering.Rendered:
     """The example of ``update_type`` (with ``changes``) rendered in ``language``."""
     body = {**EXAMPLES[update_type], **changes}
-    return emails.render_update(petition(), update(body), language)
+    return rendering.render_update(petition(), update(body), language)
 
 
 # Every kind of email, as it leaves the system -----------------------------------------------
@@ -270,8 +274,10 @@ class Sent:
     unsubscribe: str | None
 
 
-def _sent(name: str, rendered: emails.Rendered, to: str, links: emails.RecipientLinks) -> Sent:
-    raw = emails.addressed(rendered, sender=SETTINGS["SENDER_ADDRESS"], to=to, links=links)
+def _sent(
+    name: str, rendered: rendering.Rendered, to: str, links: rendering.RecipientLinks
+) -> Sent:
+    raw = rendering.addressed(rendered, sender=SETTINGS["SENDER_ADDRESS"], to=to, links=links)
     return Sent(name, raw, rendered.subject, to, links.unsubscribe)
 
 
@@ -291,37 +297,39 @@ def every_email() -> list[Sent]:
         the_petition.signer_count = 1
         the_petition.owner_email = STARTER
         for update_type in sorted(EXAMPLES):
-            rendered = emails.render_update(the_petition, _example(update_type, language))
-            links = delivery.recipient_links(SIGNER, rendered)
+            rendered = rendering.render_update(the_petition, _example(update_type, language))
+            links = sending.recipient_links(SIGNER, rendered)
             found.append(_sent(f"update-{update_type}-{language}", rendered, SIGNER_ADDRESS, links))
         for update_type in ("news", "event", "ask_advice"):
             rendered = updates.test_email(the_petition, _example(update_type, language))
             links = updates.test_links(PETITION_ID)
             found.append(_sent(f"test-send-{update_type}-{language}", rendered, STARTER, links))
-        confirmation = emails.render_confirmation(
+        confirmation = rendering.render_confirmation(
             petition_title=the_petition.title,
             confirm_url=confirm_url(SignerRef(PETITION_ID, SIGNER.email_hash)),
             language=language,
         )
-        unsubscribe = delivery.recipient_links(
+        unsubscribe = sending.recipient_links(
             SignerRef(PETITION_ID, SIGNER.email_hash), confirmation
         )
         found.append(_sent(f"confirmation-{language}", confirmation, SIGNER_ADDRESS, unsubscribe))
-        stands = emails.render_already_signed(petition_title=the_petition.title, language=language)
-        unsubscribe = delivery.recipient_links(SignerRef(PETITION_ID, SIGNER.email_hash), stands)
+        stands = rendering.render_already_signed(
+            petition_title=the_petition.title, language=language
+        )
+        unsubscribe = sending.recipient_links(SignerRef(PETITION_ID, SIGNER.email_hash), stands)
         found.append(_sent(f"already-signed-{language}", stands, SIGNER_ADDRESS, unsubscribe))
-        ideas = reminders.suggestions(the_petition, ["news"])
+        ideas = jobs.suggestions(the_petition, ["news"])
         for count, days in ((1, 1), (3, 7), (1_000_000, 30)):
             the_petition.signer_count = count
-            nudge = reminders.nudge_email(the_petition, days, ideas)
-            off = emails.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
+            nudge = jobs.nudge_email(the_petition, days, ideas)
+            off = rendering.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
             found.append(_sent(f"nudge-{count}-{language}", nudge, STARTER, off))
         the_petition.signer_count = 1
-        event = reminders.event_email(the_petition, _example("event", language), language)
-        unsubscribe = emails.RecipientLinks(unsubscribe=unsubscribe_url(SIGNER))
+        event = jobs.event_email(the_petition, _example("event", language), language)
+        unsubscribe = rendering.RecipientLinks(unsubscribe=unsubscribe_url(SIGNER))
         found.append(_sent(f"event-reminder-{language}", event, SIGNER_ADDRESS, unsubscribe))
-        meeting = reminders.meeting_email(the_petition, update(MEETING_OBTAINED))
-        off = emails.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
+        meeting = jobs.meeting_email(the_petition, update(MEETING_OBTAINED))
+        off = rendering.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
         found.append(_sent(f"meeting-followup-{language}", meeting, STARTER, off))
         held = scheduled._notice(the_petition, update(EXAMPLES["news"]), NOW + timedelta(hours=5))
         found.append(_sent(f"scheduled-held-{language}", held, STARTER, scheduled.NOTICE_LINKS))

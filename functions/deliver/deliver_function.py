@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.delivery import IDEMPOTENCY, deliver
-from mobilise.messages import DeliveryQueueMessage
-from mobilise.observability import logger, metrics, tracer
+from mobilise.core.observability import logger, metrics, tracer
+from mobilise.delivery.messages import DeliveryQueueMessage
+from mobilise.delivery.sending import IDEMPOTENCY, deliver
 
 
 class DeliveryRecord(SqsRecordModel):

@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.fanout import fan_out
-from mobilise.messages import FanoutMessage
-from mobilise.observability import logger, metrics, tracer
+from mobilise.core.observability import logger, metrics, tracer
+from mobilise.delivery.fanout import fan_out
+from mobilise.delivery.messages import FanoutMessage
 
 
 class FanoutRecord(SqsRecordModel):

@@ -6,8 +6,8 @@ from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ConfigDict, EmailStr
 
-from mobilise import privacy
-from mobilise.observability import logger, tracer
+from mobilise.core.observability import logger, tracer
+from mobilise.privacy import personal_data
 
 
 class PrivacyRequest(BaseModel):
@@ -22,5 +22,5 @@ class PrivacyRequest(BaseModel):
 @event_parser(model=PrivacyRequest)
 def handler(event: PrivacyRequest, context: LambdaContext) -> dict[str, Any]:
     if event.action == "export":
-        return privacy.export(event.email)
-    return privacy.erase(event.email)
+        return personal_data.export(event.email)
+    return personal_data.erase(event.email)

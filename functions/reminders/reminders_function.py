@@ -5,8 +5,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.observability import logger, metrics, tracer
-from mobilise.reminders import run
+from mobilise.core.observability import logger, metrics, tracer
+from mobilise.reminders.jobs import run
 
 
 @logger.inject_lambda_context

@@ -4,8 +4,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.observability import logger, metrics, tracer
-from mobilise.scheduled import run
+from mobilise.core.observability import logger, metrics, tracer
+from mobilise.publishing.scheduled import run
 
 
 @logger.inject_lambda_context

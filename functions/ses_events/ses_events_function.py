@@ -6,8 +6,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.observability import logger, metrics, tracer
-from mobilise.ses_events import apply_records
+from mobilise.core.observability import logger, metrics, tracer
+from mobilise.delivery.ses_events import apply_records
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

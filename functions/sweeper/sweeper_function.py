@@ -5,9 +5,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise import retention
-from mobilise.observability import logger, metrics, tracer
-from mobilise.sweeper import sweep
+from mobilise.core.observability import logger, metrics, tracer
+from mobilise.delivery.sweeper import sweep
+from mobilise.privacy import retention
 
 
 @logger.inject_lambda_context

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mobilise import models
-from mobilise.messages import DeliveryMessage, FanoutMessage
+from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
+from mobilise.table import models
 from mobilise_bench.env import child_environment
 from mobilise_bench.servers import moto_server
 from mobilise_bench.system import System, built, seed_signatures, signer_email

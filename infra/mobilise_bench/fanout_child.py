@@ -103,7 +103,7 @@ def main() -> None:
 
     import boto3
 
-    from mobilise import aws
+    from mobilise.core import aws
 
     sink = DeliverySink(spec["delivery_queue_url"])
     client = aws.sqs()

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mobilise import aws, store
-from mobilise.config import get_settings
-from mobilise.messages import DeliveryMessage, FanoutMessage
+from mobilise.core import aws
+from mobilise.core.config import get_settings
+from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
+from mobilise.table import store
 
 #: The batch size of the naive delivery event source (SQS's default for Lambda).
 NAIVE_DELIVERY_BATCH = 10

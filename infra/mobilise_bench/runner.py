@@ -56,7 +56,7 @@ SMOKE = Sizes(
 @contextlib.contextmanager
 def functions_log(path: Path) -> Iterator[TextIO]:
     """What the functions print (Powertools logs and metrics) goes to a file, not the console."""
-    from mobilise.observability import logger
+    from mobilise.core.observability import logger
 
     handler: Any = logger.registered_handler
     with path.open("w") as stream, contextlib.redirect_stdout(stream):

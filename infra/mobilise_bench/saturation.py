@@ -6,12 +6,12 @@ functions run from the publish and delivery queues at the same time, each in its
 own thread and execution environment, against moto (and optionally DynamoDB
 Local for the tables) and the SES stand-in of :mod:`mobilise_bench.ses`.
 
-Pacing. :func:`mobilise.pacing.pacer` is one ``Pacer`` per process, at
+Pacing. :func:`mobilise.delivery.pacing.pacer` is one ``Pacer`` per process, at
 ``rate / DeliveryConcurrency``: on AWS each concurrent invocation is its own
 process, so together they send at ``rate``. Threads in one process would share
 that one pacer and send at ``rate / DeliveryConcurrency`` in all. So each deliver
 worker gets its own pacer, built by the same rule (:class:`PerInvocationPacer`
-replaces ``mobilise.delivery.pacer`` for the run): N workers, N pacers, as N
+replaces ``mobilise.delivery.sending.pacer`` for the run): N workers, N pacers, as N
 Lambda invocations would have.
 """
 
@@ -25,9 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobilise import aws, delivery
-from mobilise.config import get_settings
-from mobilise.pacing import Pacer, account_send_rate
+from mobilise.core import aws
+from mobilise.core.config import get_settings
+from mobilise.delivery import sending
+from mobilise.delivery.pacing import Pacer, account_send_rate
 from mobilise_bench import naive
 from mobilise_bench.console import log
 from mobilise_bench.costs import Cost, LambdaUse, per_million
@@ -46,8 +47,8 @@ DELIVER = "DeliverFunction"
 
 
 class PerInvocationPacer:
-    """Stands in for :func:`mobilise.pacing.pacer`: one pacer per worker thread, each at the
-    rate one Lambda invocation of the delivery event source gets."""
+    """Stands in for :func:`mobilise.delivery.pacing.pacer`: one pacer per worker thread, each at
+    the rate one Lambda invocation of the delivery event source gets."""
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -69,7 +70,7 @@ class PerInvocationPacer:
 
 @contextmanager
 def per_invocation_pacing() -> Iterator[PerInvocationPacer]:
-    module: Any = delivery  # the name the deliver code calls, imported there from pacing
+    module: Any = sending  # the name the deliver code calls, imported there from pacing
     original = module.pacer
     replacement = PerInvocationPacer()
     module.pacer = replacement

@@ -1,7 +1,7 @@
 """A stand-in for SESv2 ``SendEmail`` with the account's maximum send rate, at the client.
 
 It answers on the ``before-call.sesv2.SendEmail`` event of the client the deliver
-function uses (``mobilise.aws.sesv2()``): the request is built and serialised as
+function uses (``mobilise.core.aws.sesv2()``): the request is built and serialised as
 for AWS, then answered here instead of being sent. Beyond the rate it answers
 HTTP 429 ``TooManyRequestsException``, which botocore raises as a ``ClientError``
 exactly as it would for SES, so the delivery code's pacing, idempotency and error

@@ -20,8 +20,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from mobilise import aws, clock, config, crypto, delivery, models, store
-from mobilise.models import Signature
+from mobilise.core import aws, clock, config, crypto
+from mobilise.delivery import sending
+from mobilise.table import models, store
+from mobilise.table.models import Signature
 from mobilise_bench.env import scoped
 from mobilise_local import lambdas
 from mobilise_local.auth import BearerIsUser, CognitoAuthorizer
@@ -111,7 +113,7 @@ def reset_process_caches() -> None:
     config.get_settings.cache_clear()
     aws.reset()
     crypto.reset()
-    delivery.reset()
+    sending.reset()
     models.reset()
 
 

@@ -25,8 +25,8 @@ from pydantic import AfterValidator, BaseModel, StringConstraints
 from mobilise import schemas as models
 from mobilise.api import app
 from mobilise.api.common import MAX_BODY_BYTES
-from mobilise.responses import ResponseForm, ResponseIn, ResponseReceived
-from mobilise.rsvp import RsvpIn, RsvpOut
+from mobilise.engagement.responses import ResponseForm, ResponseIn, ResponseReceived
+from mobilise.engagement.rsvp import RsvpIn, RsvpOut
 from mobilise.schemas import NudgesOff, Unsubscribed
 from mobilise_local.template import ROOT, Template, read
 

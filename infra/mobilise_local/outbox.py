@@ -29,7 +29,7 @@ def stamp_send_times() -> None:
 
     @functools.wraps(original)
     def send_raw_email(self: SESBackend, *args: Any, **kwargs: Any) -> Any:
-        from mobilise import clock
+        from mobilise.core import clock
 
         message = original(self, *args, **kwargs)
         message.sent_at = clock.now()  # type: ignore[attr-defined]
@@ -72,7 +72,7 @@ def _part(message: Message, subtype: str) -> str | None:
 
 
 def _sent_at(sent: Any) -> str | None:
-    from mobilise import clock
+    from mobilise.core import clock
 
     moment: datetime | None = getattr(sent, "sent_at", None)
     return clock.isoformat(moment) if moment is not None else None

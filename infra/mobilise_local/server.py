@@ -203,7 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "POST" and path == "/_local/ses-events":
             return self._ses_event(payload)
         if self.command == "POST" and path == "/_local/clock":
-            from mobilise import clock
+            from mobilise.core import clock
 
             now = clock.advance(float(payload.get("advance_seconds", 0)))
             return HttpResponse.json(200, {"now": clock.isoformat(now)})
@@ -247,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
         return HttpResponse.json(200, answer)
 
     def _ses_event(self, payload: dict[str, Any]) -> HttpResponse:
-        from mobilise import clock
+        from mobilise.core import clock
 
         try:
             ses_event = ses_feedback.event(payload, clock.now())

@@ -23,7 +23,7 @@ import base64
 import hashlib
 from email.utils import format_datetime
 
-from mobilise import clock
+from mobilise.core import clock
 
 REGION = "eu-west-1"
 SES_HOST = f"a7-28.smtp-out.{REGION}.amazonses.com"

@@ -16,7 +16,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mobilise import aws, config, crypto, delivery, models
+from mobilise.core import aws, config, crypto
+from mobilise.delivery import sending
+from mobilise.table import models
 from mobilise_local import lambdas, outbox
 from mobilise_local.auth import BearerIsUser
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
@@ -123,8 +125,8 @@ class Mobilise:
         self, petition_id: str, addresses: list[str], *, wants_updates: bool = True
     ) -> None:
         """Signatures written straight to the table (confirmed), for tests of scale."""
-        from mobilise import clock, crypto
-        from mobilise.models import Signature, bound
+        from mobilise.core import clock, crypto
+        from mobilise.table.models import Signature, bound
 
         bound()
         now = clock.now()
@@ -148,8 +150,8 @@ class Mobilise:
     ) -> str:
         """A published update of ``type_`` written straight to the table: the 24-hour rule lets
         a test publish one update through the API, and some tests need several types."""
-        from mobilise import clock, ids
-        from mobilise.models import Update, bound
+        from mobilise.core import clock, ids
+        from mobilise.table.models import Update, bound
 
         bound()
         update_id = ids.new_id()
@@ -227,7 +229,7 @@ def reset_process_caches() -> None:
     config.get_settings.cache_clear()
     aws.reset()
     crypto.reset()
-    delivery.reset()
+    sending.reset()
     models.reset()
 
 

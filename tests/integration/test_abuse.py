@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from mobilise import clock, crypto, links
-from mobilise.links import ActionRef, SignerRef
-from mobilise.models import FanoutJob, Petition, Signature, Suppression, Update
+from mobilise.core import clock, crypto, links
+from mobilise.core.links import ActionRef, SignerRef
 from mobilise.schemas import PetitionOut, SignatureOut, UpdateOut, UpdateStats
+from mobilise.table.models import FanoutJob, Petition, Signature, Suppression, Update
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.template import Route, read
 from tests.integration.harness import (

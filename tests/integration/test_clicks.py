@@ -16,10 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
-from mobilise import actions, clicks, clock, config, crypto, links, store
-from mobilise.errors import InvalidLink
-from mobilise.links import ActionRef, SignerRef
-from mobilise.models import Update, connection
+from mobilise.core import clock, config, crypto, links
+from mobilise.core.errors import InvalidLink
+from mobilise.core.links import ActionRef, SignerRef
+from mobilise.engagement import clicks
+from mobilise.publishing import actions
+from mobilise.table import store
+from mobilise.table.models import Update, connection
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, running_on_moto
 
 OWNER = "alice"

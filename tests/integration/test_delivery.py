@@ -6,7 +6,7 @@ import email
 import re
 from email.policy import default
 
-from mobilise import links
+from mobilise.core import links
 from tests.integration.harness import Mobilise
 
 
@@ -103,7 +103,7 @@ def test_the_raw_message_is_multipart_with_text_and_html(mobilise: Mobilise) -> 
 def test_an_unsubscribed_signer_gets_nothing_more(mobilise: Mobilise) -> None:
     from datetime import timedelta
 
-    from mobilise import clock
+    from mobilise.core import clock
 
     # Given three subscribed signers who received a first update
     petition_id = _signed(mobilise, 3)

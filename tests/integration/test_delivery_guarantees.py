@@ -11,9 +11,9 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.stub import Stubber
 
-from mobilise import aws, clock, crypto
-from mobilise.messages import DeliveryMessage
-from mobilise.models import Signature
+from mobilise.core import aws, clock, crypto
+from mobilise.delivery.messages import DeliveryMessage
+from mobilise.table.models import Signature
 from tests.integration.harness import Mobilise, event
 
 
@@ -34,7 +34,7 @@ def test_fan_out_of_3000_signers_continues_across_invocations_and_reaches_each_o
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 3,000 signers, 2,900 of whom want updates, and a fan-out that reads 100 a page
-    from mobilise import config
+    from mobilise.core import config
 
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "100")
     config.get_settings.cache_clear()
@@ -165,7 +165,7 @@ def test_dynamodb_throttling_during_fan_out_resumes_from_the_checkpoint(
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given one shard for 250 signers, read 100 a page, each invocation out of time
-    from mobilise import config
+    from mobilise.core import config
 
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "100")
     monkeypatch.setenv("SIGNATURE_SHARDS", "1")
@@ -333,7 +333,7 @@ def test_a_signer_suppressed_after_the_fan_out_is_skipped_at_send_time(
             QueueUrl=mobilise.stack.refs["PublishQueue"], ReceiptHandle=message["ReceiptHandle"]
         )
 
-    from mobilise import store
+    from mobilise.table import store
 
     store.suppress(crypto.email_hash("late@example.org"), "complaint")
     mobilise.run_queues()

@@ -18,8 +18,8 @@ from botocore.stub import Stubber
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from mobilise import aws, clock, config, crypto
-from mobilise.messages import ConfirmationMessage, DeliveryMessage
+from mobilise.core import aws, clock, config, crypto
+from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
 from tests.integration.harness import Mobilise, event
 
 #: Addresses SES cannot take (it has no SMTPUTF8): no email can be built for them. They
@@ -40,7 +40,7 @@ QUEUES = ("PublishQueue", "PublishDeadLetterQueue", "DeliveryQueue", "DeliveryDe
 @contextmanager
 def _logs() -> Iterator[io.StringIO]:
     """Every log line of the functions, as Powertools writes it (JSON)."""
-    from mobilise.observability import logger
+    from mobilise.core.observability import logger
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -128,7 +128,7 @@ def test_a_confirmation_that_cannot_be_built_is_dropped_not_retried_to_the_dlq(
     # Given an unconfirmed signature with an address SES cannot take, asked to confirm
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, ["josé@example.org"])
-    from mobilise.models import Signature
+    from mobilise.table.models import Signature
 
     signature = Signature.get(*Signature.key(petition_id, crypto.email_hash("josé@example.org")))
     signature.update(actions=[Signature.confirmed_at.remove()])

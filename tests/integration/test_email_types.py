@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mobilise import clock, crypto, links
-from mobilise.links import SignerRef
+from mobilise.core import clock, crypto, links
+from mobilise.core.links import SignerRef
 from tests.email_examples import BLOCKS_FR, BUTTONS, DECISION_MAKER, EXAMPLES, NOW
 from tests.integration.harness import PUBLIC_URL, Mobilise
 
@@ -95,11 +95,12 @@ def test_per_person_clicks_put_the_signer_in_every_counted_link(
     monkeypatch: pytest.MonkeyPatch, mobilise: Mobilise
 ) -> None:
     # Given the setting on (the function's environment)
-    from mobilise import config, delivery
+    from mobilise.core import config
+    from mobilise.delivery import sending
 
     monkeypatch.setenv("PER_PERSON_CLICKS", "true")
     config.get_settings.cache_clear()
-    delivery.reset()
+    sending.reset()
 
     # When a press update is delivered
     petition_id, update_id = _published(mobilise, EXAMPLES["press"])

@@ -24,8 +24,8 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from mobilise import clock, crypto
-from mobilise.models import Rsvp, bound
+from mobilise.core import clock, crypto
+from mobilise.table.models import Rsvp, bound
 from tests.email_examples import DECISION_MAKER, EXAMPLES, MEETING_OBTAINED
 from tests.integration.harness import PUBLIC_URL, Mobilise, event, running_on_moto
 
@@ -33,7 +33,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SIGNER = "lea@example.org"
 STARTER = "alice@example.test"
 #: Items a fetch may change: the counters of the counted redirect (a scanner's are machine
-#: clicks, see mobilise.clicks.judge).
+#: clicks, see mobilise.engagement.clicks.judge).
 COUNTERS = ("CLK#",)
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 

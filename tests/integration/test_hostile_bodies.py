@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mobilise import clock, crypto, links
 from mobilise.api import app
-from mobilise.links import ActionRef, SignerRef
+from mobilise.core import clock, crypto, links
+from mobilise.core.links import ActionRef, SignerRef
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
 
 OWNER = "alice"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from mobilise import clock
+from mobilise.core import clock
 from tests.integration.harness import Mobilise
 
 

@@ -14,10 +14,12 @@ from typing import Any
 import boto3
 import pytest
 
-from mobilise import clock, crypto, links, petitions, store
-from mobilise.links import SignerRef
-from mobilise.reminders import EVENT_JOB
+from mobilise.core import clock, crypto, links
+from mobilise.core.links import SignerRef
+from mobilise.petitions import signing
+from mobilise.reminders.jobs import EVENT_JOB
 from mobilise.schemas import PetitionIn
+from mobilise.table import store
 from tests.integration.harness import PUBLIC_URL, Mobilise, running_on_moto
 
 ADDRESS = "Camille.Martin@Example.org"
@@ -115,7 +117,7 @@ def started_answered_and_replied(mobilise: Mobilise) -> dict[str, str]:
     (for the press) and said yes to the other's event, as did another signer."""
     # The route takes the starter's address from the ID token; the harness's stand-in token
     # names a .test address, which the privacy function refuses: the route's code, directly
-    started = petitions.create(
+    started = signing.create(
         "starter-42",
         PetitionIn(
             title="A bench in the park",
@@ -249,7 +251,7 @@ def test_the_privacy_function_refuses_a_request_it_does_not_understand(
 @contextmanager
 def _captured(stream: io.StringIO) -> Iterator[None]:
     """Every log line of the functions, as Powertools writes it (JSON), into ``stream``."""
-    from mobilise.observability import logger
+    from mobilise.core.observability import logger
 
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logger.registered_formatter)

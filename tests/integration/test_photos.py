@@ -13,7 +13,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from mobilise import aws, clock
+from mobilise.core import aws, clock
 from mobilise_local.resources import LOCAL_DISTRIBUTION_DOMAIN
 from tests.integration.harness import Mobilise
 

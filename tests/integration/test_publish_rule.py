@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from mobilise import clock
+from mobilise.core import clock
 from tests.integration.harness import Mobilise
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
-from mobilise import clock, crypto, store, updates
-from mobilise.errors import Conflict
-from mobilise.models import Petition, bound
+from mobilise.core import clock, crypto
+from mobilise.core.errors import Conflict
+from mobilise.publishing import updates
 from mobilise.schemas import UPDATE_TYPES, update_in
+from mobilise.table import store
+from mobilise.table.models import Petition, bound
 from tests.integration.harness import Mobilise
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)

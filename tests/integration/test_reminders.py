@@ -1,5 +1,5 @@
 """Scheduled reminders (issue 5): the starter's nudge and its off switch, the event reminder,
-the meeting follow-up; each sent once, with the clock moved through ``mobilise.clock``.
+the meeting follow-up; each sent once, with the clock moved through ``mobilise.core.clock``.
 
 This branch's publish path does not yet set the EVENT and MEETING due keys (the publishing
 engineer adds them): the tests set them on the published update with the same
@@ -16,9 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from botocore.stub import Stubber
 
-from mobilise import aws, clock, crypto, due, links, reminders
-from mobilise.delivery import SesUnavailable
-from mobilise.models import JobRecord, Petition, Rsvp, Signature, Update, bound
+from mobilise.core import aws, clock, crypto, links
+from mobilise.delivery.sending import SesUnavailable
+from mobilise.reminders import due, jobs
+from mobilise.table.models import JobRecord, Petition, Rsvp, Signature, Update, bound
 from tests.integration.harness import Mobilise, event
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -428,19 +429,19 @@ def test_event_reminders_stop_before_the_timeout_and_the_next_run_continues(
 
     # When a run is short of time after its first page of RSVPs
     answers = iter([60_000])
-    first = reminders.run("event_reminders", lambda: next(answers, 1_000))
+    first = jobs.run("event_reminders", lambda: next(answers, 1_000))
 
     # Then it stopped there, and the event is still due
     assert first["finished"] is False
-    assert first["sent"] == reminders.PAGE
+    assert first["sent"] == jobs.PAGE
     assert Update.get(*Update.key(petition_id, update.update_id)).outbox_pk == "EVENT"
 
     # When the next run has time / Then it sends the rest, and nobody twice
-    second = reminders.run("event_reminders", lambda: 60_000)
+    second = jobs.run("event_reminders", lambda: 60_000)
     assert second["finished"] is True
-    assert second["sent"] == 60 - reminders.PAGE
+    assert second["sent"] == 60 - jobs.PAGE
     assert sorted(email["to"][0] for email in reminders_sent(mobilise)) == sorted(addresses)
-    assert reminders.run("event_reminders", lambda: 60_000)["sent"] == 0
+    assert jobs.run("event_reminders", lambda: 60_000)["sent"] == 0
 
 
 # The meeting follow-up ------------------------------------------------------------------------

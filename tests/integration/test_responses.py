@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from mobilise import clock, crypto, links, responses
-from mobilise.links import SignerRef
+from mobilise.core import clock, crypto, links
+from mobilise.core.links import SignerRef
+from mobilise.engagement import responses
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
 
 SIGNER = "sam@example.org"
@@ -524,7 +525,7 @@ def test_a_csv_cell_is_defused_by_the_export_itself() -> None:
 
 def test_no_response_text_name_contact_or_token_appears_in_the_logs(mobilise: Mobilise) -> None:
     # Given the logs of the functions, captured as Powertools writes them
-    from mobilise.observability import logger
+    from mobilise.core.observability import logger
 
     logs = io.StringIO()
     handler = logging.StreamHandler(logs)

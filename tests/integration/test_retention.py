@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from mobilise import clock, crypto, links, retention, store
-from mobilise.models import Petition, Signature
+from mobilise.core import clock, crypto, links
+from mobilise.privacy import retention
+from mobilise.table import store
+from mobilise.table.models import Petition, Signature
 from tests.integration.harness import PUBLIC_URL, Mobilise, event, running_on_moto
 
 FORM = "application/x-www-form-urlencoded"

@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from mobilise import clock, crypto, links, store
-from mobilise.links import SignerRef
+from mobilise.core import clock, crypto, links
+from mobilise.core.links import SignerRef
+from mobilise.table import store
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

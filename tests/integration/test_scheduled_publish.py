@@ -7,7 +7,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mobilise import clock, scheduled
+from mobilise.core import clock
+from mobilise.publishing import scheduled
 from tests.integration.harness import Mobilise, event
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from mobilise import clock, crypto, links
-from mobilise.emails import one_line
+from mobilise.core import clock, crypto, links
+from mobilise.emails.rendering import one_line
 from tests.integration.harness import Mobilise, Reply, running_on_moto
 
 #: A morning far from midnight UTC, when the daily windows of the caps turn.

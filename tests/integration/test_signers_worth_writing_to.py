@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from mobilise import clock
+from mobilise.core import clock
 from tests.integration.harness import Mobilise, running_on_moto
 
 

@@ -9,7 +9,7 @@ then read what moto created and hold it against what the code expects:
 - every queue a function reads has a dead-letter queue, and the queues the code
   sends to are read by the functions that handle their messages;
 - every function's environment resolves to the stack and is exactly what
-  ``mobilise.config.Settings`` reads;
+  ``mobilise.core.config.Settings`` reads;
 - every handler imports and can be called;
 - the API routes of the template and of ``mobilise.api.app`` are the same.
 
@@ -44,8 +44,8 @@ from pydantic import ValidationError
 from pynamodb.attributes import TTLAttribute
 
 from mobilise.api import app
-from mobilise.config import Settings
-from mobilise.models import MODELS
+from mobilise.core.config import Settings
+from mobilise.table.models import MODELS
 from mobilise_local import cloudformation
 from mobilise_local.cloudformation import NO_MODEL, UNDEPLOYABLE, Deployed
 from mobilise_local.lambdas import Context, load_handler

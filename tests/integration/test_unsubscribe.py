@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from mobilise import links
-from mobilise.links import SignerRef
+from mobilise.core import links
+from mobilise.core.links import SignerRef
 from tests.integration.harness import Mobilise
 
 
 def _subscribed(mobilise: Mobilise) -> tuple[str, str]:
-    from mobilise import crypto
+    from mobilise.core import crypto
 
     petition_id = mobilise.create_petition(title="Save the pool")
     mobilise.sign(petition_id, "sam@example.org")
@@ -61,7 +61,7 @@ def test_a_browser_gets_a_page_after_the_button(mobilise: Mobilise) -> None:
 
 
 def test_a_tampered_token_gets_the_same_answer_as_an_unknown_one(mobilise: Mobilise) -> None:
-    from mobilise import crypto
+    from mobilise.core import crypto
 
     petition_id, path = _subscribed(mobilise)
     payload, mac = path.removeprefix("/unsubscribe/").split(".")
@@ -82,7 +82,7 @@ def test_a_tampered_token_gets_the_same_answer_as_an_unknown_one(mobilise: Mobil
 
 
 def test_a_token_for_another_purpose_is_refused(mobilise: Mobilise) -> None:
-    from mobilise import crypto
+    from mobilise.core import crypto
 
     petition_id, _ = _subscribed(mobilise)
     claims = {"p": petition_id, "h": crypto.email_hash("sam@example.org")}

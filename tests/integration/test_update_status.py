@@ -8,9 +8,10 @@ from typing import Any
 import boto3
 import pytest
 
-from mobilise import config, crypto, store
-from mobilise.delivery import batch_digest
-from mobilise.messages import DeliveryMessage
+from mobilise.core import config, crypto
+from mobilise.delivery.messages import DeliveryMessage
+from mobilise.delivery.sending import batch_digest
+from mobilise.table import store
 from tests.integration.harness import Mobilise, event
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from mobilise import delivery
-from mobilise.links import SignerRef
+from mobilise.core.links import SignerRef
+from mobilise.delivery import sending
 from tests import email_examples
 from tests.email_examples import EXAMPLES, PETITION_ID, PHOTOS_URL, UPDATE_ID
 
@@ -89,7 +89,7 @@ def _email_html(kind: str, language: str, folder: Path) -> str:
         rendered = email_examples.render(kind, language, photo=PHOTO)
     else:
         rendered = email_examples.render(kind, language)
-    html, _ = rendered.personalised(delivery.recipient_links(SIGNER, rendered))
+    html, _ = rendered.personalised(sending.recipient_links(SIGNER, rendered))
     photo = folder / "photo.png"
     if not photo.exists():
         photo.write_bytes(_png(1000, 600))

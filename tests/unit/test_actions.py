@@ -1,4 +1,5 @@
-"""The buttons of an update's email and where each leads (mobilise.actions), without AWS."""
+"""The buttons of an update's email and where each leads (mobilise.publishing.actions),
+without AWS."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from mobilise import actions, config
-from mobilise.errors import NotFound
-from mobilise.models import Petition, Update
+from mobilise.core import config
+from mobilise.core.errors import NotFound
+from mobilise.publishing import actions
+from mobilise.table.models import Petition, Update
 
 PETITION_ID = "01HZZZZZZZZZZZZZZZZZZZZZZZ"
 UPDATE_ID = "01J0000000000000000000000A"

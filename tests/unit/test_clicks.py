@@ -1,4 +1,5 @@
-"""What a request to a button counts as (mobilise.clicks.judge): the rule, without AWS."""
+"""What a request to a button counts as (mobilise.engagement.clicks.judge): the rule, without
+AWS."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mobilise.clicks import BURST_WINDOW, SCANNER_WINDOW, judge
+from mobilise.engagement.clicks import BURST_WINDOW, SCANNER_WINDOW, judge
 
 SENT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from mobilise import clock
+from mobilise.core import clock
 
 PARIS_SUMMER = timezone(timedelta(hours=2))
 MOMENT = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mobilise import aws, clock, crypto
-from mobilise.errors import InvalidLink
+from mobilise.core import aws, clock, crypto
+from mobilise.core.errors import InvalidLink
 
 MASTER_KEY = b"unit-test-master-key-0123456789abcdef"
 OTHER_MASTER_KEY = b"another-master-key-for-a-new-secret!"

@@ -23,9 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from mobilise import actions, delivery, emails, ics
-from mobilise.errors import NotFound
-from mobilise.links import SignerRef
+from mobilise.core.errors import NotFound
+from mobilise.core.links import SignerRef
+from mobilise.delivery import sending
+from mobilise.emails import rendering
+from mobilise.engagement import ics
+from mobilise.publishing import actions
 from tests import email_examples
 from tests.email_examples import EXAMPLES, PETITION_ID, PHOTOS_URL, PUBLIC_URL, SITE_URL, UPDATE_ID
 
@@ -51,7 +54,7 @@ PIECES = [
     "\x1b[31m",
     "{{ 7 * 7 }}",
     "{% if true %}x{% endif %}",
-    emails.UNSUBSCRIBE_SLOT,
+    rendering.UNSUBSCRIBE_SLOT,
     "&amp;&lt;",
     "é",
     "😀",
@@ -214,9 +217,9 @@ def _check_targets(petition: Any, update: Any) -> None:
         assert "\n" not in target
 
 
-def _check_message(rendered: emails.Rendered, title: str) -> None:
-    links = delivery.recipient_links(SIGNER, rendered)
-    raw = emails.addressed(
+def _check_message(rendered: rendering.Rendered, title: str) -> None:
+    links = sending.recipient_links(SIGNER, rendered)
+    raw = rendering.addressed(
         rendered, sender=email_examples.SETTINGS["SENDER_ADDRESS"], to=RECIPIENT, links=links
     )
     # On the wire: no line over 998 octets, and the one-click link whole on its own line
@@ -232,7 +235,7 @@ def _check_message(rendered: emails.Rendered, title: str) -> None:
     # The subject's words come back as written. Only white space may differ: Python's folder
     # puts a long word on a line of its own, and keeps the space before a line break next to
     # the folding one ("cookie) \r\n =?utf-8?b?4oCP?=" reads back with two spaces; found here)
-    assert emails.one_line(message["Subject"]) == emails.one_line(title)
+    assert rendering.one_line(message["Subject"]) == rendering.one_line(title)
     plain, html = (part.get_content() for part in message.iter_parts())
     assert rendered.slot not in plain + html
 
@@ -264,11 +267,11 @@ def test_hostile_text_in_any_field_is_refused_or_rendered_harmless(
     except ValidationError:
         return  # the API refuses it with a 422: nothing is stored, nothing is sent
 
-    rendered = emails.render_update(petition, update, language)
+    rendered = rendering.render_update(petition, update, language)
 
     buttons = len(actions.for_update(petition, update)) + len(rendered.needs - {"signer"}) + 1
     _check_html(rendered.html, buttons, addressed=False)
-    html, _ = rendered.personalised(delivery.recipient_links(SIGNER, rendered))
+    html, _ = rendered.personalised(sending.recipient_links(SIGNER, rendered))
     _check_html(html, buttons, addressed=True)
     _check_targets(petition, update)
     _check_message(rendered, update.title)

@@ -9,9 +9,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from mobilise import delivery, emails, links
-from mobilise.errors import InvalidLink
-from mobilise.links import ActionRef, SignerRef
+from mobilise.core import links
+from mobilise.core.errors import InvalidLink
+from mobilise.core.links import ActionRef, SignerRef
+from mobilise.delivery import sending
+from mobilise.emails import rendering
 from tests import email_examples
 from tests.email_examples import BLOCKS_FR, BUTTONS, EXAMPLES, PETITION_ID, UPDATE_ID
 
@@ -48,7 +50,7 @@ def _counted(action: str) -> str:
     return links.redirect_url(ActionRef(PETITION_ID, UPDATE_ID, action))
 
 
-def _expected_hrefs(kind: str, rendered: emails.Rendered) -> set[str]:
+def _expected_hrefs(kind: str, rendered: rendering.Rendered) -> set[str]:
     per_recipient = {"respond": f"{rendered.slot}-respond", "rsvp": f"{rendered.slot}-rsvp"}
     return {per_recipient.get(name) or _counted(name) for name in BUTTONS[kind]} | {rendered.slot}
 
@@ -167,7 +169,7 @@ def test_a_call_to_action_shows_only_the_channels_the_decision_maker_has() -> No
     petition = email_examples.petition(decision_maker={"name": "Le préfet", "phone": "0102030405"})
     update = email_examples.update({**EXAMPLES["call_to_action"], "channels": ["email", "phone"]})
 
-    rendered = emails.render_update(petition, update)
+    rendered = rendering.render_update(petition, update)
 
     assert set(_Page(rendered.html).hrefs) == {_counted("tel"), rendered.slot}
 
@@ -218,12 +220,12 @@ def test_a_call_to_action_shows_only_the_channels_the_decision_maker_has() -> No
 def test_dates_are_written_in_the_events_time_zone_and_language(
     start: datetime, end: datetime | None, zone: str, language: str, expected: str
 ) -> None:
-    assert emails.when(start, end, zone, language) == expected
+    assert rendering.when(start, end, zone, language) == expected
 
 
 def test_noon_is_12_pm_in_english() -> None:
     noon = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
-    assert emails.when(noon, None, "UTC", "en") == "Monday 4 January 2027, 12 pm (UTC time)"
+    assert rendering.when(noon, None, "UTC", "en") == "Monday 4 January 2027, 12 pm (UTC time)"
 
 
 # --- photo ------------------------------------------------------------------------------
@@ -251,7 +253,7 @@ def test_a_photo_from_anywhere_but_the_services_photos_is_not_shown() -> None:
         {**EXAMPLES["news"], "photo": PHOTO}, photo_url="https://tracker.example/pixel.gif"
     )
 
-    rendered = emails.render_update(petition, update)
+    rendered = rendering.render_update(petition, update)
 
     assert _Page(rendered.html).images == []
     assert "tracker.example" not in rendered.html
@@ -286,7 +288,7 @@ def test_delivery_signs_only_the_links_the_email_has_slots_for(kind: str, needs:
     rendered = email_examples.render(kind)
 
     # When delivery makes one signer's links
-    made = delivery.recipient_links(SIGNER, rendered)
+    made = sending.recipient_links(SIGNER, rendered)
 
     # Then it signs respond only for asks, RSVP only for events, and no signer token
     assert made.unsubscribe == links.unsubscribe_url(SIGNER)
@@ -302,7 +304,7 @@ def test_delivery_signs_only_the_links_the_email_has_slots_for(kind: str, needs:
 @pytest.mark.parametrize("kind", ["event", "ask_testimony"])
 def test_the_recipients_own_links_fill_their_slots(kind: str) -> None:
     rendered = email_examples.render(kind)
-    made = delivery.recipient_links(SIGNER, rendered)
+    made = sending.recipient_links(SIGNER, rendered)
 
     html, text = rendered.personalised(made)
 
@@ -316,7 +318,7 @@ def test_the_recipients_own_links_fill_their_slots(kind: str) -> None:
 def test_a_preview_without_recipient_links_leads_to_the_petition_page() -> None:
     rendered = email_examples.render("ask_advice")
 
-    html, text = rendered.personalised(emails.RecipientLinks(unsubscribe="https://x.example/u"))
+    html, text = rendered.personalised(rendering.RecipientLinks(unsubscribe="https://x.example/u"))
 
     page = f"{email_examples.SITE_URL}/petitions/{PETITION_ID}"
     assert page in _Page(html).hrefs
@@ -326,7 +328,7 @@ def test_a_preview_without_recipient_links_leads_to_the_petition_page() -> None:
 def test_clicks_name_nobody_unless_the_setting_is_on() -> None:
     rendered = email_examples.render("press")
 
-    html, _ = rendered.personalised(delivery.recipient_links(SIGNER, rendered))
+    html, _ = rendered.personalised(sending.recipient_links(SIGNER, rendered))
 
     assert all("?s=" not in href for href in _Page(html).hrefs)
 
@@ -342,7 +344,7 @@ def test_with_per_person_clicks_every_counted_link_names_the_signer(
     assert all(href.endswith(f"?s={rendered.slot}-signer") for href in counted)
 
     # When one signer's email is made
-    made = delivery.recipient_links(SIGNER, rendered)
+    made = sending.recipient_links(SIGNER, rendered)
     html, text = rendered.personalised(made)
 
     # Then every /r/ link carries their signer token, which reads back as them
@@ -369,7 +371,7 @@ def test_without_a_signer_token_the_marker_disappears(monkeypatch: pytest.Monkey
     email_examples.use_settings(monkeypatch, PER_PERSON_CLICKS="true")
     rendered = email_examples.render("victory")
 
-    html, text = rendered.personalised(emails.RecipientLinks(unsubscribe="https://x.example/u"))
+    html, text = rendered.personalised(rendering.RecipientLinks(unsubscribe="https://x.example/u"))
 
     assert "?s=" not in html + text
     assert {_counted("share_x"), _counted("share_facebook")} <= set(_Page(html).hrefs)

@@ -11,9 +11,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from mobilise import emails, links, reminders
-from mobilise.emails import UNSUBSCRIBE_SLOT, Rendered
-from mobilise.models import Petition, Update
+from mobilise.core import links
+from mobilise.emails import rendering
+from mobilise.emails.rendering import UNSUBSCRIBE_SLOT, Rendered
+from mobilise.reminders import jobs
+from mobilise.table.models import Petition, Update
 from tests import email_examples
 from tests.email_examples import PETITION_ID, PUBLIC_URL, UPDATE_ID
 
@@ -62,7 +64,7 @@ def _render(
         body=body,
         link=link,
     )
-    return emails.render_update(petition, update)
+    return rendering.render_update(petition, update)
 
 
 def _counted(action: str) -> str:
@@ -76,11 +78,11 @@ def _addressed(
     unsubscribe_url: str = UNSUBSCRIBE_URL,
 ) -> EmailMessage:
     """The message for one recipient, as its bytes parse back."""
-    raw = emails.addressed(
+    raw = rendering.addressed(
         rendered or _render(),
         sender=SENDER,
         to=RECIPIENT,
-        links=emails.RecipientLinks(unsubscribe=unsubscribe_url),
+        links=rendering.RecipientLinks(unsubscribe=unsubscribe_url),
     )
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -227,7 +229,7 @@ def test_one_line_makes_every_line_break_a_space(separator: str) -> None:
     text = f"  Bonjour{separator}Bcc: eve@attacker.example{separator}{separator} "
 
     # When it is made one line
-    line = emails.one_line(text)
+    line = rendering.one_line(text)
 
     # Then it is one line, with single spaces and nothing around
     assert line == "Bonjour Bcc: eve@attacker.example"
@@ -237,7 +239,7 @@ def test_one_line_makes_every_line_break_a_space(separator: str) -> None:
 def test_one_line_collapses_runs_of_spaces() -> None:
     # Given text with runs of spaces, tabs and newlines
     # When it is made one line
-    line = emails.one_line("a   b\t\t c \r\n\r\n d")
+    line = rendering.one_line("a   b\t\t c \r\n\r\n d")
 
     # Then each run is one space
     assert line == "a b c d"
@@ -260,7 +262,7 @@ def test_the_subject_is_the_title_on_one_line() -> None:
 def test_paragraphs_split_on_blank_lines_and_keep_lines() -> None:
     # Given a body with two paragraphs, the first of two lines
     # When it is split
-    result = emails.paragraphs("Ligne un\nLigne deux\n\nSecond paragraphe")
+    result = rendering.paragraphs("Ligne un\nLigne deux\n\nSecond paragraphe")
 
     # Then each paragraph is a list of its lines
     assert result == [["Ligne un", "Ligne deux"], ["Second paragraphe"]]
@@ -269,7 +271,7 @@ def test_paragraphs_split_on_blank_lines_and_keep_lines() -> None:
 def test_paragraphs_accept_windows_and_old_mac_line_breaks_and_blank_runs() -> None:
     # Given a body with CRLF, lone CR, runs of blank lines and lines of spaces between them
     # When it is split
-    result = emails.paragraphs("\n\nUn\r\nDeux\r\n\r\n \t \n\n\rTrois\rQuatre\n\n\n")
+    result = rendering.paragraphs("\n\nUn\r\nDeux\r\n\r\n \t \n\n\rTrois\rQuatre\n\n\n")
 
     # Then the paragraphs and lines are the same as with plain newlines
     assert result == [["Un", "Deux"], ["Trois", "Quatre"]]
@@ -279,7 +281,7 @@ def test_a_blank_body_has_no_paragraphs() -> None:
     # Given a body of white space only
     # When it is split
     # Then there is no paragraph
-    assert emails.paragraphs(" \n\n \r\n ") == []
+    assert rendering.paragraphs(" \n\n \r\n ") == []
 
 
 def test_blank_line_paragraphs_become_p_elements_and_newlines_br() -> None:
@@ -534,7 +536,7 @@ def test_the_nudge_writes_its_counts_in_the_plural_form_of_its_language(
     petition.signer_count = signers
 
     # When its starter's nudge is rendered
-    rendered = reminders.nudge_email(petition, days, reminders.suggestions(petition, []))
+    rendered = jobs.nudge_email(petition, days, jobs.suggestions(petition, []))
 
     # Then its subject and both parts agree with the counts, written as the language does
     assert rendered.subject == subject
@@ -550,8 +552,8 @@ def test_a_long_unsubscribe_link_is_written_whole_on_one_line() -> None:
     url = f"https://api.mobilise.example/unsubscribe/{'A' * 400}.sig"
 
     # When the message is addressed
-    raw = emails.addressed(
-        _render(), sender=SENDER, to=RECIPIENT, links=emails.RecipientLinks(unsubscribe=url)
+    raw = rendering.addressed(
+        _render(), sender=SENDER, to=RECIPIENT, links=rendering.RecipientLinks(unsubscribe=url)
     )
 
     # Then its bytes carry the link as written, in angle brackets, on a line of its own
@@ -561,7 +563,7 @@ def test_a_long_unsubscribe_link_is_written_whole_on_one_line() -> None:
 
 def test_several_uris_fold_only_between_them() -> None:
     # Given a List-Unsubscribe of two URIs
-    message = email.message.EmailMessage(policy=emails.POLICY)
+    message = email.message.EmailMessage(policy=rendering.POLICY)
     message["List-Unsubscribe"] = "<https://a.example/u/1>, <mailto:u@a.example?subject=u>"
 
     # When it is written
@@ -583,8 +585,8 @@ def test_several_uris_fold_only_between_them() -> None:
 )
 def test_an_unsubscribe_link_that_is_not_one_uri_for_one_line_is_refused(url: str) -> None:
     # Given a link no RFC lets into List-Unsubscribe as it is
-    links = emails.RecipientLinks(unsubscribe=url)
+    links = rendering.RecipientLinks(unsubscribe=url)
 
     # When the message is addressed / Then it is refused, rather than sent broken or folded
     with pytest.raises(ValueError, match=r"angle brackets|carriage return"):
-        emails.addressed(_render(), sender=SENDER, to=RECIPIENT, links=links)
+        rendering.addressed(_render(), sender=SENDER, to=RECIPIENT, links=links)

@@ -12,7 +12,9 @@ from babel import Locale
 
 from mobilise.i18n import PLURAL, TEXTS, plural, texts
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "layers" / "common" / "mobilise" / "templates"
+TEMPLATES = (
+    Path(__file__).resolve().parents[2] / "layers" / "common" / "mobilise" / "emails" / "templates"
+)
 NNBSP = "\u202f"  # French groups digits with a narrow no-break space
 
 

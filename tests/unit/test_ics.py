@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mobilise import ics
-from mobilise.models import Update
+from mobilise.engagement import ics
+from mobilise.table.models import Update
 from tests import email_examples
 from tests.email_examples import EXAMPLES, UPDATE_ID
 

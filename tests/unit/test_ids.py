@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mobilise import clock, ids
+from mobilise.core import clock, ids
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MOMENT = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mobilise import pacing
-from mobilise.pacing import Pacer
+from mobilise.delivery import pacing
+from mobilise.delivery.pacing import Pacer
 from mobilise_local.template import Tag, read
 
 
@@ -71,7 +71,7 @@ def test_time_spent_elsewhere_is_not_slept_again(fake_time: FakeTime) -> None:
 def test_the_rate_is_the_accounts_shared_by_the_concurrent_invocations(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from mobilise import config
+    from mobilise.core import config
 
     _settings(monkeypatch)
     monkeypatch.setenv("SES_MAX_SEND_RATE", "14")
@@ -103,7 +103,7 @@ def test_without_a_configured_rate_the_account_rate_comes_from_ses(
 ) -> None:
     from botocore.stub import Stubber
 
-    from mobilise import aws, config
+    from mobilise.core import aws, config
 
     _settings(monkeypatch)
     monkeypatch.setenv("SES_MAX_SEND_RATE", "0")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mobilise.photos import EXTENSIONS, published_key, sniff
+from mobilise.publishing.photos import EXTENSIONS, published_key, sniff
 from mobilise_local.moto_patches import policy_refusal
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from mobilise import crypto, emails
+from mobilise.core import crypto
+from mobilise.emails import rendering
 from mobilise.schemas import SignatureIn
 
 SENDER = "Mobilise <updates@example.org>"
-LINKS = emails.RecipientLinks(unsubscribe="https://mobilise.test/unsubscribe/abc.def")
+LINKS = rendering.RecipientLinks(unsubscribe="https://mobilise.test/unsubscribe/abc.def")
 
 
 def _signature(address: str) -> SignatureIn:
@@ -51,8 +52,8 @@ def test_every_address_signing_accepts_goes_into_a_to_header_as_ascii(typed: str
     # as it is (no encoded word, which a mail server would refuse)
     assert accepted.isascii()
     assert Address(addr_spec=accepted).addr_spec == accepted
-    rendered = emails.render_already_signed(petition_title="Save the woods", language="en")
-    raw = emails.addressed(rendered, sender=SENDER, to=accepted, links=LINKS)
+    rendered = rendering.render_already_signed(petition_title="Save the woods", language="en")
+    raw = rendering.addressed(rendered, sender=SENDER, to=accepted, links=LINKS)
     assert raw.isascii()
     head = raw.split(b"\r\n\r\n", 1)[0]
     unfolded = re.sub(rb"\r\n(?=[ \t])", b"", head)  # RFC 5322 unfolding: a long one is folded

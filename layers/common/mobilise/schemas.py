@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from mobilise import clock
+from mobilise.core import clock
 
 Language = Literal["fr", "en"]
 
@@ -166,7 +166,7 @@ KEPT_TIMES = "kept_times"
 
 
 def _future(moment: datetime, info: ValidationInfo) -> datetime:
-    """A time still to come (the one clock of :mod:`mobilise.clock`), within two years."""
+    """A time still to come (the one clock of :mod:`mobilise.core.clock`), within two years."""
     if info.field_name in (info.context or {}).get(KEPT_TIMES, ()):
         return moment.astimezone(UTC)
     now = clock.now()

@@ -13,7 +13,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise import clock
 from mobilise.api import (
     calendar,
     nudges,
@@ -28,7 +27,8 @@ from mobilise.api import responses as responses_api
 from mobilise.api import rsvp as rsvp_api
 from mobilise.api.common import NOT_JSON, TOO_DEEP, normalised, read_json, refusal
 from mobilise.api.forms import UnsupportedBody
-from mobilise.errors import (
+from mobilise.core import clock
+from mobilise.core.errors import (
     AlreadySigned,
     Conflict,
     DomainError,
@@ -40,8 +40,8 @@ from mobilise.errors import (
     Unauthenticated,
     UpdateTooSoon,
 )
-from mobilise.observability import logger
-from mobilise.store import RsvpConflict, TooManyResponses
+from mobilise.core.observability import logger
+from mobilise.table.store import RsvpConflict, TooManyResponses
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
 app.include_router(petitions.router)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from mobilise import ics, store
 from mobilise.api.common import checked_id
-from mobilise.ids import is_id
+from mobilise.core.ids import is_id
+from mobilise.engagement import ics
+from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
 CALENDAR = "text/calendar; charset=utf-8"

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic_core import from_json
 
-from mobilise import ids
-from mobilise.errors import NotFound, Unauthenticated
+from mobilise.core import ids
+from mobilise.core.errors import NotFound, Unauthenticated
 
 MAX_BODY_BYTES = 64 * 1024
 HTML = "text/html; charset=utf-8"

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import ValidationError
 
 from mobilise.api.common import NOT_JSON, read_json
-from mobilise.errors import DomainError
+from mobilise.core.errors import DomainError
 
 FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 20

@@ -8,36 +8,37 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from mobilise import petitions, store
 from mobilise.api.common import caller, caller_email, checked_id
+from mobilise.petitions import signing
 from mobilise.schemas import PetitionIn, PetitionOut, SignatureCounts
+from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
 
 
 @router.post("/petitions")
 def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[PetitionOut]:
-    petition = petitions.create(caller(router), request, owner_email=caller_email(router))
+    petition = signing.create(caller(router), request, owner_email=caller_email(router))
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
-        body=petitions.view(petition),
+        body=signing.view(petition),
     )
 
 
 @router.get("/petitions/<petition_id>")
 def get_petition(petition_id: str) -> PetitionOut:
-    return petitions.view(store.get_petition(checked_id(petition_id)))
+    return signing.view(store.get_petition(checked_id(petition_id)))
 
 
 @router.get("/petitions/<petition_id>/signature-counts")
 def signature_counts(petition_id: str) -> SignatureCounts:
     """Confirmed and unconfirmed signatures, for the petition's starter only."""
-    return petitions.counts(caller(router), checked_id(petition_id))
+    return signing.counts(caller(router), checked_id(petition_id))
 
 
 @router.post("/petitions/<petition_id>/close")
 def close_petition(petition_id: str) -> PetitionOut:
     """Close the petition to new signatures; its signatures are deleted after the retention
     period. Closing a closed petition changes nothing."""
-    return petitions.view(petitions.close(caller(router), checked_id(petition_id)))
+    return signing.view(signing.close(caller(router), checked_id(petition_id)))

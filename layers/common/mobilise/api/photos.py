@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from mobilise import photos
 from mobilise.api.common import caller, checked_id
+from mobilise.publishing import photos
 from mobilise.schemas import PhotoUploadIn, PhotoUploadOut
 
 router = Router()  # type: ignore[no-untyped-call]

@@ -11,9 +11,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from mobilise import clicks, emails
 from mobilise.api.common import HTML
-from mobilise.errors import InvalidLink
+from mobilise.core.errors import InvalidLink
+from mobilise.emails import rendering
+from mobilise.engagement import clicks
 
 router = Router()  # type: ignore[no-untyped-call]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -34,6 +35,6 @@ def follow_action(
     try:
         target = clicks.follow(token, s, router.current_event.http_method)
     except InvalidLink:
-        page = emails.render("confirmed.html", "en", ok=False, petition_title="")
+        page = rendering.render("confirmed.html", "en", ok=False, petition_title="")
         return Response(status_code=404, content_type=HTML, body=page, headers=_PRIVATE)
     return Response(status_code=302, body="", headers={"Location": target, **_PRIVATE})

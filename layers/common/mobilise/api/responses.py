@@ -9,13 +9,14 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import ValidationError
 
-from mobilise import emails, responses
 from mobilise.api.common import HTML, caller, checked_id
 from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
-from mobilise.errors import InvalidLink, NotFound
-from mobilise.ids import is_id
-from mobilise.responses import Asked, ResponseIn, ResponsePage
-from mobilise.store import TooManyResponses
+from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.ids import is_id
+from mobilise.emails import rendering
+from mobilise.engagement import responses
+from mobilise.engagement.responses import Asked, ResponseIn, ResponsePage
+from mobilise.table.store import TooManyResponses
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -28,7 +29,7 @@ def _page(
     problems: list[str] | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response[str]:
-    html = emails.render(
+    html = rendering.render(
         "respond.html",
         language,
         state=state,

@@ -8,11 +8,12 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
-from mobilise import emails, rsvp
 from mobilise.api.common import HTML
 from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
-from mobilise.errors import InvalidLink
-from mobilise.rsvp import Invited, RsvpIn
+from mobilise.core.errors import InvalidLink
+from mobilise.emails import rendering
+from mobilise.engagement import rsvp
+from mobilise.engagement.rsvp import Invited, RsvpIn
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -20,7 +21,7 @@ router = Router()  # type: ignore[no-untyped-call]
 def _page(
     status: int, state: str, language: str, invited: Invited | None = None, answer: str = ""
 ) -> Response[str]:
-    html = emails.render("rsvp.html", language, state=state, invited=invited, answer=answer)
+    html = rendering.render("rsvp.html", language, state=state, invited=invited, answer=answer)
     return Response(status_code=status, content_type=HTML, body=html, headers=PRIVATE)
 
 

@@ -9,10 +9,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from mobilise import emails, petitions
 from mobilise.api.common import HTML, checked_id
 from mobilise.api.forms import PRIVATE
-from mobilise.errors import InvalidLink
+from mobilise.core.errors import InvalidLink
+from mobilise.emails import rendering
+from mobilise.petitions import signing
 from mobilise.schemas import SignatureIn, SignatureOut
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -24,7 +25,7 @@ def sign_petition(
 ) -> Response[SignatureOut]:
     """The same answer whatever the address's history; its email says what happened."""
     event = cast(APIGatewayProxyEvent, router.current_event)
-    signature = petitions.sign(
+    signature = signing.sign(
         checked_id(petition_id), request, event.request_context.identity.source_ip
     )
     return Response(
@@ -36,7 +37,7 @@ def sign_petition(
 
 
 def _page(status: int, state: str, language: str = "en", petition_title: str = "") -> Response[str]:
-    page = emails.render("confirmed.html", language, state=state, petition_title=petition_title)
+    page = rendering.render("confirmed.html", language, state=state, petition_title=petition_title)
     return Response(status_code=status, content_type=HTML, body=page, headers=PRIVATE)
 
 
@@ -45,7 +46,7 @@ def confirm_page(token: str) -> Response[str]:
     """The link of the confirmation email: a page with one button. It never confirms (mail
     scanners open every link of an email)."""
     try:
-        petition = petitions.to_confirm(token)
+        petition = signing.to_confirm(token)
     except InvalidLink:
         return _page(404, "invalid")
     return _page(200, "ask", petition.language, petition.title)
@@ -55,7 +56,7 @@ def confirm_page(token: str) -> Response[str]:
 def confirm_signature(token: str) -> Response[str]:
     """The page's button: confirms the signature; again is the same answer."""
     try:
-        petition = petitions.confirm(token)
+        petition = signing.confirm(token)
     except InvalidLink:
         return _page(404, "invalid")
     return _page(200, "done", petition.language, petition.title)

@@ -7,19 +7,23 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from mobilise import emails, links, store
 from mobilise.api.common import HTML
-from mobilise.errors import InvalidLink, NotFound
-from mobilise.links import SignerRef
-from mobilise.observability import logger
+from mobilise.core import links
+from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.links import SignerRef
+from mobilise.core.observability import logger
+from mobilise.emails import rendering
 from mobilise.schemas import Unsubscribed
+from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _page(status: int, state: str, language: str, petition_title: str = "") -> Response[str]:
-    html = emails.render("unsubscribe.html", language, state=state, petition_title=petition_title)
+    html = rendering.render(
+        "unsubscribe.html", language, state=state, petition_title=petition_title
+    )
     return Response(status_code=status, content_type=HTML, body=html, headers=_PRIVATE)
 
 

@@ -8,10 +8,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from mobilise import updates
 from mobilise.api.common import caller, caller_email, checked_id
-from mobilise.errors import NotFound
-from mobilise.ids import is_id
+from mobilise.core.errors import NotFound
+from mobilise.core.ids import is_id
+from mobilise.publishing import updates
 from mobilise.schemas import (
     PreviewOut,
     StarterCopyOut,

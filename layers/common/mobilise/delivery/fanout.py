@@ -1,0 +1,86 @@
+"""Fan-out: from one published update to delivery messages of up to 50 recipients.
+
+A new job becomes one message per signature shard, so the shards are read in
+parallel. A shard is read page by page; before the Lambda runs out of time the
+work left is checkpointed as a new publish-queue message carrying the cursor,
+so memory stays flat whatever the number of signers.
+
+The update goes ``sending`` when its fan-out starts; its ``recipients`` counter is final
+once every shard is read (``fanned_out_at``), and it is ``sent`` when delivery has
+counted as many (see :mod:`mobilise.delivery.sending`).
+
+Pages are idempotent per (update, shard, cursor): a page already enqueued (the
+job ran twice, or a failed run is retried from its checkpoint) is skipped.
+Page boundaries can move if people sign between two runs; a recipient enqueued
+twice is still emailed once (delivery is idempotent per update and signer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from mobilise.core.config import get_settings
+from mobilise.core.observability import logger
+from mobilise.delivery import queues
+from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
+from mobilise.table import store
+
+
+def fan_out(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
+    if job.shard is None:
+        _split(job)
+    else:
+        _read_shard(job, remaining_ms)
+
+
+def _split(job: FanoutMessage) -> None:
+    store.start_fanout(job.petition_id, job.update_id)
+    shards = get_settings().signature_shards
+    queues.to_publish(
+        FanoutMessage(petition_id=job.petition_id, update_id=job.update_id, shard=shard)
+        for shard in range(shards)
+    )
+    logger.info("fan-out started", update_id=job.update_id, shards=shards)
+
+
+def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
+    assert job.shard is not None
+    settings = get_settings()
+    cursor = job.cursor
+    while True:
+        page, after = store.page_subscribers(
+            job.petition_id, job.shard, cursor, settings.fanout_page_size
+        )
+        if not store.page_done(job.update_id, job.shard, cursor):
+            hashes = [signature.email_hash for signature in page]
+            blocked = store.suppressed(hashes) if hashes else set()
+            wanted = [email_hash for email_hash in hashes if email_hash not in blocked]
+            queues.to_delivery(_deliveries(job, wanted, settings.recipients_per_message))
+            store.mark_page_done(job.petition_id, job.update_id, job.shard, cursor, len(wanted))
+        cursor = after
+        if cursor is None:
+            _finish(job, job.shard)
+            return
+        if remaining_ms() < settings.fanout_reserve_ms:
+            queues.to_publish([job.model_copy(update={"cursor": cursor})])
+            logger.info("shard checkpointed", update_id=job.update_id, shard=job.shard)
+            return
+
+
+def _finish(job: FanoutMessage, shard: int) -> None:
+    """A shard is fanned out; after the last, the update may be delivered already (its
+    delivery messages can all be done before fan-out records its end)."""
+    logger.info("shard fanned out", update_id=job.update_id, shard=shard)
+    if store.finish_shard(job.petition_id, job.update_id, shard):
+        logger.info("fan-out done", update_id=job.update_id)
+        if store.finish_delivery(job.petition_id, job.update_id):
+            logger.info("update delivered", petition_id=job.petition_id, update_id=job.update_id)
+
+
+def _deliveries(job: FanoutMessage, hashes: list[str], size: int) -> Iterator[DeliveryMessage]:
+    for start in range(0, len(hashes), size):
+        yield DeliveryMessage(
+            petition_id=job.petition_id,
+            update_id=job.update_id,
+            recipients=hashes[start : start + size],
+        )

@@ -1,0 +1,52 @@
+"""Sending to the publish and delivery queues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel
+
+from mobilise.core import aws
+from mobilise.core.config import get_settings
+
+_BATCH = 10  # SendMessageBatch takes at most ten entries
+
+
+class QueueSendFailed(Exception):
+    """SQS accepted only part of a batch."""
+
+
+def send(queue_url: str, messages: Iterable[BaseModel]) -> int:
+    """Send ``messages``, ten a request; returns how many were sent."""
+    batch: list[BaseModel] = []
+    sent = 0
+    for message in messages:
+        batch.append(message)
+        if len(batch) == _BATCH:
+            sent += _send_batch(queue_url, batch)
+            batch = []
+    if batch:
+        sent += _send_batch(queue_url, batch)
+    return sent
+
+
+def _send_batch(queue_url: str, batch: Sequence[BaseModel]) -> int:
+    response = aws.sqs().send_message_batch(
+        QueueUrl=queue_url,
+        Entries=[
+            {"Id": str(index), "MessageBody": message.model_dump_json()}
+            for index, message in enumerate(batch)
+        ],
+    )
+    if response.get("Failed"):
+        codes = sorted({failure["Code"] for failure in response["Failed"]})
+        raise QueueSendFailed(f"SQS refused {len(response['Failed'])} entries: {codes}")
+    return len(batch)
+
+
+def to_publish(messages: Iterable[BaseModel]) -> int:
+    return send(get_settings().publish_queue_url, messages)
+
+
+def to_delivery(messages: Iterable[BaseModel]) -> int:
+    return send(get_settings().delivery_queue_url, messages)

@@ -1,0 +1,94 @@
+"""SES events (configuration set -> SNS -> SQS): bounces, complaints, rejects, unsubscribes.
+
+A permanent bounce or a complaint puts the address on the global suppression
+list (every petition); a transient bounce does not. A subscription event (the
+recipient unsubscribed through SES) unsubscribes the signer. Statistics are
+added per update once per batch, never once per email.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mobilise.core import crypto
+from mobilise.core.errors import InvalidLink
+from mobilise.core.observability import logger, metrics
+from mobilise.table import store
+
+Stats = defaultdict[tuple[str, str], Counter[str]]
+
+
+def _tag(mail: dict[str, Any], name: str) -> str | None:
+    values = mail.get("tags", {}).get(name) or []
+    return str(values[0]) if values else None
+
+
+def event_of(sns_envelope: str) -> dict[str, Any]:
+    """The SES event inside an SNS notification (as SNS delivers it to SQS)."""
+    envelope = json.loads(sns_envelope)
+    event: dict[str, Any] = json.loads(envelope["Message"])
+    return event
+
+
+def apply(event: dict[str, Any]) -> Counter[str]:
+    """Act on one SES event; returns the statistics it adds to its update."""
+    kind = event.get("eventType") or event.get("notificationType")
+    mail = event.get("mail", {})
+    counts: Counter[str] = Counter()
+    if kind == "Bounce":
+        bounce = event["bounce"]
+        if bounce.get("bounceType") == "Permanent":
+            for recipient in bounce.get("bouncedRecipients", []):
+                store.suppress(crypto.email_hash(recipient["emailAddress"]), "bounce")
+                counts["bounced"] += 1
+    elif kind == "Complaint":
+        for recipient in event["complaint"].get("complainedRecipients", []):
+            store.suppress(crypto.email_hash(recipient["emailAddress"]), "complaint")
+            counts["complained"] += 1
+    elif kind == "Reject":
+        counts["failed"] += 1
+    elif kind == "Subscription":
+        petition_id = _tag(mail, "petition_id")
+        for address in mail.get("destination", []) if petition_id else []:
+            try:
+                if store.unsubscribe(petition_id, crypto.email_hash(address)):  # type: ignore[arg-type]
+                    counts["unsubscribed"] += 1
+            except InvalidLink:
+                logger.info("unsubscribe event for an unknown signer", petition_id=petition_id)
+    logger.info("ses event", event_type=kind, extra=dict(counts))
+    return counts
+
+
+def apply_records(
+    event: dict[str, Any], processor: BatchProcessor, context: LambdaContext
+) -> PartialItemFailureResponse:
+    """Each record on its own (partial batch failures); the statistics in one write per update."""
+    stats: Stats = defaultdict(Counter)
+
+    def record_handler(record: SQSRecord) -> None:
+        ses_event = event_of(record.body)
+        counts = apply(ses_event)
+        mail = ses_event.get("mail", {})
+        petition_id, update_id = _tag(mail, "petition_id"), _tag(mail, "update_id")
+        if petition_id and update_id:
+            stats[(petition_id, update_id)].update(counts)
+
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    finally:
+        for (petition_id, update_id), counts in stats.items():
+            store.add_stats(petition_id, update_id, counts)
+        suppressed = sum(c["bounced"] + c["complained"] for c in stats.values())
+        metrics.add_metric(name="AddressesSuppressed", unit="Count", value=suppressed)

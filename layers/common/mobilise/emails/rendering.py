@@ -1,0 +1,402 @@
+"""Emails: rendered once per (update, language), then addressed per recipient.
+
+All user text is escaped in HTML (Jinja2 autoescape); no user text reaches a
+header with a line break in it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
+from email.message import EmailMessage
+from email.policy import SMTP, Policy
+from functools import cache, partial
+from html import escape
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import css_inline
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from mobilise import i18n
+from mobilise.core import links
+from mobilise.core.config import get_settings
+from mobilise.core.links import ActionRef
+from mobilise.i18n import texts
+from mobilise.publishing import actions
+from mobilise.table.models import Petition, Update
+
+#: Starts the placeholder that stands, in an email rendered once, for each recipient's own
+#: unsubscribe link. Each rendering adds random characters to it, so that no text a starter
+#: writes can name the placeholder and receive the recipients' links.
+UNSUBSCRIBE_SLOT = "mobilise-unsubscribe-url-slot"
+_WHITESPACE = re.compile(r"\s+")
+_BLANK_RUNS = re.compile(r"\n{3,}")  # the text part: one blank line between blocks at most
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("mobilise.emails", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of white space (CR and LF included) made one space."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Paragraphs (split on blank lines), each a list of lines."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip())
+    return [block.split("\n") for block in blocks if block.strip()]
+
+
+@dataclass(frozen=True)
+class RecipientLinks:
+    """The links of one recipient: unsubscribe always; respond and RSVP in the emails of the
+    updates that ask for them; ``signer`` (a token naming them) when clicks are counted per
+    person (``settings.per_person_clicks``)."""
+
+    unsubscribe: str | None  # None: no unsubscribe at all (a test send has no signer)
+    respond: str | None = None
+    rsvp: str | None = None
+    signer: str | None = None
+
+
+#: The per-recipient links an email can have slots for, besides unsubscribe.
+PER_RECIPIENT = ("respond", "rsvp", "signer")
+
+
+@cache
+def _inliner() -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+def inlined(html: str) -> str:
+    """``html`` with the rules of its ``<style>`` written into each element's ``style``
+    attribute (css-inline): Gmail with other accounts than Google's and several mobile
+    clients drop ``<style>``. Only at-rules (the media queries) stay there, for the clients
+    that read them. Inlining inlined HTML changes nothing."""
+    return _inliner().inline(html)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An email rendered once, for every recipient: its HTML is inlined when it is made
+    (:func:`inlined`), so every email, whatever builds it, reaches clients styled inline."""
+
+    subject: str
+    html: str
+    text: str
+    slot: str  # where each recipient's unsubscribe link goes; "-respond", "-rsvp" for the others
+    #: The per-recipient links this rendering has slots for (see :data:`PER_RECIPIENT`).
+    needs: frozenset[str] = frozenset()
+    #: Where a respond or RSVP button leads when no recipient is named (a preview, a test send).
+    fallback: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "html", inlined(self.html))
+
+    def personalised(self, links: RecipientLinks) -> tuple[str, str]:
+        """The HTML and text parts with one recipient's links in their slots."""
+        html, text = self.html, self.text
+        for name in PER_RECIPIENT:
+            url = getattr(links, name)
+            if name == "signer":
+                # ``?s={slot}-signer`` ends every counted link: the token, or nothing at all.
+                marker = f"?s={self.slot}-signer"
+                value = f"?s={quote(url, safe='')}" if url is not None else ""
+            else:
+                marker, value = f"{self.slot}-{name}", url if url is not None else self.fallback
+            html = html.replace(marker, escape(value))
+            text = text.replace(marker, value)
+        unsubscribe = links.unsubscribe or ""
+        return html.replace(self.slot, unsubscribe), text.replace(self.slot, unsubscribe)
+
+
+def _new_slot() -> str:
+    return f"{UNSUBSCRIBE_SLOT}-{secrets.token_hex(16)}"
+
+
+def render(template: str, language: str, **context: object) -> str:
+    """Render a page or email template with the texts of ``language`` (``plural(key, count,
+    **values)``: a text in the plural form of ``count``, see :func:`mobilise.i18n.plural`)."""
+    return (
+        _templates()
+        .get_template(template)
+        .render(t=texts(language), lang=language, plural=partial(i18n.plural, language), **context)
+    )
+
+
+# Dates, written out in the event's own time zone, without a locale library ----------------
+
+
+def _clock_time(moment: datetime, language: str) -> str:
+    if language == "fr":
+        return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour} {suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d} {suffix}"
+
+
+def _day_text(moment: datetime, language: str, words: dict[str, str]) -> str:
+    day = "1er" if language == "fr" and moment.day == 1 else str(moment.day)
+    return words["date_format"].format(
+        weekday=words["weekdays"].split()[moment.weekday()],
+        day=day,
+        month=words["months"].split()[moment.month - 1],
+        year=moment.year,
+        time=_clock_time(moment, language),
+    )
+
+
+def when(start: datetime, end: datetime | None, zone: str, language: str) -> str:
+    """``start`` (to ``end``) in ``zone``, written out in ``language``, with the zone's name:
+    "samedi 12 décembre 2026, 14 h 30 (fuseau Europe/Paris)"."""
+    words = texts(language)
+    local_start = start.astimezone(ZoneInfo(zone))
+    written = _day_text(local_start, language, words)
+    if end is not None:
+        local_end = end.astimezone(ZoneInfo(zone))
+        same_day = local_end.date() == local_start.date()
+        until = (
+            _clock_time(local_end, language) if same_day else _day_text(local_end, language, words)
+        )
+        written = words["date_until"].format(start=written, end=until)
+    return words["date_zone"].format(when=written, zone=zone)
+
+
+def _moment(value: object) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+
+
+# Update emails ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Button:
+    name: str
+    label: str
+    href: str
+
+
+def _photo(update: Update) -> dict[str, str] | None:
+    """The photo to show: only one served from the service's own photos address."""
+    photo: Mapping[str, Any] | None = update.photo
+    base = get_settings().photos_base_url.rstrip("/")
+    if not photo or not base:
+        return None
+    url, alt = photo.get("url"), photo.get("alt")
+    if not isinstance(url, str) or not url.startswith(base + "/") or not isinstance(alt, str):
+        return None
+    return {"url": url, "alt": one_line(alt)}
+
+
+def _buttons(
+    petition: Petition, update: Update, slot: str, words: dict[str, str]
+) -> dict[str, Button]:
+    """The update's buttons by name: each action through its counted redirect, then the
+    per-recipient links (respond, RSVP) the type asks for."""
+    counted = f"?s={slot}-signer" if get_settings().per_person_clicks else ""
+    found: dict[str, Button] = {}
+    for action in actions.for_update(petition, update):
+        href = links.redirect_url(ActionRef(petition.petition_id, update.update_id, action.name))
+        label = words["read_more"] if action.name == "link" else words[f"button_{action.name}"]
+        found[action.name] = Button(action.name, label, href + counted)
+    match update.type:
+        case "event":
+            found["rsvp"] = Button("rsvp", words["button_rsvp"], f"{slot}-rsvp")
+        case "ask_advice":
+            found["respond"] = Button("respond", words["button_advice"], f"{slot}-respond")
+        case "ask_testimony":
+            found["respond"] = Button("respond", words["button_testimony"], f"{slot}-respond")
+    return found
+
+
+def _details(
+    petition: Petition, update: Update, fields: Mapping[str, Any], language: str
+) -> dict[str, Any]:
+    """What the type's block shows, ready to print (dates written out, texts split)."""
+    words = texts(language)
+    match update.type:
+        case "event":
+            zone = str(fields["time_zone"])
+            start = _moment(fields["starts_at"])
+            assert start is not None
+            return {
+                "kind": words[f"event_kind_{fields['kind']}"],
+                "when": when(start, _moment(fields.get("ends_at")), zone, language),
+                "place": fields.get("place"),
+            }
+        case "decision_maker_meeting":
+            at, meeting_zone = _moment(fields.get("meeting_at")), fields.get("time_zone")
+            return {
+                "status": words[f"meeting_{fields['meeting_status']}"],
+                "when": when(at, None, str(meeting_zone), language)
+                if at and meeting_zone
+                else None,
+                "outcome": paragraphs(fields["outcome"]) if fields.get("outcome") else [],
+            }
+        case "call_to_action":
+            return {
+                "label": words["action_label"].format(
+                    name=petition.decision_maker.get("name", "") if petition.decision_maker else ""
+                ),
+                "message": paragraphs(fields["message"]),
+            }
+        case "ask_advice":
+            return {"question": paragraphs(fields["question"])}
+        case "ask_testimony":
+            return {"prompt": paragraphs(fields["prompt"])}
+        case "start_petition":
+            return {"theme": fields["theme"]}
+        case "press":
+            return {"outlet": fields["outlet"], "headline": fields["headline"]}
+    return {}
+
+
+def render_update(
+    petition: Petition, update: Update, language: str | None = None, *, test: bool = False
+) -> Rendered:
+    """An update's email in ``language`` (the petition's by default), with slots where each
+    recipient's own links go (see :meth:`Rendered.personalised`).
+
+    ``test``: the starter's test send, which says so (subject, a banner) and has no
+    unsubscribe link: it reaches the starter alone, who signed nothing.
+
+    Every button leads through the counted redirect ``/r/{token}`` (never to its target
+    directly), or to the recipient's own respond or RSVP page.
+    """
+    slot = _new_slot()
+    language = language or petition.language
+    kind = update.type or "news"
+    fields: Mapping[str, Any] = update.fields or {}
+    buttons = _buttons(petition, update, slot, texts(language))
+    context = {
+        "kind": kind,
+        "petition_title": petition.title,
+        "title": update.title,
+        "paragraphs": paragraphs(update.body),
+        "photo": _photo(update),
+        "details": _details(petition, update, fields, language),
+        "buttons": buttons,
+        "unsubscribe_url": slot,
+        "test": test,
+    }
+    needs: set[str] = {name for name in ("respond", "rsvp") if name in buttons}
+    if get_settings().per_person_clicks and any(
+        name not in ("respond", "rsvp") for name in buttons
+    ):
+        needs.add("signer")
+    subject = update.title
+    if test:
+        subject = f"{texts(language)['test_send_prefix']} {subject}"
+    return Rendered(
+        subject=one_line(subject),
+        html=render("update.html", language, **context),
+        text=_BLANK_RUNS.sub("\n\n", render("update.txt", language, **context)),
+        slot=slot,
+        needs=frozenset(needs),
+        fallback=actions.petition_url(petition.petition_id),
+    )
+
+
+def render_confirmation(*, petition_title: str, confirm_url: str, language: str) -> Rendered:
+    """The double opt-in email: one button that confirms the address."""
+    return _signing_email("confirm", petition_title, language, confirm_url=confirm_url)
+
+
+def render_already_signed(*, petition_title: str, language: str) -> Rendered:
+    """The email to a confirmed signer whose address signed the petition again: their
+    signature stands (the API answered the signer as it answers everyone)."""
+    return _signing_email("already_signed", petition_title, language)
+
+
+def _signing_email(name: str, petition_title: str, language: str, **context: str) -> Rendered:
+    """One of the emails that follow a signature: templates ``{name}.html`` and ``.txt``,
+    subject ``{name}_subject``."""
+    slot = _new_slot()
+    context = {**context, "petition_title": petition_title, "unsubscribe_url": slot}
+    subject = texts(language)[f"{name}_subject"].format(title=one_line(petition_title))
+    return Rendered(
+        subject=one_line(subject),
+        html=render(f"{name}.html", language, **context),
+        text=render(f"{name}.txt", language, **context),
+        slot=slot,
+    )
+
+
+# The message on the wire ---------------------------------------------------------------------
+
+#: One URI in angle brackets (RFC 2369): printable ASCII without ``<``, ``>`` or ``,``.
+_BRACKETED_URI = re.compile(r"<[\x21-\x2b\x2d-\x3b\x3d\x3f-\x7e]+>")
+_MAX_LINE = 998  # octets, CRLF excluded (RFC 5322, 2.1.1)
+
+
+class _UriListHeader(BaseHeader):
+    """``List-Unsubscribe``: a list of URIs in angle brackets (RFC 2369), written as they are.
+
+    Python knows no such header and folds it as unstructured text: to keep lines within 78
+    characters it turns a long URI into RFC 2047 encoded words, which RFC 2047 (5) forbids
+    there, and a mail client then finds no URI to offer one-click unsubscribe with. Here each
+    URI stays whole, folding happens only between URIs (after a comma), and a line may pass
+    78 characters (a SHOULD of RFC 5322) but never 998 octets (its MUST).
+    """
+
+    max_count = 1
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        uris = [uri.strip() for uri in value.split(",")]
+        for uri in uris:
+            # its own line: the field's name (or the fold's space) before it, a comma after
+            if not _BRACKETED_URI.fullmatch(uri) or len(f"List-Unsubscribe: {uri},") > _MAX_LINE:
+                raise ValueError(f"not a URI in angle brackets for one header line: {uri!r}")
+        kwds["decoded"] = ", ".join(uris)
+        kwds["parse_tree"] = None  # never folded by Python's parser: see fold
+
+    def fold(self, *, policy: Policy) -> str:
+        uris = str(self).split(", ")
+        return f"{self.name}: " + ("," + policy.linesep + " ").join(uris) + policy.linesep
+
+
+def _policy() -> Policy:
+    """SMTP's policy (CRLF, 78-column folding, RFC 2047 words where RFC 2047 allows them:
+    the Subject), with List-Unsubscribe written as :class:`_UriListHeader` says."""
+    registry = HeaderRegistry()
+    registry.map_to_type("list-unsubscribe", _UriListHeader)
+    return SMTP.clone(header_factory=registry)
+
+
+POLICY = _policy()
+
+
+def addressed(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks) -> bytes:
+    """The MIME message of ``rendered`` for one recipient, with one-click unsubscribe when
+    ``links`` has an unsubscribe link (RFC 8058), none when it has none (a test send).
+
+    The To header carries the address alone: a signer's name, with its commas and
+    quotes, never goes into an address header (Python's email package can unquote a
+    display name when it folds a long header).
+    """
+    message = EmailMessage(policy=POLICY)
+    message["From"] = sender
+    message["To"] = Address(addr_spec=to)
+    message["Subject"] = rendered.subject
+    if links.unsubscribe is not None:
+        message["List-Unsubscribe"] = f"<{links.unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    html, text = rendered.personalised(links)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message.as_bytes()

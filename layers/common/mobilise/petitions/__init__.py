@@ -1,0 +1,1 @@
+"""Petitions and their signatures: starting and closing a petition, signing, confirming."""

@@ -1,0 +1,251 @@
+"""Personal data: export everything held about an email address, or erase it.
+
+For operators only (the privacy function is invoked with IAM, never through the
+public API). What is held about an address:
+
+- its signatures, on every petition (found through the ``by_email`` index):
+  the address, the name, the language, consent and its wording, confirmation
+  and unsubscription times;
+- a suppression entry if it bounced or complained: keyed by the keyed hash
+  (HMAC) of the address, never the address;
+- idempotency records of the emails sent to it: a hash of (update or
+  confirmation request, address hash) and SES's message id, expiring after 14
+  days; the times of its confirmation requests are kept on the signature, so
+  that their records are found again;
+- its responses to updates (testimonies, advice, contacts, with their press
+  consent) and its answers to events (RSVPs), found through ``by_email``;
+- the petitions it started, when the starter's identity gave a verified
+  address (``Petition.owner_email``), found through ``by_email`` too;
+- who clicked which button, only while ``per_person_clicks`` is on (``by_email``);
+- the records of the event reminders sent to it, keyed by (update, address
+  hash): found from its RSVPs, since only those who said yes get one;
+- how many emails signing sent it in the current day (the cap on them), keyed by
+  the address hash, expiring within a day.
+
+Erasure deletes the signatures (and takes them off each petition's counts), the
+idempotency records, the responses (and the counters of how many the signer
+gave), the RSVPs (each taken off its event's count in the same transaction) and
+the records of their reminders, the per-person clicks, and the counters of the
+emails signing sent it.
+A petition the address started stays, without the address. A suppression entry
+is kept: it must survive, or the address would be written to again after
+bouncing or complaining; it holds only the keyed hash, from which the address
+cannot be read back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from pynamodb.transactions import TransactWrite
+
+from mobilise.core import clock, crypto
+from mobilise.core.config import get_settings
+from mobilise.core.observability import logger
+from mobilise.delivery.sending import IDEMPOTENCY_PREFIX
+from mobilise.reminders.jobs import EVENT_JOB
+from mobilise.table import store
+from mobilise.table.models import (
+    Clicker,
+    JobRecord,
+    Petition,
+    Response,
+    Rsvp,
+    Signature,
+    Suppression,
+    Update,
+    bound,
+    connection,
+)
+
+
+@dataclass(frozen=True)
+class Held:
+    """The items that hold a trace of one address, by kind (the ``by_email`` index)."""
+
+    signatures: list[Signature]
+    responses: list[Response]
+    rsvps: list[Rsvp]
+    petitions: list[Petition]
+    clickers: list[Clicker]
+
+
+def _held(email_hash: str) -> Held:
+    keys = store.by_email(email_hash)
+
+    def of(model: Any, prefix: str) -> list[Any]:
+        wanted = [(pk, sk) for pk, sk in keys if sk.startswith(prefix)]
+        return list(model.batch_get(wanted)) if wanted else []
+
+    return Held(
+        signatures=of(Signature, "EMAIL#"),
+        responses=of(Response, "RSP#"),
+        rsvps=of(Rsvp, "RSVP#"),
+        petitions=of(Petition, "PETITION"),
+        clickers=of(Clicker, "CLICKER#"),
+    )
+
+
+def export(address: str) -> dict[str, Any]:
+    """Everything held about ``address``, as JSON-ready data."""
+    email_hash = crypto.email_hash(address)
+    held = _held(email_hash)
+    signatures = []
+    for signature in held.signatures:
+        petition = store.get_petition(signature.petition_id)
+        signatures.append(
+            {
+                "petition_id": signature.petition_id,
+                "petition_title": petition.title,
+                "email": signature.email,
+                "name": signature.name,
+                "language": signature.language,
+                "wants_updates": signature.wants_updates,
+                "consent_at": _time(signature.consent_at),
+                "consent_version": signature.consent_version,
+                "confirmed_at": _time(signature.confirmed_at),
+                "unsubscribed_at": _time(signature.unsubscribed_at),
+                "signed_at": _time(signature.created_at),
+            }
+        )
+    suppressed = _suppression(email_hash)
+    return {
+        "email": crypto.normalise_email(address),
+        "signatures": signatures,
+        "responses": [
+            {
+                "petition_id": response.petition_id,
+                "update_id": response.update_id,
+                "kind": response.kind,
+                "text": response.text,
+                "name": response.name,
+                "contact": response.contact,
+                "press_consent": bool(response.press_consent),
+                "created_at": _time(response.created_at),
+            }
+            for response in held.responses
+        ],
+        "rsvps": [
+            {
+                "petition_id": rsvp.petition_id,
+                "update_id": rsvp.update_id,
+                "answer": rsvp.answer,
+                "answered_at": _time(rsvp.answered_at),
+            }
+            for rsvp in held.rsvps
+        ],
+        "petitions_started": [
+            {
+                "petition_id": petition.petition_id,
+                "title": petition.title,
+                "owner_email": petition.owner_email,
+                "created_at": _time(petition.created_at),
+            }
+            for petition in held.petitions
+        ],
+        "clicks": [
+            {
+                "petition_id": clicker.petition_id,
+                "update_id": clicker.update_id,
+                "action": clicker.action,
+                "clicks": int(clicker.clicks),
+                "last_clicked_at": _time(clicker.last_clicked_at),
+            }
+            for clicker in held.clickers
+        ],
+        "suppression": suppressed,
+        "exported_at": clock.isoformat(clock.now()),
+    }
+
+
+def erase(address: str) -> dict[str, Any]:
+    """Delete what is held about ``address``; returns what was done."""
+    email_hash = crypto.email_hash(address)
+    held = _held(email_hash)
+    signatures = held.signatures
+    records = 0
+    for signature in signatures:
+        records += _erase_idempotency(signature, email_hash)
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.delete(signature, condition=Signature.pk.exists())
+            transaction.update(
+                Petition(*Petition.key(signature.petition_id)),
+                actions=store.counted(signature, -1),
+                condition=Petition.pk.exists(),
+            )
+    for response in held.responses:
+        store.erase_response(response)
+    for rsvp in held.rsvps:
+        store.erase_rsvp(rsvp)
+        _erase_reminder_record(rsvp.update_id, email_hash)
+    for clicker in held.clickers:
+        clicker.delete()
+    for petition in held.petitions:
+        store.forget_owner_email(petition.petition_id)
+    store.forget_email_windows(email_hash)
+    logger.info(
+        "personal data erased",
+        signatures=len(signatures),
+        idempotency_records=records,
+        responses=len(held.responses),
+        rsvps=len(held.rsvps),
+        petitions_started=len(held.petitions),
+    )
+    return {
+        "signatures_erased": len(signatures),
+        "idempotency_records_erased": records,
+        "responses_erased": len(held.responses),
+        "rsvps_erased": len(held.rsvps),
+        "petitions_started_kept_without_address": len(held.petitions),
+        "clicks_erased": len(held.clickers),
+        "suppression_kept": _suppression(email_hash) is not None,
+    }
+
+
+def _suppression(email_hash: str) -> dict[str, str] | None:
+    try:
+        entry = Suppression.get(*Suppression.key(email_hash))
+    except Suppression.DoesNotExist:
+        return None
+    return {"reason": entry.reason, "since": clock.isoformat(entry.suppressed_at)}
+
+
+def idempotency_id(kind: str, petition_id: str, subject_id: str, email_hash: str) -> str:
+    """The id Powertools gives the record of one send (see delivery.IDEMPOTENCY)."""
+    data = json.dumps([kind, petition_id, subject_id, email_hash], sort_keys=True)
+    digest = hashlib.md5(data.encode(), usedforsecurity=False).hexdigest()
+    return f"{IDEMPOTENCY_PREFIX}#{digest}"
+
+
+def _erase_idempotency(signature: Signature, email_hash: str) -> int:
+    """Delete the records of the updates and confirmation emails sent to this signer on
+    this petition (deleting a record that was never written is harmless)."""
+    bound()
+    petition_id = signature.petition_id
+    table = boto3.resource("dynamodb").Table(get_settings().idempotency_table_name)
+    ids = [
+        idempotency_id("update", petition_id, update.update_id, email_hash)
+        for update in Update.query(f"PET#{petition_id}", Update.sk.startswith("UPD#"))
+    ]
+    ids += [
+        idempotency_id("confirm", petition_id, requested_at, email_hash)
+        for requested_at in sorted(signature.confirmations_requested or ())
+    ]
+    with table.batch_writer() as batch:
+        for record_id in ids:
+            batch.delete_item(Key={"id": record_id})
+    return len(ids)
+
+
+def _erase_reminder_record(update_id: str, email_hash: str) -> None:
+    """The record of an event reminder sent to this address (see mobilise.reminders.jobs)."""
+    bound()
+    JobRecord(*JobRecord.key(EVENT_JOB, update_id, email_hash)).delete()
+
+
+def _time(moment: Any) -> str | None:
+    return clock.isoformat(moment) if moment is not None else None

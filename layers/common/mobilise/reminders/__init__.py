@@ -1,0 +1,2 @@
+"""The scheduled emails: nudging a quiet starter, reminding signers of an event, asking the
+starter how a meeting went."""
