@@ -11,12 +11,11 @@ from pydantic import ValidationError
 
 from mobilise.api.common import HTML, caller, checked_id
 from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
-from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.errors import InvalidLink, NotFound, TooManyResponses
 from mobilise.core.ids import is_id
 from mobilise.emails import rendering
 from mobilise.engagement import responses
 from mobilise.engagement.responses import Asked, ResponseIn, ResponsePage
-from mobilise.table.store import TooManyResponses
 
 router = Router()  # type: ignore[no-untyped-call]
 
