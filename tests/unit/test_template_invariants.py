@@ -360,8 +360,11 @@ def check_iam_statements(document: Document) -> list[str]:
             too_wide = sorted(set(actions) - STAR_RESOURCE_ACTIONS.keys())
             if too_wide:
                 violations.append(f"{where}: Resource '*' for {too_wide}, which can be narrowed")
+    own_policies = resources(document, "AWS::IAM::ManagedPolicy")
     for name, resource in document.get("Resources", {}).items():
         for arn in as_list(properties(resource).get("ManagedPolicyArns")):
+            if target(arn) in own_policies:
+                continue  # a policy of this template: its statements are checked above
             text = arn.value if isinstance(arn, Tag) else str(arn)
             if str(text).rsplit("/", 1)[-1] not in MANAGED_POLICIES:
                 violations.append(f"{name}: managed policy {text} is not in MANAGED_POLICIES")
@@ -478,6 +481,7 @@ def test_the_checks_see_what_they_check(document: Document) -> None:
     assert len(dead_letter_queues(document)) >= 3
     assert len(resources(document, "AWS::DynamoDB::Table")) >= 2
     assert len(list(policy_statements(document))) >= 10
+    assert len(resources(document, "AWS::IAM::ManagedPolicy")) >= 1
 
 
 # --- ... and notice when it breaks ------------------------------------------------------------
@@ -506,6 +510,16 @@ def grant_a_star_action(document: Document) -> None:
 def grant_everything_on_star(document: Document) -> None:
     statements = _statements(document, "ApiFunction")
     statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"})
+
+
+def grant_a_star_action_to_every_function(document: Document) -> None:
+    policy = document["Resources"]["FunctionBaselinePolicy"]["Properties"]["PolicyDocument"]
+    policy["Statement"].append({"Effect": "Allow", "Action": "xray:*", "Resource": "*"})
+
+
+def attach_an_aws_managed_policy(document: Document) -> None:
+    role = document["Resources"]["ApiFunctionRole"]["Properties"]
+    role["ManagedPolicyArns"].append("arn:aws:iam::aws:policy/AdministratorAccess")
 
 
 def invoke_on_an_sns_event(document: Document) -> None:
@@ -583,6 +597,11 @@ MUTATIONS: list[tuple[Callable[[Document], None], str]] = [
     (drop_a_dead_letter_queue, "PublishQueue: no dead-letter queue"),
     (grant_a_star_action, "action 'dynamodb:*' has a wildcard"),
     (grant_everything_on_star, "Resource '*' for ['sqs:SendMessage']"),
+    (
+        grant_a_star_action_to_every_function,
+        "FunctionBaselinePolicy.PolicyDocument: action 'xray:*'",
+    ),
+    (attach_an_aws_managed_policy, "ApiFunctionRole: managed policy arn:aws:iam::aws:policy/Admin"),
     (invoke_on_an_sns_event, "SweeperFunction.Alerts: a SNS event, whose failed invocations"),
     (invoke_from_a_rule_written_by_hand, "NightlyRule: a AWS::Events::Rule written by hand"),
     (shorten_a_visibility_timeout, "DeliveryQueue: VisibilityTimeout 120 s is under 6 x"),
