@@ -26,6 +26,8 @@ CHECKOV_VENV="$ROOT/.tools/checkov"
 CHECKOV_STAMP="$CHECKOV_VENV/.installed-checkov-$CHECKOV_VERSION"
 TEMPLATE="$ROOT/template.yaml"
 TRANSLATED="$ROOT/.aws-sam/translated.json" # template.yaml as CloudFormation (checkov reads it)
+CFN_LINT_CONFIG="$ROOT/.cfnlintrc.yaml" # the rules ignored for every resource, with why
+CHECKOV_CONFIG="$ROOT/.checkov.yaml"    # the checks skipped for every resource, with why
 
 # Never reach AWS: fake credentials and region, no telemetry, no update check.
 export AWS_DEFAULT_REGION="eu-west-1"
@@ -97,21 +99,25 @@ install() {
 }
 
 validate() {
-    # Every check, offline; any finding fails. A finding accepted on purpose is skipped next to
-    # its resource in template.yaml (Metadata: checkov skip / cfn-lint ignore_checks), with why.
+    # Every check, offline; any finding fails. A finding accepted on purpose is skipped, with why:
+    # for every resource it concerns in .cfnlintrc.yaml (ignore_checks) and .checkov.yaml
+    # (skip-check), for one resource next to it in template.yaml (Metadata: cfn-lint / checkov).
+    # Both files are named on the command line (and cfn-lint then reads no ~/.cfnlintrc).
     install
     cd "$ROOT"
     local started=$SECONDS
     log "sam validate --lint --template template.yaml"
     "$SAM" validate --lint --template "$TEMPLATE"
-    log "cfn-lint template.yaml --append-rules cfn_lint_serverless.rules"
-    "$TOOLS_VENV/bin/cfn-lint" "$TEMPLATE" --append-rules cfn_lint_serverless.rules
+    log "cfn-lint template.yaml --append-rules cfn_lint_serverless.rules (.cfnlintrc.yaml)"
+    "$TOOLS_VENV/bin/cfn-lint" "$TEMPLATE" --append-rules cfn_lint_serverless.rules \
+        --config-file "$CFN_LINT_CONFIG"
     log "aws-sam-translator: template.yaml -> ${TRANSLATED#"$ROOT"/}"
     "$TOOLS_VENV/bin/python" "$ROOT/infra/translate_template.py" "$TEMPLATE" "$TRANSLATED"
-    log "checkov on template.yaml and ${TRANSLATED#"$ROOT"/}"
+    log "checkov on template.yaml and ${TRANSLATED#"$ROOT"/} (.checkov.yaml)"
     # A file checkov cannot parse fails the run instead of passing with nothing checked.
-    CKV_PARSE_ERROR_FAIL=true "$CHECKOV_VENV/bin/checkov" --framework cloudformation \
-        --skip-download --quiet --compact --file "$TEMPLATE" --file "$TRANSLATED"
+    CKV_PARSE_ERROR_FAIL=true "$CHECKOV_VENV/bin/checkov" --config-file "$CHECKOV_CONFIG" \
+        --framework cloudformation --skip-download --quiet --compact \
+        --file "$TEMPLATE" --file "$TRANSLATED"
     log "template checks passed in $((SECONDS - started)) s"
 }
 

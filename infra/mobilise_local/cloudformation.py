@@ -57,6 +57,10 @@ UNDEPLOYABLE: dict[str, str] = {
     ),
     "AWS::ApiGateway::Deployment": "deploys the RestApi, which is dropped",
     "AWS::ApiGateway::Account": NO_MODEL,
+    "AWS::IAM::ManagedPolicy": (
+        "moto checks the document of a managed policy (not of a role's inline policy), and the "
+        "placeholder of a dropped resource is no ARN: ReadSigningSecretPolicy names SigningSecret"
+    ),
     "AWS::ApiGateway::Stage": NO_MODEL,
     "AWS::CloudWatch::Alarm": NO_MODEL,
     "AWS::Cognito::UserPool": NO_MODEL,

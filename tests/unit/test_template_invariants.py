@@ -7,7 +7,9 @@ that matter (an owner route left open, a queue without its dead-letter queue, a 
 ...) and show that the checks notice.
 
 What is allowed on purpose is listed here, each with its reason: the public routes, the one
-IAM action whose only resource is ``*``, the AWS managed policies.
+IAM action whose only resource is ``*``, the AWS managed policies, the ways a function may be
+invoked. Some of these checks stand guard where .checkov.yaml and .cfnlintrc.yaml skip a check
+for every resource (each skip there names the check here that takes its place).
 """
 
 from __future__ import annotations
@@ -62,6 +64,19 @@ MANAGED_POLICIES: dict[str, str] = {
         "narrowed to this stack's log groups"
     ),
 }
+
+#: The events a function may have, and what becomes of an invocation that fails: why no function
+#: has a dead-letter queue or an on-failure destination of its own (the skip of CKV_AWS_116 in
+#: .checkov.yaml, the ignores of ES1007 and ES4000 in .cfnlintrc.yaml). A function without
+#: events is invoked by an operator, synchronously: the operator sees the error.
+FAILED_INVOCATIONS: dict[str, str] = {
+    "Api": "synchronous: API Gateway returns the error to the caller",
+    "SQS": "the message stays in its queue, whose dead-letter queue keeps it (check_queues)",
+    "Schedule": "the next run does the work left due; the errors alarm reports it (check_alarms)",
+}
+
+#: Resources that would invoke a function outside its Events, out of FAILED_INVOCATIONS' sight.
+HIDDEN_INVOKERS = ("AWS::Events::Rule", "AWS::Scheduler::Schedule", "AWS::Lambda::Permission")
 
 MIN_MAX_RECEIVE_COUNT = 5
 VISIBILITY_TIMEOUT_FACTOR = 6
@@ -345,8 +360,11 @@ def check_iam_statements(document: Document) -> list[str]:
             too_wide = sorted(set(actions) - STAR_RESOURCE_ACTIONS.keys())
             if too_wide:
                 violations.append(f"{where}: Resource '*' for {too_wide}, which can be narrowed")
+    own_policies = resources(document, "AWS::IAM::ManagedPolicy")
     for name, resource in document.get("Resources", {}).items():
         for arn in as_list(properties(resource).get("ManagedPolicyArns")):
+            if target(arn) in own_policies:
+                continue  # a policy of this template: its statements are checked above
             text = arn.value if isinstance(arn, Tag) else str(arn)
             if str(text).rsplit("/", 1)[-1] not in MANAGED_POLICIES:
                 violations.append(f"{name}: managed policy {text} is not in MANAGED_POLICIES")
@@ -367,6 +385,26 @@ def check_function_roles(document: Document) -> list[str]:
             continue
         if target(role) not in roles:
             violations.append(f"{name}: its Role is not a role of this template")
+    return violations
+
+
+def check_failed_invocations_are_kept_or_redone(document: Document) -> list[str]:
+    """Every function is invoked by events of FAILED_INVOCATIONS or by an operator; nothing
+    else invokes one (asynchronously, where a failure would be lost without a DLQ)."""
+    violations = []
+    for function, resource in resources(document, "AWS::Serverless::Function").items():
+        for name, event in (properties(resource).get("Events") or {}).items():
+            kind = event.get("Type")
+            if kind not in FAILED_INVOCATIONS:
+                violations.append(
+                    f"{function}.{name}: a {kind} event, whose failed invocations nothing keeps"
+                    " (add an on-failure destination, or say in FAILED_INVOCATIONS why none is)"
+                )
+    for kind in HIDDEN_INVOKERS:
+        for name in resources(document, kind):
+            violations.append(
+                f"{name}: a {kind} written by hand; write it as an event of its function"
+            )
     return violations
 
 
@@ -413,6 +451,7 @@ CHECKS: list[Check] = [
     check_log_groups,
     check_iam_statements,
     check_function_roles,
+    check_failed_invocations_are_kept_or_redone,
     check_alarms,
 ]
 
@@ -442,6 +481,7 @@ def test_the_checks_see_what_they_check(document: Document) -> None:
     assert len(dead_letter_queues(document)) >= 3
     assert len(resources(document, "AWS::DynamoDB::Table")) >= 2
     assert len(list(policy_statements(document))) >= 10
+    assert len(resources(document, "AWS::IAM::ManagedPolicy")) >= 1
 
 
 # --- ... and notice when it breaks ------------------------------------------------------------
@@ -470,6 +510,31 @@ def grant_a_star_action(document: Document) -> None:
 def grant_everything_on_star(document: Document) -> None:
     statements = _statements(document, "ApiFunction")
     statements.append({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"})
+
+
+def grant_a_star_action_to_every_function(document: Document) -> None:
+    policy = document["Resources"]["FunctionBaselinePolicy"]["Properties"]["PolicyDocument"]
+    policy["Statement"].append({"Effect": "Allow", "Action": "xray:*", "Resource": "*"})
+
+
+def attach_an_aws_managed_policy(document: Document) -> None:
+    role = document["Resources"]["ApiFunctionRole"]["Properties"]
+    role["ManagedPolicyArns"].append("arn:aws:iam::aws:policy/AdministratorAccess")
+
+
+def invoke_on_an_sns_event(document: Document) -> None:
+    events = document["Resources"]["SweeperFunction"]["Properties"]["Events"]
+    events["Alerts"] = {"Type": "SNS", "Properties": {"Topic": Tag("Ref", "AlarmTopic")}}
+
+
+def invoke_from_a_rule_written_by_hand(document: Document) -> None:
+    document["Resources"]["NightlyRule"] = {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "ScheduleExpression": "rate(1 day)",
+            "Targets": [{"Id": "sweep", "Arn": Tag("GetAtt", ["SweeperFunction", "Arn"])}],
+        },
+    }
 
 
 def shorten_a_visibility_timeout(document: Document) -> None:
@@ -532,6 +597,13 @@ MUTATIONS: list[tuple[Callable[[Document], None], str]] = [
     (drop_a_dead_letter_queue, "PublishQueue: no dead-letter queue"),
     (grant_a_star_action, "action 'dynamodb:*' has a wildcard"),
     (grant_everything_on_star, "Resource '*' for ['sqs:SendMessage']"),
+    (
+        grant_a_star_action_to_every_function,
+        "FunctionBaselinePolicy.PolicyDocument: action 'xray:*'",
+    ),
+    (attach_an_aws_managed_policy, "ApiFunctionRole: managed policy arn:aws:iam::aws:policy/Admin"),
+    (invoke_on_an_sns_event, "SweeperFunction.Alerts: a SNS event, whose failed invocations"),
+    (invoke_from_a_rule_written_by_hand, "NightlyRule: a AWS::Events::Rule written by hand"),
     (shorten_a_visibility_timeout, "DeliveryQueue: VisibilityTimeout 120 s is under 6 x"),
     (stop_reporting_batch_failures, "DeliverFunction.DeliveryQueue: no ReportBatchItemFailures"),
     (encrypt_a_table_with_an_aws_key, "Table: not encrypted with a customer-managed key"),
