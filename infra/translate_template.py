@@ -12,8 +12,8 @@ loudly if the template ever names a managed policy by its name (which would need
 policies); policies given by ARN, inline statements and SAM's own roles need no lookup.
 
 Each generated resource gets the Metadata of the SAM resource it comes from
-(``passthrough_metadata``), so a checkov skip written next to a function applies to its role and
-permissions, and one written next to the API applies to its stage and deployment.
+(``passthrough_metadata``), so a checkov skip written next to a SAM resource applies to what SAM
+makes of it (one written next to the API applies to its stage and deployment).
 """
 
 from __future__ import annotations
