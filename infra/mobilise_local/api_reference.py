@@ -7,6 +7,7 @@ routes' decorators and models), laid out as one table of routes, a section per o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,6 +104,10 @@ class _Writer:
             for media_type, content in body["content"].items():
                 yield f"- `{media_type}`: {self._kind(content.get('schema', {}))}"
             yield ""
+            for content in body["content"].values():
+                for name, example in content.get("examples", {}).items():
+                    yield f"Example `{name}`:\n"
+                    yield "```json\n" + json.dumps(example["value"], indent=2) + "\n```\n"
         yield "| Status | Content | Description |"
         yield "|---|---|---|"
         for status, answer in operation["responses"].items():

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.event_handler.api_gateway import Route
+from jsonschema import Draft202012Validator
+from pydantic import TypeAdapter
 
 from mobilise.api import app
 from mobilise.schemas import _one_line
@@ -229,3 +231,19 @@ def test_the_reference_lists_every_operation_once(document: dict[str, Any]) -> N
         row = f"| `{method}` | [`{path}`](#{operation['operationId']}) |"
         assert reference.count(row) == 1, row
         assert reference.count(f'<a id="{operation["operationId"]}"></a>`{method} {path}`') == 1
+
+
+def test_the_examples_of_a_body_are_bodies_the_route_accepts(document: dict[str, Any]) -> None:
+    # Given every route whose body has examples in the document
+    examined = 0
+    for route in app._static_routes + app._dynamic_routes:
+        operation = document["paths"][route.openapi_path][route.method.lower()]
+        content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+        for example in content.get("examples", {}).values():
+            # Then the route's own model takes it, and so does the document's schema
+            assert route.body_field is not None, (route.method, route.openapi_path)
+            TypeAdapter(route.body_field.field_info.annotation).validate_python(example["value"])
+            schema = {**content["schema"], "components": document["components"]}
+            Draft202012Validator(schema).validate(example["value"])
+            examined += 1
+    assert examined >= 6

@@ -121,6 +121,11 @@ def redirect(description: str, location: str, pattern: str) -> OpenAPIResponse:
     )
 
 
+def examples(**values: dict[str, Any]) -> dict[str, Any]:
+    """Named examples of a body (``Body(openapi_examples=...)``): what a client may send."""
+    return {name: {"value": value} for name, value in values.items()}
+
+
 def link(operation_id: str, **parameters: str) -> dict[str, Any]:
     """An OpenAPI link: what an answer makes possible, with the values it gives."""
     return {"operationId": operation_id, "parameters": parameters}
@@ -219,6 +224,20 @@ ONE_CLICK = {
         },
     }
 }
+
+
+#: The page of an off switch's link (unsubscribe, reminders) that is not valid.
+BAD_SWITCH = refused(None, "The link is not valid.", page=True)
+
+
+def one_click(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+    """What an off switch answers when it is posted: ``model`` for a mail client's RFC 8058
+    one-click, a page for a person's browser."""
+    return {
+        200: ok(model=model, page=True),
+        404: refused("invalid_link", "The link is not valid.", page=True, json_too=True),
+        413: TOO_LARGE,
+    }
 
 
 def json_or_form(model: type[BaseModel], form: dict[str, Any]) -> dict[str, Any]:

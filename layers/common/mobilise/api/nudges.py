@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import HTML
-from mobilise.api.contract import ONE_CLICK, TOO_LARGE, ok, page, refused
+from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
 from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.observability import logger
@@ -20,7 +20,6 @@ from mobilise.table import store
 from mobilise.table.models import Petition
 
 router = Router()  # type: ignore[no-untyped-call]
-_BAD_LINK = "The link is not valid."
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -48,7 +47,7 @@ def _wants_html() -> bool:
     tags=["subscriptions"],
     summary="The starter's link in every reminder",
     description="A page that asks to confirm (it never acts).",
-    responses={200: page("OK."), 404: refused(None, _BAD_LINK, page=True)},
+    responses={200: page("OK."), 404: BAD_SWITCH},
 )
 def nudges_off_page(token: str) -> Response[str]:
     """Asks; never switches anything off (link scanners open every link of an email)."""
@@ -66,11 +65,7 @@ def nudges_off_page(token: str) -> Response[str]:
     summary="Stop a petition's reminders to its starter",
     description="RFC 8058 one-click too; idempotent.",
     openapi_extensions=ONE_CLICK,
-    responses={
-        200: ok(model=NudgesOff, page=True),
-        404: refused("invalid_link", _BAD_LINK, page=True, json_too=True),
-        413: TOO_LARGE,
-    },
+    responses=one_click(NudgesOff),
 )
 def nudges_off(token: str) -> Response[Any]:
     """Switches the reminders off; again is the same answer."""

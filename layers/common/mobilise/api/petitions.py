@@ -9,13 +9,21 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from mobilise.api.common import caller, caller_email, checked_id
-from mobilise.api.contract import JSON_BODY, NO_PETITION, link, ok, refused
+from mobilise.api.contract import JSON_BODY, NO_PETITION, examples, link, ok, refused
 from mobilise.petitions import signing
 from mobilise.schemas import PetitionIn, PetitionOut, SignatureCounts
 from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
 _ID = {"petition_id": "$response.body#/petition_id"}
+_PETITION = examples(
+    petition={
+        "title": "Save the Rue Voltaire library",
+        "description": "The council plans to close our library in June. Keep it open.",
+        "language": "en",
+        "decision_maker": {"name": "Mayor of Lyon", "email": "mayor@example.org"},
+    }
+)
 
 
 @router.post(
@@ -36,7 +44,9 @@ _ID = {"petition_id": "$response.body#/petition_id"}
         **JSON_BODY,
     },
 )
-def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[PetitionOut]:
+def create_petition(
+    request: Annotated[PetitionIn, Body(openapi_examples=_PETITION)],
+) -> Response[PetitionOut]:
     petition = signing.create(caller(router), request, owner_email=caller_email(router))
     return Response(
         status_code=201,

@@ -25,7 +25,7 @@ from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.ids import is_id
 from mobilise.emails import rendering
 from mobilise.engagement import responses
-from mobilise.engagement.responses import Asked, ResponseForm, ResponseIn, ResponsePage
+from mobilise.engagement.responses import Asked, ResponseIn, ResponsePage
 from mobilise.table.store import TooManyResponses
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -61,7 +61,7 @@ def _page(
     tags=["engagement"],
     summary="The respond link of an ask_testimony or ask_advice email",
     description="The form (a page), or what it asks as JSON for `Accept: application/json`.",
-    responses={200: ok(model=ResponseForm, page=True), 404: INVALID_LINK},
+    responses={200: ok(model=responses.ResponseForm, page=True), 404: INVALID_LINK},
 )
 def respond_form(token: str) -> Response[Any]:
     """The form (a page, or its description as JSON); never stores anything."""

@@ -14,7 +14,7 @@ from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
 from mobilise.engagement import rsvp
-from mobilise.engagement.rsvp import Invited, RsvpIn, RsvpOut
+from mobilise.engagement.rsvp import Invited, RsvpIn
 
 router = Router()  # type: ignore[no-untyped-call]
 _FORM = {"type": "object", "properties": {"answer": {"enum": ["yes", "no"]}}}
@@ -40,7 +40,7 @@ def _json(body: Any) -> Response[Any]:
     summary="The RSVP link of an event's email",
     description="A page with Yes and No buttons (it never answers), or the answer so far as "
     "JSON for `Accept: application/json`.",
-    responses={200: ok(model=RsvpOut, page=True), 404: INVALID_LINK},
+    responses={200: ok(model=rsvp.RsvpOut, page=True), 404: INVALID_LINK},
 )
 def rsvp_page(token: str) -> Response[Any]:
     """Asks; never answers for the signer (link scanners open every link of an email)."""
@@ -64,7 +64,7 @@ def rsvp_page(token: str) -> Response[Any]:
     description="The last answer counts, the same answer twice once.",
     openapi_extensions=json_or_form(RsvpIn, _FORM),
     responses={
-        200: ok(model=RsvpOut, page=True),
+        200: ok(model=rsvp.RsvpOut, page=True),
         404: INVALID_LINK,
         409: refused("conflict", "The answer changed at the same time; send it again."),
         **JSON_BODY,

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from mobilise.api.common import HTML, checked_id
-from mobilise.api.contract import JSON_BODY, ok, page, refused, throttled
+from mobilise.api.contract import JSON_BODY, examples, ok, page, refused, throttled
 from mobilise.api.forms import PRIVATE
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
@@ -18,6 +18,9 @@ from mobilise.petitions import signing
 from mobilise.schemas import SignatureIn, SignatureOut
 
 router = Router()  # type: ignore[no-untyped-call]
+_SIGNATURE = examples(
+    signature={"email": "sam@example.org", "name": "Sam", "language": "en", "wants_updates": True}
+)
 _BAD_LINK = refused(None, "The link is not valid or has expired.", page=True)
 
 
@@ -43,7 +46,7 @@ _BAD_LINK = refused(None, "The link is not valid or has expired.", page=True)
     },
 )
 def sign_petition(
-    petition_id: str, request: Annotated[SignatureIn, Body()]
+    petition_id: str, request: Annotated[SignatureIn, Body(openapi_examples=_SIGNATURE)]
 ) -> Response[SignatureOut]:
     """The same answer whatever the address's history; its email says what happened."""
     event = cast(APIGatewayProxyEvent, router.current_event)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import HTML
-from mobilise.api.contract import ONE_CLICK, TOO_LARGE, ok, page, refused
+from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
 from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.links import SignerRef
@@ -18,7 +18,6 @@ from mobilise.schemas import Unsubscribed
 from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
-_BAD_LINK = "The link is not valid."
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -50,7 +49,7 @@ def _wants_html() -> bool:
     tags=["subscriptions"],
     summary="The unsubscribe link of an email",
     description="A page that asks to confirm (it never unsubscribes).",
-    responses={200: page("OK."), 404: refused(None, _BAD_LINK, page=True)},
+    responses={200: page("OK."), 404: BAD_SWITCH},
 )
 def unsubscribe_page(token: str) -> Response[str]:
     """Asks; never unsubscribes (link scanners open every link of an email)."""
@@ -68,11 +67,7 @@ def unsubscribe_page(token: str) -> Response[str]:
     summary="Unsubscribe from a petition's updates",
     description="RFC 8058 one-click; idempotent, no redirect.",
     openapi_extensions=ONE_CLICK,
-    responses={
-        200: ok(model=Unsubscribed, page=True),
-        404: refused("invalid_link", _BAD_LINK, page=True, json_too=True),
-        413: TOO_LARGE,
-    },
+    responses=one_click(Unsubscribed),
 )
 def unsubscribe(token: str) -> Response[Any]:
     """One-click: no cookie, no auth, no redirect; again is the same answer."""

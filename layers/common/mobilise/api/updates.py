@@ -14,6 +14,7 @@ from mobilise.api.contract import (
     INVALID_CURSOR,
     JSON_BODY,
     NO_PETITION,
+    examples,
     link,
     ok,
     refused,
@@ -33,6 +34,22 @@ from mobilise.schemas import (
 
 router = Router()  # type: ignore[no-untyped-call]
 _IDS = {"petition_id": "$response.body#/petition_id", "update_id": "$response.body#/update_id"}
+_UPDATE = examples(
+    news={
+        "type": "news",
+        "title": "The council will vote on 12 June",
+        "body": "Thank you all: 2,000 of us signed. The vote is public; come and listen.",
+        "link": "https://example.org/council/agenda",
+    },
+    call_to_action={
+        "type": "call_to_action",
+        "title": "Ask the mayor to keep the library open",
+        "body": "One email from each of us before the vote will count.",
+        "channels": ["email"],
+        "message": "Please vote to keep the Rue Voltaire library open.",
+        "subject": "Keep our library open",
+    },
+)
 _WHEN = {
     "type": "string",
     "format": "date-time",
@@ -76,7 +93,9 @@ def _update_id(update_id: str) -> str:
         **JSON_BODY,
     },
 )
-def publish_update(petition_id: str, request: Annotated[UpdateIn, Body()]) -> Response[UpdateOut]:
+def publish_update(
+    petition_id: str, request: Annotated[UpdateIn, Body(openapi_examples=_UPDATE)]
+) -> Response[UpdateOut]:
     """Publish now, or at ``publish_at`` (stored as scheduled: one at a time per petition,
     not before the 24-hour window reopens). ``recipients``: the signers who receive updates
     now (suppressed addresses not subtracted; the statistics count exactly)."""
@@ -102,7 +121,9 @@ def publish_update(petition_id: str, request: Annotated[UpdateIn, Body()]) -> Re
         **JSON_BODY,
     },
 )
-def preview_update(petition_id: str, request: Annotated[UpdateIn, Body()]) -> PreviewOut:
+def preview_update(
+    petition_id: str, request: Annotated[UpdateIn, Body(openapi_examples=_UPDATE)]
+) -> PreviewOut:
     """The email an update would send, with harmless links: nothing stored, nothing sent,
     the 24-hour window untouched."""
     return updates.preview(caller(router), checked_id(petition_id), request)
@@ -132,7 +153,7 @@ def preview_update(petition_id: str, request: Annotated[UpdateIn, Body()]) -> Pr
     },
 )
 def test_send_update(
-    petition_id: str, request: Annotated[UpdateIn, Body()]
+    petition_id: str, request: Annotated[UpdateIn, Body(openapi_examples=_UPDATE)]
 ) -> Response[StarterCopyOut]:
     """Send the email to the starter's own verified address only: not an update, the
     24-hour window untouched; at most 10 an hour per petition."""
