@@ -15,8 +15,8 @@ from typing import Any
 
 from mobilise.core import aws
 from mobilise.core.config import get_settings
+from mobilise.delivery import store as delivery_store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
-from mobilise.table import store
 
 #: The batch size of the naive delivery event source (SQS's default for Lambda).
 NAIVE_DELIVERY_BATCH = 10
@@ -30,7 +30,7 @@ def fan_out(petition_id: str, update_id: str) -> int:
     for shard in range(settings.signature_shards):
         cursor: dict[str, Any] | None = None
         while True:
-            page, cursor = store.page_subscribers(
+            page, cursor = delivery_store.page_subscribers(
                 petition_id, shard, cursor, settings.fanout_page_size
             )
             for signature in page:

@@ -22,7 +22,8 @@ from typing import Any, cast
 
 from mobilise.core import aws, clock, config, crypto
 from mobilise.delivery import sending
-from mobilise.table import models, store
+from mobilise.petitions import store
+from mobilise.table import models
 from mobilise.table.models import Signature
 from mobilise_bench.env import scoped
 from mobilise_local import lambdas

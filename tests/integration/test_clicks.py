@@ -20,8 +20,9 @@ from mobilise.core import clock, config, crypto, links
 from mobilise.core.errors import InvalidLink
 from mobilise.core.links import ActionRef, SignerRef
 from mobilise.engagement import clicks
+from mobilise.engagement import store as engagement_store
 from mobilise.publishing import actions
-from mobilise.table import store
+from mobilise.table import items
 from mobilise.table.models import Update, connection
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, running_on_moto
 
@@ -116,7 +117,7 @@ def _stats(mobilise: Mobilise, petition_id: str, update_id: str) -> dict[str, An
 
 def _target(petition_id: str, update_id: str, action: str) -> str:
     return actions.target(
-        store.get_petition(petition_id), store.get_update(petition_id, update_id), action
+        items.get_petition(petition_id), items.get_update(petition_id, update_id), action
     )
 
 
@@ -245,7 +246,7 @@ def test_every_button_of_every_type_leads_to_its_target_and_only_https_mailto_or
     petition_id = _petition(mobilise)
     update_id = _publish(mobilise, petition_id, **EXAMPLES[kind])
     buttons = actions.for_update(
-        store.get_petition(petition_id), store.get_update(petition_id, update_id)
+        items.get_petition(petition_id), items.get_update(petition_id, update_id)
     )
     if kind not in ("ask_advice", "ask_testimony"):  # their buttons are per signer (responses)
         assert buttons, kind
@@ -540,9 +541,9 @@ def test_the_count_itself_is_refused_for_an_update_that_did_not_go_out(
 
     # When its click is counted / Then the one write is refused, and counts nothing
     with pytest.raises(InvalidLink):
-        store.count_click(clicked["a"], clicked["a_update"], "link")
+        engagement_store.count_click(clicked["a"], clicked["a_update"], "link")
     with pytest.raises(InvalidLink):
-        store.count_click(clicked["a"], UNKNOWN_ID, "link")
+        engagement_store.count_click(clicked["a"], UNKNOWN_ID, "link")
     assert _counters(mobilise) == []
 
 

@@ -333,9 +333,9 @@ def test_a_signer_suppressed_after_the_fan_out_is_skipped_at_send_time(
             QueueUrl=mobilise.stack.refs["PublishQueue"], ReceiptHandle=message["ReceiptHandle"]
         )
 
-    from mobilise.table import store
+    from mobilise.delivery import store as delivery_store
 
-    store.suppress(crypto.email_hash("late@example.org"), "complaint")
+    delivery_store.suppress(crypto.email_hash("late@example.org"), "complaint")
     mobilise.run_queues()
 
     assert set(_recipients(mobilise, "Late")) == {"fine@example.org"}

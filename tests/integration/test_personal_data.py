@@ -16,10 +16,12 @@ import pytest
 
 from mobilise.core import clock, crypto, links
 from mobilise.core.links import SignerRef
-from mobilise.petitions import signing
+from mobilise.delivery import store as delivery_store
+from mobilise.petitions import lifecycle
 from mobilise.reminders.jobs import EVENT_JOB
 from mobilise.schemas import PetitionIn
-from mobilise.table import store
+from mobilise.table import items as table_items
+from mobilise.table import job_records
 from tests.integration.harness import PUBLIC_URL, Mobilise, running_on_moto
 
 ADDRESS = "Camille.Martin@Example.org"
@@ -61,7 +63,7 @@ def signed_twice(mobilise: Mobilise) -> tuple[str, str]:
         assert mobilise.sign(petition_id, "someone.else@example.org").status == 201
         assert mobilise.publish(petition_id, owner=owner).status == 201
     mobilise.run_queues()
-    store.suppress(crypto.email_hash(ADDRESS), "complaint")
+    delivery_store.suppress(crypto.email_hash(ADDRESS), "complaint")
     return first, second
 
 
@@ -117,7 +119,7 @@ def started_answered_and_replied(mobilise: Mobilise) -> dict[str, str]:
     (for the press) and said yes to the other's event, as did another signer."""
     # The route takes the starter's address from the ID token; the harness's stand-in token
     # names a .test address, which the privacy function refuses: the route's code, directly
-    started = signing.create(
+    started = lifecycle.create(
         "starter-42",
         PetitionIn(
             title="A bench in the park",
@@ -165,7 +167,7 @@ def started_answered_and_replied(mobilise: Mobilise) -> dict[str, str]:
     for address in (ADDRESS, "other@example.org"):
         rsvp = links.rsvp_url(SignerRef(inviting, crypto.email_hash(address), ids["event"]))
         assert mobilise.request("POST", path(rsvp), {"answer": "yes"}).status == 200
-    assert store.get_update(inviting, ids["event"]).rsvp_yes == 2
+    assert table_items.get_update(inviting, ids["event"]).rsvp_yes == 2
     return ids
 
 
@@ -227,7 +229,7 @@ def test_erasing_an_address_removes_its_responses_rsvps_and_starter_address_ever
     assert started.status == 200
     assert started.json()["title"] == "A bench in the park"
     # And the event counts the other signer's yes only; the starter sees no testimony
-    event = store.get_update(ids["inviting"], ids["event"])
+    event = table_items.get_update(ids["inviting"], ids["event"])
     assert (event.rsvp_yes, event.rsvp_no or 0) == (1, 0)
     listed = mobilise.request(
         "GET", f"/petitions/{ids['asking']}/updates/{ids['testimony']}/responses", user="alice"
@@ -341,7 +343,7 @@ def test_erasure_reaches_records_keyed_by_request_time_or_by_the_address_hash(
         rsvp = links.rsvp_url(SignerRef(petition_id, mine, event_id))
         answer = {"answer": "yes"}
         assert mobilise.request("POST", rsvp.removeprefix(PUBLIC_URL), answer).status == 200
-        assert store.record_job(EVENT_JOB, event_id, mine)  # as the reminder run does
+        assert job_records.record_job(EVENT_JOB, event_id, mine)  # as the reminder run does
         assert sum(mine in item for item in _everything(mobilise)) >= 4
 
         # When the address is erased

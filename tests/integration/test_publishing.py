@@ -9,9 +9,9 @@ import pytest
 
 from mobilise.core import clock, crypto
 from mobilise.core.errors import Conflict
+from mobilise.delivery import store as delivery_store
 from mobilise.publishing import updates
 from mobilise.schemas import UPDATE_TYPES, update_in
-from mobilise.table import store
 from mobilise.table.models import Petition, bound
 from tests.integration.harness import Mobilise
 
@@ -295,7 +295,7 @@ def test_the_publish_answer_counts_the_signers_who_will_receive_it(mobilise: Mob
     assert mobilise.sign(petition_id, "no@example.org", wants_updates=False).status == 201
     mobilise.seed_signatures(petition_id, ["gone@example.org"])
     assert mobilise.request("GET", f"/petitions/{petition_id}").status == 200
-    store.unsubscribe(petition_id, crypto.email_hash("gone@example.org"))
+    delivery_store.unsubscribe(petition_id, crypto.email_hash("gone@example.org"))
 
     # When the starter publishes
     reply = mobilise.publish(petition_id)

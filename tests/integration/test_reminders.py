@@ -17,7 +17,7 @@ import pytest
 from botocore.stub import Stubber
 
 from mobilise.core import aws, clock, crypto, links
-from mobilise.delivery.sending import SesUnavailable
+from mobilise.delivery.ses import SesUnavailable
 from mobilise.reminders import due, jobs
 from mobilise.table.models import JobRecord, Petition, Rsvp, Signature, Update, bound
 from tests.integration.harness import Mobilise, event

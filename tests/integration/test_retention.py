@@ -9,7 +9,8 @@ import pytest
 
 from mobilise.core import clock, crypto, links
 from mobilise.privacy import retention
-from mobilise.table import store
+from mobilise.privacy import store as privacy_store
+from mobilise.table import items
 from mobilise.table.models import Petition, Signature
 from tests.integration.harness import PUBLIC_URL, Mobilise, event, running_on_moto
 
@@ -30,7 +31,7 @@ def _signatures(petition_id: str) -> list[Signature]:
     return [
         signature
         for shard in range(16)
-        for signature in store.signatures_page(petition_id, shard, None, 1000)[0]
+        for signature in privacy_store.signatures_page(petition_id, shard, None, 1000)[0]
     ]
 
 
@@ -58,7 +59,7 @@ def test_a_closed_petition_refuses_signatures_and_closing_again_changes_nothing(
     assert closed.status == 200, closed.text
     assert closed.json()["status"] == "closed"
     assert again.json() == closed.json()
-    assert store.get_petition(petition_id).closed_at == clock.now() - timedelta(hours=1)
+    assert items.get_petition(petition_id).closed_at == clock.now() - timedelta(hours=1)
     refused = mobilise.sign(petition_id, "late@example.org")
     assert refused.status == 404
     assert "no longer open" in refused.json()["error"]["message"]
@@ -95,7 +96,7 @@ def test_the_sweep_gives_every_signature_its_expiry_and_leaves_open_petitions_al
     expiries = {signature.expires_at for signature in _signatures(closing)}
     assert expiries == {(closed_at + timedelta(days=RETENTION_DAYS)).replace(microsecond=0)}
     assert {signature.expires_at for signature in _signatures(staying)} == {None}
-    assert store.petitions_to_expire(10) == []
+    assert privacy_store.petitions_to_expire(10) == []
 
 
 def test_a_sweep_short_of_time_saves_its_place_and_the_next_one_finishes(
@@ -109,7 +110,7 @@ def test_a_sweep_short_of_time_saves_its_place_and_the_next_one_finishes(
 
     # When a run stops early, then a run with time enough goes on
     early = retention.run(lambda: next(budget, 0), reserve_ms=1_000)
-    saved = store.get_petition(petition_id).retention_cursor
+    saved = items.get_petition(petition_id).retention_cursor
     expired_early = sum(1 for s in _signatures(petition_id) if s.expires_at is not None)
     rest = retention.run(lambda: 60_000, reserve_ms=1_000)
 
@@ -120,18 +121,18 @@ def test_a_sweep_short_of_time_saves_its_place_and_the_next_one_finishes(
     assert 0 < expired_early < 40
     assert (early, rest) == (expired_early, 40 - expired_early)
     assert all(signature.expires_at is not None for signature in _signatures(petition_id))
-    assert store.get_petition(petition_id).retention_cursor is None
+    assert items.get_petition(petition_id).retention_cursor is None
 
 
 def test_an_expiry_does_not_bring_back_a_signature_erased_meanwhile(mobilise: Mobilise) -> None:
     # Given a signature read by the sweep, then deleted before its expiry is written
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, ["gone@example.org"])
-    signature = store.get_signature(petition_id, crypto.email_hash("gone@example.org"))
+    signature = items.get_signature(petition_id, crypto.email_hash("gone@example.org"))
     signature.delete()
 
     # When the expiry is written
-    store.expire_signature(signature, clock.now() + timedelta(days=1))
+    privacy_store.expire_signature(signature, clock.now() + timedelta(days=1))
 
     # Then nothing was written back
     assert not [item for item in mobilise.items() if item["sk"].startswith("EMAIL#")]
@@ -157,6 +158,6 @@ def test_a_closed_petition_keeps_its_status_and_its_retention_whatever_its_start
     # signature its expiry
     assert victory.status == 201, victory.text
     assert switched.status == 200, switched.text
-    assert store.get_petition(petition_id).status == "closed"
+    assert items.get_petition(petition_id).status == "closed"
     assert _sweep(mobilise)["expiring"] == 5
     assert all(signature.expires_at is not None for signature in _signatures(petition_id))

@@ -11,7 +11,8 @@ import pytest
 
 from mobilise.core import clock, crypto, links
 from mobilise.core.links import SignerRef
-from mobilise.table import store
+from mobilise.engagement import store as engagement_store
+from mobilise.table import items
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -49,7 +50,7 @@ def _answer(mobilise: Mobilise, path: str, answer: str, *, form: bool = False) -
 
 
 def _counts(mobilise: Mobilise, petition_id: str, update_id: str) -> tuple[int, int]:
-    update = store.get_update(petition_id, update_id)
+    update = items.get_update(petition_id, update_id)
     return int(update.rsvp_yes or 0), int(update.rsvp_no or 0)
 
 
@@ -244,7 +245,7 @@ def test_the_yes_answers_of_an_event_can_be_paged_for_reminders(on_both: Mobilis
     pages: list[list[str]] = []
     cursor = None
     while True:
-        hashes, cursor = store.rsvp_yes_page(petition_id, update_id, cursor, 3)
+        hashes, cursor = engagement_store.rsvp_yes_page(petition_id, update_id, cursor, 3)
         pages.append(hashes)
         if cursor is None or len(pages) > 10:
             break

@@ -9,9 +9,9 @@ import boto3
 import pytest
 
 from mobilise.core import config, crypto
+from mobilise.delivery import store as delivery_store
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise.delivery.sending import batch_digest
-from mobilise.table import store
 from tests.integration.harness import Mobilise, event
 
 
@@ -136,28 +136,28 @@ def test_the_last_writers_racing_end_the_delivery_once(on_both: Mobilise) -> Non
     mobilise = on_both
     petition_id = mobilise.create_petition()
     update_id = _publish(mobilise, petition_id)
-    store.start_fanout(petition_id, update_id)
+    delivery_store.start_fanout(petition_id, update_id)
     hashes = [crypto.email_hash(address) for address in _addresses(4)]
     first, second = (
         DeliveryMessage(petition_id=petition_id, update_id=update_id, recipients=part)
         for part in (hashes[:2], hashes[2:])
     )
-    store.mark_page_done(petition_id, update_id, 0, None, 4)
+    delivery_store.mark_page_done(petition_id, update_id, 0, None, 4)
     shards = config.get_settings().signature_shards
     for shard in range(shards - 1):
-        assert not store.finish_shard(petition_id, update_id, shard)
+        assert not delivery_store.finish_shard(petition_id, update_id, shard)
     finished: list[bool] = []
     barrier = threading.Barrier(3)
 
     def settle(message: DeliveryMessage) -> None:
         barrier.wait()
-        store.settle_batch(petition_id, update_id, batch_digest(message), {"sent": 2})
-        finished.append(store.finish_delivery(petition_id, update_id))
+        delivery_store.settle_batch(petition_id, update_id, batch_digest(message), {"sent": 2})
+        finished.append(delivery_store.finish_delivery(petition_id, update_id))
 
     def end_fan_out() -> None:
         barrier.wait()
-        assert store.finish_shard(petition_id, update_id, shards - 1)
-        finished.append(store.finish_delivery(petition_id, update_id))
+        assert delivery_store.finish_shard(petition_id, update_id, shards - 1)
+        finished.append(delivery_store.finish_delivery(petition_id, update_id))
 
     # When the last shard's end and both counts are written at once
     threads = [

@@ -37,11 +37,12 @@ from mobilise.core.errors import (
     NotFound,
     NotOwner,
     RateLimited,
+    RsvpConflict,
+    TooManyResponses,
     Unauthenticated,
     UpdateTooSoon,
 )
 from mobilise.core.observability import logger
-from mobilise.table.store import RsvpConflict, TooManyResponses
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
 app.include_router(petitions.router)

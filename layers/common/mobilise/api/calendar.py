@@ -9,7 +9,6 @@ from mobilise.api.common import checked_id
 from mobilise.api.contract import refused, text
 from mobilise.core.ids import is_id
 from mobilise.engagement import ics
-from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
 CALENDAR = "text/calendar; charset=utf-8"
@@ -30,8 +29,7 @@ def event_calendar(petition_id: str, update_id: str) -> Response[str]:
     """The event of a published event update (RFC 5545); 404 for any other update."""
     if not is_id(update_id):
         raise ics.NotAnEvent()
-    update = store.get_update(checked_id(petition_id), update_id)
-    calendar = ics.event(update)
+    calendar = ics.event_file(checked_id(petition_id), update_id)
     return Response(
         status_code=200,
         content_type=CALENDAR,

@@ -11,13 +11,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import HTML
 from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
-from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.observability import logger
 from mobilise.emails import rendering
+from mobilise.reminders import switch
 from mobilise.schemas import NudgesOff
-from mobilise.table import store
-from mobilise.table.models import Petition
 
 router = Router()  # type: ignore[no-untyped-call]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -26,15 +24,6 @@ _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 def _page(status: int, state: str, language: str, petition_title: str = "") -> Response[str]:
     html = rendering.render("nudges_off.html", language, state=state, petition_title=petition_title)
     return Response(status_code=status, content_type=HTML, body=html, headers=_PRIVATE)
-
-
-def _petition(token: str) -> Petition:
-    """The petition a link names; :class:`InvalidLink` for a bad link or a petition gone."""
-    petition_id = links.read_nudges_off(token)
-    try:
-        return store.get_petition(petition_id)
-    except NotFound:
-        raise InvalidLink() from None
 
 
 def _wants_html() -> bool:
@@ -52,7 +41,7 @@ def _wants_html() -> bool:
 def nudges_off_page(token: str) -> Response[str]:
     """Asks; never switches anything off (link scanners open every link of an email)."""
     try:
-        petition = _petition(token)
+        petition = switch.petition_of(token)
     except InvalidLink:
         return _page(404, "invalid", "en")
     return _page(200, "ask", petition.language, petition.title)
@@ -70,8 +59,8 @@ def nudges_off_page(token: str) -> Response[str]:
 def nudges_off(token: str) -> Response[Any]:
     """Switches the reminders off; again is the same answer."""
     try:
-        petition = _petition(token)
-        store.switch_nudges_off(petition.petition_id)
+        petition = switch.petition_of(token)
+        switch.switch_off(petition)
     except (InvalidLink, NotFound):
         if _wants_html():
             return _page(404, "invalid", "en")

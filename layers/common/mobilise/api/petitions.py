@@ -10,9 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import JSON_BODY, NO_PETITION, examples, link, ok, refused
-from mobilise.petitions import signing
+from mobilise.petitions import lifecycle
 from mobilise.schemas import PetitionIn, PetitionOut, SignatureCounts
-from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
 _ID = {"petition_id": "$response.body#/petition_id"}
@@ -47,11 +46,11 @@ _PETITION = examples(
 def create_petition(
     request: Annotated[PetitionIn, Body(openapi_examples=_PETITION)],
 ) -> Response[PetitionOut]:
-    petition = signing.create(caller(router), request, owner_email=caller_email(router))
+    petition = lifecycle.create(caller(router), request, owner_email=caller_email(router))
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
-        body=signing.view(petition),
+        body=lifecycle.view(petition),
     )
 
 
@@ -63,7 +62,7 @@ def create_petition(
     responses={200: ok(), 404: NO_PETITION},
 )
 def get_petition(petition_id: str) -> PetitionOut:
-    return signing.view(store.get_petition(checked_id(petition_id)))
+    return lifecycle.shown(checked_id(petition_id))
 
 
 @router.get(
@@ -80,7 +79,7 @@ def get_petition(petition_id: str) -> PetitionOut:
 )
 def signature_counts(petition_id: str) -> SignatureCounts:
     """Confirmed and unconfirmed signatures, for the petition's starter only."""
-    return signing.counts(caller(router), checked_id(petition_id))
+    return lifecycle.counts(caller(router), checked_id(petition_id))
 
 
 @router.post(
@@ -99,4 +98,4 @@ def signature_counts(petition_id: str) -> SignatureCounts:
 def close_petition(petition_id: str) -> PetitionOut:
     """Close the petition to new signatures; its signatures are deleted after the retention
     period. Closing a closed petition changes nothing."""
-    return signing.view(signing.close(caller(router), checked_id(petition_id)))
+    return lifecycle.view(lifecycle.close(caller(router), checked_id(petition_id)))

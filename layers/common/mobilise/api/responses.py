@@ -21,12 +21,11 @@ from mobilise.api.contract import (
     text,
 )
 from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
-from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.errors import InvalidLink, NotFound, TooManyResponses
 from mobilise.core.ids import is_id
 from mobilise.emails import rendering
 from mobilise.engagement import responses
 from mobilise.engagement.responses import Asked, ResponseIn, ResponsePage
-from mobilise.table.store import TooManyResponses
 
 router = Router()  # type: ignore[no-untyped-call]
 _FORM_FIELDS = ("kind", "text", "name", "contact", "press_consent")

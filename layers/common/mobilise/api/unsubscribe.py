@@ -9,13 +9,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import HTML
 from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
-from mobilise.core import links
-from mobilise.core.errors import InvalidLink, NotFound
-from mobilise.core.links import SignerRef
+from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger
+from mobilise.delivery import unsubscribing
 from mobilise.emails import rendering
 from mobilise.schemas import Unsubscribed
-from mobilise.table import store
 
 router = Router()  # type: ignore[no-untyped-call]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -26,17 +24,6 @@ def _page(status: int, state: str, language: str, petition_title: str = "") -> R
         "unsubscribe.html", language, state=state, petition_title=petition_title
     )
     return Response(status_code=status, content_type=HTML, body=html, headers=_PRIVATE)
-
-
-def _signer(token: str) -> tuple[SignerRef, str, str]:
-    """The signer of a link, the petition's title, and the language to answer them in."""
-    signer = links.read_unsubscribe(token)
-    try:
-        signature = store.get_signature(signer.petition_id, signer.email_hash)
-        petition = store.get_petition(signer.petition_id)
-    except NotFound:
-        raise InvalidLink() from None
-    return signer, petition.title, signature.language or petition.language
 
 
 def _wants_html() -> bool:
@@ -54,10 +41,10 @@ def _wants_html() -> bool:
 def unsubscribe_page(token: str) -> Response[str]:
     """Asks; never unsubscribes (link scanners open every link of an email)."""
     try:
-        _, title, language = _signer(token)
+        signer = unsubscribing.leaving(token)
     except InvalidLink:
         return _page(404, "invalid", "en")
-    return _page(200, "ask", language, title)
+    return _page(200, "ask", signer.language, signer.petition_title)
 
 
 @router.post(
@@ -72,16 +59,15 @@ def unsubscribe_page(token: str) -> Response[str]:
 def unsubscribe(token: str) -> Response[Any]:
     """One-click: no cookie, no auth, no redirect; again is the same answer."""
     try:
-        signer, title, language = _signer(token)
+        leaving = unsubscribing.leaving(token)
     except InvalidLink:
         if _wants_html():
             return _page(404, "invalid", "en")
         raise
-    if store.unsubscribe(signer.petition_id, signer.email_hash) and signer.update_id:
-        store.add_stats(signer.petition_id, signer.update_id, {"unsubscribed": 1})
-    logger.info("signer unsubscribed", petition_id=signer.petition_id)
+    unsubscribing.leave(leaving.signer)
+    logger.info("signer unsubscribed", petition_id=leaving.signer.petition_id)
     if _wants_html():
-        return _page(200, "done", language, title)
+        return _page(200, "done", leaving.language, leaving.petition_title)
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,

@@ -88,3 +88,47 @@ class Conflict(DomainError):
     """The request is refused by the state of what it acts on (409)."""
 
     code = "conflict"
+
+
+class TooManyResponses(DomainError):
+    code = "too_many_responses"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"You can answer this update {limit} times at most.")
+
+
+class RsvpConflict(DomainError):
+    code = "conflict"
+
+    def __init__(self) -> None:
+        super().__init__("Your answer changed at the same time elsewhere; send it again.")
+
+
+class InvalidPhoto(InvalidField):
+    """The photo an update names cannot be published: a 422 naming ``photo``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("photo", reason)
+
+
+class TooManyUploads(RateLimited):
+    def __init__(self, retry_after_seconds: int) -> None:
+        DomainError.__init__(self, "Too many photo uploads asked for; try again later.")
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class InvalidCursor(DomainError):
+    code = "invalid_cursor"
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this API gave.")
+
+
+class NoVerifiedAddress(Conflict):
+    code = "no_verified_address"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A test send goes to the starter's own verified address, and none is known: "
+            "sign in with an identity whose email address is verified."
+        )

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
-from mobilise.delivery import queues
+from mobilise.delivery import queues, store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
-from mobilise.table import store
+from mobilise.table import items
 
 
 def fan_out(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
@@ -53,7 +53,7 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
         )
         if not store.page_done(job.update_id, job.shard, cursor):
             hashes = [signature.email_hash for signature in page]
-            blocked = store.suppressed(hashes) if hashes else set()
+            blocked = items.suppressed(hashes) if hashes else set()
             wanted = [email_hash for email_hash in hashes if email_hash not in blocked]
             queues.to_delivery(_deliveries(job, wanted, settings.recipients_per_message))
             store.mark_page_done(job.petition_id, job.update_id, job.shard, cursor, len(wanted))

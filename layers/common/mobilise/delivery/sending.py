@@ -16,9 +16,9 @@ skipped by idempotency.
 
 What became of each recipient of a delivery message (sent, failed, skipped) is
 counted on the update once the whole message is done, once per message however
-often SQS hands it in (:func:`mobilise.table.store.settle_batch`); the update is
+often SQS hands it in (:func:`mobilise.delivery.store.settle_batch`); the update is
 ``sent`` when every recipient fan-out enqueued is counted
-(:func:`mobilise.table.store.finish_delivery`).
+(:func:`mobilise.delivery.store.finish_delivery`).
 """
 
 from __future__ import annotations
@@ -38,15 +38,16 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from botocore.exceptions import ClientError
 
-from mobilise.core import aws, links
+from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.core.links import SignerRef, confirm_url, unsubscribe_url
 from mobilise.core.observability import logger, metrics
+from mobilise.delivery import ses, store
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.emails import rendering
-from mobilise.table import store
+from mobilise.table import items
 
 #: Idempotency records are ``{IDEMPOTENCY_PREFIX}#{md5 of [kind, petition, subject, hash]}``:
 #: a stable name, so that erasing an address can find its records (mobilise.privacy.personal_data).
@@ -57,33 +58,6 @@ IDEMPOTENCY = IdempotencyConfig(
     expires_after_seconds=14 * 24 * 3600,
 )
 
-TRANSIENT = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "TooManyRequestsException",
-        "LimitExceededException",
-        "ServiceUnavailable",
-        "InternalFailure",
-        "RequestTimeout",
-    }
-)
-PERMANENT = frozenset(
-    {
-        "MessageRejected",
-        "AccountSendingPausedException",
-        "SendingPausedException",
-        "AccountSuspendedException",
-        "MailFromDomainNotVerifiedException",
-        "BadRequestException",
-        "NotFoundException",
-    }
-)
-
-
-class SesUnavailable(Exception):
-    """SES throttled or failed on its side: the record is retried through SQS."""
-
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -93,29 +67,14 @@ class Outgoing:
     batch: str = ""  # the delivery message it is sent for (its digest)
 
 
-def transient(error: ClientError) -> bool:
-    code = error.response.get("Error", {}).get("Code", "")
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
-    return code in TRANSIENT or (status >= 500 and code not in PERMANENT)
-
-
 def _send(send: dict[str, str], email: Outgoing) -> dict[str, str]:
     """Send one email (called at most once per identity by the idempotency wrapper). What it
     returns is stored with the identity: a retry reads it instead of sending again."""
-    settings = get_settings()
     pacer().wait()
     try:
-        response = aws.sesv2().send_email(
-            FromEmailAddress=settings.sender_address,
-            Destination={"ToAddresses": [email.to]},
-            Content={"Raw": {"Data": email.raw}},
-            ConfigurationSetName=settings.ses_configuration_set,
-            EmailTags=[{"Name": name, "Value": value} for name, value in email.tags.items()],
-        )
+        message_id = ses.send(email.to, email.raw, email.tags)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        if transient(error):
-            raise SesUnavailable(code) from error
+        code = ses.refused(error)
         logger.warning(
             "email refused by SES",
             code=code,
@@ -123,9 +82,8 @@ def _send(send: dict[str, str], email: Outgoing) -> dict[str, str]:
             petition_id=send["petition_id"],
             subject_id=send["subject_id"],
         )
-        metrics.add_metric(name="EmailsRejected", unit="Count", value=1)
         return {"status": "rejected", "code": code, "batch": email.batch}
-    return {"status": "sent", "message_id": response["MessageId"], "batch": email.batch}
+    return {"status": "sent", "message_id": message_id, "batch": email.batch}
 
 
 @cache
@@ -142,14 +100,14 @@ def _send_once() -> Callable[..., dict[str, str]]:
 
 @lru_cache(maxsize=64)
 def _rendered(petition_id: str, update_id: str, language: str) -> rendering.Rendered:
-    petition = store.get_petition(petition_id)
-    update = store.get_update(petition_id, update_id)
+    petition = items.get_petition(petition_id)
+    update = items.get_update(petition_id, update_id)
     return rendering.render_update(petition, update, language)
 
 
 @lru_cache(maxsize=64)
 def _petition(petition_id: str) -> tuple[str, str]:
-    petition = store.get_petition(petition_id)
+    petition = items.get_petition(petition_id)
     return petition.title, petition.language
 
 
@@ -171,7 +129,7 @@ def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
 def _update(message: DeliveryMessage) -> None:
     """Send to each recipient, then count what became of each on the update, once for this
     message; the update is ``sent`` when this was the last of its recipients."""
-    signatures, suppressed = store.recipients(message.petition_id, message.recipients)
+    signatures, suppressed = items.recipients(message.petition_id, message.recipients)
     batch = batch_digest(message)
     outcomes: Counter[str] = Counter()
     for email_hash in message.recipients:
@@ -214,13 +172,13 @@ def _confirmation(message: ConfirmationMessage) -> None:
     note that its confirmed signature stands. Its idempotency key is ("confirm", petition,
     ``requested_at``, signer) for each, as erasure finds it (mobilise.privacy.personal_data)."""
     try:
-        signature = store.get_signature(message.petition_id, message.email_hash)
+        signature = items.get_signature(message.petition_id, message.email_hash)
     except NotFound:
         logger.info("confirmation for a signature that is gone", petition_id=message.petition_id)
         return
     confirmed: datetime | None = signature.confirmed_at
     stands = message.kind == "signed_again" and confirmed is not None
-    if (confirmed is not None and not stands) or store.suppressed([message.email_hash]):
+    if (confirmed is not None and not stands) or items.suppressed([message.email_hash]):
         return
     if message.kind == "signed_again":  # erasure finds the email's record by this time
         store.confirmation_requested(message.petition_id, message.email_hash, message.requested_at)

@@ -23,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mobilise.core import crypto
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger, metrics
-from mobilise.table import store
+from mobilise.delivery import store
 
 Stats = defaultdict[tuple[str, str], Counter[str]]
 

@@ -13,9 +13,8 @@ from datetime import timedelta
 
 from mobilise.core import clock
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import queues
+from mobilise.delivery import queues, store
 from mobilise.delivery.messages import FanoutMessage
-from mobilise.table import store
 
 SWEEP_AFTER = timedelta(minutes=5)
 BATCH = 100

@@ -27,9 +27,10 @@ from mobilise.core.config import get_settings
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.links import ActionRef
 from mobilise.core.observability import logger, metrics
+from mobilise.engagement import store
 from mobilise.publishing import actions
-from mobilise.table import store
-from mobilise.table.models import Petition, Update
+from mobilise.table import items
+from mobilise.table.models import EMAILED, Petition, Update
 
 #: A scanner fetches the links as the email arrives, seconds after it was sent; a person
 #: needs longer to open the email, read it and press a button.
@@ -74,9 +75,9 @@ def follow(token: str, signer_token: str | None = None, method: str = "GET") -> 
     """
     ref = links.read_redirect(token)
     try:
-        petition = store.get_petition(ref.petition_id)
-        update = store.get_update(ref.petition_id, ref.update_id)
-        if update.status not in store.CLICKABLE:
+        petition = items.get_petition(ref.petition_id)
+        update = items.get_update(ref.petition_id, ref.update_id)
+        if update.status not in EMAILED:
             raise InvalidLink()
         url = actions.target(petition, update, ref.action)
     except NotFound:
@@ -128,3 +129,8 @@ def _recipient(ref: ActionRef, signer_token: str | None) -> tuple[str, datetime]
     if (signer.petition_id, signer.update_id) != (ref.petition_id, ref.update_id):
         return None
     return signer.email_hash, sent_at
+
+
+def per_button(petition_id: str, update_id: str) -> dict[str, store.Clicks]:
+    """The clicks on each button of an update's email, people's and machines'."""
+    return store.click_counts(petition_id, update_id)

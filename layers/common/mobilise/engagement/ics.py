@@ -15,13 +15,13 @@ from urllib.parse import urlsplit
 
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
-from mobilise.table.models import Update
+from mobilise.table import items
+from mobilise.table.models import EMAILED, Update
 
 #: An event without an end is shown this long (RFC 5545 would make it last no time at all).
 DEFAULT_LENGTH = timedelta(hours=2)
 LINE_OCTETS = 75
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_PUBLISHED = frozenset({"published", "sending", "sent"})
 
 
 class NotAnEvent(NotFound):
@@ -68,7 +68,7 @@ def _uri(value: str) -> str:
 
 def event(update: Update) -> str:
     """The ``.ics`` of a published event update; :class:`NotAnEvent` for any other update."""
-    if update.type != "event" or update.status not in _PUBLISHED or update.published_at is None:
+    if update.type != "event" or update.status not in EMAILED or update.published_at is None:
         raise NotAnEvent()
     fields: Mapping[str, Any] = update.fields or {}
     start = _moment(fields["starts_at"])
@@ -97,3 +97,8 @@ def event(update: Update) -> str:
         lines.append(f"URL:{_uri(fields['online_url'])}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def event_file(petition_id: str, update_id: str) -> str:
+    """The ``.ics`` of an update by its ids: :class:`NotFound` or :class:`NotAnEvent`."""
+    return event(items.get_update(petition_id, update_id))

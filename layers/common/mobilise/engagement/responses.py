@@ -19,12 +19,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, StrictBool, ValidationError
 
 from mobilise.core import clock, ids, links
-from mobilise.core.errors import InvalidLink, NotFound, NotOwner
+from mobilise.core.errors import InvalidCursor, InvalidLink, NotFound, NotOwner
 from mobilise.core.links import SignerRef
 from mobilise.core.observability import logger
-from mobilise.publishing.updates import InvalidCursor
+from mobilise.engagement import store
 from mobilise.schemas import ShortText, _bounded, _In, _one_line
-from mobilise.table import store
+from mobilise.table import items
 from mobilise.table.models import Petition, Response, Update
 
 PER_SIGNER = 5
@@ -115,9 +115,9 @@ def asked(token: str) -> Asked:
     signer = links.read_respond(token)
     assert signer.update_id is not None
     try:
-        signature = store.get_signature(signer.petition_id, signer.email_hash)
-        petition = store.get_petition(signer.petition_id)
-        update = store.get_update(signer.petition_id, signer.update_id)
+        signature = items.get_signature(signer.petition_id, signer.email_hash)
+        petition = items.get_petition(signer.petition_id)
+        update = items.get_update(signer.petition_id, signer.update_id)
     except NotFound:
         raise InvalidLink() from None
     if update.type not in KINDS:
@@ -211,10 +211,10 @@ def give(asked: Asked, request: ResponseIn) -> Response:
 
 
 def _owned_update(caller: str, petition_id: str, update_id: str) -> Update:
-    petition = store.get_petition(petition_id)
+    petition = items.get_petition(petition_id)
     if petition.owner_id != caller:
         raise NotOwner()
-    return store.get_update(petition_id, update_id)
+    return items.get_update(petition_id, update_id)
 
 
 def view(response: Response) -> ResponseOut:

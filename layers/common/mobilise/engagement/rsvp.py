@@ -2,7 +2,7 @@
 
 Each signer's last answer is kept (an Rsvp item) and the event counts its yes and no answers
 (``Update.rsvp_yes``, ``Update.rsvp_no``), moved in the same transaction as the answer, so
-that reminders reach those who said yes (:func:`mobilise.table.store.rsvp_yes_page`).
+that reminders reach those who said yes (:func:`mobilise.engagement.store.rsvp_yes_page`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.links import SignerRef
 from mobilise.core.observability import logger
+from mobilise.engagement import store
 from mobilise.schemas import _In
-from mobilise.table import store
+from mobilise.table import items
 from mobilise.table.models import Petition, Update
 
 Answer = Literal["yes", "no"]
@@ -67,14 +68,14 @@ def invited(token: str) -> Invited:
     signer = links.read_rsvp(token)
     assert signer.update_id is not None
     try:
-        signature = store.get_signature(signer.petition_id, signer.email_hash)
-        petition = store.get_petition(signer.petition_id)
-        update = store.get_update(signer.petition_id, signer.update_id)
+        signature = items.get_signature(signer.petition_id, signer.email_hash)
+        petition = items.get_petition(signer.petition_id)
+        update = items.get_update(signer.petition_id, signer.update_id)
     except NotFound:
         raise InvalidLink() from None
     if update.type != "event":
         raise InvalidLink()
-    current = store.get_rsvp(signer.petition_id, signer.update_id, signer.email_hash)
+    current = items.get_rsvp(signer.petition_id, signer.update_id, signer.email_hash)
     return Invited(
         signer,
         petition,

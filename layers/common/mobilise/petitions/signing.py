@@ -1,86 +1,23 @@
-"""Petitions and signatures: the rules of creating, showing and signing."""
+"""Signing a petition: the signature with its consent, its rate limits and its confirmation
+email; confirming it from the link of that email."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from mobilise.core import clock, crypto, ids, links
+from mobilise.core import clock, crypto, links
 from mobilise.core.config import get_settings
-from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound, NotOwner
+from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound
 from mobilise.core.observability import logger
 from mobilise.delivery import queues
 from mobilise.delivery.messages import ConfirmationMessage
-from mobilise.reminders import due
+from mobilise.petitions import store
 from mobilise.schemas import (
-    PetitionIn,
-    PetitionOut,
-    SignatureCounts,
     SignatureIn,
     SignatureOut,
 )
-from mobilise.table import store
+from mobilise.table import items
 from mobilise.table.models import Petition, Signature
-
-
-def create(owner_id: str, request: PetitionIn, owner_email: str | None = None) -> Petition:
-    petition_id = ids.new_id()
-    now = clock.now()
-    nudge_kind, nudge_at = due.nudge(now)
-    petition = Petition(
-        *Petition.key(petition_id),
-        petition_id=petition_id,
-        owner_id=owner_id,
-        owner_email=owner_email,
-        owner_email_key=crypto.email_hash(owner_email) if owner_email else None,
-        title=request.title,
-        description=request.description,
-        language=request.language,
-        decision_maker=request.decision_maker.model_dump(mode="json", exclude_none=True),
-        created_at=now,
-        outbox_pk=nudge_kind,
-        outbox_sk=due.when(nudge_at),
-    )
-    store.create_petition(petition)
-    logger.info("petition created", petition_id=petition_id)
-    return petition
-
-
-def close(caller: str, petition_id: str) -> Petition:
-    """Close a petition to new signatures (for good). Its signatures are deleted
-    ``signature_retention_days`` later (:mod:`mobilise.privacy.retention`)."""
-    petition = store.close_petition(caller, petition_id)
-    logger.info("petition closed", petition_id=petition_id)
-    return petition
-
-
-def view(petition: Petition) -> PetitionOut:
-    """The public view: ``signer_count`` counts confirmed signatures only (every signature
-    is confirmed at once when double opt-in is off), so invented addresses do not count."""
-    reopens = petition.next_update_allowed_at
-    return PetitionOut(
-        petition_id=petition.petition_id,
-        title=petition.title,
-        description=petition.description,
-        language=petition.language,  # type: ignore[arg-type]  # validated when stored
-        decision_maker=petition.decision_maker,
-        status=petition.status,  # type: ignore[arg-type]
-        signer_count=int(petition.confirmed_count),
-        next_update_allowed_at=clock.isoformat(reopens) if reopens else None,
-        created_at=clock.isoformat(petition.created_at),
-    )
-
-
-def counts(caller: str, petition_id: str) -> SignatureCounts:
-    """The starter's view of the signatures: confirmed (the public count) and unconfirmed."""
-    petition = store.get_petition(petition_id)
-    if petition.owner_id != caller:
-        raise NotOwner()
-    confirmed = int(petition.confirmed_count)
-    return SignatureCounts(
-        petition_id=petition_id,
-        confirmed=confirmed,
-        unconfirmed=int(petition.signer_count) - confirmed,
-    )
 
 
 def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut:
@@ -162,8 +99,8 @@ def to_confirm(token: str) -> Petition:
     """The petition of a confirmation link, read and changing nothing (the page that asks)."""
     signer = links.read_confirm(token)
     try:
-        store.get_signature(signer.petition_id, signer.email_hash)
-        return store.get_petition(signer.petition_id)
+        items.get_signature(signer.petition_id, signer.email_hash)
+        return items.get_petition(signer.petition_id)
     except NotFound:
         raise InvalidLink() from None
 
@@ -174,4 +111,4 @@ def confirm(token: str) -> Petition:
     signer = links.read_confirm(token)
     if store.confirm(signer.petition_id, signer.email_hash):
         logger.info("signature confirmed", petition_id=signer.petition_id)
-    return store.get_petition(signer.petition_id)
+    return items.get_petition(signer.petition_id)

@@ -47,8 +47,9 @@ from mobilise.core import clock, crypto
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 from mobilise.delivery.sending import IDEMPOTENCY_PREFIX
+from mobilise.privacy import store
 from mobilise.reminders.jobs import EVENT_JOB
-from mobilise.table import store
+from mobilise.table import items
 from mobilise.table.models import (
     Clicker,
     JobRecord,
@@ -96,7 +97,7 @@ def export(address: str) -> dict[str, Any]:
     held = _held(email_hash)
     signatures = []
     for signature in held.signatures:
-        petition = store.get_petition(signature.petition_id)
+        petition = items.get_petition(signature.petition_id)
         signatures.append(
             {
                 "petition_id": signature.petition_id,
@@ -174,7 +175,7 @@ def erase(address: str) -> dict[str, Any]:
             transaction.delete(signature, condition=Signature.pk.exists())
             transaction.update(
                 Petition(*Petition.key(signature.petition_id)),
-                actions=store.counted(signature, -1),
+                actions=items.counted(signature, -1),
                 condition=Petition.pk.exists(),
             )
     for response in held.responses:

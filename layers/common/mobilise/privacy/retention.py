@@ -16,7 +16,8 @@ from typing import Any
 
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger, metrics
-from mobilise.table import store
+from mobilise.privacy import store
+from mobilise.table import items
 from mobilise.table.models import Petition
 
 PAGE = 100
@@ -28,7 +29,7 @@ def run(time_left_ms: Callable[[], int], reserve_ms: int = 10_000) -> int:
     expired = 0
     for due in store.petitions_to_expire(PETITIONS_PER_RUN):
         # The index holds keys only: the closing time and the cursor are on the item.
-        done, count = _expire(store.get_petition(due.petition_id), time_left_ms, reserve_ms)
+        done, count = _expire(items.get_petition(due.petition_id), time_left_ms, reserve_ms)
         expired += count
         if not done:
             break

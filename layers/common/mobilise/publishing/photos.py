@@ -18,10 +18,16 @@ from botocore.exceptions import ClientError
 
 from mobilise.core import aws, clock, ids
 from mobilise.core.config import get_settings
-from mobilise.core.errors import DomainError, InvalidField, NotOwner, RateLimited
+from mobilise.core.errors import (
+    InvalidPhoto,
+    NotOwner,
+    RateLimited,
+    TooManyUploads,
+)
 from mobilise.core.observability import logger
+from mobilise.publishing import store
 from mobilise.schemas import PhotoIn, PhotoOut, PhotoUpload, PhotoUploadIn, PhotoUploadOut
-from mobilise.table import store
+from mobilise.table import items, rates
 from mobilise.table.models import Photo
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -31,19 +37,6 @@ EXTENSIONS: dict[str, str] = {"image/jpeg": "jpg", "image/png": "png", "image/we
 #: Upload grants a starter may take: (seconds, count) windows, whatever the petition.
 GRANT_LIMITS: list[tuple[int, int]] = [(60, 10), (3600, 50)]
 _SNIFF_BYTES = 12
-
-
-class InvalidPhoto(InvalidField):
-    """The photo an update names cannot be published: a 422 naming ``photo``."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__("photo", reason)
-
-
-class TooManyUploads(RateLimited):
-    def __init__(self, retry_after_seconds: int) -> None:
-        DomainError.__init__(self, "Too many photo uploads asked for; try again later.")
-        self.retry_after_seconds = max(1, retry_after_seconds)
 
 
 def sniff(head: bytes) -> str | None:
@@ -67,11 +60,11 @@ def published_key(petition_id: str, photo_id: str, content_type: str) -> str:
 
 def grant(caller: str, petition_id: str, request: PhotoUploadIn) -> PhotoUploadOut:
     """Record a photo for the petition and presign the POST that uploads it (owner only)."""
-    petition = store.get_petition(petition_id)
+    petition = items.get_petition(petition_id)
     if petition.owner_id != caller:
         raise NotOwner()
     try:
-        store.take_rate(f"PHOTO#{caller}", GRANT_LIMITS)
+        rates.take_rate(f"PHOTO#{caller}", GRANT_LIMITS)
     except RateLimited as limited:
         raise TooManyUploads(limited.retry_after_seconds) from None
     now = clock.now()

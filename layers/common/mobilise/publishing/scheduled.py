@@ -21,8 +21,8 @@ from mobilise.core.errors import Conflict, NotFound, NotOwner, UpdateTooSoon
 from mobilise.core.observability import logger, metrics
 from mobilise.emails import rendering
 from mobilise.i18n import texts
-from mobilise.publishing import updates
-from mobilise.table import store
+from mobilise.publishing import store, updates
+from mobilise.table import items, job_records
 from mobilise.table.models import SCHEDULED, Petition, Update
 
 JOB = "scheduled-held"
@@ -58,8 +58,8 @@ def run(remaining_ms: Callable[[], int], reserve_ms: int = RESERVE_MS) -> dict[s
 
 def _publish(petition_id: str, update_id: str) -> str:
     try:
-        update = store.get_update(petition_id, update_id)
-        petition = store.get_petition(petition_id)
+        update = items.get_update(petition_id, update_id)
+        petition = items.get_petition(petition_id)
     except NotFound:
         return "skipped"
     if update.status != "scheduled" or update.outbox_pk != SCHEDULED:
@@ -90,7 +90,7 @@ NOTICE_LINKS = rendering.RecipientLinks(unsubscribe=None)
 def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None:
     """Email the starter that the update waits, once per (update, reopening)."""
     period = reopens.isoformat()
-    if not store.record_job(JOB, update.update_id, period, clock.now() + NOTICE_KEPT):
+    if not job_records.record_job(JOB, update.update_id, period, clock.now() + NOTICE_KEPT):
         return
     if not petition.owner_email:
         logger.warning("no address to tell the starter", petition_id=petition.petition_id)
@@ -103,7 +103,7 @@ def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None
             {"kind": "scheduled-held", "petition_id": petition.petition_id},
         )
     except Exception:
-        store.forget_job(JOB, update.update_id, period)  # the next run tells them
+        job_records.forget_job(JOB, update.update_id, period)  # the next run tells them
         raise
 
 

@@ -11,14 +11,22 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from mobilise.core import aws, clock, ids
+from mobilise.core import clock, ids
 from mobilise.core.config import get_settings
-from mobilise.core.errors import Conflict, DomainError, InvalidField, NotFound, NotOwner
+from mobilise.core.errors import (
+    Conflict,
+    InvalidCursor,
+    InvalidField,
+    NotFound,
+    NotOwner,
+    NoVerifiedAddress,
+)
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import queues
+from mobilise.delivery import queues, ses
 from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
-from mobilise.publishing import actions, photos
+from mobilise.engagement import clicks as engagement_clicks
+from mobilise.publishing import actions, photos, store
 from mobilise.reminders import due
 from mobilise.schemas import (
     KEPT_TIMES,
@@ -33,29 +41,12 @@ from mobilise.schemas import (
     type_fields,
     update_in,
 )
-from mobilise.table import store
+from mobilise.table import items, rates
 from mobilise.table.models import EVENT, MEETING, STAT_NAMES, Petition, Update
 
 #: Test sends a petition may make in an hour (they go to its starter only).
 TEST_SENDS_PER_HOUR = 10
 UNPUBLISHED = frozenset({"scheduled", "cancelled"})
-
-
-class InvalidCursor(DomainError):
-    code = "invalid_cursor"
-
-    def __init__(self) -> None:
-        super().__init__("The cursor is not one this API gave.")
-
-
-class NoVerifiedAddress(Conflict):
-    code = "no_verified_address"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "A test send goes to the starter's own verified address, and none is known: "
-            "sign in with an identity whose email address is verified."
-        )
 
 
 # Publishing ---------------------------------------------------------------------------------
@@ -111,7 +102,7 @@ def release(caller: str, petition: Petition, update: Update) -> None:
 
 
 def _owned(caller: str, petition_id: str) -> Petition:
-    petition = store.get_petition(petition_id)
+    petition = items.get_petition(petition_id)
     if petition.owner_id != caller:
         raise NotOwner()
     return petition
@@ -183,7 +174,7 @@ def send_test(
     address = petition.owner_email or caller_email
     if not address:
         raise NoVerifiedAddress()
-    store.take_rate(f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
+    rates.take_rate(f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
     send_to_starter(
         address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
     )
@@ -212,14 +203,7 @@ def send_to_starter(
     """One email to a petition's starter, through SES with the configuration set."""
     settings = get_settings()
     raw = rendering.addressed(rendered, sender=settings.sender_address, to=address, links=links)
-    response = aws.sesv2().send_email(
-        FromEmailAddress=settings.sender_address,
-        Destination={"ToAddresses": [address]},
-        Content={"Raw": {"Data": raw}},
-        ConfigurationSetName=settings.ses_configuration_set,
-        EmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
-    )
-    return response["MessageId"]
+    return ses.send(address, raw, tags)
 
 
 # Corrections --------------------------------------------------------------------------------
@@ -229,7 +213,7 @@ def edit(caller: str, petition_id: str, update_id: str, patch: dict[str, Any]) -
     """Correct an update's page (no email, the 24-hour window untouched), move or change a
     scheduled one, or cancel it (``{"status": "cancelled"}``)."""
     petition = _owned(caller, petition_id)
-    update = store.get_update(petition_id, update_id)
+    update = items.get_update(petition_id, update_id)
     if "status" in patch:
         return _cancel(update, patch)
     if "photo" in patch:
@@ -338,23 +322,23 @@ def view(update: Update, recipients: int | None = None) -> UpdateOut:
 
 def shown(petition_id: str, update_id: str) -> Update:
     """A published update; scheduled and cancelled ones are not public (404)."""
-    update = store.get_update(petition_id, update_id)
+    update = items.get_update(petition_id, update_id)
     if update.status in UNPUBLISHED:
         raise NotFound("There is no update with this id on this petition.")
     return update
 
 
 def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
-    petition = store.get_petition(petition_id)
+    petition = items.get_petition(petition_id)
     if petition.owner_id != caller:
         raise NotOwner()
-    update = store.get_update(petition_id, update_id)
-    job = store.get_job(petition_id, update_id)
+    update = items.get_update(petition_id, update_id)
+    job = items.get_job(petition_id, update_id)
     counters = {name: int(getattr(update, name) or 0) for name in (*STAT_NAMES, "recipients")}
     rsvp = None
     if update.type == "event":
         rsvp = RsvpCounts(yes=int(update.rsvp_yes or 0), no=int(update.rsvp_no or 0))
-    clicks = store.click_counts(petition_id, update_id)
+    clicks = engagement_clicks.per_button(petition_id, update_id)
     return UpdateStats(
         update_id=update_id,
         state=job.state,  # type: ignore[arg-type]
@@ -365,8 +349,14 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
     )
 
 
+def latest(petition_id: str, limit: int) -> list[Update]:
+    """The petition's latest published updates, newest first."""
+    updates, _ = store.list_updates(petition_id, limit, None)
+    return updates
+
+
 def page(petition_id: str, limit: int, cursor: str | None) -> UpdatePage:
-    store.get_petition(petition_id)  # 404 for a petition that does not exist
+    items.get_petition(petition_id)  # 404 for a petition that does not exist
     updates, last = store.list_updates(petition_id, limit, _read_cursor(cursor))
     return _page(updates, last)
 

@@ -32,17 +32,19 @@ from zoneinfo import ZoneInfo
 
 from botocore.exceptions import ClientError
 
-from mobilise.core import aws, clock, links
+from mobilise.core import clock, links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.core.observability import logger, metrics
+from mobilise.delivery import ses
 from mobilise.delivery.pacing import pacer
-from mobilise.delivery.sending import SesUnavailable, transient
+from mobilise.delivery.ses import SesUnavailable
 from mobilise.emails import rendering
 from mobilise.i18n import plural, texts
-from mobilise.publishing import actions
-from mobilise.table import store
-from mobilise.table.models import EVENT, MEETING, NUDGE, Petition, Signature, Update
+from mobilise.publishing import actions, updates
+from mobilise.reminders import store
+from mobilise.table import items, job_records
+from mobilise.table.models import EMAILED, EVENT, MEETING, NUDGE, Petition, Signature, Update
 
 Remaining = Callable[[], int]
 
@@ -70,7 +72,6 @@ SUGGESTED = (
 SUGGESTIONS = 3
 #: The event reminders' records (one per signer) are deleted this long after the event.
 RECORDS_AFTER_EVENT = timedelta(days=2)
-PUBLISHED = frozenset({"published", "sending", "sent"})
 
 NUDGE_JOB = "nudge"
 EVENT_JOB = "event-reminder"
@@ -166,7 +167,7 @@ def nudges(remaining_ms: Remaining) -> Run:
 def _nudge(petition_id: str, due_at: str, now: datetime) -> bool:
     """Nudge one petition's starter if it is time; move or remove its NUDGE key."""
     try:
-        petition = store.get_petition(petition_id)
+        petition = items.get_petition(petition_id)
     except NotFound:
         return False
     if petition.status != "open" or petition.nudges_off or not petition.owner_email:
@@ -181,7 +182,7 @@ def _nudge(petition_id: str, due_at: str, now: datetime) -> bool:
     if waiting or petition.next_update_allowed_at is not None:
         store.move_due(petition, due_at, now + LOOK_AGAIN)
         return False
-    recent, _ = store.list_updates(petition_id, RECENT_UPDATES, None)
+    recent = updates.latest(petition_id, RECENT_UPDATES)
     ideas = suggestions(petition, (update.type for update in recent))
     rendered = nudge_email(petition, (now - quiet_since).days, ideas)
     sent = _once(
@@ -246,16 +247,16 @@ def _remind_event(
 ) -> bool:
     """Remind one event's yes-sayers, page by page; False if it stopped for time."""
     try:
-        petition = store.get_petition(item.petition_id)
-        update = store.get_update(item.petition_id, item.update_id)
+        petition = items.get_petition(item.petition_id)
+        update = items.get_update(item.petition_id, item.update_id)
     except NotFound:
         return True
     fields = update.fields or {}
     starts_at = datetime.fromisoformat(fields["starts_at"])
-    if update.status not in PUBLISHED or starts_at <= now:  # cancelled, or too late
+    if update.status not in EMAILED or starts_at <= now:  # cancelled, or too late
         store.move_due(update, due_at, None)
         return True
-    after = store.last_job_period(EVENT_JOB, update.update_id)
+    after = job_records.last_job_period(EVENT_JOB, update.update_id)
     rendered: dict[str, rendering.Rendered] = {}
     while True:
         if remaining_ms() < RESERVE_MS:
@@ -264,7 +265,7 @@ def _remind_event(
             petition.petition_id, update.update_id, "yes", after, PAGE
         )
         signatures, suppressed = (
-            store.recipients(petition.petition_id, hashes) if hashes else ({}, set())
+            items.recipients(petition.petition_id, hashes) if hashes else ({}, set())
         )
         for email_hash in hashes:
             signature = signatures.get(email_hash)
@@ -353,15 +354,15 @@ def reported_held(petition_id: str, update_id: str) -> bool:
 
 def _follow_up(item: Update, due_at: str) -> bool:
     try:
-        petition = store.get_petition(item.petition_id)
-        update = store.get_update(item.petition_id, item.update_id)
+        petition = items.get_petition(item.petition_id)
+        update = items.get_update(item.petition_id, item.update_id)
     except NotFound:
         return False
     fields = update.fields or {}
     unwanted = petition.nudges_off or not petition.owner_email or petition.status == "closed"
     if (
         unwanted
-        or update.status not in PUBLISHED
+        or update.status not in EMAILED
         or fields.get("meeting_status") == "held"
         or reported_held(petition.petition_id, update.update_id)
     ):
@@ -431,12 +432,12 @@ def _once(
     expires_at: datetime | None = None,
 ) -> bool:
     """Send, if (job, subject, period) was never recorded; the record is written first."""
-    if not store.record_job(job, subject, period, expires_at):
+    if not job_records.record_job(job, subject, period, expires_at):
         return False
     try:
         return send()
     except SesUnavailable:
-        store.forget_job(job, subject, period)  # the next run tries again
+        job_records.forget_job(job, subject, period)  # the next run tries again
         raise
 
 
@@ -460,18 +461,9 @@ def _send(to: str, rendered: rendering.Rendered, off_url: str, tags: dict[str, s
         return False
     pacer().wait()
     try:
-        aws.sesv2().send_email(
-            FromEmailAddress=settings.sender_address,
-            Destination={"ToAddresses": [to]},
-            Content={"Raw": {"Data": raw}},
-            ConfigurationSetName=settings.ses_configuration_set,
-            EmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
-        )
+        ses.send(to, raw, tags)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        if transient(error):
-            raise SesUnavailable(code) from error
+        code = ses.refused(error)
         logger.warning("reminder refused by SES", code=code, petition_id=tags["petition_id"])
-        metrics.add_metric(name="EmailsRejected", unit="Count", value=1)
         return False
     return True

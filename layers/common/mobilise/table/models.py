@@ -60,6 +60,9 @@ from mobilise.core import clock
 from mobilise.core.config import get_settings
 
 UPDATE_INTERVAL = timedelta(hours=24)
+#: The statuses of an update whose email went out: its buttons count, its calendar file and
+#: its reminders exist.
+EMAILED = ("published", "sending", "sent")
 OUTBOX = "OUTBOX"
 SCHEDULED = "SCHEDULED"
 NUDGE = "NUDGE"
@@ -429,3 +432,9 @@ def bound() -> None:
     """Point the models at the configured table, on first use."""
     if _Item.Meta.table_name is None:
         _Item.Meta.table_name = get_settings().table_name
+
+
+#: The counter of the update each RSVP answer moves.
+RSVP_COUNTS = {"yes": Update.rsvp_yes, "no": Update.rsvp_no}
+#: How many times an RSVP change is tried again after a concurrent one moved the counts.
+RSVP_ATTEMPTS = 3

@@ -1,0 +1,73 @@
+"""The one SES sender of every email Mobilise sends (updates, confirmations, test sends,
+reminders): SESv2 SendEmail with the raw MIME, the configuration set (whose bounce and
+complaint events come back through :mod:`mobilise.delivery.ses_events`) and the email's tags;
+and the one reading of what SES's refusals mean."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from botocore.exceptions import ClientError
+
+from mobilise.core import aws
+from mobilise.core.config import get_settings
+from mobilise.core.observability import metrics
+
+#: Refusals that may pass: the email is tried again later (the SQS record is retried).
+TRANSIENT = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "RequestTimeout",
+    }
+)
+#: Refusals SES would give again: the email is not tried again.
+PERMANENT = frozenset(
+    {
+        "MessageRejected",
+        "AccountSendingPausedException",
+        "SendingPausedException",
+        "AccountSuspendedException",
+        "MailFromDomainNotVerifiedException",
+        "BadRequestException",
+        "NotFoundException",
+    }
+)
+
+
+class SesUnavailable(Exception):
+    """SES throttled or failed on its side: the record is retried through SQS."""
+
+
+def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
+    """Send one email as it is on the wire; its SES message id. A refusal is SES's
+    :class:`ClientError`, read by :func:`refused`."""
+    settings = get_settings()
+    response = aws.sesv2().send_email(
+        FromEmailAddress=settings.sender_address,
+        Destination={"ToAddresses": [to]},
+        Content={"Raw": {"Data": raw}},
+        ConfigurationSetName=settings.ses_configuration_set,
+        EmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
+    )
+    return response["MessageId"]
+
+
+def transient(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+    return code in TRANSIENT or (status >= 500 and code not in PERMANENT)
+
+
+def refused(error: ClientError) -> str:
+    """The code of a refusal SES would give again (counted in ``EmailsRejected``; the email
+    is not tried again); :class:`SesUnavailable` for one that may pass."""
+    code = error.response.get("Error", {}).get("Code", "Unknown")
+    if transient(error):
+        raise SesUnavailable(code) from error
+    metrics.add_metric(name="EmailsRejected", unit="Count", value=1)
+    return code

@@ -1,0 +1,307 @@
+"""Delivery's data: the subscribers a fan-out pages through, the fan-out job and its page
+markers, each batch settled once, the statistics, unsubscriptions and suppressions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from mobilise.core import clock
+from mobilise.core.errors import (
+    InvalidLink,
+    NotFound,
+)
+from mobilise.table.conditions import condition_failed, failed_condition
+from mobilise.table.items import get_signature
+from mobilise.table.models import (
+    EMAILED,
+    OUTBOX,
+    STAT_NAMES,
+    DeliveryBatch,
+    FanoutJob,
+    FanoutPage,
+    Signature,
+    Suppression,
+    Update,
+    bound,
+    connection,
+    signature_partition,
+)
+
+PAGE_MARKER_DAYS = 30
+
+
+def page_subscribers(
+    petition_id: str, shard: int, cursor: dict[str, Any] | None, limit: int
+) -> tuple[list[Signature], dict[str, Any] | None]:
+    """One page of a shard's signers who receive updates, and the cursor after it."""
+    bound()
+    results = Signature.query(
+        signature_partition(petition_id, shard),
+        filter_condition=(Signature.wants_updates == True)  # noqa: E712 (a DynamoDB condition)
+        & Signature.confirmed_at.exists()
+        & Signature.unsubscribed_at.does_not_exist(),
+        last_evaluated_key=cursor,
+        limit=limit,
+    )
+    page = list(results)
+    return page, results.last_evaluated_key
+
+
+def confirmation_requested(petition_id: str, email_hash: str, requested_at: str) -> None:
+    """Note that a confirmation email was asked for again (erasure finds its record by it)."""
+    bound()
+    signature = Signature(*Signature.key(petition_id, email_hash))
+    try:
+        signature.update(
+            actions=[Signature.confirmations_requested.add({requested_at})],
+            condition=Signature.pk.exists(),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+
+
+def unsubscribe(petition_id: str, email_hash: str) -> bool:
+    """Mark a signature unsubscribed. True the first time, False when it already was.
+
+    :class:`InvalidLink` if there is no such signature.
+    """
+    bound()
+    signature = Signature(*Signature.key(petition_id, email_hash))
+    try:
+        signature.update(
+            actions=[Signature.unsubscribed_at.set(clock.now())],
+            condition=Signature.pk.exists() & Signature.unsubscribed_at.does_not_exist(),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+        try:
+            get_signature(petition_id, email_hash)
+        except NotFound:
+            raise InvalidLink() from error
+        return False  # it already was
+    return True
+
+
+def suppress(email_hash: str, reason: str) -> bool:
+    """Put an address on the global suppression list; True if it was not on it."""
+    bound()
+    item = Suppression(*Suppression.key(email_hash), reason=reason, suppressed_at=clock.now())
+    try:
+        item.save(condition=Suppression.pk.does_not_exist())
+    except PutError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> None:
+    """Add to an update's delivery counters: one write for a whole batch."""
+    bound()
+    actions = [
+        getattr(Update, name).add(value)
+        for name, value in counts.items()
+        if value and name in STAT_NAMES
+    ]
+    if actions:
+        Update(*Update.key(petition_id, update_id)).update(
+            actions=actions, condition=Update.status.is_in(*EMAILED)
+        )
+
+
+def start_fanout(petition_id: str, update_id: str) -> None:
+    """The fan-out starts, in one transaction: its job queued -> sending (out of the outbox
+    index), its update published -> sending with its counters at zero. A job already started
+    stays as it is."""
+    bound()
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                FanoutJob(*FanoutJob.key(petition_id, update_id)),
+                actions=[
+                    FanoutJob.state.set("sending"),
+                    FanoutJob.outbox_pk.remove(),
+                    FanoutJob.outbox_sk.remove(),
+                ],
+                condition=FanoutJob.state == "queued",
+            )
+            transaction.update(
+                Update(*Update.key(petition_id, update_id)),
+                actions=[
+                    Update.status.set("sending"),
+                    Update.recipients.set(Update.recipients | 0),
+                    Update.settled.set(Update.settled | 0),
+                ],
+                condition=Update.status == "published",
+            )
+    except TransactWriteError as error:
+        if failed_condition(error, 0) is None:
+            raise
+
+
+def stale_jobs(older_than: datetime, limit: int) -> list[FanoutJob]:
+    """Jobs still queued that were last sent to the queue before ``older_than``."""
+    bound()
+    return list(
+        FanoutJob.outbox.query(OUTBOX, FanoutJob.outbox_sk <= older_than.isoformat(), limit=limit)
+    )
+
+
+def resent(job: FanoutJob) -> None:
+    """Note that a job was sent to the queue again (it leaves the sweep for a while)."""
+    bound()
+    try:
+        job.update(
+            actions=[FanoutJob.outbox_sk.set(clock.now().isoformat())],
+            condition=FanoutJob.state == "queued",
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+
+
+def cursor_digest(cursor: dict[str, Any] | None) -> str:
+    if cursor is None:
+        return "start"
+    canonical = json.dumps(cursor, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(canonical).hexdigest()[:32]
+
+
+def page_done(update_id: str, shard: int, cursor: dict[str, Any] | None) -> bool:
+    """Whether fan-out already enqueued the page of this shard that starts at ``cursor``."""
+    bound()
+    try:
+        FanoutPage.get(*FanoutPage.key(update_id, shard, cursor_digest(cursor)))
+    except FanoutPage.DoesNotExist:
+        return False
+    return True
+
+
+def mark_page_done(
+    petition_id: str, update_id: str, shard: int, cursor: dict[str, Any] | None, count: int
+) -> None:
+    """Record a page as enqueued and count its recipients on the update, atomically,
+    so a page enqueued twice (a retried job) is counted once."""
+    bound()
+    page = FanoutPage(
+        *FanoutPage.key(update_id, shard, cursor_digest(cursor)),
+        recipients=count,
+        expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
+    )
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(page, condition=FanoutPage.pk.does_not_exist())
+            if count:
+                transaction.update(
+                    Update(*Update.key(petition_id, update_id)),
+                    actions=[Update.recipients.add(count)],
+                )
+    except TransactWriteError as error:
+        if failed_condition(error, 0) is None:
+            raise
+
+
+def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
+    """Record a shard as fanned out (a set: idempotent). True once every shard is: the
+    update's ``recipients`` is then final, and says so (``fanned_out_at``)."""
+    bound()
+    job = FanoutJob(*FanoutJob.key(petition_id, update_id))
+    job.update(actions=[FanoutJob.shards_done.add({shard})])
+    if len(job.shards_done or ()) < job.shards:
+        return False
+    Update(*Update.key(petition_id, update_id)).update(
+        actions=[Update.fanned_out_at.set(Update.fanned_out_at | clock.now())],
+        condition=Update.pk.exists(),
+    )
+    return True
+
+
+#: What delivery counts of each recipient of a delivery message.
+OUTCOMES = ("sent", "failed", "skipped")
+
+
+def settle_batch(
+    petition_id: str, update_id: str, digest: str, outcomes: Mapping[str, int]
+) -> bool:
+    """Count what became of a delivery message's recipients on its update (``outcomes``, and
+    all of them as ``settled``), once per message however often SQS hands it in: its marker
+    and the counters in one transaction. False when it was counted already."""
+    bound()
+    size = sum(outcomes.values())
+    marker = DeliveryBatch(
+        *DeliveryBatch.key(update_id, digest),
+        recipients=size,
+        expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
+    )
+    actions = [Update.settled.add(size)] + [
+        getattr(Update, name).add(count)
+        for name, count in outcomes.items()
+        if count and name in OUTCOMES
+    ]
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(marker, condition=DeliveryBatch.pk.does_not_exist())
+            transaction.update(
+                Update(*Update.key(petition_id, update_id)),
+                actions=actions,
+                condition=Update.status.is_in(*EMAILED),
+            )
+    except TransactWriteError as error:
+        if failed_condition(error, 0) is None:
+            raise
+        return False
+    return True
+
+
+def finish_delivery(petition_id: str, update_id: str) -> bool:
+    """sending -> sent, with its job, once fan-out is over and every recipient it enqueued is
+    settled: one transaction, conditional on the update's own counters. Each delivery
+    message and fan-out's last shard try it after their own write, so whichever comes last
+    sees everything and succeeds; every other try changes nothing. True if this one did.
+
+    A consistent read first spares the transaction while delivery is plainly not over
+    (most tries): it only filters, the condition decides."""
+    bound()
+    key = Update.key(petition_id, update_id)
+    attributes = ["status", "fanned_out_at", "settled", "recipients"]
+    current = Update.get(*key, consistent_read=True, attributes_to_get=attributes)
+    if not _delivered(current):
+        return False
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                Update(*key),
+                actions=[Update.status.set("sent")],
+                condition=(Update.status == "sending")
+                & Update.fanned_out_at.exists()
+                & (Update.settled >= Update.recipients),
+            )
+            transaction.update(
+                FanoutJob(*FanoutJob.key(petition_id, update_id)),
+                actions=[FanoutJob.state.set("sent")],
+                condition=FanoutJob.pk.exists(),
+            )
+    except TransactWriteError as error:
+        if failed_condition(error, 0) is None:
+            raise
+        return False
+    return True
+
+
+def _delivered(update: Update) -> bool:
+    """What :func:`finish_delivery`'s condition says, on an update as read."""
+    return (
+        update.status == "sending"
+        and update.fanned_out_at is not None
+        and (update.settled or 0) >= (update.recipients or 0)
+    )

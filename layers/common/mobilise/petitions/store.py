@@ -1,0 +1,185 @@
+"""The petitions' and signatures' data: starting and closing a petition, adding a
+signature with its counters and rate limits, confirming it.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from mobilise.core import clock
+from mobilise.core.errors import (
+    AlreadySigned,
+    InvalidLink,
+    NotFound,
+    NotOwner,
+    RateLimited,
+)
+from mobilise.table.conditions import condition_failed, failed_condition
+from mobilise.table.items import counted, get_petition, get_signature
+from mobilise.table.models import (
+    RETENTION,
+    Petition,
+    Signature,
+    bound,
+    connection,
+)
+from mobilise.table.rates import email_scope, rate_windows, take_windows
+
+CONSENT_VERSION = "2026-11-updates-v1"
+
+
+def create_petition(petition: Petition) -> Petition:
+    bound()
+    petition.save(condition=Petition.pk.does_not_exist())
+    return petition
+
+
+def close_petition(caller: str, petition_id: str) -> Petition:
+    """Close a petition to signatures, once; its signatures then get their expiry (see
+    :mod:`mobilise.privacy.retention`), found through the ``outbox`` index. Closing again is a
+    no-op.
+    The petition as it is afterwards (the update's ALL_NEW values)."""
+    bound()
+    now = clock.now()
+    petition = Petition(*Petition.key(petition_id))
+    try:
+        petition.update(
+            actions=[
+                Petition.status.set("closed"),
+                Petition.closed_at.set(now),
+                Petition.outbox_pk.set(RETENTION),
+                Petition.outbox_sk.set(now.isoformat()),
+            ],
+            condition=(Petition.owner_id == caller) & (Petition.status != "closed"),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+        current = get_petition(petition_id)
+        if current.owner_id != caller:
+            raise NotOwner() from error
+        return current
+    return petition
+
+
+def add_signature(
+    signature: Signature,
+    rate_scope: str,
+    limits: list[tuple[int, int]],
+    email_limits: list[tuple[int, int]],
+) -> bool:
+    """Store a signature and count it, once per mailbox (see :func:`crypto.mailbox`), within
+    the rate ``limits`` of ``rate_scope``: one transaction, so a refused signature writes
+    nothing at all. A signature born confirmed (no double opt-in) counts as confirmed too.
+
+    ``email_limits`` (none when no email follows) cap the emails the address gets from
+    signing, counted under its hash in the same transaction. True: an email may be sent;
+    False: the cap is reached, and the signature is stored all the same, without an email.
+    """
+    bound()
+    try:
+        _add_signature(signature, rate_scope, limits, email_limits)
+    except _EmailCapReached:
+        _add_signature(signature, rate_scope, limits, [])
+        return False
+    return bool(email_limits)
+
+
+class _EmailCapReached(Exception):
+    """The address had all the emails it may get from signing for now."""
+
+
+def _add_signature(
+    signature: Signature,
+    rate_scope: str,
+    limits: list[tuple[int, int]],
+    email_limits: list[tuple[int, int]],
+) -> None:
+    petition = Petition(*Petition.key(signature.petition_id))
+    windows = rate_windows(rate_scope, limits)
+    capped = rate_windows(email_scope(signature.email_hash), email_limits)
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(signature, condition=Signature.pk.does_not_exist())
+            transaction.update(
+                petition,
+                actions=counted(signature, 1),
+                condition=Petition.pk.exists() & (Petition.status == "open"),
+                return_values="ALL_OLD",
+            )
+            for window, actions, condition, _ in windows + capped:
+                transaction.update(window, actions=actions, condition=condition)
+    except TransactWriteError as error:
+        old = failed_condition(error, 1)  # first: a closed petition answers alike, signed or not
+        if old is not None:
+            if old:
+                raise NotFound("This petition is no longer open for signatures.") from error
+            raise NotFound("There is no petition with this id.") from error
+        if failed_condition(error, 0) is not None:
+            raise AlreadySigned() from error
+        for index, (_, _, _, retry_after) in enumerate(windows, start=2):
+            if failed_condition(error, index) is not None:
+                raise RateLimited(retry_after) from error
+        first_cap = 2 + len(windows)
+        if any(
+            failed_condition(error, first_cap + index) is not None for index in range(len(capped))
+        ):
+            raise _EmailCapReached() from error
+        raise
+
+
+def signed_again(
+    email_hash: str,
+    rate_scope: str,
+    limits: list[tuple[int, int]],
+    email_limits: list[tuple[int, int]],
+) -> bool:
+    """Count a signature of an address that had signed against the client's rate ``limits``
+    (:class:`RateLimited`) and, in the same transaction, against the address's
+    ``email_limits``. True: an email may follow; False: none (no limits, or the cap)."""
+    bound()
+    windows = rate_windows(rate_scope, limits)
+    capped = rate_windows(email_scope(email_hash), email_limits)
+    try:
+        take_windows(windows + capped)
+    except TransactWriteError as error:
+        for index, (_, _, _, retry_after) in enumerate(windows):
+            if failed_condition(error, index) is not None:
+                raise RateLimited(retry_after) from error
+        if all(
+            failed_condition(error, len(windows) + index) is None for index in range(len(capped))
+        ):
+            raise
+        take_windows(windows)
+        return False
+    return bool(email_limits)
+
+
+def confirm(petition_id: str, email_hash: str) -> bool:
+    """Mark a signature confirmed (double opt-in) and count it on its petition, in one
+    transaction: only the first confirmation counts. True the first time, False when it
+    already was; :class:`InvalidLink` if there is no such signature."""
+    bound()
+    signature = Signature(*Signature.key(petition_id, email_hash))
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                signature,
+                actions=[Signature.confirmed_at.set(clock.now())],
+                condition=Signature.pk.exists() & Signature.confirmed_at.does_not_exist(),
+            )
+            transaction.update(
+                Petition(*Petition.key(petition_id)),
+                actions=[Petition.confirmed_count.add(1)],
+                condition=Petition.pk.exists(),
+            )
+    except TransactWriteError as error:
+        if failed_condition(error, 0) is None and failed_condition(error, 1) is None:
+            raise
+        try:
+            get_signature(petition_id, email_hash)
+        except NotFound:
+            raise InvalidLink() from error
+        return False  # it already was
+    return True

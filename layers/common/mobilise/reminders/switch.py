@@ -1,0 +1,24 @@
+"""The starter's switch for a petition's reminders (nudges, meeting follow-ups): the link of
+every reminder names the petition."""
+
+from __future__ import annotations
+
+from mobilise.core import links
+from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.reminders import store
+from mobilise.table import items
+from mobilise.table.models import Petition
+
+
+def petition_of(token: str) -> Petition:
+    """The petition a link names; :class:`InvalidLink` for a bad link or a petition gone."""
+    petition_id = links.read_nudges_off(token)
+    try:
+        return items.get_petition(petition_id)
+    except NotFound:
+        raise InvalidLink() from None
+
+
+def switch_off(petition: Petition) -> None:
+    """No more reminders about this petition; again changes nothing."""
+    store.switch_nudges_off(petition.petition_id)

@@ -1,0 +1,91 @@
+"""Reading the table's items by key, for every capability: a petition, an update, a
+signature, a fan-out job, the recipients of a batch, the suppressed addresses; and the
+petition's counters a signature moves.
+"""
+
+from __future__ import annotations
+
+from pynamodb.expressions.update import Action
+
+from mobilise.core.errors import (
+    NotFound,
+)
+from mobilise.table.models import (
+    FanoutJob,
+    Petition,
+    Rsvp,
+    Signature,
+    Suppression,
+    Update,
+    bound,
+)
+
+
+def get_petition(petition_id: str) -> Petition:
+    bound()
+    try:
+        return Petition.get(*Petition.key(petition_id))
+    except Petition.DoesNotExist:
+        raise NotFound("There is no petition with this id.") from None
+
+
+def counted(signature: Signature, by: int) -> list[Action]:
+    """The petition's counters a signature is counted in, moved ``by`` (1 when it is added,
+    -1 when it is erased): every signature, and the confirmed ones (the public count; a
+    later confirmation is counted by :func:`confirm`)."""
+    counts: list[Action] = [Petition.signer_count.add(by)]
+    if signature.confirmed_at is not None:
+        counts.append(Petition.confirmed_count.add(by))
+    return counts
+
+
+def get_signature(petition_id: str, email_hash: str) -> Signature:
+    bound()
+    try:
+        return Signature.get(*Signature.key(petition_id, email_hash))
+    except Signature.DoesNotExist:
+        raise NotFound("There is no such signature.") from None
+
+
+def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Signature], set[str]]:
+    """The signatures of these hashes, and which of them are suppressed: two BatchGetItem
+    requests (signatures, suppressions) for a delivery message of up to 50."""
+    bound()
+    signatures = {
+        signature.email_hash: signature
+        for signature in Signature.batch_get(
+            [Signature.key(petition_id, email_hash) for email_hash in email_hashes]
+        )
+    }
+    return signatures, suppressed(list(signatures))
+
+
+def suppressed(email_hashes: list[str]) -> set[str]:
+    """Which of these addresses are on the global suppression list."""
+    bound()
+    found = Suppression.batch_get([Suppression.key(email_hash) for email_hash in email_hashes])
+    return {item.pk.removeprefix("SUP#") for item in found}
+
+
+def get_update(petition_id: str, update_id: str) -> Update:
+    bound()
+    try:
+        return Update.get(*Update.key(petition_id, update_id))
+    except Update.DoesNotExist:
+        raise NotFound("There is no update with this id on this petition.") from None
+
+
+def get_job(petition_id: str, update_id: str) -> FanoutJob:
+    bound()
+    try:
+        return FanoutJob.get(*FanoutJob.key(petition_id, update_id))
+    except FanoutJob.DoesNotExist:
+        raise NotFound("There is no delivery for this update.") from None
+
+
+def get_rsvp(petition_id: str, update_id: str, email_hash: str) -> Rsvp | None:
+    bound()
+    try:
+        return Rsvp.get(*Rsvp.key(petition_id, update_id, email_hash), consistent_read=True)
+    except Rsvp.DoesNotExist:
+        return None
