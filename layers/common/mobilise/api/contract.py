@@ -178,13 +178,6 @@ def refused(
     return cast(OpenAPIResponse, {"description": said, "content": content})
 
 
-def throttled(code: str, description: str, fields: dict[str, Any] | None = None) -> OpenAPIResponse:
-    """A 429: ``Retry-After`` says in how many seconds to try again."""
-    response = refused(code, description, fields=fields)
-    response["headers"] = {"Retry-After": _RETRY_AFTER}
-    return response
-
-
 _RETRY_AFTER = cast(
     Any,
     {
@@ -193,6 +186,14 @@ _RETRY_AFTER = cast(
         "schema": {"type": "integer", "minimum": 1},
     },
 )
+
+
+def throttled(code: str, description: str, fields: dict[str, Any] | None = None) -> OpenAPIResponse:
+    """A 429: ``Retry-After`` says in how many seconds to try again."""
+    response = refused(code, description, fields=fields)
+    response["headers"] = {"Retry-After": _RETRY_AFTER}
+    return response
+
 
 INVALID = refused(
     "validation_error",
