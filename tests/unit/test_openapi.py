@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.event_handler.api_gateway import Route
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from pydantic import TypeAdapter
 
+from mobilise.api import app
 from mobilise.schemas import _one_line
 from mobilise_local import openapi
 from mobilise_local.template import read
@@ -159,11 +164,86 @@ def test_one_line_texts_say_so_and_long_texts_refuse_blanks(document: dict[str, 
         assert schemas[model]["properties"][field]["pattern"] == openapi.NOT_BLANK
 
 
-def test_an_undescribed_route_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    described = dict(openapi.OPERATIONS)
-    del described[("GET", "/petitions/{petition_id}")]
-    monkeypatch.setattr(openapi, "OPERATIONS", described)
+def _route(method: str, path: str) -> Route:
+    routes = app._static_routes + app._dynamic_routes
+    return next(r for r in routes if (r.method, r.openapi_path) == (method, path))
+
+
+@pytest.mark.parametrize(
+    ("attribute", "powertools_default"),
+    [
+        ("summary", lambda route: None),
+        ("tags", lambda route: []),
+        ("responses", lambda route: None),
+        ("operation_id", lambda route: route._generate_operation_id()),
+    ],
+)
+def test_a_route_its_decorator_does_not_describe_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+    attribute: str,
+    powertools_default: Callable[[Route], Any],
+) -> None:
+    route = _route("GET", "/petitions/{petition_id}")
+    monkeypatch.setattr(route, attribute, powertools_default(route))
+    with pytest.raises(ValueError, match=r"decorator: \[\('GET', '/petitions/\{petition_id\}'\)\]"):
+        openapi.document()
+
+
+def test_a_route_the_template_does_not_have_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    route = _route("GET", "/petitions/{petition_id}")
+    monkeypatch.setattr(route, "openapi_path", "/petitions/{petition_id}/nowhere")
     with pytest.raises(
-        ValueError, match=r"undescribed \[\('GET', '/petitions/\{petition_id\}'\)\]"
+        ValueError, match=r"only in the app \[\('GET', '/petitions/\{petition_id\}/nowhere'\)\]"
     ):
         openapi.document()
+
+
+def test_what_may_refuse_a_body_or_a_parameter_says_so(document: dict[str, Any]) -> None:
+    # The refusals of mobilise.api.common.refusal, read_json and the 422 handler.
+    for method, path, operation in _operations(document):
+        statuses = set(operation["responses"])
+        content = operation.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            assert {"400", "413", "415", "422"} <= statuses, (method, path)
+        if content:
+            assert "413" in statuses, (method, path)
+        if any(parameter["in"] == "query" for parameter in operation.get("parameters", [])):
+            assert "422" in statuses, (method, path)
+
+
+def test_every_reference_names_a_schema_of_the_document(document: dict[str, Any]) -> None:
+    names = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert names == set(document["components"]["schemas"])
+
+
+def test_the_committed_reference_is_current(document: dict[str, Any]) -> None:
+    committed = openapi.REFERENCE.read_text()
+    assert committed == openapi.reference(document), (
+        "docs/api.md is not what infra/openapi.json says: run python -m mobilise_local.openapi"
+    )
+
+
+def test_the_reference_lists_every_operation_once(document: dict[str, Any]) -> None:
+    reference = openapi.reference(document)
+    for method, path, operation in _operations(document):
+        row = f"| `{method}` | [`{path}`](#{operation['operationId']}) |"
+        assert reference.count(row) == 1, row
+        assert reference.count(f'<a id="{operation["operationId"]}"></a>`{method} {path}`') == 1
+
+
+def test_the_examples_of_a_body_are_bodies_the_route_accepts(document: dict[str, Any]) -> None:
+    # Given every route whose body has examples in the document
+    examined = 0
+    for route in app._static_routes + app._dynamic_routes:
+        operation = document["paths"][route.openapi_path][route.method.lower()]
+        content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+        for example in content.get("examples", {}).values():
+            # Then the route's own model takes it, and so does the document's schema
+            assert route.body_field is not None, (route.method, route.openapi_path)
+            TypeAdapter(route.body_field.field_info.annotation).validate_python(example["value"])
+            schema = {**content["schema"], "components": document["components"]}
+            Draft202012Validator(schema).validate(example["value"])
+            examined += 1
+    assert examined >= 6

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import checked_id
+from mobilise.api.contract import refused, text
 from mobilise.core.ids import is_id
 from mobilise.engagement import ics
 
@@ -13,7 +14,17 @@ router = Router()  # type: ignore[no-untyped-call]
 CALENDAR = "text/calendar; charset=utf-8"
 
 
-@router.get("/petitions/<petition_id>/updates/<update_id>/event.ics")
+@router.get(
+    "/petitions/<petition_id>/updates/<update_id>/event.ics",
+    operation_id="event_calendar",
+    tags=["engagement"],
+    summary="An event update as an iCalendar file",
+    description="RFC 5545, for the email's add-to-calendar button.",
+    responses={
+        200: text("text/calendar"),
+        404: refused("not_found", "There is no published event with this id."),
+    },
+)
 def event_calendar(petition_id: str, update_id: str) -> Response[str]:
     """The event of a published event update (RFC 5545); 404 for any other update."""
     if not is_id(update_id):

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import HTML
+from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.observability import logger
 from mobilise.emails import rendering
@@ -29,7 +30,14 @@ def _wants_html() -> bool:
     return "text/html" in (router.current_event.headers.get("accept") or "")
 
 
-@router.get("/nudges/off/<token>")
+@router.get(
+    "/nudges/off/<token>",
+    operation_id="nudges_off_page",
+    tags=["subscriptions"],
+    summary="The starter's link in every reminder",
+    description="A page that asks to confirm (it never acts).",
+    responses={200: page("OK."), 404: BAD_SWITCH},
+)
 def nudges_off_page(token: str) -> Response[str]:
     """Asks; never switches anything off (link scanners open every link of an email)."""
     try:
@@ -39,7 +47,15 @@ def nudges_off_page(token: str) -> Response[str]:
     return _page(200, "ask", petition.language, petition.title)
 
 
-@router.post("/nudges/off/<token>")
+@router.post(
+    "/nudges/off/<token>",
+    operation_id="nudges_off",
+    tags=["subscriptions"],
+    summary="Stop a petition's reminders to its starter",
+    description="RFC 8058 one-click too; idempotent.",
+    openapi_extensions=ONE_CLICK,
+    responses=one_click(NudgesOff),
+)
 def nudges_off(token: str) -> Response[Any]:
     """Switches the reminders off; again is the same answer."""
     try:

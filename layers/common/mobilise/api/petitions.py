@@ -9,14 +9,43 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from mobilise.api.common import caller, caller_email, checked_id
+from mobilise.api.contract import JSON_BODY, NO_PETITION, examples, link, ok, refused
 from mobilise.petitions import lifecycle
 from mobilise.schemas import PetitionIn, PetitionOut, SignatureCounts
 
 router = Router()  # type: ignore[no-untyped-call]
+_ID = {"petition_id": "$response.body#/petition_id"}
+_PETITION = examples(
+    petition={
+        "title": "Save the Rue Voltaire library",
+        "description": "The council plans to close our library in June. Keep it open.",
+        "language": "en",
+        "decision_maker": {"name": "Mayor of Lyon", "email": "mayor@example.org"},
+    }
+)
 
 
-@router.post("/petitions")
-def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[PetitionOut]:
+@router.post(
+    "/petitions",
+    operation_id="create_petition",
+    tags=["petitions"],
+    summary="Start a petition",
+    responses={
+        201: ok(
+            "Created.",
+            links={
+                "GetPetition": link("get_petition", **_ID),
+                "SignPetition": link("sign_petition", **_ID),
+                "PublishUpdate": link("publish_update", **_ID),
+                "ListUpdates": link("list_updates", **_ID),
+            },
+        ),
+        **JSON_BODY,
+    },
+)
+def create_petition(
+    request: Annotated[PetitionIn, Body(openapi_examples=_PETITION)],
+) -> Response[PetitionOut]:
     petition = lifecycle.create(caller(router), request, owner_email=caller_email(router))
     return Response(
         status_code=201,
@@ -25,18 +54,47 @@ def create_petition(request: Annotated[PetitionIn, Body()]) -> Response[Petition
     )
 
 
-@router.get("/petitions/<petition_id>")
+@router.get(
+    "/petitions/<petition_id>",
+    operation_id="get_petition",
+    tags=["petitions"],
+    summary="A petition, and when its next update is allowed",
+    responses={200: ok(), 404: NO_PETITION},
+)
 def get_petition(petition_id: str) -> PetitionOut:
     return lifecycle.shown(checked_id(petition_id))
 
 
-@router.get("/petitions/<petition_id>/signature-counts")
+@router.get(
+    "/petitions/<petition_id>/signature-counts",
+    operation_id="signature_counts",
+    tags=["petitions"],
+    summary="Confirmed and unconfirmed signatures",
+    description="For the petition's starter (the public `signer_count` is the confirmed ones).",
+    responses={
+        200: ok(),
+        403: refused("forbidden", "Only the starter of the petition sees them."),
+        404: NO_PETITION,
+    },
+)
 def signature_counts(petition_id: str) -> SignatureCounts:
     """Confirmed and unconfirmed signatures, for the petition's starter only."""
     return lifecycle.counts(caller(router), checked_id(petition_id))
 
 
-@router.post("/petitions/<petition_id>/close")
+@router.post(
+    "/petitions/<petition_id>/close",
+    operation_id="close_petition",
+    tags=["petitions"],
+    summary="Close a petition to new signatures",
+    description="For good; its signatures are deleted after the retention period "
+    "(SignatureRetentionDays). Closing it again changes nothing.",
+    responses={
+        200: ok(),
+        403: refused("forbidden", "Only the starter of the petition can close it."),
+        404: NO_PETITION,
+    },
+)
 def close_petition(petition_id: str) -> PetitionOut:
     """Close the petition to new signatures; its signatures are deleted after the retention
     period. Closing a closed petition changes nothing."""

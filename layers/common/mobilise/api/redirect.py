@@ -12,15 +12,43 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from mobilise.api.common import HTML
+from mobilise.api.contract import INVALID, redirect, refused
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
 from mobilise.engagement import clicks
 
 router = Router()  # type: ignore[no-untyped-call]
+_FOUND = redirect(
+    "Found: go to `Location`.",
+    "Where the button leads: an https:, mailto: or tel: URL.",
+    "^(https:|mailto:|tel:)",
+)
+#: A button's link that is not valid or leads nowhere.
+_BAD_BUTTON = refused(
+    None, "The link is not valid, or leads nowhere any more (the same page for both).", page=True
+)
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-@router.route("/r/<token>", method=["GET", "HEAD"])
+@router.get(
+    "/r/<token>",
+    operation_id="follow_action",
+    tags=["engagement"],
+    summary="A button of an update's email",
+    description="Counts a click on its action and redirects to its target (https:, mailto:, "
+    "tel:, or the service's own pages; found from the stored update, never from the link). A "
+    "click within 30 s of the email's sending, or within 2 s of the same recipient's click on "
+    "another button, counts as a machine's.",
+    responses={302: _FOUND, 404: _BAD_BUTTON, 422: INVALID},
+)
+@router.head(
+    "/r/<token>",
+    operation_id="check_action",
+    tags=["engagement"],
+    summary="What mail scanners ask of a button",
+    description="The same 302 as GET, counted as nobody's click.",
+    responses={302: _FOUND, 404: _BAD_BUTTON, 422: INVALID},
+)
 def follow_action(
     token: str,
     s: Annotated[

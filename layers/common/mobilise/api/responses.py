@@ -10,6 +10,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import ValidationError
 
 from mobilise.api.common import HTML, caller, checked_id
+from mobilise.api.contract import (
+    INVALID,
+    INVALID_CURSOR,
+    INVALID_LINK,
+    JSON_BODY,
+    json_or_form,
+    ok,
+    refused,
+    text,
+)
 from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
 from mobilise.core.errors import InvalidLink, NotFound, TooManyResponses
 from mobilise.core.ids import is_id
@@ -18,6 +28,10 @@ from mobilise.engagement import responses
 from mobilise.engagement.responses import Asked, ResponseIn, ResponsePage
 
 router = Router()  # type: ignore[no-untyped-call]
+_FORM_FIELDS = ("kind", "text", "name", "contact", "press_consent")
+_FORM = {"type": "object", "properties": {name: {"type": "string"} for name in _FORM_FIELDS}}
+_STARTER_ONLY = refused("forbidden", "Only the starter of the petition reads them.")
+_NO_UPDATE = refused("not_found", "There is no such petition or update.")
 
 
 def _page(
@@ -40,7 +54,14 @@ def _page(
     return Response(status_code=status, content_type=HTML, body=html, headers=PRIVATE)
 
 
-@router.get("/respond/<token>")
+@router.get(
+    "/respond/<token>",
+    operation_id="respond_form",
+    tags=["engagement"],
+    summary="The respond link of an ask_testimony or ask_advice email",
+    description="The form (a page), or what it asks as JSON for `Accept: application/json`.",
+    responses={200: ok(model=responses.ResponseForm, page=True), 404: INVALID_LINK},
+)
 def respond_form(token: str) -> Response[Any]:
     """The form (a page, or its description as JSON); never stores anything."""
     json_wanted = wants_json(router)
@@ -60,7 +81,25 @@ def respond_form(token: str) -> Response[Any]:
     return _page(200, "form", asked.language, asked)
 
 
-@router.post("/respond/<token>")
+@router.post(
+    "/respond/<token>",
+    operation_id="respond",
+    tags=["engagement"],
+    summary="Send a testimony, advice or contact to the petition's starter",
+    description="The form answers a page; at most 5 per signer and update.",
+    openapi_extensions=json_or_form(ResponseIn, _FORM),
+    responses={
+        201: ok("Created.", responses.ResponseReceived, page=True),
+        404: INVALID_LINK,
+        409: refused(
+            "too_many_responses",
+            "This signer already answered this update 5 times.",
+            page=True,
+            json_too=True,
+        ),
+        **JSON_BODY,
+    },
+)
 def respond(token: str) -> Response[Any]:
     """Store a response: the form answers a page, JSON answers 201 JSON."""
     form, fields = read_body(router)
@@ -102,7 +141,20 @@ def _update_id(update_id: str) -> str:
     return update_id
 
 
-@router.get("/petitions/<petition_id>/updates/<update_id>/responses")
+@router.get(
+    "/petitions/<petition_id>/updates/<update_id>/responses",
+    operation_id="list_responses",
+    tags=["engagement"],
+    summary="The responses to an update",
+    description="Newest first, a page at a time, for the petition's starter.",
+    responses={
+        200: ok(),
+        400: INVALID_CURSOR,
+        403: _STARTER_ONLY,
+        404: _NO_UPDATE,
+        422: INVALID,
+    },
+)
 def list_responses(
     petition_id: str,
     update_id: str,
@@ -114,7 +166,14 @@ def list_responses(
     return responses.page(who, checked_id(petition_id), _update_id(update_id), limit, cursor)
 
 
-@router.get("/petitions/<petition_id>/updates/<update_id>/responses.csv")
+@router.get(
+    "/petitions/<petition_id>/updates/<update_id>/responses.csv",
+    operation_id="export_responses",
+    tags=["engagement"],
+    summary="Every response to an update as CSV",
+    description="UTF-8 with a byte order mark, for the petition's starter.",
+    responses={200: text("text/csv"), 403: _STARTER_ONLY, 404: _NO_UPDATE},
+)
 def export_responses(petition_id: str, update_id: str) -> Response[str]:
     """Every response to an update as CSV, for the petition's starter."""
     who = caller(router)

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
 from mobilise.api.common import HTML
+from mobilise.api.contract import INVALID_LINK, JSON_BODY, json_or_form, ok, refused
 from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
@@ -16,6 +17,7 @@ from mobilise.engagement import rsvp
 from mobilise.engagement.rsvp import Invited, RsvpIn
 
 router = Router()  # type: ignore[no-untyped-call]
+_FORM = {"type": "object", "properties": {"answer": {"enum": ["yes", "no"]}}}
 
 
 def _page(
@@ -31,7 +33,15 @@ def _json(body: Any) -> Response[Any]:
     )
 
 
-@router.get("/rsvp/<token>")
+@router.get(
+    "/rsvp/<token>",
+    operation_id="rsvp_page",
+    tags=["engagement"],
+    summary="The RSVP link of an event's email",
+    description="A page with Yes and No buttons (it never answers), or the answer so far as "
+    "JSON for `Accept: application/json`.",
+    responses={200: ok(model=rsvp.RsvpOut, page=True), 404: INVALID_LINK},
+)
 def rsvp_page(token: str) -> Response[Any]:
     """Asks; never answers for the signer (link scanners open every link of an email)."""
     json_wanted = wants_json(router)
@@ -46,7 +56,20 @@ def rsvp_page(token: str) -> Response[Any]:
     return _page(200, "ask", invited.language, invited, invited.answer or "")
 
 
-@router.post("/rsvp/<token>")
+@router.post(
+    "/rsvp/<token>",
+    operation_id="answer_rsvp",
+    tags=["engagement"],
+    summary="Answer an event's invitation",
+    description="The last answer counts, the same answer twice once.",
+    openapi_extensions=json_or_form(RsvpIn, _FORM),
+    responses={
+        200: ok(model=rsvp.RsvpOut, page=True),
+        404: INVALID_LINK,
+        409: refused("conflict", "The answer changed at the same time; send it again."),
+        **JSON_BODY,
+    },
+)
 def answer_rsvp(token: str) -> Response[Any]:
     """Yes or no; the same answer again changes nothing, another answer replaces it."""
     form, fields = read_body(router)

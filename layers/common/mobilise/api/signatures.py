@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from mobilise.api.common import HTML, checked_id
+from mobilise.api.contract import JSON_BODY, examples, ok, page, refused, throttled
 from mobilise.api.forms import PRIVATE
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
@@ -17,11 +18,35 @@ from mobilise.petitions import signing
 from mobilise.schemas import SignatureIn, SignatureOut
 
 router = Router()  # type: ignore[no-untyped-call]
+_SIGNATURE = examples(
+    signature={"email": "sam@example.org", "name": "Sam", "language": "en", "wants_updates": True}
+)
+_BAD_LINK = refused(None, "The link is not valid or has expired.", page=True)
 
 
-@router.post("/petitions/<petition_id>/signatures")
+@router.post(
+    "/petitions/<petition_id>/signatures",
+    operation_id="sign_petition",
+    tags=["signatures"],
+    summary="Sign a petition",
+    description="The answer is the same whether the address is new or had signed (who signed "
+    "what is the signer's to know): with double opt-in, the email says what happened (confirm "
+    "the address, or the signature already stands); an address gets at most 10 such emails a "
+    "day. An address signs once, its providers' documented aliases included (Gmail dots, "
+    "`+tags`).",
+    responses={
+        201: ok("Created."),
+        404: refused("not_found", "There is no such petition, or it no longer is open."),
+        429: throttled(
+            "too_many_requests",
+            "Too many signatures of this petition from the client's address; `Retry-After` "
+            "says in how many seconds to try again.",
+        ),
+        **JSON_BODY,
+    },
+)
 def sign_petition(
-    petition_id: str, request: Annotated[SignatureIn, Body()]
+    petition_id: str, request: Annotated[SignatureIn, Body(openapi_examples=_SIGNATURE)]
 ) -> Response[SignatureOut]:
     """The same answer whatever the address's history; its email says what happened."""
     event = cast(APIGatewayProxyEvent, router.current_event)
@@ -41,7 +66,15 @@ def _page(status: int, state: str, language: str = "en", petition_title: str = "
     return Response(status_code=status, content_type=HTML, body=page, headers=PRIVATE)
 
 
-@router.get("/signatures/confirm/<token>")
+@router.get(
+    "/signatures/confirm/<token>",
+    operation_id="confirm_page",
+    tags=["signatures"],
+    summary="The link of the confirmation email",
+    description="A page with one button that confirms (the link itself changes nothing: mail "
+    "scanners open every link).",
+    responses={200: page("OK."), 404: _BAD_LINK},
+)
 def confirm_page(token: str) -> Response[str]:
     """The link of the confirmation email: a page with one button. It never confirms (mail
     scanners open every link of an email)."""
@@ -52,7 +85,14 @@ def confirm_page(token: str) -> Response[str]:
     return _page(200, "ask", petition.language, petition.title)
 
 
-@router.post("/signatures/confirm/<token>")
+@router.post(
+    "/signatures/confirm/<token>",
+    operation_id="confirm_signature",
+    tags=["signatures"],
+    summary="Confirm a signature",
+    description="The confirmation page's button (again is harmless).",
+    responses={200: page("OK."), 404: _BAD_LINK},
+)
 def confirm_signature(token: str) -> Response[str]:
     """The page's button: confirms the signature; again is the same answer."""
     try:

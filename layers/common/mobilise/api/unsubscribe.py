@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import HTML
+from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger
 from mobilise.delivery import unsubscribing
@@ -29,7 +30,14 @@ def _wants_html() -> bool:
     return "text/html" in (router.current_event.headers.get("accept") or "")
 
 
-@router.get("/unsubscribe/<token>")
+@router.get(
+    "/unsubscribe/<token>",
+    operation_id="unsubscribe_page",
+    tags=["subscriptions"],
+    summary="The unsubscribe link of an email",
+    description="A page that asks to confirm (it never unsubscribes).",
+    responses={200: page("OK."), 404: BAD_SWITCH},
+)
 def unsubscribe_page(token: str) -> Response[str]:
     """Asks; never unsubscribes (link scanners open every link of an email)."""
     try:
@@ -39,7 +47,15 @@ def unsubscribe_page(token: str) -> Response[str]:
     return _page(200, "ask", signer.language, signer.petition_title)
 
 
-@router.post("/unsubscribe/<token>")
+@router.post(
+    "/unsubscribe/<token>",
+    operation_id="unsubscribe",
+    tags=["subscriptions"],
+    summary="Unsubscribe from a petition's updates",
+    description="RFC 8058 one-click; idempotent, no redirect.",
+    openapi_extensions=ONE_CLICK,
+    responses=one_click(Unsubscribed),
+)
 def unsubscribe(token: str) -> Response[Any]:
     """One-click: no cookie, no auth, no redirect; again is the same answer."""
     try:

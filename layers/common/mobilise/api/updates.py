@@ -9,6 +9,17 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from mobilise.api.common import caller, caller_email, checked_id
+from mobilise.api.contract import (
+    INVALID,
+    INVALID_CURSOR,
+    JSON_BODY,
+    NO_PETITION,
+    examples,
+    link,
+    ok,
+    refused,
+    throttled,
+)
 from mobilise.core.errors import NotFound
 from mobilise.core.ids import is_id
 from mobilise.publishing import updates
@@ -22,6 +33,28 @@ from mobilise.schemas import (
 )
 
 router = Router()  # type: ignore[no-untyped-call]
+_IDS = {"petition_id": "$response.body#/petition_id", "update_id": "$response.body#/update_id"}
+_UPDATE = examples(
+    news={
+        "type": "news",
+        "title": "The council will vote on 12 June",
+        "body": "Thank you all: 2,000 of us signed. The vote is public; come and listen.",
+        "link": "https://example.org/council/agenda",
+    },
+    call_to_action={
+        "type": "call_to_action",
+        "title": "Ask the mayor to keep the library open",
+        "body": "One email from each of us before the vote will count.",
+        "channels": ["email"],
+        "message": "Please vote to keep the Rue Voltaire library open.",
+        "subject": "Keep our library open",
+    },
+)
+_WHEN = {
+    "type": "string",
+    "format": "date-time",
+    "description": "When the petition may send its next update.",
+}
 
 
 def _update_id(update_id: str) -> str:
@@ -30,8 +63,39 @@ def _update_id(update_id: str) -> str:
     return update_id
 
 
-@router.post("/petitions/<petition_id>/updates")
-def publish_update(petition_id: str, request: Annotated[UpdateIn, Body()]) -> Response[UpdateOut]:
+@router.post(
+    "/petitions/<petition_id>/updates",
+    operation_id="publish_update",
+    tags=["updates"],
+    summary="Publish an update",
+    description="An update of any type, now or at `publish_at` (scheduled): it is emailed to "
+    "the signers; one every 24 hours. `recipients`: the signers who receive updates now, "
+    "suppressed addresses not subtracted (the statistics count exactly).",
+    responses={
+        201: ok(
+            "Created.",
+            links={
+                "GetUpdate": link("get_update", **_IDS),
+                "UpdateStats": link("update_stats", **_IDS),
+            },
+        ),
+        403: refused("forbidden", "Only the starter of the petition can publish."),
+        404: NO_PETITION,
+        409: refused(
+            "conflict", "`publish_at` given while the petition already has a scheduled update."
+        ),
+        429: throttled(
+            "update_too_soon",
+            "The petition sent an update less than 24 hours ago: `next_update_allowed_at` "
+            "says when the next one is allowed, `Retry-After` in how many seconds.",
+            fields={"next_update_allowed_at": _WHEN},
+        ),
+        **JSON_BODY,
+    },
+)
+def publish_update(
+    petition_id: str, request: Annotated[UpdateIn, Body(openapi_examples=_UPDATE)]
+) -> Response[UpdateOut]:
     """Publish now, or at ``publish_at`` (stored as scheduled: one at a time per petition,
     not before the 24-hour window reopens). ``recipients``: the signers who receive updates
     now (suppressed addresses not subtracted; the statistics count exactly)."""
@@ -43,16 +107,53 @@ def publish_update(petition_id: str, request: Annotated[UpdateIn, Body()]) -> Re
     )
 
 
-@router.post("/petitions/<petition_id>/updates/preview")
-def preview_update(petition_id: str, request: Annotated[UpdateIn, Body()]) -> PreviewOut:
+@router.post(
+    "/petitions/<petition_id>/updates/preview",
+    operation_id="preview_update",
+    tags=["updates"],
+    summary="Render an update's email without sending it",
+    description="Nothing stored, the 24-hour window untouched; `recipients`: the signers who "
+    "receive updates now, suppressions not subtracted.",
+    responses={
+        200: ok(),
+        403: refused("forbidden", "Only the starter of the petition can preview."),
+        404: NO_PETITION,
+        **JSON_BODY,
+    },
+)
+def preview_update(
+    petition_id: str, request: Annotated[UpdateIn, Body(openapi_examples=_UPDATE)]
+) -> PreviewOut:
     """The email an update would send, with harmless links: nothing stored, nothing sent,
     the 24-hour window untouched."""
     return updates.preview(caller(router), checked_id(petition_id), request)
 
 
-@router.post("/petitions/<petition_id>/updates/test")
+@router.post(
+    "/petitions/<petition_id>/updates/test",
+    operation_id="test_send_update",
+    tags=["updates"],
+    summary="Send an update's email to the starter only",
+    description="To the starter's own verified address: it is not an update and leaves the "
+    "24-hour window open. The email says it is a test (a [Test] subject, a banner) and "
+    "carries no unsubscribe link or List-Unsubscribe header.",
+    responses={
+        202: ok("Accepted."),
+        403: refused("forbidden", "Only the starter of the petition can test-send."),
+        404: NO_PETITION,
+        409: refused(
+            "no_verified_address",
+            "The starter has no verified email address to send the test to.",
+        ),
+        429: throttled(
+            "too_many_requests",
+            "At most 10 test sends an hour per petition; `Retry-After` says when.",
+        ),
+        **JSON_BODY,
+    },
+)
 def test_send_update(
-    petition_id: str, request: Annotated[UpdateIn, Body()]
+    petition_id: str, request: Annotated[UpdateIn, Body(openapi_examples=_UPDATE)]
 ) -> Response[StarterCopyOut]:
     """Send the email to the starter's own verified address only: not an update, the
     24-hour window untouched; at most 10 an hour per petition."""
@@ -60,7 +161,13 @@ def test_send_update(
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=sent)
 
 
-@router.get("/petitions/<petition_id>/updates")
+@router.get(
+    "/petitions/<petition_id>/updates",
+    operation_id="list_updates",
+    tags=["updates"],
+    summary="A petition's updates, newest first, a page at a time",
+    responses={200: ok(), 400: INVALID_CURSOR, 404: NO_PETITION, 422: INVALID},
+)
 def list_updates(
     petition_id: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -69,7 +176,20 @@ def list_updates(
     return updates.page(checked_id(petition_id), limit, cursor)
 
 
-@router.get("/petitions/<petition_id>/unpublished-updates")
+@router.get(
+    "/petitions/<petition_id>/unpublished-updates",
+    operation_id="list_unpublished_updates",
+    tags=["updates"],
+    summary="The starter's scheduled and cancelled updates",
+    description="Newest first, a page at a time (the public list shows neither).",
+    responses={
+        200: ok(),
+        400: INVALID_CURSOR,
+        403: refused("forbidden", "Only the starter of the petition sees them."),
+        404: NO_PETITION,
+        422: INVALID,
+    },
+)
 def list_unpublished_updates(
     petition_id: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -79,12 +199,39 @@ def list_unpublished_updates(
     return updates.unpublished(caller(router), checked_id(petition_id), limit, cursor)
 
 
-@router.get("/petitions/<petition_id>/updates/<update_id>")
+@router.get(
+    "/petitions/<petition_id>/updates/<update_id>",
+    operation_id="get_update",
+    tags=["updates"],
+    summary="An update",
+    responses={
+        200: ok(),
+        404: refused("not_found", "There is no such update on this petition."),
+    },
+)
 def get_update(petition_id: str, update_id: str) -> UpdateOut:
     return updates.view(updates.shown(checked_id(petition_id), _update_id(update_id)))
 
 
-@router.patch("/petitions/<petition_id>/updates/<update_id>")
+@router.patch(
+    "/petitions/<petition_id>/updates/<update_id>",
+    operation_id="edit_update",
+    tags=["updates"],
+    summary="Correct, move or cancel an update",
+    description="Correct an update's page (no email, the 24-hour window untouched), move or "
+    'edit a scheduled update, or cancel it with `{"status": "cancelled"}`.',
+    responses={
+        200: ok(),
+        403: refused("forbidden", "Only the starter of the petition can edit."),
+        404: refused("not_found", "There is no such petition or update."),
+        409: refused(
+            "conflict",
+            "A published update cannot be cancelled, a cancelled one cannot be edited, "
+            "or the update changed meanwhile.",
+        ),
+        **JSON_BODY,
+    },
+)
 def edit_update(
     petition_id: str,
     update_id: str,
@@ -103,7 +250,18 @@ def edit_update(
     return updates.view(update)
 
 
-@router.get("/petitions/<petition_id>/updates/<update_id>/stats")
+@router.get(
+    "/petitions/<petition_id>/updates/<update_id>/stats",
+    operation_id="update_stats",
+    tags=["updates"],
+    summary="How an update's delivery went",
+    description="For the petition's starter.",
+    responses={
+        200: ok(),
+        403: refused("forbidden", "Only the starter of the petition sees them."),
+        404: refused("not_found", "There is no such petition, update or delivery."),
+    },
+)
 def update_stats(petition_id: str, update_id: str) -> UpdateStats:
     """Delivery statistics, for the petition's starter only."""
     return updates.stats(caller(router), checked_id(petition_id), _update_id(update_id))
