@@ -19,9 +19,10 @@ from mobilise.core import aws, clock, config, crypto
 from mobilise.core.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
 from mobilise.delivery import sending
 from mobilise.emails import rendering
+from mobilise.petitions.schemas import PetitionIn
 from mobilise.publishing import scheduled, updates
+from mobilise.publishing.schemas import type_fields, update_in
 from mobilise.reminders import jobs
-from mobilise.schemas import PetitionIn, type_fields, update_in
 from mobilise.table.models import Petition, Update
 
 PUBLIC_URL = "https://api.mobilise.example"

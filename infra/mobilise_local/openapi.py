@@ -28,8 +28,10 @@ from aws_lambda_powertools.event_handler.openapi.models import (
 )
 from pydantic import AfterValidator, BaseModel, StringConstraints
 
-from mobilise import schemas as models
 from mobilise.api import app, contract
+from mobilise.core import fields
+from mobilise.petitions import schemas as petition_schemas
+from mobilise.publishing import schemas as publishing_schemas
 from mobilise_local import api_reference
 from mobilise_local.template import ROOT, Template, read
 
@@ -149,7 +151,7 @@ def _add_schema(model: type[BaseModel], schemas: dict[str, Any]) -> None:
     schemas.setdefault(model.__name__, schema)
 
 
-#: Characters ``mobilise.schemas._one_line`` refuses: controls (Cc), line and paragraph
+#: Characters ``mobilise.core.fields.one_line`` refuses: controls (Cc), line and paragraph
 #: separators (Zl, Zp), bidirectional overrides and isolates.
 _NOT_IN_ONE_LINE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 ONE_LINE = rf"^[^{_NOT_IN_ONE_LINE}]*[^\s{_NOT_IN_ONE_LINE}][^{_NOT_IN_ONE_LINE}]*$"
@@ -159,8 +161,12 @@ NOT_BLANK = r"\S"
 def _text_rules(schemas: dict[str, Any]) -> None:
     """Say what the request models' validators refuse and pydantic leaves out of the schema:
     text of blanks only (stripped, then at least one character), and in one-line text the
-    characters ``_one_line`` refuses. A field whose schema has a pattern already is left be."""
-    request_models = {**vars(models), **contract.BODIES}
+    characters ``one_line`` refuses. A field whose schema has a pattern already is left be."""
+    request_models = {
+        **vars(petition_schemas),
+        **vars(publishing_schemas),
+        **contract.BODIES,
+    }
     for name, model in request_models.items():
         if not (isinstance(model, type) and issubclass(model, BaseModel) and name in schemas):
             continue
@@ -170,7 +176,7 @@ def _text_rules(schemas: dict[str, Any]) -> None:
             if text.get("type") != "string" or "pattern" in text:
                 continue
             if any(
-                isinstance(rule, AfterValidator) and rule.func is models._one_line
+                isinstance(rule, AfterValidator) and rule.func is fields.one_line
                 for rule in info.metadata
             ):
                 text["pattern"] = ONE_LINE

@@ -19,7 +19,8 @@ import pytest
 
 from mobilise.core import clock, crypto, links
 from mobilise.core.links import ActionRef, SignerRef
-from mobilise.schemas import PetitionOut, SignatureOut, UpdateOut, UpdateStats
+from mobilise.petitions.schemas import PetitionOut, SignatureOut
+from mobilise.publishing.schemas import UpdateOut, UpdateStats
 from mobilise.table.models import FanoutJob, Petition, Signature, Suppression, Update
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.template import Route, read

@@ -11,7 +11,7 @@ from mobilise.core import clock, crypto
 from mobilise.core.errors import Conflict
 from mobilise.delivery import store as delivery_store
 from mobilise.publishing import updates
-from mobilise.schemas import UPDATE_TYPES, update_in
+from mobilise.publishing.schemas import UPDATE_TYPES, update_in
 from mobilise.table.models import Petition, bound
 from tests.integration.harness import Mobilise
 

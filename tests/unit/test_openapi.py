@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from pydantic import TypeAdapter
 
 from mobilise.api import app
-from mobilise.schemas import _one_line
+from mobilise.core.fields import one_line
 from mobilise_local import openapi
 from mobilise_local.template import read
 
@@ -137,7 +137,7 @@ def test_the_one_line_pattern_refuses_what_the_validator_refuses() -> None:
     for code in range(0x10000):
         char = chr(code)
         try:
-            _one_line(char)
+            one_line(char)
             accepted = True
         except ValueError:
             accepted = False

@@ -9,7 +9,8 @@ import pytest
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from mobilise.api import field_of
-from mobilise.schemas import DecisionMaker, NewsIn, PetitionIn, SignatureIn, update_in
+from mobilise.petitions.schemas import DecisionMaker, PetitionIn, SignatureIn
+from mobilise.publishing.schemas import NewsIn, update_in
 
 
 def _petition(**changes: Any) -> dict[str, Any]:

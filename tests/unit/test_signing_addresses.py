@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from mobilise.core import crypto
 from mobilise.emails import rendering
-from mobilise.schemas import SignatureIn
+from mobilise.petitions.schemas import SignatureIn
 
 SENDER = "Mobilise <updates@example.org>"
 LINKS = rendering.RecipientLinks(unsubscribe="https://mobilise.test/unsubscribe/abc.def")

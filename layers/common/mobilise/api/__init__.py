@@ -26,7 +26,6 @@ from mobilise.api import (
 from mobilise.api import responses as responses_api
 from mobilise.api import rsvp as rsvp_api
 from mobilise.api.common import NOT_JSON, TOO_DEEP, normalised, read_json, refusal
-from mobilise.api.forms import UnsupportedBody
 from mobilise.core import clock
 from mobilise.core.errors import (
     AlreadySigned,
@@ -40,6 +39,7 @@ from mobilise.core.errors import (
     RsvpConflict,
     TooManyResponses,
     Unauthenticated,
+    UnsupportedBody,
     UpdateTooSoon,
 )
 from mobilise.core.observability import logger

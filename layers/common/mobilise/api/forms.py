@@ -13,19 +13,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import ValidationError
 
 from mobilise.api.common import NOT_JSON, read_json
-from mobilise.core.errors import DomainError
+from mobilise.core.errors import UnsupportedBody
 
 FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 20
 #: Pages and answers about one signer: no cache keeps them, no link leaks the address.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-
-
-class UnsupportedBody(DomainError):
-    code = "unsupported_media_type"
-
-    def __init__(self) -> None:
-        super().__init__("Send the body as JSON or as a form (application/x-www-form-urlencoded).")
 
 
 def wants_json(router: Router) -> bool:

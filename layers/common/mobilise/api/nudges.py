@@ -15,7 +15,7 @@ from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.observability import logger
 from mobilise.emails import rendering
 from mobilise.reminders import switch
-from mobilise.schemas import NudgesOff
+from mobilise.reminders.switch import NudgesOff
 
 router = Router()  # type: ignore[no-untyped-call]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

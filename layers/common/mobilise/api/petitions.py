@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import JSON_BODY, NO_PETITION, examples, link, ok, refused
 from mobilise.petitions import lifecycle
-from mobilise.schemas import PetitionIn, PetitionOut, SignatureCounts
+from mobilise.petitions.schemas import PetitionIn, PetitionOut, SignatureCounts
 
 router = Router()  # type: ignore[no-untyped-call]
 _ID = {"petition_id": "$response.body#/petition_id"}

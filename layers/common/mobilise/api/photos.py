@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from mobilise.api.common import caller, checked_id
 from mobilise.api.contract import JSON_BODY, NO_PETITION, ok, refused, throttled
 from mobilise.publishing import photos
-from mobilise.schemas import PhotoUploadIn, PhotoUploadOut
+from mobilise.publishing.schemas import PhotoUploadIn, PhotoUploadOut
 
 router = Router()  # type: ignore[no-untyped-call]
 

@@ -15,7 +15,7 @@ from mobilise.api.forms import PRIVATE
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
 from mobilise.petitions import signing
-from mobilise.schemas import SignatureIn, SignatureOut
+from mobilise.petitions.schemas import SignatureIn, SignatureOut
 
 router = Router()  # type: ignore[no-untyped-call]
 _SIGNATURE = examples(

@@ -12,8 +12,8 @@ from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger
 from mobilise.delivery import unsubscribing
+from mobilise.delivery.unsubscribing import Unsubscribed
 from mobilise.emails import rendering
-from mobilise.schemas import Unsubscribed
 
 router = Router()  # type: ignore[no-untyped-call]
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

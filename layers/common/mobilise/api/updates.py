@@ -23,7 +23,7 @@ from mobilise.api.contract import (
 from mobilise.core.errors import NotFound
 from mobilise.core.ids import is_id
 from mobilise.publishing import updates
-from mobilise.schemas import (
+from mobilise.publishing.schemas import (
     PreviewOut,
     StarterCopyOut,
     UpdateIn,

@@ -132,3 +132,10 @@ class NoVerifiedAddress(Conflict):
             "A test send goes to the starter's own verified address, and none is known: "
             "sign in with an identity whose email address is verified."
         )
+
+
+class UnsupportedBody(DomainError):
+    code = "unsupported_media_type"
+
+    def __init__(self) -> None:
+        super().__init__("Send the body as JSON or as a form (application/x-www-form-urlencoded).")

@@ -20,10 +20,10 @@ from pydantic import AfterValidator, BaseModel, StrictBool, ValidationError
 
 from mobilise.core import clock, ids, links
 from mobilise.core.errors import InvalidCursor, InvalidLink, NotFound, NotOwner
+from mobilise.core.fields import RequestBody, ShortText, bounded, one_line
 from mobilise.core.links import SignerRef
 from mobilise.core.observability import logger
 from mobilise.engagement import store
-from mobilise.schemas import ShortText, _bounded, _In, _one_line
 from mobilise.table import items
 from mobilise.table.models import Petition, Response, Update
 
@@ -39,13 +39,13 @@ KINDS: dict[str, tuple[str, ...]] = {
 Kind = Literal["testimony", "advice", "contact"]
 
 
-class ResponseIn(_In):
+class ResponseIn(RequestBody):
     """A response, as JSON or as the fields of the form."""
 
     kind: Kind | None = None
-    text: Annotated[str, _bounded(TEXT_MAX)]
+    text: Annotated[str, bounded(TEXT_MAX)]
     name: ShortText | None = None
-    contact: Annotated[str, _bounded(CONTACT_MAX), AfterValidator(_one_line)] | None = None
+    contact: Annotated[str, bounded(CONTACT_MAX), AfterValidator(one_line)] | None = None
     press_consent: StrictBool = False
 
 

@@ -17,17 +17,17 @@ from pydantic import BaseModel
 
 from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.fields import RequestBody
 from mobilise.core.links import SignerRef
 from mobilise.core.observability import logger
 from mobilise.engagement import store
-from mobilise.schemas import _In
 from mobilise.table import items
 from mobilise.table.models import Petition, Update
 
 Answer = Literal["yes", "no"]
 
 
-class RsvpIn(_In):
+class RsvpIn(RequestBody):
     answer: Answer
 
 

@@ -7,12 +7,8 @@ from mobilise.core import clock, crypto, ids
 from mobilise.core.errors import NotOwner
 from mobilise.core.observability import logger
 from mobilise.petitions import store
+from mobilise.petitions.schemas import PetitionIn, PetitionOut, SignatureCounts
 from mobilise.reminders import due
-from mobilise.schemas import (
-    PetitionIn,
-    PetitionOut,
-    SignatureCounts,
-)
 from mobilise.table import items
 from mobilise.table.models import Petition
 

@@ -12,10 +12,7 @@ from mobilise.core.observability import logger
 from mobilise.delivery import queues
 from mobilise.delivery.messages import ConfirmationMessage
 from mobilise.petitions import store
-from mobilise.schemas import (
-    SignatureIn,
-    SignatureOut,
-)
+from mobilise.petitions.schemas import SignatureIn, SignatureOut
 from mobilise.table import items
 from mobilise.table.models import Petition, Signature
 

@@ -26,7 +26,13 @@ from mobilise.core.errors import (
 )
 from mobilise.core.observability import logger
 from mobilise.publishing import store
-from mobilise.schemas import PhotoIn, PhotoOut, PhotoUpload, PhotoUploadIn, PhotoUploadOut
+from mobilise.publishing.schemas import (
+    PhotoIn,
+    PhotoOut,
+    PhotoUpload,
+    PhotoUploadIn,
+    PhotoUploadOut,
+)
 from mobilise.table import items, rates
 from mobilise.table.models import Photo
 

@@ -27,8 +27,7 @@ from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.engagement import clicks as engagement_clicks
 from mobilise.publishing import actions, photos, store
-from mobilise.reminders import due
-from mobilise.schemas import (
+from mobilise.publishing.schemas import (
     KEPT_TIMES,
     AnyUpdateIn,
     CallToActionIn,
@@ -41,6 +40,7 @@ from mobilise.schemas import (
     type_fields,
     update_in,
 )
+from mobilise.reminders import due
 from mobilise.table import items, rates
 from mobilise.table.models import EVENT, MEETING, STAT_NAMES, Petition, Update
 

@@ -3,11 +3,22 @@ every reminder names the petition."""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel
+
 from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.reminders import store
 from mobilise.table import items
 from mobilise.table.models import Petition
+
+
+class NudgesOff(BaseModel):
+    """The starter switched a petition's reminders off."""
+
+    status: Literal["nudges_off"] = "nudges_off"
+    message: str
 
 
 def petition_of(token: str) -> Petition:

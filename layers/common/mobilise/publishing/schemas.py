@@ -1,27 +1,20 @@
-"""What the API accepts and returns: pydantic models, strict, every string bounded.
-
-Field names are the contract of DESIGN.md: more may be added, none renamed.
+"""What the API accepts and returns about updates and photos: one request model per
+type of the typology, the update as shown, its statistics, a preview. Field names are the
+contract: more may be added, none renamed.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
-    ConfigDict,
     Discriminator,
-    EmailStr,
     Field,
-    HttpUrl,
-    StrictBool,
     StringConstraints,
     Tag,
     TypeAdapter,
@@ -31,133 +24,23 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from mobilise.core import clock
-
-Language = Literal["fr", "en"]
-
-
-def _https_only(url: HttpUrl) -> HttpUrl:
-    if url.scheme != "https":
-        raise ValueError("must be an https:// link")
-    if url.username or url.password:
-        raise ValueError("must not carry a user name or password")
-    host = (url.host or "").strip("[]")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return url
-    raise ValueError("must name a host, not an IP address")
+from mobilise.core.fields import (
+    HttpsUrl,
+    LongText,
+    RequestBody,
+    ShortText,
+    Title,
+    UpdateTitle,
+    bounded,
+    one_line,
+)
 
 
-HttpsUrl = Annotated[HttpUrl, AfterValidator(_https_only), Field(max_length=2000)]
-
-
-def _bounded(max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
-
-
-#: Bidirectional overrides and isolates can make a title read backwards; the marks
-#: (U+200E, U+200F) that right-to-left text needs stay allowed.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _one_line(text: str) -> str:
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
-        raise ValueError("must be one line, without control characters")
-    if any(char in _BIDI_CONTROLS for char in text):
-        raise ValueError("must not contain bidirectional override characters")
-    return text
-
-
-ShortText = Annotated[str, _bounded(100), AfterValidator(_one_line)]
-Title = Annotated[str, _bounded(200), AfterValidator(_one_line)]
-UpdateTitle = Annotated[str, _bounded(150), AfterValidator(_one_line)]
-LongText = Annotated[str, _bounded(20_000)]
-
-
-class _In(BaseModel):
-    """A request body: unknown fields are refused, so nobody sets what they may not."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class DecisionMaker(_In):
-    name: Title
-    email: Annotated[EmailStr, Field(max_length=254)] | None = None
-    x_handle: Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9_]{1,15}$")] | None = None
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ().-]{6,32}$")] | None = None
-    facebook_url: HttpsUrl | None = None
-
-
-class PetitionIn(_In):
-    title: Title
-    description: LongText
-    language: Language
-    decision_maker: DecisionMaker
-
-
-class PetitionOut(BaseModel):
-    petition_id: str
-    title: str
-    description: str
-    language: Language
-    decision_maker: DecisionMaker
-    status: Literal["open", "victory", "closed"]
-    signer_count: int = Field(
-        description="Confirmed signatures (with double opt-in, unconfirmed ones do not count)."
-    )
-    next_update_allowed_at: str | None
-    created_at: str
-
-
-def _deliverable(address: str) -> str:
-    """An address SES can deliver to, in the form our emails carry it: SES does not speak
-    SMTPUTF8, so the part before the @ must be ASCII; an internationalised domain is fine,
-    written in its ASCII form (IDNA), which a To header carries as it is."""
-    try:
-        parts = validate_email(address, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError:
-        accented = "".join(sorted({char for char in address.rpartition("@")[0] if ord(char) > 127}))
-        raise PydanticCustomError(
-            "value_error",
-            "our email service cannot deliver to an address with {characters} before the @: "
-            "use an address with only letters without accents, digits and . _ - + before the @",
-            {"characters": accented or "these characters"},
-        ) from None
-    return str(parts.ascii_email)
-
-
-class SignatureIn(_In):
-    email: Annotated[EmailStr, Field(max_length=254), AfterValidator(_deliverable)]
-    name: ShortText
-    language: Language | None = None
-    wants_updates: StrictBool
-
-
-class SignatureOut(BaseModel):
-    """The same answer whether the address is new, had signed, or had confirmed: which
-    petitions a person signed is theirs to know (their email tells them)."""
-
-    petition_id: str
-    name: str
-    wants_updates: bool
-    signed_at: str = Field(description="When the signature was received.")
-    confirmation_required: bool
-    message: str = Field(description="What happens next, for people.")
-
-
-class SignatureCounts(BaseModel):
-    """A petition's signatures as its starter sees them; the public sees ``confirmed``."""
-
-    petition_id: str
-    confirmed: int = Field(description="Signatures whose address was confirmed: the public count.")
-    unconfirmed: int = Field(description="Signatures still waiting for their confirmation.")
-
-
-class PhotoIn(_In):
+class PhotoIn(RequestBody):
     """A photo uploaded through ``POST /petitions/{id}/photos``, and its alternative text."""
 
     photo_id: Annotated[str, StringConstraints(pattern=r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
-    alt: Annotated[str, _bounded(300), AfterValidator(_one_line)]
+    alt: Annotated[str, bounded(300), AfterValidator(one_line)]
 
 
 #: Validation context key: the names of times an edit leaves as they were stored (an event
@@ -186,11 +69,15 @@ def _time_zone(name: str) -> str:
 
 
 FutureTime = Annotated[AwareDatetime, AfterValidator(_future)]
+
+
 TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
-Paragraphs = Annotated[str, _bounded(2_000)]
 
 
-class _UpdateIn(_In):
+Paragraphs = Annotated[str, bounded(2_000)]
+
+
+class _UpdateIn(RequestBody):
     """What every update carries; each type of the typology adds its own fields."""
 
     title: UpdateTitle
@@ -264,6 +151,8 @@ class DecisionMakerMeetingIn(_UpdateIn):
 
 
 Channel = Literal["email", "tweet", "phone", "facebook"]
+
+
 TWEET_LIMIT = 250  # leaves room for the link X adds
 
 
@@ -274,7 +163,7 @@ class CallToActionIn(_UpdateIn):
     channels: Annotated[list[Channel], Field(min_length=1, max_length=4)]
     message: Paragraphs
     subject: ShortText | None = None
-    tweet_text: Annotated[str, _bounded(TWEET_LIMIT), AfterValidator(_one_line)] | None = None
+    tweet_text: Annotated[str, bounded(TWEET_LIMIT), AfterValidator(one_line)] | None = None
 
     @model_validator(mode="after")
     def _channels(self) -> CallToActionIn:
@@ -348,6 +237,8 @@ UpdateIn = Annotated[
         custom_error_context={"discriminator": "type"},
     ),
 ]
+
+
 AnyUpdateIn = (
     NewsIn
     | PressIn
@@ -359,7 +250,10 @@ AnyUpdateIn = (
     | StartPetitionIn
     | VictoryIn
 )
+
+
 update_in: TypeAdapter[AnyUpdateIn] = TypeAdapter(UpdateIn)
+
 
 #: The fields an update type adds to the common ones (stored as the update's ``fields``).
 COMMON_FIELDS = frozenset(_UpdateIn.model_fields) | {"type"}
@@ -379,7 +273,7 @@ class PhotoOut(BaseModel):
 PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
 
 
-class PhotoUploadIn(_In):
+class PhotoUploadIn(RequestBody):
     """An upload asked for; with ``content_type`` the upload must declare exactly that type."""
 
     content_type: PhotoType | None = None
@@ -464,18 +358,6 @@ class UpdateStats(BaseModel):
 class UpdatePage(BaseModel):
     updates: list[UpdateOut]
     next_cursor: str | None
-
-
-class Unsubscribed(BaseModel):
-    status: Literal["unsubscribed"] = "unsubscribed"
-    message: str
-
-
-class NudgesOff(BaseModel):
-    """The starter switched a petition's reminders off."""
-
-    status: Literal["nudges_off"] = "nudges_off"
-    message: str
 
 
 class PreviewOut(BaseModel):

@@ -1,0 +1,93 @@
+"""What the API accepts and returns about petitions and signatures (pydantic, strict,
+every string bounded). Field names are the contract: more may be added, none renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+from mobilise.core.fields import HttpsUrl, Language, LongText, RequestBody, ShortText, Title
+
+
+class DecisionMaker(RequestBody):
+    name: Title
+    email: Annotated[EmailStr, Field(max_length=254)] | None = None
+    x_handle: Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9_]{1,15}$")] | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ().-]{6,32}$")] | None = None
+    facebook_url: HttpsUrl | None = None
+
+
+class PetitionIn(RequestBody):
+    title: Title
+    description: LongText
+    language: Language
+    decision_maker: DecisionMaker
+
+
+class PetitionOut(BaseModel):
+    petition_id: str
+    title: str
+    description: str
+    language: Language
+    decision_maker: DecisionMaker
+    status: Literal["open", "victory", "closed"]
+    signer_count: int = Field(
+        description="Confirmed signatures (with double opt-in, unconfirmed ones do not count)."
+    )
+    next_update_allowed_at: str | None
+    created_at: str
+
+
+def _deliverable(address: str) -> str:
+    """An address SES can deliver to, in the form our emails carry it: SES does not speak
+    SMTPUTF8, so the part before the @ must be ASCII; an internationalised domain is fine,
+    written in its ASCII form (IDNA), which a To header carries as it is."""
+    try:
+        parts = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        accented = "".join(sorted({char for char in address.rpartition("@")[0] if ord(char) > 127}))
+        raise PydanticCustomError(
+            "value_error",
+            "our email service cannot deliver to an address with {characters} before the @: "
+            "use an address with only letters without accents, digits and . _ - + before the @",
+            {"characters": accented or "these characters"},
+        ) from None
+    return str(parts.ascii_email)
+
+
+class SignatureIn(RequestBody):
+    email: Annotated[EmailStr, Field(max_length=254), AfterValidator(_deliverable)]
+    name: ShortText
+    language: Language | None = None
+    wants_updates: StrictBool
+
+
+class SignatureOut(BaseModel):
+    """The same answer whether the address is new, had signed, or had confirmed: which
+    petitions a person signed is theirs to know (their email tells them)."""
+
+    petition_id: str
+    name: str
+    wants_updates: bool
+    signed_at: str = Field(description="When the signature was received.")
+    confirmation_required: bool
+    message: str = Field(description="What happens next, for people.")
+
+
+class SignatureCounts(BaseModel):
+    """A petition's signatures as its starter sees them; the public sees ``confirmed``."""
+
+    petition_id: str
+    confirmed: int = Field(description="Signatures whose address was confirmed: the public count.")
+    unconfirmed: int = Field(description="Signatures still waiting for their confirmation.")
