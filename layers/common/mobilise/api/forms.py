@@ -8,17 +8,40 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from mobilise.api.common import NOT_JSON, read_json
+from mobilise.api.common import HTML, NOT_JSON, read_json
 from mobilise.core.errors import UnsupportedBody
+from mobilise.emails import rendering
 
 FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 20
 #: Pages and answers about one signer: no cache keeps them, no link leaks the address.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def private_page(template: str, status: int, language: str, **context: object) -> Response[str]:
+    """A page about one signer or starter, rendered in their language (see :data:`PRIVATE`)."""
+    html = rendering.render(template, language, **context)
+    return Response(status_code=status, content_type=HTML, body=html, headers=PRIVATE)
+
+
+def private_json(body: Any, status: int = 200) -> Response[Any]:
+    """An answer about one signer or starter, in JSON (see :data:`PRIVATE`)."""
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers=PRIVATE,
+    )
+
+
+def wants_html(router: Router) -> bool:
+    """A browser's form post: it gets a page back, where an API client gets JSON."""
+    return "text/html" in (router.current_event.headers.get("accept") or "")
 
 
 def wants_json(router: Router) -> bool:

@@ -6,28 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from mobilise.api.common import HTML
 from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
+from mobilise.api.forms import private_json, private_page, wants_html
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.observability import logger
-from mobilise.emails import rendering
 from mobilise.reminders import switch
 from mobilise.reminders.switch import NudgesOff
 
 router = Router()  # type: ignore[no-untyped-call]
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _page(status: int, state: str, language: str, petition_title: str = "") -> Response[str]:
-    html = rendering.render("nudges_off.html", language, state=state, petition_title=petition_title)
-    return Response(status_code=status, content_type=HTML, body=html, headers=_PRIVATE)
-
-
-def _wants_html() -> bool:
-    return "text/html" in (router.current_event.headers.get("accept") or "")
+    return private_page(
+        "nudges_off.html", status, language, state=state, petition_title=petition_title
+    )
 
 
 @router.get(
@@ -62,15 +57,12 @@ def nudges_off(token: str) -> Response[Any]:
         petition = switch.petition_of(token)
         switch.switch_off(petition)
     except (InvalidLink, NotFound):
-        if _wants_html():
+        if wants_html(router):
             return _page(404, "invalid", "en")
         raise InvalidLink() from None
     logger.info("reminders switched off", petition_id=petition.petition_id)
-    if _wants_html():
+    if wants_html(router):
         return _page(200, "done", petition.language, petition.title)
-    return Response(
-        status_code=200,
-        content_type=content_types.APPLICATION_JSON,
-        body=NudgesOff(message="You will receive no more reminders about this petition."),
-        headers=_PRIVATE,
+    return private_json(
+        NudgesOff(message="You will receive no more reminders about this petition.")
     )

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from mobilise.api.common import HTML
 from mobilise.api.contract import INVALID, redirect, refused
+from mobilise.api.forms import PRIVATE
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
 from mobilise.engagement import clicks
@@ -27,7 +28,6 @@ _FOUND = redirect(
 _BAD_BUTTON = refused(
     None, "The link is not valid, or leads nowhere any more (the same page for both).", page=True
 )
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @router.get(
@@ -64,5 +64,5 @@ def follow_action(
         target = clicks.follow(token, s, router.current_event.http_method)
     except InvalidLink:
         page = rendering.render("confirmed.html", "en", ok=False, petition_title="")
-        return Response(status_code=404, content_type=HTML, body=page, headers=_PRIVATE)
-    return Response(status_code=302, body="", headers={"Location": target, **_PRIVATE})
+        return Response(status_code=404, content_type=HTML, body=page, headers=PRIVATE)
+    return Response(status_code=302, body="", headers={"Location": target, **PRIVATE})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import ValidationError
 
-from mobilise.api.common import HTML, caller, checked_id
+from mobilise.api.common import caller, checked_id
 from mobilise.api.contract import (
     INVALID,
     INVALID_CURSOR,
@@ -20,10 +20,16 @@ from mobilise.api.contract import (
     refused,
     text,
 )
-from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
+from mobilise.api.forms import (
+    PRIVATE,
+    invalid_body,
+    private_json,
+    private_page,
+    read_body,
+    wants_json,
+)
 from mobilise.core.errors import InvalidLink, NotFound, TooManyResponses
 from mobilise.core.ids import is_id
-from mobilise.emails import rendering
 from mobilise.engagement import responses
 from mobilise.engagement.responses import Asked, ResponseIn, ResponsePage
 
@@ -42,8 +48,9 @@ def _page(
     problems: list[str] | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response[str]:
-    html = rendering.render(
+    return private_page(
         "respond.html",
+        status,
         language,
         state=state,
         asked=asked,
@@ -51,7 +58,6 @@ def _page(
         values=values or {},
         limit=responses.PER_SIGNER,
     )
-    return Response(status_code=status, content_type=HTML, body=html, headers=PRIVATE)
 
 
 @router.get(
@@ -72,12 +78,7 @@ def respond_form(token: str) -> Response[Any]:
             raise
         return _page(404, "invalid", "en")
     if json_wanted:
-        return Response(
-            status_code=200,
-            content_type=content_types.APPLICATION_JSON,
-            body=responses.form(asked),
-            headers=PRIVATE,
-        )
+        return private_json(responses.form(asked))
     return _page(200, "form", asked.language, asked)
 
 
@@ -127,11 +128,9 @@ def respond(token: str) -> Response[Any]:
         return _page(409, "too_many", asked.language, asked)
     if form:
         return _page(201, "thanks", asked.language, asked)
-    return Response(
-        status_code=201,
-        content_type=content_types.APPLICATION_JSON,
-        body=responses.ResponseReceived(message="Thank you: the petition's starter will read it."),
-        headers=PRIVATE,
+    return private_json(
+        responses.ResponseReceived(message="Thank you: the petition's starter will read it."),
+        status=201,
     )
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
-from mobilise.api.common import HTML
 from mobilise.api.contract import INVALID_LINK, JSON_BODY, json_or_form, ok, refused
-from mobilise.api.forms import PRIVATE, invalid_body, read_body, wants_json
+from mobilise.api.forms import (
+    invalid_body,
+    private_json,
+    private_page,
+    read_body,
+    wants_json,
+)
 from mobilise.core.errors import InvalidLink
-from mobilise.emails import rendering
 from mobilise.engagement import rsvp
 from mobilise.engagement.rsvp import Invited, RsvpIn
 
@@ -23,14 +27,7 @@ _FORM = {"type": "object", "properties": {"answer": {"enum": ["yes", "no"]}}}
 def _page(
     status: int, state: str, language: str, invited: Invited | None = None, answer: str = ""
 ) -> Response[str]:
-    html = rendering.render("rsvp.html", language, state=state, invited=invited, answer=answer)
-    return Response(status_code=status, content_type=HTML, body=html, headers=PRIVATE)
-
-
-def _json(body: Any) -> Response[Any]:
-    return Response(
-        status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=PRIVATE
-    )
+    return private_page("rsvp.html", status, language, state=state, invited=invited, answer=answer)
 
 
 @router.get(
@@ -52,7 +49,7 @@ def rsvp_page(token: str) -> Response[Any]:
             raise
         return _page(404, "invalid", "en")
     if json_wanted:
-        return _json(invited.out())
+        return private_json(invited.out())
     return _page(200, "ask", invited.language, invited, invited.answer or "")
 
 
@@ -88,4 +85,4 @@ def answer_rsvp(token: str) -> Response[Any]:
     answered = rsvp.answer(invited, request)
     if form:
         return _page(200, "done", invited.language, invited, request.answer)
-    return _json(answered)
+    return private_json(answered)

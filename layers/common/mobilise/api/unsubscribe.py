@@ -4,30 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from mobilise.api.common import HTML
 from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
+from mobilise.api.forms import private_json, private_page, wants_html
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger
 from mobilise.delivery import unsubscribing
 from mobilise.delivery.unsubscribing import Unsubscribed
-from mobilise.emails import rendering
 
 router = Router()  # type: ignore[no-untyped-call]
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _page(status: int, state: str, language: str, petition_title: str = "") -> Response[str]:
-    html = rendering.render(
-        "unsubscribe.html", language, state=state, petition_title=petition_title
+    return private_page(
+        "unsubscribe.html", status, language, state=state, petition_title=petition_title
     )
-    return Response(status_code=status, content_type=HTML, body=html, headers=_PRIVATE)
-
-
-def _wants_html() -> bool:
-    return "text/html" in (router.current_event.headers.get("accept") or "")
 
 
 @router.get(
@@ -61,16 +54,13 @@ def unsubscribe(token: str) -> Response[Any]:
     try:
         leaving = unsubscribing.leaving(token)
     except InvalidLink:
-        if _wants_html():
+        if wants_html(router):
             return _page(404, "invalid", "en")
         raise
     unsubscribing.leave(leaving.signer)
     logger.info("signer unsubscribed", petition_id=leaving.signer.petition_id)
-    if _wants_html():
+    if wants_html(router):
         return _page(200, "done", leaving.language, leaving.petition_title)
-    return Response(
-        status_code=200,
-        content_type=content_types.APPLICATION_JSON,
-        body=Unsubscribed(message="You will not receive any more updates from this petition."),
-        headers=_PRIVATE,
+    return private_json(
+        Unsubscribed(message="You will not receive any more updates from this petition.")
     )
