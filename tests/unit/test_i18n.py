@@ -51,7 +51,8 @@ def _messages(catalog: Catalog) -> dict[str, Message]:
 
 
 def _forms(message: Message) -> tuple[str, ...]:
-    return message.string if isinstance(message.string, tuple) else (message.string,)
+    string = message.string
+    return tuple(string) if isinstance(string, tuple) else (str(string or ""),)
 
 
 def _placeholders(text: str) -> set[str]:
@@ -60,7 +61,7 @@ def _placeholders(text: str) -> set[str]:
 
 def test_the_template_holds_every_message_of_the_code_and_the_templates(tmp_path: Path) -> None:
     extracted = tmp_path / "extracted.pot"
-    CommandLineInterface().run([*EXTRACT, str(extracted), str(ROOT)])
+    CommandLineInterface().run([*EXTRACT, str(extracted), str(ROOT)])  # type: ignore[no-untyped-call]
 
     found, committed = _messages(_read(extracted)), _messages(_read(TEMPLATE))
 
