@@ -15,6 +15,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from mobilise.emails import rendering
 from mobilise.i18n import DOMAIN, LANGUAGES, LOCALES, catalog_path, words
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,3 +146,32 @@ def test_a_language_we_do_not_have_reads_english() -> None:
     assert words("de") is words("en")
     assert words(None) is words("en")
     assert words("de").ngettext("days", "days", 1) == "1 day"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr",
+            "Merci : votre signature de la pétition « a &lt;b&gt; » est confirmée. "
+            f"1{NNBSP}000{NNBSP}000 de jours",
+        ),
+        (
+            "en",
+            "Thank you: your signature on the petition “a &lt;b&gt;” is confirmed. 1,000,000 days",
+        ),
+    ],
+)
+def test_trans_blocks_in_a_template_read_the_catalog_and_escape_the_values(
+    language: str, expected: str
+) -> None:
+    template = rendering._templates().from_string(
+        "{% trans title=title %}confirmed{% endtrans %} "
+        "{% trans count=n %}days{% pluralize %}days{% endtrans %}"
+    )
+
+    written = template.render(
+        title="a <b>", n=1_000_000, **rendering._template_gettext(words(language))
+    )
+
+    assert written == expected

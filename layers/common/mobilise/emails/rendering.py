@@ -73,7 +73,9 @@ def _template_gettext(language: Words) -> dict[str, object]:
         return trusted(context, language.catalog.gettext(key)) % values
 
     @pass_context
-    def ngettext(context: Context, singular: str, plural: str, count: int, **values: object) -> str:
+    def ngettext(
+        context: Context, singular: str, plural: str, count: int, /, **values: object
+    ) -> str:
         message = language.catalog.ngettext(singular, plural, count)
         return trusted(context, message) % language.counted(count, values)
 

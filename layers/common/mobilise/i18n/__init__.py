@@ -114,14 +114,16 @@ class Words:
         """The message :data:`NAMED` gives ``name`` in ``family``: ``named("button", "tel")``."""
         return self.catalog.gettext(NAMED[family][name]) % values
 
-    def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
+    def ngettext(self, singular: str, plural: str, count: int, /, **values: object) -> str:
         """The message in the plural form ``count`` takes in the language (the catalog's
         ``Plural-Forms``), ``%(count)s`` written as the language writes numbers ("1 000 000"
         in French, "1,000,000" in English), the other placeholders filled with ``values``."""
         return self.catalog.ngettext(singular, plural, count) % self.counted(count, values)
 
     def counted(self, count: int, values: dict[str, object]) -> dict[str, object]:
-        return {"count": format_decimal(count, locale=self.language), **values}
+        """``values`` with ``count`` written as the language writes numbers (also when
+        Jinja2's ``{% trans count=... %}`` passes it as a value)."""
+        return {**values, "count": format_decimal(count, locale=self.language)}
 
     def date(self, moment: datetime) -> str:
         """The day of ``moment`` (an aware time, in its own zone), on the catalog's pattern."""
