@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 
+from mobilise.core.errors import NotAnEvent
 from mobilise.engagement import ics
 from mobilise.table.models import Update
 from tests import email_examples
@@ -161,5 +163,24 @@ def test_only_a_published_event_has_a_calendar(changes: dict[str, Any]) -> None:
     for name, value in changes.items():
         setattr(update, name, value)
 
-    with pytest.raises(ics.NotAnEvent):
+    with pytest.raises(NotAnEvent):
         ics.event(update)
+
+
+@pytest.mark.parametrize(
+    "title", [HOSTILE_TITLE, "é" * 150, "a\\b;c,d"], ids=["hostile", "long", "escapes"]
+)
+def test_a_calendar_reads_back_as_one_event_with_what_was_written(title: str) -> None:
+    # Given an event with a hostile, long or escaped title, a place and a body with line breaks
+    update = email_examples.update(EXAMPLES["event"])
+    update.title = title
+    update.body = "Corps\r\nORGANIZER:mailto:eve@attacker.example"
+
+    # When its calendar is made and read by a parser
+    (event,) = Calendar.from_ical(ics.event(update)).walk("VEVENT")
+
+    # Then it holds one event whose texts are the ones written, line breaks as LF
+    assert str(event["SUMMARY"]) == title.replace("\r\n", "\n").replace("\r", "\n")
+    assert str(event["DESCRIPTION"]) == "Corps\nORGANIZER:mailto:eve@attacker.example"
+    assert str(event["LOCATION"]) == EXAMPLES["event"]["place"]
+    assert event.decoded("DTSTART").isoformat() == "2026-12-12T13:30:00+00:00"

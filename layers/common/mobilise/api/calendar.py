@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from mobilise.api.common import checked_id
 from mobilise.api.contract import refused, text
+from mobilise.core.errors import NotAnEvent
 from mobilise.core.ids import is_id
 from mobilise.engagement import ics
 
@@ -28,7 +29,7 @@ CALENDAR = "text/calendar; charset=utf-8"
 def event_calendar(petition_id: str, update_id: str) -> Response[str]:
     """The event of a published event update (RFC 5545); 404 for any other update."""
     if not is_id(update_id):
-        raise ics.NotAnEvent()
+        raise NotAnEvent()
     calendar = ics.event_file(checked_id(petition_id), update_id)
     return Response(
         status_code=200,

@@ -139,3 +139,8 @@ class UnsupportedBody(DomainError):
 
     def __init__(self) -> None:
         super().__init__("Send the body as JSON or as a form (application/x-www-form-urlencoded).")
+
+
+class NotAnEvent(NotFound):
+    def __init__(self) -> None:
+        super().__init__("There is no published event with this id on this petition.")

@@ -14,20 +14,21 @@ from datetime import datetime
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
-from functools import cache, partial
+from functools import cache
 from html import escape
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import css_inline
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
-from mobilise import i18n
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.links import ActionRef
-from mobilise.i18n import texts
+from mobilise.i18n import Words, words
 from mobilise.publishing import actions
 from mobilise.table.models import Petition, Update
 
@@ -41,13 +42,44 @@ _BLANK_RUNS = re.compile(r"\n{3,}")  # the text part: one blank line between blo
 
 @cache
 def _templates() -> Environment:
-    return Environment(
+    """The templates, with Jinja2's i18n extension: ``_()``, ``gettext()``, ``ngettext()`` and
+    ``{% trans %}`` read the catalog of the language each rendering gives (:func:`render`),
+    so that one compiled template serves every language, and threads never share one."""
+    environment = Environment(
         loader=PackageLoader("mobilise.emails", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.newstyle_gettext = True  # type: ignore[attr-defined]  # see _template_gettext
+    return environment
+
+
+@cache
+def _template_gettext(language: Words) -> dict[str, object]:
+    """``gettext`` and ``ngettext`` for templates, in the i18n extension's "new style" (the
+    placeholders as keyword arguments): in an HTML template the message is trusted and the
+    values escaped, as Jinja2's own do; ``ngettext`` writes ``%(count)s`` as the language
+    writes numbers (:meth:`Words.ngettext`)."""
+
+    def trusted(context: Context, message: str) -> str:
+        # A message of our own catalogs, not user text (S704): only the values are escaped.
+        return Markup(message) if context.eval_ctx.autoescape else message  # noqa: S704
+
+    @pass_context
+    def gettext(context: Context, key: str, **values: object) -> str:
+        return trusted(context, language.catalog.gettext(key)) % values
+
+    @pass_context
+    def ngettext(
+        context: Context, singular: str, plural: str, count: int, /, **values: object
+    ) -> str:
+        message = language.catalog.ngettext(singular, plural, count)
+        return trusted(context, message) % language.counted(count, values)
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def one_line(text: str) -> str:
@@ -129,51 +161,31 @@ def _new_slot() -> str:
 
 
 def render(template: str, language: str, **context: object) -> str:
-    """Render a page or email template with the texts of ``language`` (``plural(key, count,
-    **values)``: a text in the plural form of ``count``, see :func:`mobilise.i18n.plural`)."""
-    return (
-        _templates()
-        .get_template(template)
-        .render(t=texts(language), lang=language, plural=partial(i18n.plural, language), **context)
-    )
+    """Render a page or email template with the words of ``language`` (English when we have
+    no catalog for it; ``lang`` stays the language asked for)."""
+    gettext = _template_gettext(words(language))
+    return _templates().get_template(template).render(lang=language, **gettext, **context)
 
 
-# Dates, written out in the event's own time zone, without a locale library ----------------
+# Dates, written out in the event's own time zone, by Babel ----------------------------------
 
 
-def _clock_time(moment: datetime, language: str) -> str:
-    if language == "fr":
-        return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour} {suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d} {suffix}"
-
-
-def _day_text(moment: datetime, language: str, words: dict[str, str]) -> str:
-    day = "1er" if language == "fr" and moment.day == 1 else str(moment.day)
-    return words["date_format"].format(
-        weekday=words["weekdays"].split()[moment.weekday()],
-        day=day,
-        month=words["months"].split()[moment.month - 1],
-        year=moment.year,
-        time=_clock_time(moment, language),
-    )
+def _day_text(moment: datetime, language: Words) -> str:
+    return language.gettext("date_time", date=language.date(moment), time=language.time(moment))
 
 
 def when(start: datetime, end: datetime | None, zone: str, language: str) -> str:
     """``start`` (to ``end``) in ``zone``, written out in ``language``, with the zone's name:
     "samedi 12 décembre 2026, 14 h 30 (fuseau Europe/Paris)"."""
-    words = texts(language)
+    chosen = words(language)
     local_start = start.astimezone(ZoneInfo(zone))
-    written = _day_text(local_start, language, words)
+    written = _day_text(local_start, chosen)
     if end is not None:
         local_end = end.astimezone(ZoneInfo(zone))
         same_day = local_end.date() == local_start.date()
-        until = (
-            _clock_time(local_end, language) if same_day else _day_text(local_end, language, words)
-        )
-        written = words["date_until"].format(start=written, end=until)
-    return words["date_zone"].format(when=written, zone=zone)
+        until = chosen.time(local_end) if same_day else _day_text(local_end, chosen)
+        written = chosen.gettext("date_until", start=written, end=until)
+    return chosen.gettext("date_zone", when=written, zone=zone)
 
 
 def _moment(value: object) -> datetime | None:
@@ -202,24 +214,27 @@ def _photo(update: Update) -> dict[str, str] | None:
     return {"url": url, "alt": one_line(alt)}
 
 
-def _buttons(
-    petition: Petition, update: Update, slot: str, words: dict[str, str]
-) -> dict[str, Button]:
+def _buttons(petition: Petition, update: Update, slot: str, language: Words) -> dict[str, Button]:
     """The update's buttons by name: each action through its counted redirect, then the
     per-recipient links (respond, RSVP) the type asks for."""
     counted = f"?s={slot}-signer" if get_settings().per_person_clicks else ""
     found: dict[str, Button] = {}
     for action in actions.for_update(petition, update):
         href = links.redirect_url(ActionRef(petition.petition_id, update.update_id, action.name))
-        label = words["read_more"] if action.name == "link" else words[f"button_{action.name}"]
+        if action.name == "link":
+            label = language.gettext("read_more")
+        else:
+            label = language.named("button", action.name)
         found[action.name] = Button(action.name, label, href + counted)
     match update.type:
         case "event":
-            found["rsvp"] = Button("rsvp", words["button_rsvp"], f"{slot}-rsvp")
+            found["rsvp"] = Button("rsvp", language.gettext("button_rsvp"), f"{slot}-rsvp")
         case "ask_advice":
-            found["respond"] = Button("respond", words["button_advice"], f"{slot}-respond")
+            label = language.gettext("button_advice")
+            found["respond"] = Button("respond", label, f"{slot}-respond")
         case "ask_testimony":
-            found["respond"] = Button("respond", words["button_testimony"], f"{slot}-respond")
+            label = language.gettext("button_testimony")
+            found["respond"] = Button("respond", label, f"{slot}-respond")
     return found
 
 
@@ -227,21 +242,21 @@ def _details(
     petition: Petition, update: Update, fields: Mapping[str, Any], language: str
 ) -> dict[str, Any]:
     """What the type's block shows, ready to print (dates written out, texts split)."""
-    words = texts(language)
+    chosen = words(language)
     match update.type:
         case "event":
             zone = str(fields["time_zone"])
             start = _moment(fields["starts_at"])
             assert start is not None
             return {
-                "kind": words[f"event_kind_{fields['kind']}"],
+                "kind": chosen.named("event_kind", fields["kind"]),
                 "when": when(start, _moment(fields.get("ends_at")), zone, language),
                 "place": fields.get("place"),
             }
         case "decision_maker_meeting":
             at, meeting_zone = _moment(fields.get("meeting_at")), fields.get("time_zone")
             return {
-                "status": words[f"meeting_{fields['meeting_status']}"],
+                "status": chosen.named("meeting", fields["meeting_status"]),
                 "when": when(at, None, str(meeting_zone), language)
                 if at and meeting_zone
                 else None,
@@ -249,8 +264,9 @@ def _details(
             }
         case "call_to_action":
             return {
-                "label": words["action_label"].format(
-                    name=petition.decision_maker.get("name", "") if petition.decision_maker else ""
+                "label": chosen.gettext(
+                    "action_label",
+                    name=petition.decision_maker.get("name", "") if petition.decision_maker else "",
                 ),
                 "message": paragraphs(fields["message"]),
             }
@@ -281,7 +297,7 @@ def render_update(
     language = language or petition.language
     kind = update.type or "news"
     fields: Mapping[str, Any] = update.fields or {}
-    buttons = _buttons(petition, update, slot, texts(language))
+    buttons = _buttons(petition, update, slot, words(language))
     context = {
         "kind": kind,
         "petition_title": petition.title,
@@ -300,7 +316,8 @@ def render_update(
         needs.add("signer")
     subject = update.title
     if test:
-        subject = f"{texts(language)['test_send_prefix']} {subject}"
+        prefix = words(language).gettext("test_send_prefix")
+        subject = f"{prefix} {subject}"
     return Rendered(
         subject=one_line(subject),
         html=render("update.html", language, **context),
@@ -327,7 +344,7 @@ def _signing_email(name: str, petition_title: str, language: str, **context: str
     subject ``{name}_subject``."""
     slot = _new_slot()
     context = {**context, "petition_title": petition_title, "unsubscribe_url": slot}
-    subject = texts(language)[f"{name}_subject"].format(title=one_line(petition_title))
+    subject = words(language).named("signing_subject", name, title=one_line(petition_title))
     return Rendered(
         subject=one_line(subject),
         html=render(f"{name}.html", language, **context),

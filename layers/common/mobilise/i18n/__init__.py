@@ -1,119 +1,154 @@
-"""The words around the starter's text, in the languages a petition can have."""
+"""The words around the starter's text, in the languages a petition can have.
+
+They are gettext catalogs: ``locales/<language>/LC_MESSAGES/mobilise.po``, one per
+language, made from the template ``mobilise.pot`` that Babel extracts from the code and the
+email templates (``babel.cfg``). A message's id is a stable key (``"confirm_subject"``), not
+its English text: the English words live in ``en.po`` like the French ones, so that rewording
+the English leaves every other language's translation in place, and a test can ask every
+language for every message. Placeholders are Python's (``%(title)s``); a message that holds a
+count is a gettext plural whose forms the catalog's ``Plural-Forms`` chooses, ``%(count)s``
+written as the language writes numbers (Babel).
+
+Each ``.po`` has its compiled ``.mo`` beside it, committed (``pybabel compile``; a test checks
+they are current): a Lambda reads a ``.mo`` in about a millisecond, where parsing the ``.po``
+would add Babel's catalog modules and some 20 ms per language to a cold start.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Final
 
-from babel import Locale
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
+from babel.support import Translations
 
-from mobilise.i18n import emails, publishing, reminders, responses, signing
+#: The gettext domain of the catalogs.
+DOMAIN: Final = "mobilise"
+LOCALES: Final = Path(__file__).resolve().parent / "locales"
+LANGUAGES: Final = ("en", "fr")
+#: The locale whose conventions (CLDR, through Babel) write dates: the English of the emails
+#: is British ("Saturday 12 December 2026, 2:30 pm").
+DATE_LOCALES: Final = {"en": "en_GB", "fr": "fr"}
 
-#: Joins a text's name and a CLDR plural category: ``"days#one"``, ``"days#other"``. A text
-#: that holds a count has one form per category of each language (English: one, other;
-#: French: one, many, other), and :func:`plural` picks the one Babel's rules name.
-PLURAL = "#"
 
-TEXTS: Final[dict[str, dict[str, str]]] = {
-    "en": {
-        "eyebrow": "News from the petition",
-        "read_more": "Read more",
-        "reason": (
-            "You are receiving this email because you signed the petition “{title}” "
-            "and agreed to receive its updates."
-        ),
-        "unsubscribe": "Stop receiving updates from this petition",
-        "unsubscribe_title": "Unsubscribe",
-        "unsubscribe_question": "Stop receiving updates from the petition “{title}”?",
-        "unsubscribe_button": "Unsubscribe",
-        "unsubscribed": (
-            "Done: you will not receive any more updates from the petition “{title}”."
-        ),
-        "invalid_link": "This link is not valid or has expired.",
-        "confirm_subject": "Confirm your signature: {title}",
-        "confirm_intro": (
-            "Thank you for signing the petition “{title}”. Please confirm your email address "
-            "so that your signature counts and the petition can keep you informed."
-        ),
-        "confirm_heading": "One more step: confirm your signature",
-        "confirm_button": "Confirm my signature",
-        "confirm_ignore": "You did not sign? Ignore this email: nothing more will be sent.",
-        "confirmed_title": "Signature confirmed",
-        "confirmed": "Thank you: your signature on the petition “{title}” is confirmed.",
+def N_(key: str) -> str:  # gettext's name for a message marked but not translated
+    """``key``, marked for extraction: a message the code names through a value."""
+    return key
+
+
+#: Messages the code chooses by a value (an action's name, an event's kind...), written out
+#: so that extraction finds every one of them.
+NAMED: Final[dict[str, dict[str, str]]] = {
+    "button": {
+        "article": N_("button_article"),
+        "share_x": N_("button_share_x"),
+        "share_facebook": N_("button_share_facebook"),
+        "online": N_("button_online"),
+        "calendar": N_("button_calendar"),
+        "mailto": N_("button_mailto"),
+        "tweet": N_("button_tweet"),
+        "tel": N_("button_tel"),
+        "facebook": N_("button_facebook"),
+        "start_petition": N_("button_start_petition"),
     },
-    "fr": {
-        "eyebrow": "Des nouvelles de la pétition",
-        "read_more": "En savoir plus",
-        "reason": (
-            "Vous recevez cet e-mail parce que vous avez signé la pétition « {title} » "
-            "et accepté d’en recevoir les nouvelles."
-        ),
-        "unsubscribe": "Ne plus recevoir les nouvelles de cette pétition",
-        "unsubscribe_title": "Se désabonner",
-        "unsubscribe_question": "Ne plus recevoir les nouvelles de la pétition « {title} » ?",
-        "unsubscribe_button": "Me désabonner",
-        "unsubscribed": (
-            "C’est fait : vous ne recevrez plus de nouvelles de la pétition « {title} »."
-        ),
-        "invalid_link": "Ce lien n’est pas valide ou a expiré.",
-        "confirm_subject": "Confirmez votre signature : {title}",
-        "confirm_intro": (
-            "Merci d’avoir signé la pétition « {title} ». Confirmez votre adresse e-mail "
-            "pour que votre signature compte et que la pétition puisse vous tenir informé·e."
-        ),
-        "confirm_heading": "Encore une étape : confirmez votre signature",
-        "confirm_button": "Confirmer ma signature",
-        "confirm_ignore": (
-            "Vous n’avez pas signé ? Ignorez cet e-mail : rien d’autre ne vous sera envoyé."
-        ),
-        "confirmed_title": "Signature confirmée",
-        "confirmed": "Merci : votre signature de la pétition « {title} » est confirmée.",
+    "event_kind": {
+        "demonstration": N_("event_kind_demonstration"),
+        "hand_over": N_("event_kind_hand_over"),
+        "meeting": N_("event_kind_meeting"),
+        "online": N_("event_kind_online"),
+    },
+    "meeting": {
+        "requested": N_("meeting_requested"),
+        "obtained": N_("meeting_obtained"),
+        "held": N_("meeting_held"),
+    },
+    "suggest": {
+        "press": N_("suggest_press"),
+        "ask_testimony": N_("suggest_ask_testimony"),
+        "call_to_action": N_("suggest_call_to_action"),
+        "event": N_("suggest_event"),
+        "decision_maker_meeting": N_("suggest_decision_maker_meeting"),
+        "ask_advice": N_("suggest_ask_advice"),
+        "news": N_("suggest_news"),
+    },
+    "signing_subject": {
+        "confirm": N_("confirm_subject"),
+        "already_signed": N_("already_signed_subject"),
     },
 }
 
 
-#: Texts of the other parts, one module each (``{"en": {...}, "fr": {...}}``), merged below.
-PARTS: tuple[dict[str, dict[str, str]], ...] = (
-    emails.TEXTS,
-    reminders.TEXTS,
-    responses.TEXTS,
-    publishing.TEXTS,
-    signing.TEXTS,
-)
-
-
-@cache
-def _merged() -> dict[str, dict[str, str]]:
-    merged = {language: dict(words) for language, words in TEXTS.items()}
-    for part in PARTS:
-        for language, words in part.items():
-            clash = merged[language].keys() & words.keys()
-            assert not clash, f"texts defined twice: {sorted(clash)}"
-            merged[language].update(words)
-    return merged
-
-
 def language_of(language: str | None) -> str:
-    """``language`` if we have its texts, else English."""
-    return language if language in TEXTS else "en"
+    """``language`` if we have its catalog, else English."""
+    return language if language in LANGUAGES else "en"
 
 
-def texts(language: str | None) -> dict[str, str]:
-    """The texts of ``language``, English when it is not one we have."""
-    return _merged()[language_of(language)]
+def catalog_path(language: str, suffix: str = ".mo") -> Path:
+    """Where the catalog of ``language`` is: its ``.mo``, or with ``suffix=".po"`` its source."""
+    return (LOCALES / language / "LC_MESSAGES" / DOMAIN).with_suffix(suffix)
+
+
+def load(language: str) -> Translations:
+    """The compiled catalog of ``language`` (a missing file is an error, never a silent
+    fallback to the message ids, as ``Translations.load`` would give)."""
+    with catalog_path(language).open("rb") as compiled:
+        return Translations(compiled, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The messages of one language, with its numbers and dates."""
+
+    language: str
+    catalog: Translations
+
+    def gettext(self, key: str, **values: object) -> str:
+        """The message ``key``, its placeholders filled with ``values``."""
+        return self.catalog.gettext(key) % values
+
+    def named(self, family: str, name: str, **values: object) -> str:
+        """The message :data:`NAMED` gives ``name`` in ``family``: ``named("button", "tel")``."""
+        return self.catalog.gettext(NAMED[family][name]) % values
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        """The message in the plural form ``count`` takes in the language (the catalog's
+        ``Plural-Forms``), ``%(count)s`` written as the language writes numbers ("1 000 000"
+        in French, "1,000,000" in English), the other placeholders filled with ``values``."""
+        return self.catalog.ngettext(singular, plural, count) % self.counted(count, values)
+
+    def counted(self, count: int, values: dict[str, object]) -> dict[str, object]:
+        """``values`` with ``count`` written as the language writes numbers (also when
+        Jinja2's ``{% trans count=... %}`` passes it as a value)."""
+        return {**values, "count": format_decimal(count, locale=self.language)}
+
+    def date(self, moment: datetime) -> str:
+        """The day of ``moment`` (an aware time, in its own zone), on the catalog's pattern."""
+        if moment.day == 1:  # "lundi 1er mars" in French
+            pattern = self.catalog.gettext("date_first_of_month")
+        else:
+            pattern = self.catalog.gettext("date")
+        return format_date(moment, pattern, locale=DATE_LOCALES[self.language])
+
+    def time(self, moment: datetime) -> str:
+        """The time of day of ``moment``, on the catalog's pattern ("2:30 pm", "14 h 30")."""
+        if moment.minute == 0:
+            pattern = self.catalog.gettext("time_on_the_hour")
+        else:
+            pattern = self.catalog.gettext("time")
+        return format_time(
+            moment, pattern, tzinfo=moment.tzinfo, locale=DATE_LOCALES[self.language]
+        )
+
+
+def words(language: str | None) -> Words:
+    """The words of ``language``, English when it is not one we have."""
+    return _words(language_of(language))
 
 
 @cache
-def _locale(language: str) -> Locale:
-    return Locale.parse(language)
-
-
-def plural(language: str | None, key: str, count: int, **values: object) -> str:
-    """The text ``key`` in the form ``count`` takes in ``language`` (CLDR's plural rules,
-    through Babel), ``{count}`` written as the language writes numbers ("1 000 000" in
-    French, "1,000,000" in English), the other placeholders filled with ``values``."""
-    language = language_of(language)
-    category = _locale(language).plural_form(count)
-    text = texts(language)[f"{key}{PLURAL}{category}"]
-    return text.format(count=format_decimal(count, locale=language), **values)
+def _words(language: str) -> Words:
+    return Words(language, load(language))

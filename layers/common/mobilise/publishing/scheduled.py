@@ -20,7 +20,7 @@ from mobilise.core import clock
 from mobilise.core.errors import Conflict, NotFound, NotOwner, UpdateTooSoon
 from mobilise.core.observability import logger, metrics
 from mobilise.emails import rendering
-from mobilise.i18n import texts
+from mobilise.i18n import words
 from mobilise.publishing import store, updates
 from mobilise.table import items, job_records
 from mobilise.table.models import SCHEDULED, Petition, Update
@@ -119,7 +119,7 @@ def _notice(petition: Petition, update: Update, reopens: datetime) -> rendering.
         "due": _when(update.publish_at or clock.now()),
         "reopens": _when(reopens),
     }
-    subject = texts(language)["held_subject"].format(title=context["title"])
+    subject = words(language).gettext("held_subject", title=context["title"])
     return rendering.Rendered(
         subject=rendering.one_line(subject),
         html=rendering.render("scheduled_held.html", language, **context),

@@ -40,7 +40,7 @@ from mobilise.delivery import ses
 from mobilise.delivery.pacing import pacer
 from mobilise.delivery.ses import SesUnavailable
 from mobilise.emails import rendering
-from mobilise.i18n import plural, texts
+from mobilise.i18n import words
 from mobilise.publishing import actions, updates
 from mobilise.reminders import store
 from mobilise.table import items, job_records
@@ -124,9 +124,9 @@ def form_url(petition_id: str, update_type: str) -> str:
 def suggestions(petition: Petition, recent_types: Iterable[str]) -> list[Suggestion]:
     """Two or three ideas among the update types the petition has not used lately."""
     used = set(recent_types)
-    words = texts(petition.language)
+    language = words(petition.language)
     return [
-        Suggestion(kind, words[f"suggest_{kind}"], form_url(petition.petition_id, kind))
+        Suggestion(kind, language.named("suggest", kind), form_url(petition.petition_id, kind))
         for kind in SUGGESTED
         if kind not in used
     ][:SUGGESTIONS]
@@ -213,11 +213,11 @@ def nudge_email(petition: Petition, days: int, ideas: list[Suggestion]) -> rende
         "unsubscribe_url": slot,
     }
     language = petition.language
-    subject = plural(
-        language,
+    subject = words(language).ngettext(
+        "nudge_subject",
         "nudge_subject",
         int(petition.signer_count or 0),
-        days=plural(language, "days", days),
+        days=words(language).ngettext("days", "days", days),
         title=petition.title,
     )
     return _rendered("nudge", petition.language, subject, slot, context)
@@ -319,7 +319,7 @@ def event_email(petition: Petition, update: Update, language: str) -> rendering.
         "calendar_url": actions.calendar_url(petition.petition_id, update.update_id),
         "unsubscribe_url": slot,
     }
-    subject = texts(language)["event_subject"].format(title=update.title)
+    subject = words(language).gettext("event_subject", title=update.title)
     return _rendered("event_reminder", language, subject, slot, context)
 
 
@@ -395,7 +395,7 @@ def meeting_email(petition: Petition, update: Update) -> rendering.Rendered:
         "form_url": form_url(petition.petition_id, "decision_maker_meeting"),
         "unsubscribe_url": slot,
     }
-    subject = texts(petition.language)["meeting_subject"].format(title=petition.title)
+    subject = words(petition.language).gettext("meeting_subject", title=petition.title)
     return _rendered("meeting_followup", petition.language, subject, slot, context)
 
 
