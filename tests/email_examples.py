@@ -22,7 +22,7 @@ from mobilise.emails import rendering
 from mobilise.petitions.schemas import PetitionIn
 from mobilise.publishing import scheduled, updates
 from mobilise.publishing.schemas import type_fields, update_in
-from mobilise.reminders import jobs
+from mobilise.reminders import events, nudges
 from mobilise.table.models import Petition, Update
 
 PUBLIC_URL = "https://api.mobilise.example"
@@ -319,17 +319,17 @@ def every_email() -> list[Sent]:
         )
         unsubscribe = sending.recipient_links(SignerRef(PETITION_ID, SIGNER.email_hash), stands)
         found.append(_sent(f"already-signed-{language}", stands, SIGNER_ADDRESS, unsubscribe))
-        ideas = jobs.suggestions(the_petition, ["news"])
+        ideas = nudges.suggestions(the_petition, ["news"])
         for count, days in ((1, 1), (3, 7), (1_000_000, 30)):
             the_petition.signer_count = count
-            nudge = jobs.nudge_email(the_petition, days, ideas)
+            nudge = nudges.nudge_email(the_petition, days, ideas)
             off = rendering.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
             found.append(_sent(f"nudge-{count}-{language}", nudge, STARTER, off))
         the_petition.signer_count = 1
-        event = jobs.event_email(the_petition, _example("event", language), language)
+        event = events.event_email(the_petition, _example("event", language), language)
         unsubscribe = rendering.RecipientLinks(unsubscribe=unsubscribe_url(SIGNER))
         found.append(_sent(f"event-reminder-{language}", event, SIGNER_ADDRESS, unsubscribe))
-        meeting = jobs.meeting_email(the_petition, update(MEETING_OBTAINED))
+        meeting = events.meeting_email(the_petition, update(MEETING_OBTAINED))
         off = rendering.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
         found.append(_sent(f"meeting-followup-{language}", meeting, STARTER, off))
         held = scheduled._notice(the_petition, update(EXAMPLES["news"]), NOW + timedelta(hours=5))

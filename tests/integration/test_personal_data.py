@@ -19,7 +19,7 @@ from mobilise.core.links import SignerRef
 from mobilise.delivery import store as delivery_store
 from mobilise.petitions import lifecycle
 from mobilise.petitions.schemas import PetitionIn
-from mobilise.reminders.jobs import EVENT_JOB
+from mobilise.reminders.events import EVENT_JOB
 from mobilise.table import items as table_items
 from mobilise.table import job_records
 from tests.integration.harness import PUBLIC_URL, Mobilise, running_on_moto

@@ -18,7 +18,7 @@ from botocore.stub import Stubber
 
 from mobilise.core import aws, clock, crypto, links
 from mobilise.delivery.ses import SesUnavailable
-from mobilise.reminders import due, jobs
+from mobilise.reminders import due, jobs, outgoing
 from mobilise.table.models import JobRecord, Petition, Rsvp, Signature, Update, bound
 from tests.integration.harness import Mobilise, event
 
@@ -433,13 +433,13 @@ def test_event_reminders_stop_before_the_timeout_and_the_next_run_continues(
 
     # Then it stopped there, and the event is still due
     assert first["finished"] is False
-    assert first["sent"] == jobs.PAGE
+    assert first["sent"] == outgoing.PAGE
     assert Update.get(*Update.key(petition_id, update.update_id)).outbox_pk == "EVENT"
 
     # When the next run has time / Then it sends the rest, and nobody twice
     second = jobs.run("event_reminders", lambda: 60_000)
     assert second["finished"] is True
-    assert second["sent"] == 60 - jobs.PAGE
+    assert second["sent"] == 60 - outgoing.PAGE
     assert sorted(email["to"][0] for email in reminders_sent(mobilise)) == sorted(addresses)
     assert jobs.run("event_reminders", lambda: 60_000)["sent"] == 0
 

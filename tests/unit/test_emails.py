@@ -14,7 +14,7 @@ import pytest
 from mobilise.core import links
 from mobilise.emails import rendering
 from mobilise.emails.rendering import UNSUBSCRIBE_SLOT, Rendered
-from mobilise.reminders import jobs
+from mobilise.reminders import nudges
 from mobilise.table.models import Petition, Update
 from tests import email_examples
 from tests.email_examples import PETITION_ID, PUBLIC_URL, UPDATE_ID
@@ -536,7 +536,7 @@ def test_the_nudge_writes_its_counts_in_the_plural_form_of_its_language(
     petition.signer_count = signers
 
     # When its starter's nudge is rendered
-    rendered = jobs.nudge_email(petition, days, jobs.suggestions(petition, []))
+    rendered = nudges.nudge_email(petition, days, nudges.suggestions(petition, []))
 
     # Then its subject and both parts agree with the counts, written as the language does
     assert rendered.subject == subject

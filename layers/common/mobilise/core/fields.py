@@ -54,14 +54,10 @@ def one_line(text: str) -> str:
 
 
 ShortText = Annotated[str, bounded(100), AfterValidator(one_line)]
-
-
 Title = Annotated[str, bounded(200), AfterValidator(one_line)]
 
 
 UpdateTitle = Annotated[str, bounded(150), AfterValidator(one_line)]
-
-
 LongText = Annotated[str, bounded(20_000)]
 
 

@@ -48,7 +48,7 @@ from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 from mobilise.delivery.sending import IDEMPOTENCY_PREFIX
 from mobilise.privacy import store
-from mobilise.reminders.jobs import EVENT_JOB
+from mobilise.reminders.events import EVENT_JOB
 from mobilise.table import items
 from mobilise.table.models import (
     Clicker,

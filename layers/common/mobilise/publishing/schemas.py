@@ -69,8 +69,6 @@ def _time_zone(name: str) -> str:
 
 
 FutureTime = Annotated[AwareDatetime, AfterValidator(_future)]
-
-
 TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
 
 
@@ -151,8 +149,6 @@ class DecisionMakerMeetingIn(_UpdateIn):
 
 
 Channel = Literal["email", "tweet", "phone", "facebook"]
-
-
 TWEET_LIMIT = 250  # leaves room for the link X adds
 
 

@@ -9,8 +9,6 @@ from typing import Any
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
-
-
 _CONDITION_FAILED_EXCEPTION = "ConditionalCheckFailedException"
 
 
