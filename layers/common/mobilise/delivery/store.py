@@ -14,10 +14,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
-from mobilise.core.errors import (
-    InvalidLink,
-    NotFound,
-)
+from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_signature
 from mobilise.table.models import (

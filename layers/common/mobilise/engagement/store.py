@@ -15,11 +15,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
-from mobilise.core.errors import (
-    InvalidLink,
-    RsvpConflict,
-    TooManyResponses,
-)
+from mobilise.core.errors import InvalidLink, RsvpConflict, TooManyResponses
 from mobilise.table.conditions import failed_condition
 from mobilise.table.items import get_rsvp
 from mobilise.table.models import (

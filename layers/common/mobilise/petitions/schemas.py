@@ -7,14 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    EmailStr,
-    Field,
-    StrictBool,
-    StringConstraints,
-)
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from mobilise.core.fields import HttpsUrl, Language, LongText, RequestBody, ShortText, Title

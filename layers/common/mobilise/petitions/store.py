@@ -8,22 +8,10 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
-from mobilise.core.errors import (
-    AlreadySigned,
-    InvalidLink,
-    NotFound,
-    NotOwner,
-    RateLimited,
-)
+from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound, NotOwner, RateLimited
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import counted, get_petition, get_signature
-from mobilise.table.models import (
-    RETENTION,
-    Petition,
-    Signature,
-    bound,
-    connection,
-)
+from mobilise.table.models import RETENTION, Petition, Signature, bound, connection
 from mobilise.table.rates import email_scope, rate_windows, take_windows
 
 CONSENT_VERSION = "2026-11-updates-v1"

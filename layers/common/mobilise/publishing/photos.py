@@ -18,12 +18,7 @@ from botocore.exceptions import ClientError
 
 from mobilise.core import aws, clock, ids
 from mobilise.core.config import get_settings
-from mobilise.core.errors import (
-    InvalidPhoto,
-    NotOwner,
-    RateLimited,
-    TooManyUploads,
-)
+from mobilise.core.errors import InvalidPhoto, NotOwner, RateLimited, TooManyUploads
 from mobilise.core.observability import logger
 from mobilise.publishing import store
 from mobilise.publishing.schemas import (

@@ -13,13 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
 from mobilise.core.config import get_settings
-from mobilise.core.errors import (
-    Conflict,
-    InvalidField,
-    NotFound,
-    NotOwner,
-    UpdateTooSoon,
-)
+from mobilise.core.errors import Conflict, InvalidField, NotFound, NotOwner, UpdateTooSoon
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_petition
 from mobilise.table.models import (

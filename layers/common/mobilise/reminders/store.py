@@ -11,17 +11,9 @@ from typing import Any, cast
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from mobilise.core.errors import (
-    NotFound,
-)
+from mobilise.core.errors import NotFound
 from mobilise.table.conditions import condition_failed
-from mobilise.table.models import (
-    NUDGE,
-    Petition,
-    Rsvp,
-    Update,
-    bound,
-)
+from mobilise.table.models import NUDGE, Petition, Rsvp, Update, bound
 
 
 def due_petitions(

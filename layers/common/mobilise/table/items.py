@@ -7,18 +7,8 @@ from __future__ import annotations
 
 from pynamodb.expressions.update import Action
 
-from mobilise.core.errors import (
-    NotFound,
-)
-from mobilise.table.models import (
-    FanoutJob,
-    Petition,
-    Rsvp,
-    Signature,
-    Suppression,
-    Update,
-    bound,
-)
+from mobilise.core.errors import NotFound
+from mobilise.table.models import FanoutJob, Petition, Rsvp, Signature, Suppression, Update, bound
 
 
 def get_petition(petition_id: str) -> Petition:
@@ -32,7 +22,7 @@ def get_petition(petition_id: str) -> Petition:
 def counted(signature: Signature, by: int) -> list[Action]:
     """The petition's counters a signature is counted in, moved ``by`` (1 when it is added,
     -1 when it is erased): every signature, and the confirmed ones (the public count; a
-    later confirmation is counted by :func:`confirm`)."""
+    later confirmation is counted by :func:`mobilise.petitions.store.confirm`)."""
     counts: list[Action] = [Petition.signer_count.add(by)]
     if signature.confirmed_at is not None:
         counts.append(Petition.confirmed_count.add(by))

@@ -10,10 +10,7 @@ from pynamodb.exceptions import PutError
 
 from mobilise.core import clock
 from mobilise.table.conditions import condition_failed
-from mobilise.table.models import (
-    JobRecord,
-    bound,
-)
+from mobilise.table.models import JobRecord, bound
 
 JOB_RECORD_DAYS = 90
 

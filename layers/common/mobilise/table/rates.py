@@ -13,15 +13,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
-from mobilise.core.errors import (
-    RateLimited,
-)
+from mobilise.core.errors import RateLimited
 from mobilise.table.conditions import condition_failed
-from mobilise.table.models import (
-    RateWindow,
-    bound,
-    connection,
-)
+from mobilise.table.models import RateWindow, bound, connection
 
 
 def email_scope(email_hash: str) -> str:
