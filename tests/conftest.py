@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from mobilise_local.server import FAKE_AWS
+from tests import decoded_once
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +31,7 @@ def _fresh_clock() -> Iterator[None]:
     clock.reset()
     yield
     clock.reset()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    decoded_once.share_botocore_models()

@@ -13,6 +13,9 @@ import pytest
 
 from tests.e2e.conftest import Client, running_stack
 
+#: Time and memory of one process: measured alone, after the parallel run (see the Makefile).
+pytestmark = [pytest.mark.serial, pytest.mark.slow]
+
 BURST = 128
 
 

@@ -25,7 +25,7 @@ MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
 
 @pytest.fixture
 def opt_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
-    with running_on_moto(monkeypatch, parameters={"DoubleOptIn": "true"}) as system:
+    with running_on_moto(parameters={"DoubleOptIn": "true"}) as system:
         clock.freeze(MORNING)
         yield system
 
