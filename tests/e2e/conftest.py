@@ -75,6 +75,13 @@ class Client:
         token: str = answer.json()["token"]
         return token
 
+    def create_petition(self, petition: dict[str, Any], *, token: str) -> str:
+        """POST /petitions as the starter the token names: the new petition's id."""
+        created = self.call("POST", "/petitions", petition, token=token)
+        assert created.status == 201, created.body
+        petition_id: str = created.json()["petition_id"]
+        return petition_id
+
     def drain(self) -> None:
         answer = self.call("POST", "/_local/drain", {"timeout_seconds": 60})
         assert answer.status == 200, answer.body
