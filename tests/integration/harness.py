@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mobilise_bench.system import Reply, System, on_moto, reset_process_caches
 
@@ -20,6 +21,7 @@ __all__ = [
     "HeaderAuthorizer",
     "Mobilise",
     "Reply",
+    "at_once",
     "event",
     "reset_process_caches",
     "running_on_moto",
@@ -31,6 +33,7 @@ _addresses = (f"198.51.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
 #: The integration tests' authorizer: the bearer token is the user id.
 HeaderAuthorizer = BearerIsUser
+T = TypeVar("T")
 
 
 class Mobilise(System):
@@ -103,6 +106,24 @@ class Mobilise(System):
             body,
             source_ip=source_ip or next(_addresses),
         )
+
+
+def at_once(count: int, call: Callable[[int], T]) -> list[T]:
+    """``call(index)`` from ``count`` threads released together by a barrier (a race, not a
+    sequence): what each returned, by index."""
+    barrier = threading.Barrier(count)
+    results: dict[int, T] = {}
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = call(index)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[index] for index in range(count)]
 
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
