@@ -111,6 +111,18 @@ class Client:
         assert not addresses, f"no confirmation email for {sorted(addresses)}"
 
 
+def _stopped_within(process: subprocess.Popen[str], seconds: float, output: list[str]) -> None:
+    """Wait for the stack to exit; if it does not, fail with what it printed and kill it, so
+    that no stack outlives the test that started it."""
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+        printed = "".join(output)
+        raise AssertionError(f"no exit {seconds} s after SIGINT:\n{printed}") from None
+
+
 @contextmanager
 def running_stack(*options: str) -> Iterator[Client]:
     """``python -m mobilise_local`` (what ``make run`` starts) in a subprocess; Ctrl-C after."""
@@ -139,7 +151,7 @@ def running_stack(*options: str) -> Iterator[Client]:
         yield Client(base, process)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C (nothing if a test stopped it)
-        process.wait(timeout=90)  # a loaded machine stops moto slowly
+        _stopped_within(process, 90, output)  # a loaded machine stops moto slowly
         reader.join(timeout=10)
         printed = "".join(output)
         assert process.returncode == 0, printed
