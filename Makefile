@@ -46,10 +46,12 @@ format: $(STAMP)  ## Apply ruff's fixes and formatting
 #: are built once); the tests marked `serial` measure a process's time or memory, so they run
 #: afterwards, alone (pytest's status 5, "no test selected", is no failure there: ARGS may
 #: select none). WORKERS=2 sets the number of workers; WORKERS=0 runs in one process.
+#: QUICK=1 leaves out the tests marked `slow` (CI runs `make test` without it: everything).
 WORKERS ?= auto
 PYTEST := $(BIN)/pytest $(ARGS)
-PARALLEL := $(PYTEST) --numprocesses $(WORKERS) --dist loadfile -m "not serial"
-SERIAL := $(PYTEST) -m serial
+QUICK_MARK := $(if $(QUICK), and not slow)
+PARALLEL := $(PYTEST) --numprocesses $(WORKERS) --dist loadfile -m "not serial$(QUICK_MARK)"
+SERIAL := $(PYTEST) -m "serial$(QUICK_MARK)"
 
 unit: $(STAMP)  ## tests/unit: pure rules, no moto, no Java, no network (seconds)
 	$(PYTEST) tests/unit
