@@ -8,10 +8,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: help install run test lint format build validate bench clean chromium spamassassin
+.PHONY: help install run test unit integration e2e lint format build validate bench clean chromium spamassassin
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,31 @@ format: $(STAMP)  ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint validate chromium spamassassin $(NODE_STAMP)  ## Lint, validate the template, run every test
-	$(BIN)/pytest
+#: The tests, by what they need (ARGS passes more to pytest: make integration ARGS="-k publish").
+#: Parallel runs are pytest-xdist's, one test file per worker at a time (its module fixtures
+#: are built once); the tests marked `serial` measure a process's time or memory, so they run
+#: afterwards, alone (pytest's status 5, "no test selected", is no failure there: ARGS may
+#: select none). WORKERS=2 sets the number of workers; WORKERS=0 runs in one process.
+#: QUICK=1 leaves out the tests marked `slow` (CI runs `make test` without it: everything).
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest $(ARGS)
+QUICK_MARK := $(if $(QUICK), and not slow)
+PARALLEL := $(PYTEST) --numprocesses $(WORKERS) --dist loadfile -m "not serial$(QUICK_MARK)"
+SERIAL := $(PYTEST) -m "serial$(QUICK_MARK)"
+
+unit: $(STAMP)  ## tests/unit: pure rules, no moto, no Java, no network (seconds)
+	$(PYTEST) tests/unit
+
+integration: $(STAMP) $(NODE_STAMP) spamassassin  ## tests/integration (in-process on moto and DynamoDB Local) and tests/emails (Nu checker, SpamAssassin)
+	$(PARALLEL) tests/integration tests/emails
+
+e2e: $(STAMP) $(NODE_STAMP) chromium  ## tests/e2e (the local stack as a process), tests/screenshots (Chromium), tests/bench (the bench smoke)
+	$(PARALLEL) tests/e2e tests/screenshots tests/bench
+	$(SERIAL) tests/e2e || test $$? -eq 5
+
+test: lint validate chromium spamassassin $(NODE_STAMP)  ## Lint, validate the template, run every test (what CI runs)
+	$(PARALLEL)
+	$(SERIAL) || test $$? -eq 5
 
 #: Debian's Chromium renders the emails for their screenshots and overflow checks
 #: (tests/screenshots); Debian's SpamAssassin scores every kind of email (tests/emails).

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from mobilise_local.server import FAKE_AWS
+from tests import decoded_once
+from tests.fake_aws import use_fake_aws
 
 
 @pytest.fixture(autouse=True)
 def _never_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and no profile, whatever the machine has: no test can reach AWS."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in FAKE_AWS.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    use_fake_aws(monkeypatch)
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
 
@@ -30,3 +25,18 @@ def _fresh_clock() -> Iterator[None]:
     clock.reset()
     yield
     clock.reset()
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings of a deployment and a fixed link key, with no AWS: what the emails are built
+    with offline (buttons are signed redirect links). Modules ask for it with
+    ``pytestmark = pytest.mark.usefixtures("offline")``."""
+    from tests import email_examples
+
+    with email_examples.offline(monkeypatch):
+        yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    decoded_once.share_botocore_models()

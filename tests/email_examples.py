@@ -30,6 +30,16 @@ SITE_URL = "https://mobilise.example"
 PHOTOS_URL = "https://photos.mobilise.example"
 PETITION_ID = "01HZZZZZZZZZZZZZZZZZZZZZZZ"
 UPDATE_ID = "01J0000000000000000000000A"
+#: The headers of an update email, in the order they are written.
+EXPECTED_HEADERS = [
+    "From",
+    "To",
+    "Subject",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "MIME-Version",
+    "Content-Type",
+]
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MASTER_KEY = b"emails-test-master-key-0123456789abcdef"
 

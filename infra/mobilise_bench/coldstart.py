@@ -30,7 +30,7 @@ from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
 from mobilise.table import models
 from mobilise_bench.env import child_environment
 from mobilise_bench.servers import moto_server
-from mobilise_bench.system import System, built, seed_signatures, signer_email
+from mobilise_bench.system import STARTER, System, built, seed_signatures, signer_email
 from mobilise_local.pollers import sqs_record
 from mobilise_local.template import ROOT, Function
 
@@ -58,12 +58,12 @@ class Fixture:
 
 
 def prepare(system: System, index: int) -> Fixture:
-    petition_id = system.create_petition(f"Cold start {index}")
+    petition_id = system.create_petition(STARTER, title=f"Cold start {index}")
     tag = f"cold{index}"
     hashes = seed_signatures(petition_id, 3, tag=tag)
-    reply = system.publish(petition_id)
+    reply = system.publish(petition_id, STARTER)
     if reply.status != 201:
-        raise RuntimeError(f"publish answered {reply.status}: {reply.body}")
+        raise RuntimeError(f"publish answered {reply.status}: {reply.text}")
     return Fixture(petition_id, reply.json()["update_id"], hashes[0], signer_email(0, tag))
 
 

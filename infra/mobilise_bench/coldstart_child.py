@@ -1,7 +1,8 @@
 """One cold start, in a fresh interpreter: ``python -P coldstart_child.py < spec.json``.
 
-Run as a script, never imported by the benchmark. Only the standard library is loaded
-before the clock starts; then either
+Run as a script, never imported by the benchmark. Only the standard library (and
+:mod:`mobilise_bench.runtime`, which uses nothing else) is loaded before the clock
+starts; then either
 
 * ``function``: the handler's module is loaded from its ``CodeUri`` under the name
   Lambda gives it (as :func:`mobilise_local.lambdas.load_module` does) and serves one
@@ -11,29 +12,12 @@ before the clock starts; then either
 The last line of stdout is ``BENCH_RESULT {json}`` (the functions log to stdout too).
 """
 
-import importlib.util
 import json
 import sys
 import time
-import uuid
 from typing import Any
 
-
-class Context:
-    """The parts of the Lambda context object the functions use (as mobilise_local.lambdas)."""
-
-    def __init__(self, name: str, memory: int, timeout: float) -> None:
-        self.function_name = name
-        self.memory_limit_in_mb = memory
-        self.function_version = "$LATEST"
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = "/aws/lambda/local"
-        self.log_stream_name = "local"
-        self.invoked_function_arn = f"arn:aws:lambda:eu-west-1:123456789012:function:{name}"
-        self._deadline = time.monotonic() + timeout
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+from mobilise_bench.runtime import Context, load_handler
 
 
 def _time_http_sends() -> list[float]:
@@ -67,15 +51,7 @@ def main() -> None:
         answer = None
         waited = [0.0, 0]
     else:
-        module_name, attribute = spec["handler"].rsplit(".", 1)
-        path = f"{spec['code_dir']}/{module_name.replace('.', '/')}.py"
-        loader_spec = importlib.util.spec_from_file_location(module_name, path)
-        if loader_spec is None or loader_spec.loader is None:
-            raise ImportError(f"no module at {path}")
-        module = importlib.util.module_from_spec(loader_spec)
-        sys.modules[module_name] = module
-        loader_spec.loader.exec_module(module)
-        handler = getattr(module, attribute)
+        handler = load_handler(spec["code_dir"], spec["handler"])
         imported = time.perf_counter()
         waited = _time_http_sends()  # outside the clock: between the two measured parts
         context = Context(spec["function"], spec["memory"], spec["timeout"])

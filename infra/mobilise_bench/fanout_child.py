@@ -12,7 +12,6 @@ The last line of stdout is ``BENCH_RESULT {json}``.
 """
 
 import hashlib
-import importlib.util
 import json
 import resource
 import sys
@@ -20,20 +19,7 @@ import time
 import uuid
 from typing import Any
 
-
-class Context:
-    def __init__(self, name: str, memory: int, timeout: float) -> None:
-        self.function_name = name
-        self.memory_limit_in_mb = memory
-        self.function_version = "$LATEST"
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = "/aws/lambda/local"
-        self.log_stream_name = "local"
-        self.invoked_function_arn = f"arn:aws:lambda:eu-west-1:123456789012:function:{name}"
-        self._deadline = time.monotonic() + timeout
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+from mobilise_bench.runtime import Context, load_handler
 
 
 def peak_rss_mib() -> float:
@@ -91,15 +77,7 @@ class DeliverySink:
 def main() -> None:
     spec = json.loads(sys.stdin.read())
     started = time.perf_counter()
-    module_name, attribute = spec["handler"].rsplit(".", 1)
-    path = f"{spec['code_dir']}/{module_name}.py"
-    loader_spec = importlib.util.spec_from_file_location(module_name, path)
-    if loader_spec is None or loader_spec.loader is None:
-        raise ImportError(f"no module at {path}")
-    module = importlib.util.module_from_spec(loader_spec)
-    sys.modules[module_name] = module
-    loader_spec.loader.exec_module(module)
-    handler = getattr(module, attribute)
+    handler = load_handler(spec["code_dir"], spec["handler"])
 
     import boto3
 

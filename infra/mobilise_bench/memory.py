@@ -23,7 +23,7 @@ from typing import Any
 
 from mobilise_bench.env import child_environment
 from mobilise_bench.servers import moto_server
-from mobilise_bench.system import built, seed_signatures
+from mobilise_bench.system import STARTER, built, seed_signatures
 from mobilise_local.template import ROOT
 
 CHILD = Path(__file__).with_name("fanout_child.py")
@@ -65,15 +65,15 @@ def measure(
     ):
         function = system.function("FanoutFunction")
         for size in sizes:
-            petition_id = system.create_petition(f"Memory {size}")
+            petition_id = system.create_petition(STARTER, title=f"Memory {size}")
             started = time.perf_counter()
             seed_signatures(petition_id, size, tag=f"mem{size}", threads=seed_threads)
             seed_seconds = time.perf_counter() - started
             if progress is not None:
                 progress(f"memory: {size} signatures seeded in {seed_seconds:.1f} s")
-            reply = system.publish(petition_id)
+            reply = system.publish(petition_id, STARTER)
             if reply.status != 201:
-                raise RuntimeError(f"publish answered {reply.status}: {reply.body}")
+                raise RuntimeError(f"publish answered {reply.status}: {reply.text}")
             result = _child(
                 {
                     "function": function.logical_id,

@@ -46,7 +46,9 @@ def measure(
     parameters = {"DoubleOptIn": "false", "SesMaxSendRate": "100"}
     with on_moto(parameters, dynamodb_endpoint=dynamodb_endpoint) as system:
         warmup = 5
-        petitions = [system.create_petition(f"Publish {i}") for i in range(samples + warmup)]
+        petitions = [
+            system.create_petition(STARTER, title=f"Publish {i}") for i in range(samples + warmup)
+        ]
         if progress is not None:
             progress(f"publish: {len(petitions)} petitions created")
         accepted: list[tuple[float, float]] = []

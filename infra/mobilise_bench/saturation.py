@@ -193,7 +193,7 @@ def deliver_one_update(
     """Seed, publish, run the queues until every email is sent; measure all of it."""
     tables = "moto" if dynamodb_endpoint is None else "DynamoDB Local"
     with on_moto(_parameters(rate), dynamodb_endpoint=dynamodb_endpoint) as system:
-        petition_id = system.create_petition()
+        petition_id = system.create_petition(STARTER)
         started = time.perf_counter()
         seed_signatures(petition_id, recipients, threads=seed_threads)
         seed_seconds = time.perf_counter() - started

@@ -1,18 +1,18 @@
-"""Mobilise in this process, built from template.yaml, as the integration tests build it.
+"""Mobilise in this process, built from template.yaml: the one in-process system.
 
-The same steps as ``tests/integration/harness.py``: moto (in-process) for
-every service, optionally DynamoDB Local for the tables, the template's
-resources and function environments, a gateway that turns requests into
-proxy events. Kept here rather than imported from ``tests`` so that the
-benchmarks depend on the shipped packages only.
+moto (in-process, or its server) for every service, optionally DynamoDB Local
+for the tables, the template's resources and function environments, a gateway
+that turns requests into proxy events and pollers that run the queues. The
+benchmarks use it, and so do the tests (``tests/integration/harness.py`` adds
+only the test conveniences): it lives in a shipped package so that the
+benchmarks depend on nothing under ``tests``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
-import sys
+import logging
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,16 +20,19 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
+import boto3
+
 from mobilise.core import aws, clock, config, crypto
 from mobilise.delivery import sending
 from mobilise.petitions import store
 from mobilise.table import models
 from mobilise.table.models import Signature
 from mobilise_bench.env import scoped
-from mobilise_local import lambdas
+from mobilise_bench.runtime import Handler, load_handler
+from mobilise_local import lambdas, outbox
 from mobilise_local.auth import BearerIsUser, CognitoAuthorizer
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
-from mobilise_local.lambdas import Handler
+from mobilise_local.pollers import Pollers
 from mobilise_local.resources import Stack, create
 from mobilise_local.template import ROOT, Function, Template, read
 
@@ -41,10 +44,10 @@ STARTER = "starter"
 class Reply:
     status: int
     headers: dict[str, str]
-    body: str
+    text: str
 
     def json(self) -> Any:
-        return json.loads(self.body)
+        return json.loads(self.text)
 
 
 @dataclass
@@ -52,6 +55,7 @@ class System:
     template: Template
     stack: Stack
     gateway: Gateway
+    pollers: Pollers
 
     def function(self, logical_id: str) -> Function:
         return self.template.functions()[logical_id]
@@ -77,36 +81,93 @@ class System:
         return self.function(route.function), event
 
     def request(
-        self, method: str, path: str, body: Any = None, *, user: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        user: str | None = None,
+        raw: str | bytes | None = None,
+        headers: dict[str, str] | None = None,
+        source_ip: str = "192.0.2.10",
     ) -> Reply:
-        function, event = self.api_event(method, path, body, user=user)
-        response = response_from(lambdas.invoke(function, event))
+        """A request as API Gateway would hand it to the api function (or the gateway's own
+        answer, for a request it refuses)."""
+        sent = dict(headers or {})
+        if body is not None or raw is not None:
+            sent.setdefault("Content-Type", "application/json")
+        if user is not None:
+            sent["Authorization"] = f"Bearer {user}"
+        if isinstance(raw, bytes):
+            data = raw
+        else:
+            data = (
+                raw if raw is not None else json.dumps(body) if body is not None else ""
+            ).encode()
+        built = self.gateway.event(method, path, sent, data, source_ip)
+        if isinstance(built, HttpResponse):
+            response = built
+        else:
+            route, event = built
+            response = response_from(lambdas.invoke(self.function(route.function), event))
         return Reply(response.status, dict(response.headers), response.body.decode())
 
-    def create_petition(self, title: str = "Save the Bois de Vincennes") -> str:
-        reply = self.request(
-            "POST",
-            "/petitions",
-            {
-                "title": title,
-                "description": "Keep the woods open to everyone.",
-                "language": "en",
-                "decision_maker": {"name": "The Mayor", "email": "mayor@example.org"},
-            },
-            user=STARTER,
+    def invoke(self, function: str, event: dict[str, Any], timeout: float | None = None) -> Any:
+        """Call one function of the template directly, as its event source would."""
+        return lambdas.invoke(self.function(function), event, timeout)
+
+    def run_queues(self, visibility_timeout: int | None = None) -> int:
+        return self.pollers.run_until_empty(visibility_timeout=visibility_timeout)
+
+    def send(self, queue: str, body: str) -> None:
+        boto3.client("sqs").send_message(QueueUrl=self.queue_url(queue), MessageBody=body)
+
+    def queue_depth(self, logical_id: str) -> int:
+        attributes = boto3.client("sqs").get_queue_attributes(
+            QueueUrl=self.queue_url(logical_id),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
         )
+
+    def outbox(self) -> list[dict[str, Any]]:
+        return outbox.messages("eu-west-1")
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every item of the table (tests compare before and after)."""
+        table = boto3.resource("dynamodb").Table(self.stack.refs["Table"])
+        found: list[dict[str, Any]] = []
+        response = table.scan()
+        found.extend(response["Items"])
+        while "LastEvaluatedKey" in response:
+            response = table.scan(ExclusiveStartKey=response["LastEvaluatedKey"])
+            found.extend(response["Items"])
+        return found
+
+    # The steps most callers take -----------------------------------------------------------
+
+    def create_petition(self, owner: str = "alice", **overrides: Any) -> str:
+        body = {
+            "title": "Save the Bois de Vincennes",
+            "description": "Keep the woods open to everyone.",
+            "language": "en",
+            "decision_maker": {"name": "The Mayor", "email": "mayor@example.org"},
+            **overrides,
+        }
+        reply = self.request("POST", "/petitions", body, user=owner)
         if reply.status != 201:
-            raise RuntimeError(f"petition not created: {reply.status} {reply.body}")
+            raise RuntimeError(f"petition not created: {reply.status} {reply.text}")
         petition_id: str = reply.json()["petition_id"]
         return petition_id
 
-    def publish(self, petition_id: str, title: str = "We met the mayor") -> Reply:
-        return self.request(
-            "POST",
-            f"/petitions/{petition_id}/updates",
-            {"title": title, "body": "She listened. Next step: the council."},
-            user=STARTER,
-        )
+    def publish(self, petition_id: str, owner: str = "alice", **overrides: Any) -> Reply:
+        body = {
+            "title": "We met the mayor",
+            "body": "She listened. Next step: the council.",
+            **overrides,
+        }
+        return self.request("POST", f"/petitions/{petition_id}/updates", body, user=owner)
 
 
 def reset_process_caches() -> None:
@@ -129,29 +190,36 @@ def function_environment(template: Template, stack: Stack) -> dict[str, str]:
 @contextmanager
 def built(parameters: dict[str, str], *, dynamodb_endpoint: str | None = None) -> Iterator[System]:
     """The template's resources wherever the environment points boto3 (moto in-process under
-    ``mock_aws``, or moto's server), the tables in DynamoDB Local if an endpoint is given,
-    and the functions' environment set for as long as the block runs."""
+    ``mock_aws``, or moto's server), the tables in DynamoDB Local if an endpoint is given
+    (dropped on exit: one DynamoDB Local serves many systems), and the functions'
+    environment set for as long as the block runs."""
     prefix = "mobilise"
     with ExitStack() as stack_of_contexts:
         if dynamodb_endpoint is not None:
             stack_of_contexts.enter_context(
                 scoped({"AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint})
             )
-            prefix = f"b{uuid.uuid4().hex[:12]}"  # DynamoDB Local may outlive this system
+            prefix = f"t{uuid.uuid4().hex[:12]}"  # DynamoDB Local outlives this system
         template = read()
         stack = create(template, {"PublicBaseUrl": PUBLIC_URL, **parameters}, prefix=prefix)
-        environment = function_environment(template, stack)
-        stack_of_contexts.enter_context(scoped(dict(environment)))
+        stack_of_contexts.enter_context(scoped(dict(function_environment(template, stack))))
         reset_process_caches()
         gateway = Gateway(
             template.routes(),
-            cast(CognitoAuthorizer, BearerIsUser()),
+            cast(CognitoAuthorizer, BearerIsUser()),  # the bearer token is the user id
             template.gateway_responses(),
             stack.parameters["Stage"],
         )
+        pollers = Pollers(
+            template.queue_sources(), template.functions(), stack, logging.getLogger("pollers")
+        )
         try:
-            yield System(template, stack, gateway)
+            yield System(template, stack, gateway, pollers)
         finally:
+            if dynamodb_endpoint is not None:
+                dynamodb = boto3.client("dynamodb")
+                for name in template.of_type("AWS::DynamoDB::Table"):
+                    dynamodb.delete_table(TableName=stack.refs[name])
             reset_process_caches()
 
 
@@ -164,11 +232,13 @@ def on_moto(
 
     from mobilise_local.moto_patches import (
         cheap_dynamodb_transactions,
+        enforce_s3_post_policies,
         serialise_dynamodb_requests,
     )
 
     serialise_dynamodb_requests()
     cheap_dynamodb_transactions()  # moto copies whole tables per transaction otherwise
+    enforce_s3_post_policies()
     with mock_aws(), built(parameters, dynamodb_endpoint=dynamodb_endpoint) as system:
         yield system
 
@@ -234,14 +304,6 @@ def fresh_handler(function: Function) -> Handler:
     handler modules keep a Powertools ``BatchProcessor`` whose records and failures are
     instance attributes.
     """
-    module_name, attribute = function.handler.rsplit(".", 1)
+    module_name = function.handler.rsplit(".", 1)[0]
     unique = f"{module_name}__env{next(_environments)}"
-    path = ROOT / function.code_uri / f"{module_name.replace('.', '/')}.py"
-    spec = importlib.util.spec_from_file_location(unique, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{function.logical_id}: no module at {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[unique] = module
-    spec.loader.exec_module(module)
-    handler: Handler = getattr(module, attribute)
-    return handler
+    return load_handler(str(ROOT / function.code_uri), function.handler, unique)

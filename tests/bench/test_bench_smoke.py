@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.timeout(600)  # the smoke run itself takes about a minute
+pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]  # the smoke run: a minute or more
 
 
 class _TemplateLoader(yaml.SafeLoader):

@@ -75,6 +75,13 @@ class Client:
         token: str = answer.json()["token"]
         return token
 
+    def create_petition(self, petition: dict[str, Any], *, token: str) -> str:
+        """POST /petitions as the starter the token names: the new petition's id."""
+        created = self.call("POST", "/petitions", petition, token=token)
+        assert created.status == 201, created.body
+        petition_id: str = created.json()["petition_id"]
+        return petition_id
+
     def drain(self) -> None:
         answer = self.call("POST", "/_local/drain", {"timeout_seconds": 60})
         assert answer.status == 200, answer.body
@@ -102,6 +109,18 @@ class Client:
                 assert confirmed.status == 200, confirmed.body
                 addresses.discard(email["to"][0])
         assert not addresses, f"no confirmation email for {sorted(addresses)}"
+
+
+def _stopped_within(process: subprocess.Popen[str], seconds: float, output: list[str]) -> None:
+    """Wait for the stack to exit; if it does not, fail with what it printed and kill it, so
+    that no stack outlives the test that started it."""
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+        printed = "".join(output)
+        raise AssertionError(f"no exit {seconds} s after SIGINT:\n{printed}") from None
 
 
 @contextmanager
@@ -132,7 +151,7 @@ def running_stack(*options: str) -> Iterator[Client]:
         yield Client(base, process)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C (nothing if a test stopped it)
-        process.wait(timeout=90)  # a loaded machine stops moto slowly
+        _stopped_within(process, 90, output)  # a loaded machine stops moto slowly
         reader.join(timeout=10)
         printed = "".join(output)
         assert process.returncode == 0, printed

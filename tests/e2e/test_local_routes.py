@@ -22,9 +22,7 @@ PETITION = {
 
 def _petition(stack: Client, starter: str) -> tuple[str, str]:
     token = stack.token(starter)
-    created = stack.call("POST", "/petitions", PETITION, token=token)
-    assert created.status == 201, created.body
-    return created.json()["petition_id"], token
+    return stack.create_petition(PETITION, token=token), token
 
 
 def _signers(*addresses: str) -> list[dict[str, Any]]:

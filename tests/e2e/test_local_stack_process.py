@@ -13,6 +13,9 @@ import pytest
 
 from tests.e2e.conftest import Client, running_stack
 
+#: Time and memory of one process: measured alone, after the parallel run (see the Makefile).
+pytestmark = [pytest.mark.serial, pytest.mark.slow]
+
 BURST = 128
 
 
@@ -70,9 +73,7 @@ def _publish_to_signers(stack: Client, run: int, signers: int) -> None:
         "language": "en",
         "decision_maker": {"name": "The council"},
     }
-    created = stack.call("POST", "/petitions", petition, token=token)
-    assert created.status == 201, created.body
-    petition_id = created.json()["petition_id"]
+    petition_id = stack.create_petition(petition, token=token)
     stack.sign_and_confirm(
         petition_id,
         [

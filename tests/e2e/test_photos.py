@@ -36,9 +36,7 @@ def test_a_photo_is_uploaded_with_the_presigned_post_and_served_once_published(
         "language": "en",
         "decision_maker": {"name": "The Mayor"},
     }
-    created = stack.call("POST", "/petitions", petition, token=alice)
-    assert created.status == 201, created.body
-    petition_id = created.json()["petition_id"]
+    petition_id = stack.create_petition(petition, token=alice)
     granted = stack.call("POST", f"/petitions/{petition_id}/photos", {}, token=alice)
     assert granted.status == 201, granted.body
     grant = granted.json()

@@ -55,9 +55,7 @@ def test_the_local_stack_runs_every_schedule_on_demand(stack: Client) -> None:
 def test_a_quiet_petition_nudges_its_starter_through_the_local_stack(stack: Client) -> None:
     # Given a petition of Alice's with one signer
     alice = stack.token("alice")
-    created = stack.call(
-        "POST",
-        "/petitions",
+    petition_id = stack.create_petition(
         {
             "title": "Des arbres dans la cour",
             "description": "Plantons des arbres dans la cour de l'école.",
@@ -66,8 +64,6 @@ def test_a_quiet_petition_nudges_its_starter_through_the_local_stack(stack: Clie
         },
         token=alice,
     )
-    assert created.status == 201, created.body
-    petition_id = created.json()["petition_id"]
     signed = stack.call(
         "POST",
         f"/petitions/{petition_id}/signatures",

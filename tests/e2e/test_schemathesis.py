@@ -18,6 +18,7 @@ from schemathesis import BaseSchema, Case
 from mobilise_local.openapi import OUTPUT, SECURITY_SCHEME
 from tests.e2e.conftest import Client
 
+pytestmark = pytest.mark.slow  # every operation fuzzed, then stateful workflows: minutes
 EXAMPLES = 25  # per operation and per generation mode; the whole module takes about a minute
 WORKFLOWS = 20  # stateful scenarios, of at most STEPS calls each
 STEPS = 6

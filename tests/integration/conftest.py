@@ -6,6 +6,7 @@ import pytest
 
 from mobilise_local.dynamodb_local import DynamoDBLocal
 from mobilise_local.server import free_port
+from tests import decoded_once
 from tests.integration.harness import Mobilise, running_on_moto
 
 
@@ -18,16 +19,20 @@ def dynamodb_local() -> Iterator[DynamoDBLocal]:
 
 
 @pytest.fixture
-def mobilise(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
-    with running_on_moto(monkeypatch) as system:
+def mobilise() -> Iterator[Mobilise]:
+    with running_on_moto() as system:
         yield system
 
 
 @pytest.fixture(params=["moto", "dynamodb-local"])
-def on_both(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
+def on_both(request: pytest.FixtureRequest) -> Iterator[Mobilise]:
     """The same test with the tables in moto, then in Amazon's DynamoDB Local."""
     endpoint = None
     if request.param == "dynamodb-local":
         endpoint = request.getfixturevalue("dynamodb_local").endpoint
-    with running_on_moto(monkeypatch, dynamodb_endpoint=endpoint) as system:
+    with running_on_moto(dynamodb_endpoint=endpoint) as system:
         yield system
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    decoded_once.share_rsa_keys()  # moto's Cognito, in this process

@@ -801,7 +801,7 @@ TAMPERINGS: dict[str, Callable[[Issued], str]] = {
 @pytest.fixture
 def opt_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
     """Double opt-in on: signers start unconfirmed, so a wrongly accepted confirm link writes."""
-    with running_on_moto(monkeypatch, parameters={"DoubleOptIn": "true"}) as system:
+    with running_on_moto(parameters={"DoubleOptIn": "true"}) as system:
         yield system
 
 

@@ -463,7 +463,7 @@ def test_clicks_are_counted_without_anything_per_person_by_default(
 @pytest.fixture
 def per_person(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
     """The system deployed with the template's ``PerPersonClicks`` on."""
-    with running_on_moto(monkeypatch, parameters={"PerPersonClicks": "true"}) as system:
+    with running_on_moto(parameters={"PerPersonClicks": "true"}) as system:
         assert config.get_settings().per_person_clicks is True
         yield system
 
@@ -613,7 +613,7 @@ LOCAL_URL = "http://127.0.0.1:3000"  # the local stack's PublicBaseUrl (make run
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
     """The system deployed as the local stack is: its public address is plain http."""
-    with running_on_moto(monkeypatch, parameters={"PublicBaseUrl": LOCAL_URL}) as system:
+    with running_on_moto(parameters={"PublicBaseUrl": LOCAL_URL}) as system:
         yield system
 
 

@@ -30,6 +30,7 @@ def _delivery_record(message_id: str, body: str) -> dict[str, object]:
     return {**record, "messageId": message_id, "body": body}
 
 
+@pytest.mark.slow  # 3,000 signers
 def test_fan_out_of_3000_signers_continues_across_invocations_and_reaches_each_once(
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,7 +50,7 @@ class _Hrefs(HTMLParser):
 
 @pytest.fixture
 def opt_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
-    with running_on_moto(monkeypatch, parameters={"DoubleOptIn": "true"}) as system:
+    with running_on_moto(parameters={"DoubleOptIn": "true"}) as system:
         yield system
 
 
@@ -119,6 +119,7 @@ def _publish(mobilise: Mobilise, body: dict[str, Any], signer: str = SIGNER) -> 
     return petition_id, reply.json()["update_id"]
 
 
+@pytest.mark.slow  # every link of every kind of email, fetched twice
 def test_no_link_of_any_email_changes_anything_when_a_scanner_fetches_it(
     opt_in: Mobilise,
 ) -> None:

@@ -167,6 +167,7 @@ def _is_utf8(data: bytes) -> bool:
 _sources = (f"203.0.113.{n % 250 + 1}" for n in itertools.count())
 
 
+@pytest.mark.slow  # 40 examples on each of every route: about a minute and a half in all
 @pytest.mark.parametrize(("method", "template"), ROUTES, ids=[" ".join(r) for r in ROUTES])
 @settings(
     max_examples=40,

@@ -306,7 +306,7 @@ def test_erasure_reaches_records_keyed_by_request_time_or_by_the_address_hash(
     """What the by_email index cannot list: confirmation emails' idempotency records (keyed
     by the time of each request), an event reminder's record, per-person clicks."""
     parameters = {"DoubleOptIn": "true", "PerPersonClicks": "true"}
-    with running_on_moto(monkeypatch, parameters=parameters) as mobilise:
+    with running_on_moto(parameters=parameters) as mobilise:
         # Given a signer who asked twice for the confirmation email (both were sent),
         petition_id = mobilise.create_petition()
         assert mobilise.sign(petition_id, ADDRESS).status == 201

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from mobilise.core import clock
-from tests.integration.harness import Mobilise
+from tests.integration.harness import Mobilise, at_once
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 
@@ -71,24 +70,12 @@ def test_sixteen_simultaneous_publishes_let_exactly_one_through(on_both: Mobilis
     mobilise = on_both
     clock.freeze(T0)
     petition_id = mobilise.create_petition()
-    barrier = threading.Barrier(16)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def publish(index: int) -> None:
-        barrier.wait()
-        reply = mobilise.publish(petition_id, title=f"Update {index}")
-        with lock:
-            statuses.append(reply.status)
 
     # When they are released together (16 invocations in one process: they share the layer's
     # singletons, which is harmless here as every thread is the same caller on the same
     # petition; what races is what reaches DynamoDB)
-    threads = [threading.Thread(target=publish, args=(i,)) for i in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    replies = at_once(16, lambda index: mobilise.publish(petition_id, title=f"Update {index}"))
+    statuses = [reply.status for reply in replies]
 
     # Then one succeeds, fifteen are told to wait, one update and one job exist
     assert sorted(statuses) == [201] + [429] * 15

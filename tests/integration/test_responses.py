@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import threading
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +15,7 @@ import pytest
 from mobilise.core import clock, crypto, links
 from mobilise.core.links import SignerRef
 from mobilise.engagement import responses
-from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
+from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, at_once
 
 SIGNER = "sam@example.org"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -328,18 +327,8 @@ def test_the_limit_holds_when_responses_arrive_at_once(on_both: Mobilise) -> Non
         assert mobilise.request("POST", path, {"text": f"Part {index}"}).status == 201
 
     # When three more arrive together, released by a barrier
-    barrier = threading.Barrier(3)
-    statuses: list[int] = []
-
-    def send(index: int) -> None:
-        barrier.wait()
-        statuses.append(mobilise.request("POST", path, {"text": f"Late {index}"}).status)
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    replies = at_once(3, lambda index: mobilise.request("POST", path, {"text": f"Late {index}"}))
+    statuses = [reply.status for reply in replies]
 
     # Then exactly one is taken
     assert sorted(statuses) == [201, 409, 409]

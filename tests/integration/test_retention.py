@@ -23,7 +23,7 @@ SIGNERS = [f"signer{number}@example.org" for number in range(40)]
 @pytest.fixture
 def mobilise(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
     parameters = {"SignatureRetentionDays": str(RETENTION_DAYS)}
-    with running_on_moto(monkeypatch, parameters=parameters) as system:
+    with running_on_moto(parameters=parameters) as system:
         yield system
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -13,7 +12,7 @@ from mobilise.core import clock, crypto, links
 from mobilise.core.links import SignerRef
 from mobilise.engagement import store as engagement_store
 from mobilise.table import items
-from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
+from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, at_once
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -124,19 +123,11 @@ def test_answers_given_at_once_by_one_signer_count_once(on_both: Mobilise) -> No
     petition_id, update_id = _event(mobilise)
     sam = _link(mobilise, petition_id, update_id, "sam@example.org")
     assert _answer(mobilise, sam, "no").status == 200
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
-
-    def send(answer: str) -> None:
-        barrier.wait()
-        statuses.append(_answer(mobilise, sam, answer).status)
 
     # When four answers (yes, no, yes, no) arrive together
-    threads = [threading.Thread(target=send, args=(a,)) for a in ("yes", "no", "yes", "no")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = ("yes", "no", "yes", "no")
+    replies = at_once(4, lambda index: _answer(mobilise, sam, answers[index]))
+    statuses = [reply.status for reply in replies]
 
     # Then the counts hold one answer only: the one stored
     (stored,) = [i for i in mobilise.items() if i["sk"].startswith(f"RSVP#{update_id}#")]

@@ -3,13 +3,12 @@ due, under the 24-hour rule."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mobilise.core import clock
 from mobilise.publishing import scheduled
-from tests.integration.harness import Mobilise, event
+from tests.integration.harness import Mobilise, at_once, event
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 STARTER = "alice@example.test"  # the harness's authorizer gives alice this verified address
@@ -147,22 +146,9 @@ def test_two_runs_at_once_publish_once_or_tell_the_starter_once(mobilise: Mobili
     clock.freeze(T0 + timedelta(hours=1))
     assert mobilise.publish(held, title="Breaking news").status == 201
     clock.freeze(T0 + timedelta(hours=2, minutes=1))
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int]] = []
-    lock = threading.Lock()
 
     # When two runs of the schedule start at the same instant
-    def run() -> None:
-        barrier.wait()
-        result = _run(mobilise)
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(2, lambda _: _run(mobilise))
     mobilise.run_queues()
 
     # Then one update is published once, and the starter of the other is told once
@@ -319,22 +305,13 @@ def test_two_updates_scheduled_at_the_same_instant_leave_one_scheduled(
     mobilise = on_both
     clock.freeze(T0)
     petition_id = mobilise.create_petition()
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def schedule(hours: int) -> None:
-        barrier.wait()
-        reply = _schedule(mobilise, petition_id, T0 + timedelta(hours=hours))
-        with lock:
-            statuses.append(reply.status)
 
     # When both schedule
-    threads = [threading.Thread(target=schedule, args=(hours,)) for hours in (2, 3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    hours = (2, 3)
+    replies = at_once(
+        2, lambda index: _schedule(mobilise, petition_id, T0 + timedelta(hours=hours[index]))
+    )
+    statuses = [reply.status for reply in replies]
 
     # Then one is scheduled and the other refused, and the petition names the one stored
     assert sorted(statuses) == [201, 409]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import re
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.policy import default
@@ -17,7 +16,7 @@ from moto.ses.models import ses_backends
 
 from mobilise.core import clock, crypto, links
 from mobilise.emails.rendering import one_line
-from tests.integration.harness import Mobilise, Reply, running_on_moto
+from tests.integration.harness import Mobilise, Reply, at_once, running_on_moto
 
 #: A morning far from midnight UTC, when the daily windows of the caps turn.
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
@@ -25,7 +24,7 @@ MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
 
 @pytest.fixture
 def opt_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
-    with running_on_moto(monkeypatch, parameters={"DoubleOptIn": "true"}) as system:
+    with running_on_moto(parameters={"DoubleOptIn": "true"}) as system:
         clock.freeze(MORNING)
         yield system
 
@@ -384,23 +383,6 @@ def test_one_address_gets_at_most_ten_emails_a_day_from_signing_whoever_signs(
     assert links.read_confirm(token).petition_id == fifth
 
 
-def _at_once(count: int, call: Callable[[int], Reply]) -> list[Reply]:
-    """``call(index)`` from ``count`` threads released together by a barrier."""
-    barrier = threading.Barrier(count)
-    replies: dict[int, Reply] = {}
-
-    def run(index: int) -> None:
-        barrier.wait()
-        replies[index] = call(index)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [replies[index] for index in range(count)]
-
-
 def test_a_signature_confirmed_at_once_from_four_pages_counts_once(opt_in: Mobilise) -> None:
     # Given a signer's confirmation page open in four tabs
     petition_id = opt_in.create_petition()
@@ -409,7 +391,7 @@ def test_a_signature_confirmed_at_once_from_four_pages_counts_once(opt_in: Mobil
     link = _confirm_path(opt_in, "eager@example.org")
 
     # When the four buttons are pressed at once
-    replies = _at_once(4, lambda _: opt_in.request("POST", link))
+    replies = at_once(4, lambda _: opt_in.request("POST", link))
 
     # Then each gets the done page, and the signature counts once
     assert [reply.status for reply in replies] == [200] * 4
@@ -423,7 +405,7 @@ def test_signatures_of_one_address_made_at_once_stay_within_its_email_cap(
     petitions = [opt_in.create_petition(owner=f"owner{index}") for index in range(14)]
 
     # When one address signs all of them at once, from fourteen clients
-    replies = _at_once(
+    replies = at_once(
         14,
         lambda index: opt_in.sign(
             petitions[index], "target@example.org", source_ip=f"198.18.0.{index + 1}"

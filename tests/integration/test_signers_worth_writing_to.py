@@ -14,7 +14,7 @@ from tests.integration.harness import Mobilise, running_on_moto
 
 @pytest.fixture
 def opt_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
-    with running_on_moto(monkeypatch, parameters={"DoubleOptIn": "true"}) as system:
+    with running_on_moto(parameters={"DoubleOptIn": "true"}) as system:
         yield system
 
 

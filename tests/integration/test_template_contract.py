@@ -49,8 +49,8 @@ from mobilise.table.models import MODELS
 from mobilise_local import cloudformation
 from mobilise_local.cloudformation import NO_MODEL, UNDEPLOYABLE, Deployed
 from mobilise_local.lambdas import Context, load_handler
-from mobilise_local.server import FAKE_AWS
 from mobilise_local.template import Function, read
+from tests.fake_aws import use_fake_aws
 from tests.integration.harness import reset_process_caches
 
 TABLE = "AWS::DynamoDB::Table"
@@ -90,12 +90,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 def packaged() -> Iterator[dict[str, Any]]:
     """moto for the module, fake credentials, and the SAM template packaged into its S3 once."""
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        for name, value in FAKE_AWS.items():
-            patch.setenv(name, value)
-        patch.setenv("AWS_CONFIG_FILE", os.devnull)
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        use_fake_aws(patch)
         with mock_aws():
             yield cloudformation.package(cloudformation.sam_document())
 

@@ -14,7 +14,6 @@ import re
 import struct
 import subprocess
 import zlib
-from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 
@@ -40,10 +39,8 @@ CASES = [(kind, language) for kind in sorted(EXAMPLES) for language in ("fr", "e
 ]
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with email_examples.offline(monkeypatch):
-        yield
+#: Settings of a deployment and a fixed link key (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def _png(width: int, height: int) -> bytes:

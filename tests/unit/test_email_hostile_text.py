@@ -12,7 +12,6 @@ import email
 import email.policy
 import re
 import string
-from collections.abc import Iterator
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from typing import Any
@@ -30,7 +29,15 @@ from mobilise.emails import rendering
 from mobilise.engagement import ics
 from mobilise.publishing import actions
 from tests import email_examples
-from tests.email_examples import EXAMPLES, PETITION_ID, PHOTOS_URL, PUBLIC_URL, SITE_URL, UPDATE_ID
+from tests.email_examples import (
+    EXAMPLES,
+    EXPECTED_HEADERS,
+    PETITION_ID,
+    PHOTOS_URL,
+    PUBLIC_URL,
+    SITE_URL,
+    UPDATE_ID,
+)
 
 PIECES = [
     "<script>alert(1)</script>",
@@ -98,15 +105,6 @@ ALLOWED = {
     "strong": set(),
     "blockquote": {"style"},
 }
-EXPECTED_HEADERS = [
-    "From",
-    "To",
-    "Subject",
-    "List-Unsubscribe",
-    "List-Unsubscribe-Post",
-    "MIME-Version",
-    "Content-Type",
-]
 ICS_PROPERTIES = {
     "VERSION",
     "PRODID",
@@ -150,10 +148,8 @@ CASES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with email_examples.offline(monkeypatch):
-        yield
+#: Settings of a deployment and a fixed link key (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 class _Page(HTMLParser):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -22,10 +21,8 @@ SIGNER = SignerRef(PETITION_ID, "ab" * 32, UPDATE_ID)
 PHOTO = {"photo_id": "01J0000000000000000000000B", "alt": "Des arbres en automne"}
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with email_examples.offline(monkeypatch):
-        yield
+#: Settings of a deployment and a fixed link key (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 class _Page(HTMLParser):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
@@ -17,28 +16,16 @@ from mobilise.emails.rendering import UNSUBSCRIBE_SLOT, Rendered
 from mobilise.reminders import nudges
 from mobilise.table.models import Petition, Update
 from tests import email_examples
-from tests.email_examples import PETITION_ID, PUBLIC_URL, UPDATE_ID
+from tests.email_examples import EXPECTED_HEADERS, PETITION_ID, PUBLIC_URL, UPDATE_ID
 
 SENDER = "Mobilise <no-reply@mobilise.example>"
 RECIPIENT = "zoe@example.org"
 UNSUBSCRIBE_URL = "https://api.mobilise.example/unsubscribe/eyJwIjoiMDEifQ.AbCdEfGhIjKlMnOpQrStUv"
 HOSTILE = "<script>alert(\"x\")</script> & 'quotes' <b onmouseover=alert(1)>"
-EXPECTED_HEADERS = [
-    "From",
-    "To",
-    "Subject",
-    "List-Unsubscribe",
-    "List-Unsubscribe-Post",
-    "MIME-Version",
-    "Content-Type",
-]
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Settings of a deployment and a fixed link key: buttons are signed redirect links."""
-    with email_examples.offline(monkeypatch):
-        yield
+#: Settings of a deployment and a fixed link key (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def _render(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,10 +34,8 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    with email_examples.offline(monkeypatch):
-        yield
+#: Settings of a deployment and a fixed link key (see tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def _calendar(**changes: Any) -> str:
