@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: help install run test unit integration e2e lint format build validate bench clean chromium spamassassin
+.PHONY: help install run test unit integration e2e lint format build validate bench clean chromium spamassassin openapi catalogs
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,6 +67,15 @@ test: lint validate chromium spamassassin $(NODE_STAMP)  ## Lint, validate the t
 	$(PARALLEL)
 	$(SERIAL) || test $$? -eq 5
 
+openapi: $(STAMP)  ## Write infra/openapi.json and docs/api.md again from the routes' decorators
+	$(BIN)/python -m mobilise_local.openapi
+
+I18N := layers/common/mobilise/i18n
+catalogs: $(STAMP)  ## Extract the messages into the .pot, update the .po (then translate), compile the .mo
+	$(BIN)/pybabel extract -F babel.cfg --add-location=file --no-wrap --project=mobilise -o $(I18N)/mobilise.pot .
+	$(BIN)/pybabel update -i $(I18N)/mobilise.pot -d $(I18N)/locales -D mobilise --no-wrap
+	$(BIN)/pybabel compile -d $(I18N)/locales -D mobilise
+
 #: Debian's Chromium renders the emails for their screenshots and overflow checks
 #: (tests/screenshots); Debian's SpamAssassin scores every kind of email (tests/emails).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -89,7 +98,7 @@ validate: $(STAMP)  ## Template checks: sam validate --lint, cfn-lint + serverle
 build: $(STAMP)  ## sam build (needs python3.13, from pyenv here)
 	bash infra/sam.sh build
 
-bench: $(STAMP) $(NODE_STAMP)  ## Benchmarks (about 11 min): results in bench-results/ (copy them into the README)
+bench: $(STAMP) $(NODE_STAMP)  ## Benchmarks (about 11 min): results in bench-results/ (copy them into docs/performance.md)
 	$(BIN)/python -m mobilise_bench --out bench-results
 
 clean:  ## Remove the virtual environments and build output

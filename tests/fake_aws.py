@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from mobilise_local.server import FAKE_AWS
+from mobilise_local.fake_aws import FAKE_AWS
 
 
 def use_fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:

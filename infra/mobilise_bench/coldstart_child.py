@@ -1,7 +1,7 @@
 """One cold start, in a fresh interpreter: ``python -P coldstart_child.py < spec.json``.
 
 Run as a script, never imported by the benchmark. Only the standard library (and
-:mod:`mobilise_bench.runtime`, which uses nothing else) is loaded before the clock
+:mod:`mobilise_local.runtime`, which uses nothing else) is loaded before the clock
 starts; then either
 
 * ``function``: the handler's module is loaded from its ``CodeUri`` under the name
@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any
 
-from mobilise_bench.runtime import Context, load_handler
+from mobilise_local.runtime import Context, load_handler
 
 
 def _time_http_sends() -> list[float]:

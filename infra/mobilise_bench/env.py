@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from mobilise_local.server import FAKE_AWS
+from mobilise_local.fake_aws import FAKE_AWS
 
 _PROFILE_VARIABLES = (
     "AWS_PROFILE",

@@ -19,7 +19,7 @@ import time
 import uuid
 from typing import Any
 
-from mobilise_bench.runtime import Context, load_handler
+from mobilise_local.runtime import Context, load_handler
 
 
 def peak_rss_mib() -> float:

@@ -38,7 +38,7 @@ from mobilise_bench.system import STARTER, System, on_moto, seed_signatures
 from mobilise_bench.workers import Meter, QueueWorker, drain
 from mobilise_local import lambdas
 from mobilise_local.gateway import response_from
-from mobilise_local.lambdas import Handler
+from mobilise_local.runtime import Handler
 from mobilise_local.template import read
 
 API = "ApiFunction"

@@ -28,12 +28,12 @@ from mobilise.petitions import store
 from mobilise.table import models
 from mobilise.table.models import Signature
 from mobilise_bench.env import scoped
-from mobilise_bench.runtime import Handler, load_handler
 from mobilise_local import lambdas, outbox
 from mobilise_local.auth import BearerIsUser, CognitoAuthorizer
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.pollers import Pollers
 from mobilise_local.resources import Stack, create
+from mobilise_local.runtime import Handler, load_handler
 from mobilise_local.template import ROOT, Function, Template, read
 
 PUBLIC_URL = "https://mobilise.bench"

@@ -25,8 +25,8 @@ import boto3
 from mobilise_bench.counting import Key, RequestCounter, Tally, sqs_requests
 from mobilise_bench.system import System, fresh_handler
 from mobilise_local import lambdas
-from mobilise_local.lambdas import Handler
 from mobilise_local.pollers import sqs_record
+from mobilise_local.runtime import Handler
 from mobilise_local.template import Function, QueueSource
 
 #: The actor the event source mapping's own requests (receive, delete) are counted under.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
+from typing import NoReturn
 
 from mobilise_local.server import Scheduler, build, free_port, listen, serve, use_fake_aws
 from mobilise_local.template import read
@@ -15,6 +17,20 @@ from mobilise_local.template import read
 # What the pollers and schedules get to finish their current call once stopped; Ctrl-C
 # must end the stack within 5 seconds, and the rest of the stop takes about one.
 _THREADS_STOP_SECONDS = 1.5
+
+
+class _Stopped(Exception):
+    """SIGINT or SIGTERM arrived."""
+
+
+def _stop(signum: int, frame: object) -> NoReturn:
+    """Raise out of the main thread's wait. Setting a ``threading.Event`` here instead could
+    deadlock: the handler runs in the main thread, which may be holding the event's own lock
+    inside ``Event.wait`` when the signal comes (seen as a stack that ignored its Ctrl-C). A
+    second signal is ignored: it would cut the stop short."""
+    for stopping in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stopping, signal.SIG_IGN)
+    raise _Stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,11 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     scheduler = Scheduler(local)
     scheduler.start()
 
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
     tables = dynamodb.endpoint if dynamodb else f"{moto_url} (moto)"
-    print(
+    banner = (
         f"Mobilise local stack\n"
         f"  API            {public_url}\n"
         f"  moto (AWS)     {moto_url}\n"
@@ -97,10 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         f'  token          curl -s -X POST {public_url}/_local/token -d \'{{"user": "alice"}}\'\n'
         f"  double opt-in  {args.double_opt_in}\n"
         f"Press Ctrl-C to stop.\n"
-        f"ready",
-        flush=True,
+        f"ready"
     )
-    stopped.wait()
+    with contextlib.suppress(_Stopped):
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        print(banner, flush=True)
+        threading.Event().wait()  # until a signal's handler raises out of it
     print("stopping...", flush=True)
     scheduler.stop(timeout=_THREADS_STOP_SECONDS)
     local.pollers.stop(timeout=_THREADS_STOP_SECONDS)

@@ -2,58 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import threading
-import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from mobilise_local import runtime
+from mobilise_local.runtime import Context, Handler
 from mobilise_local.template import ROOT, Function
-
-Handler = Callable[[dict[str, Any], Any], Any]
-
-
-@dataclass
-class Context:
-    """The parts of the Lambda context object the functions use."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    timeout_seconds: float
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "/aws/lambda/local"
-    log_stream_name: str = "local"
-    _deadline: float = 0.0
-
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_seconds
-        region = "eu-west-1"
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:{region}:123456789012:function:{self.function_name}"
-        )
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def load_module(function: Function) -> ModuleType:
-    """The handler's module, loaded from ``CodeUri`` under the name Lambda gives it."""
+    """The handler's module, loaded from ``CodeUri`` under the name Lambda gives it, once."""
     module_name, _ = function.handler.rsplit(".", 1)
     if module_name in sys.modules:
         return sys.modules[module_name]
-    path = ROOT / function.code_uri / f"{module_name.replace('.', '/')}.py"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{function.logical_id}: no module at {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
+    return runtime.load_module(str(ROOT / function.code_uri), module_name)
 
 
 def load_handler(function: Function) -> Handler:
@@ -63,11 +27,8 @@ def load_handler(function: Function) -> Handler:
 
 
 def context_for(function: Function, timeout_seconds: float | None = None) -> Context:
-    return Context(
-        function_name=function.logical_id,
-        memory_limit_in_mb=function.memory,
-        timeout_seconds=function.timeout if timeout_seconds is None else timeout_seconds,
-    )
+    timeout = function.timeout if timeout_seconds is None else timeout_seconds
+    return Context(function.logical_id, function.memory, timeout)
 
 
 def invoke(function: Function, event: dict[str, Any], timeout_seconds: float | None = None) -> Any:

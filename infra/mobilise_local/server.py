@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from mobilise_local import lambdas, outbox, ses_feedback
 from mobilise_local.auth import CognitoAuthorizer, LocalUsers
+from mobilise_local.fake_aws import FAKE_AWS
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.pollers import Pollers, join_all
 from mobilise_local.resources import Stack, create
@@ -24,13 +25,6 @@ from mobilise_local.template import Schedule, Template
 # after its service, which would silence the local stack's own log.
 log = logging.getLogger("local-stack")
 
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "eu-west-1",
-    "AWS_REGION": "eu-west-1",
-}
 _MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's payload limit
 PHOTOS_BUCKET = "PhotosBucket"  # served at /_local/photos/ as PhotosDistribution serves it
 PRIVACY_FUNCTION = "PrivacyFunction"  # IAM-only on AWS: /_local/privacy/{export,erase} here

@@ -48,7 +48,8 @@ from mobilise.core.config import Settings
 from mobilise.table.models import MODELS
 from mobilise_local import cloudformation
 from mobilise_local.cloudformation import NO_MODEL, UNDEPLOYABLE, Deployed
-from mobilise_local.lambdas import Context, load_handler
+from mobilise_local.lambdas import load_handler
+from mobilise_local.runtime import Context
 from mobilise_local.template import Function, read
 from tests.fake_aws import use_fake_aws
 from tests.integration.harness import reset_process_caches

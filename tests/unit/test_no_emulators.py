@@ -81,6 +81,7 @@ def test_no_unit_test_imports_moto_or_dynamodb_local() -> None:
         for path in sorted(UNIT.glob("*.py"))
         if path.stem != "__init__"
     }
+    chains["tests/conftest.py"] = forbidden_chain("tests.conftest")  # loaded before any unit test
     assert {name: " -> ".join(chain) for name, chain in chains.items() if chain} == {}
 
 

@@ -1,10 +1,11 @@
-"""What the Lambda runtime gives a function, with the standard library only.
+"""What the Lambda runtime gives a function, with the standard library only: its context
+object and its handler, loaded as Lambda loads it.
 
-The benchmarks' children (:mod:`mobilise_bench.coldstart_child`,
-:mod:`mobilise_bench.fanout_child`) are fresh interpreters that must load nothing but
-the standard library before their clock starts, and nothing the function would not
-load into the memory they measure: they cannot import :mod:`mobilise_local.lambdas`,
-which reads the template (and PyYAML) on import. Its ``Context`` has the same fields.
+The local stack (:mod:`mobilise_local.lambdas`), the tests' in-process system and the
+benchmarks' children (:mod:`mobilise_bench.coldstart_child`,
+:mod:`mobilise_bench.fanout_child`) all use it. The children are fresh interpreters that
+must load nothing but the standard library before their clock starts, and nothing the
+function would not load into the memory they measure: this module reads no template.
 """
 
 import importlib.util
@@ -12,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -34,10 +36,9 @@ class Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def load_handler(code_dir: str, handler: str, module_name: str | None = None) -> Handler:
-    """``handler`` (``module.attribute``) loaded from ``code_dir`` as Lambda loads it: its
-    module under the name Lambda gives it, or under ``module_name`` for a module of its own."""
-    path_name, attribute = handler.rsplit(".", 1)
+def load_module(code_dir: str, path_name: str, module_name: str | None = None) -> ModuleType:
+    """The module ``path_name`` (dotted) loaded from ``code_dir`` as Lambda loads it: under
+    the name Lambda gives it, or under ``module_name`` for a module of its own."""
     name = module_name or path_name
     path = f"{code_dir}/{path_name.replace('.', '/')}.py"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -46,5 +47,11 @@ def load_handler(code_dir: str, handler: str, module_name: str | None = None) ->
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    loaded: Handler = getattr(module, attribute)
+    return module
+
+
+def load_handler(code_dir: str, handler: str, module_name: str | None = None) -> Handler:
+    """``handler`` (``module.attribute``) loaded from ``code_dir`` (see :func:`load_module`)."""
+    path_name, attribute = handler.rsplit(".", 1)
+    loaded: Handler = getattr(load_module(code_dir, path_name, module_name), attribute)
     return loaded
