@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, StrictBool, ValidationError
 
 from mobilise.core import clock, ids, links
-from mobilise.core.errors import InvalidCursor, InvalidLink, NotFound, NotOwner
+from mobilise.core.errors import InvalidCursor, InvalidLink, NotOwner
 from mobilise.core.fields import RequestBody, ShortText, bounded, one_line
 from mobilise.core.links import SignerRef
 from mobilise.core.observability import logger
@@ -114,12 +114,9 @@ def asked(token: str) -> Asked:
     expired link, a signer who is no longer there, or an update that asks nothing."""
     signer = links.read_respond(token)
     assert signer.update_id is not None
-    try:
-        signature = items.get_signature(signer.petition_id, signer.email_hash)
-        petition = items.get_petition(signer.petition_id)
-        update = items.get_update(signer.petition_id, signer.update_id)
-    except NotFound:
-        raise InvalidLink() from None
+    signature, petition, update = items.linked(
+        signer.petition_id, signer.email_hash, signer.update_id
+    )
     if update.type not in KINDS:
         raise InvalidLink()
     return Asked(signer, petition, update, signature.language or petition.language)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from mobilise.core import links
-from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.errors import InvalidLink
 from mobilise.core.fields import RequestBody
 from mobilise.core.links import SignerRef
 from mobilise.core.observability import logger
@@ -67,12 +67,9 @@ def invited(token: str) -> Invited:
     link, a signer who is no longer there, or an update that is not an event."""
     signer = links.read_rsvp(token)
     assert signer.update_id is not None
-    try:
-        signature = items.get_signature(signer.petition_id, signer.email_hash)
-        petition = items.get_petition(signer.petition_id)
-        update = items.get_update(signer.petition_id, signer.update_id)
-    except NotFound:
-        raise InvalidLink() from None
+    signature, petition, update = items.linked(
+        signer.petition_id, signer.email_hash, signer.update_id
+    )
     if update.type != "event":
         raise InvalidLink()
     current = items.get_rsvp(signer.petition_id, signer.update_id, signer.email_hash)

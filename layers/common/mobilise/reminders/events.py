@@ -20,6 +20,7 @@ from mobilise.reminders.outgoing import (
     Remaining,
     Run,
     due_pages,
+    each_due,
     local_time,
     once,
     render_reminder,
@@ -136,19 +137,12 @@ def event_email(petition: Petition, update: Update, language: str) -> rendering.
 
 def meeting_followups(remaining_ms: Remaining) -> Run:
     """Remind starters to tell signers how a meeting with the decision-maker went."""
-    done = Run()
-    now = clock.now()
-    for due, more in due_pages(store.due_updates, MEETING, now):
-        for item in due:
-            assert item.outbox_sk is not None
-            if _follow_up(item, item.outbox_sk):
-                done.sent += 1
-            else:
-                done.skipped += 1
-        if more and remaining_ms() < RESERVE_MS:
-            done.finished = False
-            return done
-    return done
+    return each_due(
+        store.due_updates,
+        MEETING,
+        remaining_ms,
+        lambda update, due_at, _: _follow_up(update, due_at),
+    )
 
 
 def reported_held(petition_id: str, update_id: str) -> bool:

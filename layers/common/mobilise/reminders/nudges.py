@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mobilise.core import clock, links
+from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.core.observability import logger
@@ -17,10 +17,9 @@ from mobilise.i18n import words
 from mobilise.publishing import updates
 from mobilise.reminders import store
 from mobilise.reminders.outgoing import (
-    RESERVE_MS,
     Remaining,
     Run,
-    due_pages,
+    each_due,
     once,
     render_reminder,
     send_reminder,
@@ -78,19 +77,12 @@ def suggestions(petition: Petition, recent_types: Iterable[str]) -> list[Suggest
 
 def nudges(remaining_ms: Remaining) -> Run:
     """Nudge the starters of open petitions with signers that have been quiet too long."""
-    done = Run()
-    now = clock.now()
-    for due, more in due_pages(store.due_petitions, NUDGE, now):
-        for item in due:
-            assert item.outbox_sk is not None  # the index holds only items with its keys
-            if _nudge(item.petition_id, item.outbox_sk, now):
-                done.sent += 1
-            else:
-                done.skipped += 1
-        if more and remaining_ms() < RESERVE_MS:
-            done.finished = False
-            return done
-    return done
+    return each_due(
+        store.due_petitions,
+        NUDGE,
+        remaining_ms,
+        lambda petition, due_at, now: _nudge(petition.petition_id, due_at, now),
+    )
 
 
 def _nudge(petition_id: str, due_at: str, now: datetime) -> bool:

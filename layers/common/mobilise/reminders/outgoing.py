@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from botocore.exceptions import ClientError
 
+from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import ses
@@ -21,11 +22,14 @@ from mobilise.delivery.pacing import pacer
 from mobilise.delivery.ses import SesUnavailable
 from mobilise.emails import rendering
 from mobilise.table import job_records
+from mobilise.table.models import Petition, Update
 
 Remaining = Callable[[], int]
 #: A run stops taking new work when its invocation has less time left than this.
 RESERVE_MS = 15_000
 T = TypeVar("T")
+#: What the due index holds: petitions (nudges), updates (events, meetings).
+Due = TypeVar("Due", Petition, Update)
 #: How many due items a run reads at a time.
 PAGE = 25
 
@@ -40,6 +44,29 @@ class Run:
 
     def report(self) -> dict[str, Any]:
         return {"sent": self.sent, "skipped": self.skipped, "finished": self.finished}
+
+
+def each_due(
+    fetch: Callable[[str, datetime, int, dict[str, Any] | None], tuple[list[Due], Any]],
+    kind: str,
+    remaining_ms: Remaining,
+    do: Callable[[Due, str, datetime], bool],
+) -> Run:
+    """``do(item, due_at, now)`` for every item of ``kind`` due by now, counted as sent (it
+    returned True) or skipped; the run stops between pages when time runs short."""
+    done = Run()
+    now = clock.now()
+    for due, more in due_pages(fetch, kind, now):
+        for item in due:
+            assert item.outbox_sk is not None  # the index holds only items with its keys
+            if do(item, item.outbox_sk, now):
+                done.sent += 1
+            else:
+                done.skipped += 1
+        if more and remaining_ms() < RESERVE_MS:
+            done.finished = False
+            return done
+    return done
 
 
 def due_pages(

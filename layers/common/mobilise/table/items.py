@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pynamodb.expressions.update import Action
 
-from mobilise.core.errors import NotFound
+from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.table.models import FanoutJob, Petition, Rsvp, Signature, Suppression, Update, bound
 
 
@@ -79,3 +79,16 @@ def get_rsvp(petition_id: str, update_id: str, email_hash: str) -> Rsvp | None:
         return Rsvp.get(*Rsvp.key(petition_id, update_id, email_hash), consistent_read=True)
     except Rsvp.DoesNotExist:
         return None
+
+
+def linked(petition_id: str, email_hash: str, update_id: str) -> tuple[Signature, Petition, Update]:
+    """The signature, petition and update an emailed link names; :class:`InvalidLink` when
+    any of them is gone (the link then leads nowhere, as a tampered one does)."""
+    try:
+        return (
+            get_signature(petition_id, email_hash),
+            get_petition(petition_id),
+            get_update(petition_id, update_id),
+        )
+    except NotFound:
+        raise InvalidLink() from None
