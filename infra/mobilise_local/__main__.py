@@ -8,8 +8,6 @@ import logging
 import os
 import signal
 import sys
-import threading
-from typing import NoReturn
 
 from mobilise_local.server import Scheduler, build, free_port, listen, serve, use_fake_aws
 from mobilise_local.template import read
@@ -23,14 +21,37 @@ class _Stopped(Exception):
     """SIGINT or SIGTERM arrived."""
 
 
-def _stop(signum: int, frame: object) -> NoReturn:
-    """Raise out of the main thread's wait. Setting a ``threading.Event`` here instead could
-    deadlock: the handler runs in the main thread, which may be holding the event's own lock
-    inside ``Event.wait`` when the signal comes (seen as a stack that ignored its Ctrl-C). A
-    second signal is ignored: it would cut the stop short."""
-    for stopping in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stopping, signal.SIG_IGN)
-    raise _Stopped
+class _Stop:
+    """The SIGINT and SIGTERM handler: raises out of the main thread's wait, the first time
+    only (a second Ctrl-C would cut the stop short).
+
+    The kernel delivers a signal sent to the process to any of its threads; Python runs the
+    handler in the main thread, but only once that thread runs again, and a thread blocked on
+    a lock (``Event.wait``) is not woken by a signal another thread received: the stack then
+    ignored its Ctrl-C. So the main thread waits on a pipe that the interpreter's C-level
+    handler writes to, whichever thread it runs in (``signal.set_wakeup_fd``)."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        if not self.asked:
+            self.asked = True
+            raise _Stopped
+
+
+def _wait_for_a_stop(banner: str) -> None:
+    """Say ``banner``, then block until SIGINT or SIGTERM, whichever thread receives it."""
+    woken, wake = os.pipe()
+    os.set_blocking(wake, False)
+    signal.set_wakeup_fd(wake)
+    stop = _Stop()
+    with contextlib.suppress(_Stopped):
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        print(banner, flush=True)
+        while True:
+            os.read(woken, 1)  # the handler raises as soon as this returns
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,11 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Press Ctrl-C to stop.\n"
         f"ready"
     )
-    with contextlib.suppress(_Stopped):
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
-        print(banner, flush=True)
-        threading.Event().wait()  # until a signal's handler raises out of it
+    _wait_for_a_stop(banner)
     print("stopping...", flush=True)
     scheduler.stop(timeout=_THREADS_STOP_SECONDS)
     local.pollers.stop(timeout=_THREADS_STOP_SECONDS)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+import platform
 import signal
 import socket
 import subprocess
@@ -123,4 +126,33 @@ def test_the_stack_exits_within_5_seconds_of_being_stopped(
     own_stack.process.send_signal(stop)
 
     # Then the process is gone within 5 seconds, having said so (checked by running_stack)
+    assert own_stack.process.wait(timeout=5) == 0
+
+
+#: The tgkill system call's number: a signal to one thread of a process.
+_SYS_TGKILL = {"x86_64": 234, "aarch64": 131}
+
+
+def _signal_thread(pid: int, thread: int, stop: signal.Signals) -> None:
+    """Deliver ``stop`` to one thread of a process, as the kernel may deliver a signal sent to
+    the process: to any of its threads that does not block it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(_SYS_TGKILL[platform.machine()], pid, thread, int(stop)) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_stack_stops_whichever_of_its_threads_the_signal_reaches(
+    own_stack: Client, stop: signal.Signals
+) -> None:
+    # Given a stack, whose HTTP servers, pollers and schedules are threads beside the main one
+    assert own_stack.process is not None
+    pid = own_stack.process.pid
+    threads = sorted(int(task) for task in os.listdir(f"/proc/{pid}/task") if int(task) != pid)
+    assert threads
+
+    # When the signal reaches one of those threads rather than the main one
+    _signal_thread(pid, threads[-1], stop)
+
+    # Then it stops as it does when the main thread gets it (checked by running_stack)
     assert own_stack.process.wait(timeout=5) == 0
