@@ -134,6 +134,7 @@ def test_a_hostile_title_cannot_inject_properties() -> None:
 def test_text_escaping_follows_rfc_5545() -> None:
     assert ics.escape_text("a\\b;c,d\ne\r\nf\rg") == "a\\\\b\\;c\\,d\\ne\\nf\\ng"
     assert ics.escape_text("bell\x07 and tab\t") == "bell and tab\t"
+    assert ics.escape_text("C:\\New") == "C:\\\\New"  # a typed backslash-N is no line break
 
 
 @pytest.mark.parametrize("char", ["a", "é", "€", "😀"])
@@ -165,7 +166,9 @@ def test_only_a_published_event_has_a_calendar(changes: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "title", [HOSTILE_TITLE, "é" * 150, "a\\b;c,d"], ids=["hostile", "long", "escapes"]
+    "title",
+    [HOSTILE_TITLE, "é" * 150, "a\\b;c,d", "Dossier C:\\Nouveau, salle \\N2"],
+    ids=["hostile", "long", "escapes", "a typed backslash-N"],
 )
 def test_a_calendar_reads_back_as_one_event_with_what_was_written(title: str) -> None:
     # Given an event with a hostile, long or escaped title, a place and a body with line breaks

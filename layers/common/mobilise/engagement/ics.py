@@ -2,7 +2,8 @@
 
 The ``icalendar`` library writes it: lines end with CRLF and are folded at 75 octets (never
 inside a UTF-8 character); every TEXT value has its backslashes, commas, semicolons and line
-breaks escaped, so no text a starter writes can end a property and begin another. Before
+breaks escaped (:class:`_Text`), so no text a starter writes can end a property and begin
+another. Before
 that, :func:`_clean` drops the control characters no TEXT may hold.
 """
 
@@ -24,18 +25,28 @@ from mobilise.table.models import EMAILED, Update
 #: An event without an end is shown this long (RFC 5545 would make it last no time at all).
 DEFAULT_LENGTH = timedelta(hours=2)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")  # all but TAB, LF and CR
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _clean(value: str) -> str:
-    """``value`` without the control characters a TEXT may not hold (line breaks stay: the
-    library escapes them)."""
+    """``value`` without the control characters a TEXT may not hold (line breaks stay:
+    :class:`_Text` escapes them)."""
     return _CONTROLS.sub("", value)
 
 
+class _Text(vText):
+    """A TEXT value escaped as RFC 5545 3.3.11 says: ``\\``, ``;``, ``,`` and line breaks.
+    The library's own escaping first turns a typed ``\\N`` into a line break (a title
+    ``C:\\New`` would lose its backslash); here a backslash is only ever a backslash."""
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        return _LINE_BREAK.sub(r"\\n", text).encode()
+
+
 def escape_text(value: str) -> str:
-    """A TEXT value as the file holds it (RFC 5545 3.3.11): ``\\``, ``;``, ``,`` and line
-    breaks escaped by the library; other control characters dropped."""
-    return vText(_clean(value)).to_ical().decode()
+    """A TEXT value as the file holds it; other control characters dropped."""
+    return _Text(_clean(value)).to_ical().decode()
 
 
 def _moment(value: str) -> datetime:
@@ -63,10 +74,10 @@ def event(update: Update) -> str:
     happening.add("dtstamp", (update.edited_at or update.published_at).astimezone(UTC))
     happening.add("dtstart", start)
     happening.add("dtend", end)
-    happening.add("summary", _clean(update.title))
-    happening.add("description", _clean(description))
+    happening.add("summary", _Text(_clean(update.title)))
+    happening.add("description", _Text(_clean(description)))
     if fields.get("place"):
-        happening.add("location", _clean(fields["place"]))
+        happening.add("location", _Text(_clean(fields["place"])))
     if fields.get("online_url"):
         happening.add("url", vUri(_uri(fields["online_url"])))
     calendar = Calendar()
