@@ -14,9 +14,8 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
-from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.table.conditions import condition_failed, failed_condition
-from mobilise.table.items import get_signature
+from mobilise.table.items import linked_signature
 from mobilise.table.models import (
     EMAILED,
     OUTBOX,
@@ -81,10 +80,7 @@ def unsubscribe(petition_id: str, email_hash: str) -> bool:
     except UpdateError as error:
         if not condition_failed(error):
             raise
-        try:
-            get_signature(petition_id, email_hash)
-        except NotFound:
-            raise InvalidLink() from error
+        linked_signature(petition_id, email_hash)  # InvalidLink if it is gone
         return False  # it already was
     return True
 

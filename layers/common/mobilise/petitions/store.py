@@ -8,9 +8,9 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
-from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound, NotOwner, RateLimited
+from mobilise.core.errors import AlreadySigned, NotFound, NotOwner, RateLimited
 from mobilise.table.conditions import condition_failed, failed_condition
-from mobilise.table.items import counted, get_petition, get_signature
+from mobilise.table.items import counted, get_petition, linked_signature
 from mobilise.table.models import RETENTION, Petition, Signature, bound, connection
 from mobilise.table.rates import email_scope, rate_windows, take_windows
 
@@ -165,9 +165,6 @@ def confirm(petition_id: str, email_hash: str) -> bool:
     except TransactWriteError as error:
         if failed_condition(error, 0) is None and failed_condition(error, 1) is None:
             raise
-        try:
-            get_signature(petition_id, email_hash)
-        except NotFound:
-            raise InvalidLink() from error
+        linked_signature(petition_id, email_hash)  # InvalidLink if it is gone
         return False  # it already was
     return True

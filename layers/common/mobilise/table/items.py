@@ -92,3 +92,12 @@ def linked(petition_id: str, email_hash: str, update_id: str) -> tuple[Signature
         )
     except NotFound:
         raise InvalidLink() from None
+
+
+def linked_signature(petition_id: str, email_hash: str) -> Signature:
+    """The signature a link names; :class:`InvalidLink` when it is gone (erased), as for a
+    tampered link."""
+    try:
+        return get_signature(petition_id, email_hash)
+    except NotFound:
+        raise InvalidLink() from None
