@@ -62,7 +62,7 @@ def create_petition(
     responses={200: ok(), 404: NO_PETITION},
 )
 def get_petition(petition_id: str) -> PetitionOut:
-    return lifecycle.shown(checked_id(petition_id))
+    return lifecycle.public_view(checked_id(petition_id))
 
 
 @router.get(

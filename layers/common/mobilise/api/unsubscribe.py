@@ -34,10 +34,10 @@ def _page(status: int, state: str, language: str, petition_title: str = "") -> R
 def unsubscribe_page(token: str) -> Response[str]:
     """Asks; never unsubscribes (link scanners open every link of an email)."""
     try:
-        signer = unsubscribing.leaving(token)
+        leaving = unsubscribing.leaving(token)
     except InvalidLink:
         return _page(404, "invalid", "en")
-    return _page(200, "ask", signer.language, signer.petition_title)
+    return _page(200, "ask", leaving.language, leaving.petition_title)
 
 
 @router.post(

@@ -74,7 +74,7 @@ def _send(send: dict[str, str], email: Outgoing) -> dict[str, str]:
     try:
         message_id = ses.send(email.to, email.raw, email.tags)
     except ClientError as error:
-        code = ses.refused(error)
+        code = ses.permanent_refusal(error)  # SesUnavailable if it may pass
         logger.warning(
             "email refused by SES",
             code=code,

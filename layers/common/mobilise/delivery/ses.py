@@ -45,7 +45,7 @@ class SesUnavailable(Exception):
 
 def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
     """Send one email as it is on the wire; its SES message id. A refusal is SES's
-    :class:`ClientError`, read by :func:`refused`."""
+    :class:`ClientError`, read by :func:`permanent_refusal`."""
     settings = get_settings()
     response = aws.sesv2().send_email(
         FromEmailAddress=settings.sender_address,
@@ -63,9 +63,9 @@ def transient(error: ClientError) -> bool:
     return code in TRANSIENT or (status >= 500 and code not in PERMANENT)
 
 
-def refused(error: ClientError) -> str:
-    """The code of a refusal SES would give again (counted in ``EmailsRejected``; the email
-    is not tried again); :class:`SesUnavailable` for one that may pass."""
+def permanent_refusal(error: ClientError) -> str:
+    """The code of a refusal SES would give again, counted in ``EmailsRejected`` (the email is
+    not tried again); raises :class:`SesUnavailable` instead for one that may pass."""
     code = error.response.get("Error", {}).get("Code", "Unknown")
     if transient(error):
         raise SesUnavailable(code) from error

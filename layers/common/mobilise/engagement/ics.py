@@ -1,10 +1,9 @@
 """An event update as an iCalendar file (RFC 5545), for the email's "add to calendar" button.
 
-The ``icalendar`` library writes it: lines end with CRLF and are folded at 75 octets (never
-inside a UTF-8 character); every TEXT value has its backslashes, commas, semicolons and line
-breaks escaped (:class:`_Text`), so no text a starter writes can end a property and begin
-another. Before
-that, :func:`_clean` drops the control characters no TEXT may hold.
+The ``icalendar`` library writes it: lines end with CRLF and are folded within 75 octets
+(never inside a UTF-8 character); every TEXT value has its backslashes, commas, semicolons
+and line breaks escaped (:class:`_Text`), so no text a starter writes can end a property and
+begin another. Before that, :func:`_clean` drops the control characters no TEXT may hold.
 """
 
 from __future__ import annotations

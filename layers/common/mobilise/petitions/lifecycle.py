@@ -61,7 +61,7 @@ def view(petition: Petition) -> PetitionOut:
     )
 
 
-def shown(petition_id: str) -> PetitionOut:
+def public_view(petition_id: str) -> PetitionOut:
     """A petition as anyone may see it; :class:`NotFound` if there is none."""
     return view(items.get_petition(petition_id))
 

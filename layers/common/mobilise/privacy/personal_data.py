@@ -216,7 +216,8 @@ def _suppression(email_hash: str) -> dict[str, str] | None:
 
 
 def idempotency_id(kind: str, petition_id: str, subject_id: str, email_hash: str) -> str:
-    """The id Powertools gives the record of one send (see delivery.IDEMPOTENCY)."""
+    """The id Powertools gives the record of one send (see
+    :data:`mobilise.delivery.sending.IDEMPOTENCY`)."""
     data = json.dumps([kind, petition_id, subject_id, email_hash], sort_keys=True)
     digest = hashlib.md5(data.encode(), usedforsecurity=False).hexdigest()
     return f"{IDEMPOTENCY_PREFIX}#{digest}"

@@ -20,8 +20,6 @@ from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.table.models import Petition, Update
 
-#: The channels of a call to action, and the action each one's button is counted as.
-CHANNEL_ACTIONS = {"email": "mailto", "tweet": "tweet", "phone": "tel", "facebook": "facebook"}
 #: Every target is of these schemes, or ``http:`` on the service's own origin.
 SAFE_SCHEMES = frozenset({"https", "mailto", "tel"})
 _PHONE_NOISE = re.compile(r"[\s().-]")

@@ -147,7 +147,7 @@ def send_reminder(
     try:
         ses.send(to, raw, tags)
     except ClientError as error:
-        code = ses.refused(error)
+        code = ses.permanent_refusal(error)  # SesUnavailable if it may pass
         logger.warning("reminder refused by SES", code=code, petition_id=tags["petition_id"])
         return False
     return True
