@@ -5,6 +5,8 @@ one reader takes in."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,14 @@ def test_the_rules_see_the_package() -> None:
     assert len(modules()) > 40
     assert all((PACKAGE / capability / "store.py").is_file() for capability in CAPABILITIES)
     assert "mobilise.table.items" in imported(PACKAGE / "petitions" / "store.py")
+
+
+def test_the_api_cold_start_leaves_the_calendar_library_to_the_calendar_route() -> None:
+    """icalendar serves one rarely called route; every API cold start would pay its import."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, mobilise.api; print('icalendar' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
