@@ -59,8 +59,8 @@ unit: $(STAMP)  ## tests/unit: pure rules, no moto, no Java, no network (seconds
 integration: $(STAMP) $(NODE_STAMP) spamassassin  ## tests/integration (in-process on moto and DynamoDB Local) and tests/emails (Nu checker, SpamAssassin)
 	$(PARALLEL) tests/integration tests/emails
 
-e2e: $(STAMP) $(NODE_STAMP) chromium  ## tests/e2e (the local stack as a process), tests/screenshots (Chromium), tests/bench (the bench smoke)
-	$(PARALLEL) tests/e2e tests/screenshots tests/bench
+e2e: $(STAMP) $(NODE_STAMP) chromium  ## tests/e2e (the local stack as a process), tests/browser (Playwright on Chromium), tests/screenshots, tests/bench (the bench smoke)
+	$(PARALLEL) tests/e2e tests/browser tests/screenshots tests/bench
 	$(SERIAL) tests/e2e || test $$? -eq 5
 
 test: lint validate chromium spamassassin $(NODE_STAMP)  ## Lint, validate the template, run every test (what CI runs)
