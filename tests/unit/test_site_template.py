@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -28,8 +28,7 @@ def document() -> Document:
 
 
 def _properties(document: Document, name: str) -> dict[str, Any]:
-    found: dict[str, Any] = document["Resources"][name]["Properties"]
-    return found
+    return cast(dict[str, Any], document["Resources"][name]["Properties"])
 
 
 def _distribution(document: Document) -> dict[str, Any]:
