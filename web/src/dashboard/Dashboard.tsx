@@ -21,43 +21,49 @@ export function Dashboard(props: { petitionId: string }) {
   const path = { petition_id: props.petitionId };
   const [loaded, retry] = useApi(() => api().GET("/petitions/{petition_id}", { params: { path } }), [props.petitionId]);
   const [changed, setChanged] = useState<Petition | null>(null);
-  if (loaded.state !== "done") {
-    return (
-      <section>
-        <h1 tabIndex={-1}>{t("loadingPetition")}</h1>
-        <Show loaded={loaded} onRetry={retry}>{() => <></>}</Show>
-      </section>
-    );
-  }
-  const petition = changed ?? loaded.data;
+  const petition = changed ?? (loaded.state === "done" ? loaded.data : null);
+  // One h1 from the first render on: the focus a navigation gives it stays when it loads.
   return (
     <article class="dashboard">
       <header class="dashboard-header">
-        <h1 tabIndex={-1}>{petition.title}</h1>
-        <p class="meta">
-          <StatusBadge status={petition.status} />
-          <span>{t("startedOn", { date: formatDate(petition.created_at) })}</span>
-          <a href={`/p/${petition.petition_id}`}>{t("publicPage")}</a>
-        </p>
-        {petition.status === "closed" && <p class="notice">{t("closedNotice")}</p>}
-        {petition.status === "victory" && <p class="notice notice-victory">{t("victoryNotice")}</p>}
+        <h1 tabIndex={-1}>{petition ? petition.title : t("loadingPetition")}</h1>
+        {petition ? <Summary petition={petition} /> : <Show loaded={loaded} onRetry={retry}>{() => <></>}</Show>}
       </header>
-      <div class="dashboard-grid">
-        <Signers petitionId={petition.petition_id} />
-        <section class="card" aria-labelledby="window-heading">
-          <h2 id="window-heading">{t("windowHeading")}</h2>
-          <Countdown until={petition.next_update_allowed_at} onReached={retry} />
-          <p class="hint">{t("windowRule")}</p>
-          <Link to={`/petitions/${petition.petition_id}/compose`} class="button button-primary">{t("compose")}</Link>
-        </section>
-      </div>
-      <Updates petitionId={petition.petition_id} />
-      <section class="card" aria-labelledby="settings-heading">
-        <h2 id="settings-heading">{t("settingsHeading")}</h2>
-        <NudgesSwitch petition={petition} />
-        <CloseOrWin petition={petition} onChanged={setChanged} />
-      </section>
+      {petition && (
+        <>
+          <div class="dashboard-grid">
+            <Signers petitionId={petition.petition_id} />
+            <section class="card" aria-labelledby="window-heading">
+              <h2 id="window-heading">{t("windowHeading")}</h2>
+              <Countdown until={petition.next_update_allowed_at} onReached={retry} />
+              <p class="hint">{t("windowRule")}</p>
+              <Link to={`/petitions/${petition.petition_id}/compose`} class="button button-primary">{t("compose")}</Link>
+            </section>
+          </div>
+          <Updates petitionId={petition.petition_id} />
+          <section class="card" aria-labelledby="settings-heading">
+            <h2 id="settings-heading">{t("settingsHeading")}</h2>
+            <NudgesSwitch petition={petition} />
+            <CloseOrWin petition={petition} onChanged={setChanged} />
+          </section>
+        </>
+      )}
     </article>
+  );
+}
+
+function Summary(props: { petition: Petition }) {
+  const { petition } = props;
+  return (
+    <>
+      <p class="meta">
+        <StatusBadge status={petition.status} />
+        <span>{t("startedOn", { date: formatDate(petition.created_at) })}</span>
+        <a href={`/p/${petition.petition_id}`}>{t("publicPage")}</a>
+      </p>
+      {petition.status === "closed" && <p class="notice">{t("closedNotice")}</p>}
+      {petition.status === "victory" && <p class="notice notice-victory">{t("victoryNotice")}</p>}
+    </>
   );
 }
 

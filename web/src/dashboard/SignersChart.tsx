@@ -9,7 +9,7 @@ import { t } from "./messages";
 
 const WIDTH = 320;
 const HEIGHT = 170;
-const LEFT = 40;
+const LEFT = 44;
 const RIGHT = 8;
 const TOP = 8;
 const BOTTOM = 22;
@@ -57,7 +57,9 @@ export function SignersChart(props: { points: Point[] }) {
         <polygon class="chart-confirmed" points={`${confirmed.join(" ")} ${base}`} />
         <polyline class="chart-total-line" points={total.join(" ")} />
         <text class="chart-axis" x={LEFT} y={HEIGHT - 6}>{shortDate(props.points[0]!.date)}</text>
-        <text class="chart-axis" x={WIDTH - RIGHT} y={HEIGHT - 6} text-anchor="end">{shortDate(last.date)}</text>
+        {props.points.length > 1 && (
+          <text class="chart-axis" x={WIDTH - RIGHT} y={HEIGHT - 6} text-anchor="end">{shortDate(last.date)}</text>
+        )}
       </svg>
       <figcaption class="chart-legend">
         <span class="legend legend-confirmed">{t("confirmed")}</span>
