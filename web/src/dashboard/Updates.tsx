@@ -1,0 +1,84 @@
+/** A petition's updates on its dashboard: the scheduled ones, then those sent, newest first,
+ * each with its funnel and a link to its own page (statistics, responses, RSVPs). */
+import { api, type Schemas } from "../api/client";
+import { useApi } from "../api/useApi";
+import { usePages } from "../api/usePages";
+import { formatDateTime } from "../i18n";
+import { Link } from "../router";
+import { More } from "../ui/More";
+import { Show } from "../ui/Status";
+import { Funnel } from "./Funnel";
+import { t, type Key } from "./messages";
+
+type Update = Schemas["UpdateOut"];
+const PAGE = 10;
+
+export function Updates(props: { petitionId: string }) {
+  const path = { petition_id: props.petitionId };
+  const [sent, retry] = useApi(
+    () => api().GET("/petitions/{petition_id}/updates", { params: { path, query: { limit: PAGE } } }),
+    [props.petitionId],
+  );
+  const [unpublished] = useApi(
+    () => api().GET("/petitions/{petition_id}/unpublished-updates", { params: { path, query: { limit: PAGE } } }),
+    [props.petitionId],
+  );
+  const scheduled = unpublished.state === "done"
+    ? unpublished.data.updates.filter((update) => update.status === "scheduled")
+    : [];
+  return (
+    <section class="card" aria-labelledby="updates-heading">
+      <h2 id="updates-heading">{t("updatesHeading")}</h2>
+      {scheduled.length > 0 && (
+        <>
+          <h3>{t("scheduledHeading")}</h3>
+          <ul class="update-list">
+            {scheduled.map((update) => <UpdateItem key={update.update_id} update={update} />)}
+          </ul>
+        </>
+      )}
+      <Show loaded={sent} onRetry={retry}>
+        {(page) => <SentPages petitionId={props.petitionId} first={page.updates} cursor={page.next_cursor} />}
+      </Show>
+    </section>
+  );
+}
+
+function SentPages(props: { petitionId: string; first: Update[]; cursor: string | null }) {
+  const path = { petition_id: props.petitionId };
+  const pages = usePages(
+    props.first,
+    props.cursor,
+    (cursor) => api().GET("/petitions/{petition_id}/updates", { params: { path, query: { limit: PAGE, cursor } } }),
+    (page) => page.updates,
+  );
+  if (pages.items.length === 0) return <p class="empty">{t("updatesNone")}</p>;
+  return (
+    <>
+      <ul class="update-list">
+        {pages.items.map((update) => <UpdateItem key={update.update_id} update={update} />)}
+      </ul>
+      <More pages={pages} label={t("updatesMore")} />
+    </>
+  );
+}
+
+/** An update: a link to its page, its status and time; once sent, its funnel. */
+function UpdateItem(props: { update: Update }) {
+  const { update } = props;
+  const scheduled = update.status === "scheduled";
+  const Heading = scheduled ? "h4" : "h3";
+  return (
+    <li class="update-item">
+      <Heading class="update-title">
+        <Link to={`/petitions/${update.petition_id}/updates/${update.update_id}`}>{update.title}</Link>
+      </Heading>
+      <p class="meta">
+        <span class={`badge badge-update-${update.status}`}>{t(`status_${update.status}` as Key)}</span>
+        {scheduled && update.publish_at && <span>{t("scheduledFor", { date: formatDateTime(update.publish_at) })}</span>}
+        {!scheduled && update.published_at && <span>{t("publishedOn", { date: formatDateTime(update.published_at) })}</span>}
+      </p>
+      {!scheduled && <Funnel update={update} />}
+    </li>
+  );
+}
