@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -41,22 +42,28 @@ def _modules_after_import(logical_id: str) -> set[str]:
     probe = _PROBE.format(
         infra=str(ROOT / "infra"), code_dir=str(ROOT / function.code_uri), handler=function.handler
     )
+    return set(_in_lambda(probe, function.code_uri))
+
+
+def _in_lambda(code: str, code_uri: str) -> Any:
+    """What ``code`` prints last (JSON), run in a fresh interpreter with tracing on as in
+    Lambda (``LAMBDA_TASK_ROOT`` set) and no invocation's trace header yet."""
     environment = {
         **os.environ,
         **FAKE_AWS,
-        "LAMBDA_TASK_ROOT": str(ROOT / function.code_uri),  # tracing as in Lambda
+        "LAMBDA_TASK_ROOT": str(ROOT / code_uri),
         "POWERTOOLS_TRACE_DISABLED": "false",
     }
     environment.pop("_X_AMZN_TRACE_ID", None)
     completed = subprocess.run(
-        [sys.executable, "-P", "-c", probe],
+        [sys.executable, "-P", "-c", code],
         capture_output=True,
         text=True,
         env=environment,
         timeout=120,
         check=True,
     )
-    return set(json.loads(completed.stdout.splitlines()[-1]))
+    return json.loads(completed.stdout.splitlines()[-1])
 
 
 def _loaded(modules: set[str], package: str) -> bool:
@@ -115,23 +122,7 @@ print(json.dumps([first, before, second, sent]))
 
 
 def test_a_sampled_invocation_is_traced_and_an_unsampled_one_loads_no_x_ray_sdk() -> None:
-    environment = {
-        **os.environ,
-        **FAKE_AWS,
-        "LAMBDA_TASK_ROOT": str(ROOT / "functions" / "sweeper"),
-        "POWERTOOLS_TRACE_DISABLED": "false",
-    }
-
-    completed = subprocess.run(
-        [sys.executable, "-P", "-c", _TRACED],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=True,
-    )
-
-    first, loaded_before, second, sent = json.loads(completed.stdout.splitlines()[-1])
+    first, loaded_before, second, sent = _in_lambda(_TRACED, "functions/sweeper")
     assert (first, loaded_before, second) == (1, False, 2)
     header, document = sent.split("\n", 1)
     assert json.loads(header) == {"format": "json", "version": 1}
