@@ -116,6 +116,13 @@ def markdown(results: dict[str, Any], sections: Sequence[Section]) -> str:
         for title, write in section.parts if section.name in results else []:
             number += 1
             lines += ["", f"## {number}. {title}", "", *write(results[section.name])]
+    loads = ", ".join(
+        f"{section.name} {results[section.name]['load_average']:.1f}"
+        for section in sections
+        if "load_average" in results.get(section.name, {})
+    )
+    if loads:
+        lines += ["", f"Load average (5 min) at the end of each section: {loads}."]
     for name, error in results.get("errors", {}).items():
         lines += ["", f"## {name} failed", "", "```", error.rstrip(), "```"]
     return "\n".join(lines) + "\n"

@@ -58,6 +58,7 @@ def _step(results: dict[str, Any], section: Section, context: Context) -> None:
         results.setdefault("errors", {})[name] = traceback.format_exc()
         return
     found["seconds"] = time.perf_counter() - started
+    found["load_average"] = os.getloadavg()[1]  # the machine's, over the last 5 minutes
     results[name] = found
     log(f"{name}: done in {found['seconds']:.0f} s")
 
