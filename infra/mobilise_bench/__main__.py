@@ -1,4 +1,4 @@
-"""``python -m mobilise_bench --out DIR [--smoke]``: the benchmarks of issue 7 (``make bench``)."""
+"""``python -m mobilise_bench --out DIR [--smoke] [--only SECTION]``: ``make bench``."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--smoke", action="store_true", help="every benchmark at tiny sizes (under a minute)"
     )
+    parser.add_argument(
+        "--only", action="append", metavar="SECTION", help="run only this section (repeatable)"
+    )
     args = parser.parse_args(argv)
 
     from mobilise_bench.runner import run
 
-    results = run(args.out, smoke=args.smoke)
+    results = run(args.out, smoke=args.smoke, only=args.only)
     sys.stdout.write((args.out / "results.md").read_text())
     return 1 if results.get("errors") else 0
 

@@ -1,83 +1,39 @@
 """Benchmarks 1 and 2: saturating the SES quota, and the AWS requests it takes.
 
 One update to ``recipients`` confirmed signers, driven through the queues: the api
-function publishes, the fanout function and ``DeliveryConcurrency`` deliver
-functions run from the publish and delivery queues at the same time, each in its
-own thread and execution environment, against moto (and optionally DynamoDB
-Local for the tables) and the SES stand-in of :mod:`mobilise_bench.ses`.
+function publishes (in this process), the fanout function and ``concurrency`` deliver
+functions serve the publish and delivery queues at the same time, each in a process
+of its own (:mod:`mobilise_bench.processes`), against moto's server (and DynamoDB
+Local for the tables) and the SES stand-in of :mod:`mobilise_bench.ses`, whose
+token bucket all of them share, as an account's quota is.
 
-Pacing. :func:`mobilise.delivery.pacing.pacer` is one ``Pacer`` per process, at
-``rate / DeliveryConcurrency``: on AWS each concurrent invocation is its own
-process, so together they send at ``rate``. Threads in one process would share
-that one pacer and send at ``rate / DeliveryConcurrency`` in all. So each deliver
-worker gets its own pacer, built by the same rule (:class:`PerInvocationPacer`
-replaces ``mobilise.delivery.sending.pacer`` for the run): N workers, N pacers, as N
-Lambda invocations would have.
+Pacing is the deliver code's own: :func:`mobilise.delivery.pacing.pacer` is one
+``Pacer`` per process at ``rate / DeliveryConcurrency``, as on AWS one per execution
+environment, so that together the invocations send at ``rate``.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobilise.core import aws
 from mobilise.core.config import get_settings
-from mobilise.delivery import sending
-from mobilise.delivery.pacing import Pacer, account_send_rate
 from mobilise_bench import naive
 from mobilise_bench.console import log
 from mobilise_bench.costs import Cost, LambdaUse, per_million
 from mobilise_bench.counting import Counts, RequestCounter
-from mobilise_bench.ses import SesQuota
-from mobilise_bench.system import STARTER, System, on_moto, seed_signatures
-from mobilise_bench.workers import Meter, QueueWorker, drain
+from mobilise_bench.processes import ProcessWorker, Report, SharedBucket, Spec
+from mobilise_bench.servers import moto_server
+from mobilise_bench.system import STARTER, System, built, seed_signatures
+from mobilise_bench.workers import Source, drain
 from mobilise_local import lambdas
 from mobilise_local.gateway import response_from
-from mobilise_local.runtime import Handler
-from mobilise_local.template import read
 
 API = "ApiFunction"
 FANOUT = "FanoutFunction"
 DELIVER = "DeliverFunction"
-
-
-class PerInvocationPacer:
-    """Stands in for :func:`mobilise.delivery.pacing.pacer`: one pacer per worker thread, each at
-    the rate one Lambda invocation of the delivery event source gets."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self.made = 0
-
-    def __call__(self) -> Pacer:
-        pacer: Pacer | None = getattr(self._local, "pacer", None)
-        if pacer is None:
-            pacer = Pacer(account_send_rate() / get_settings().delivery_concurrency)
-            self._local.pacer = pacer
-            with self._lock:
-                self.made += 1
-        return pacer
-
-    def cache_clear(self) -> None:
-        self._local = threading.local()
-
-
-@contextmanager
-def per_invocation_pacing() -> Iterator[PerInvocationPacer]:
-    module: Any = sending  # the name the deliver code calls, imported there from pacing
-    original = module.pacer
-    replacement = PerInvocationPacer()
-    module.pacer = replacement
-    try:
-        yield replacement
-    finally:
-        module.pacer = original
 
 
 @dataclass
@@ -101,11 +57,10 @@ class Run:
     fanout_done_seconds: float  # publish -> last fan-out invocation ended
     busiest_second: int
     steady_rate: float  # emails/s after fan-out finished
-    process_cpu_seconds: float
+    process_cpu_seconds: float  # every process of the run but DynamoDB Local's
     counts: Counts
     lambdas: list[LambdaUse]
-    emulator_seconds: float
-    empty_polls: int
+    emulator_seconds: float  # this process: moto's server, the publish, watching the queues
     pacers: int
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -155,18 +110,20 @@ class Run:
             "process_cpu_per_email_ms": 1000 * self.process_cpu_seconds / max(1, self.sent),
             "deliver_cpu_per_email_ms": 1000 * per_email_cpu,
             "emulator_cpu_per_email_ms": 1000 * self.emulator_seconds / max(1, self.sent),
-            "empty_polls": self.empty_polls,
+            "emails_per_deliver_cpu_second": 1 / per_email_cpu if per_email_cpu else 0.0,
+            "emails_per_cpu_second": self.sent / self.process_cpu_seconds
+            if self.process_cpu_seconds
+            else 0.0,
             "lambda": [use.__dict__ for use in self.lambdas],
             **self.extra,
         }
 
 
-def _parameters(rate: float, double_opt_in: bool = False) -> dict[str, str]:
-    concurrency = read().parameter_defaults()["DeliveryConcurrency"]
+def _parameters(rate: float, concurrency: int) -> dict[str, str]:
     return {
-        "DoubleOptIn": "true" if double_opt_in else "false",
+        "DoubleOptIn": "false",
         "SesMaxSendRate": f"{rate:g}",
-        "DeliveryConcurrency": concurrency,
+        "DeliveryConcurrency": str(concurrency),
     }
 
 
@@ -185,6 +142,7 @@ def deliver_one_update(
     recipients: int,
     rate: float,
     burst: float,
+    concurrency: int,
     dynamodb_endpoint: str | None = None,
     design: str = "mobilise",
     timeout: float = 1800,
@@ -192,74 +150,67 @@ def deliver_one_update(
 ) -> Run:
     """Seed, publish, run the queues until every email is sent; measure all of it."""
     tables = "moto" if dynamodb_endpoint is None else "DynamoDB Local"
-    with on_moto(_parameters(rate), dynamodb_endpoint=dynamodb_endpoint) as system:
+    with (
+        moto_server(),
+        built(_parameters(rate, concurrency), dynamodb_endpoint=dynamodb_endpoint) as system,
+    ):
         petition_id = system.create_petition(STARTER)
         started = time.perf_counter()
         seed_signatures(petition_id, recipients, threads=seed_threads)
         seed_seconds = time.perf_counter() - started
         log(f"{label}: {recipients} signatures seeded in {seed_seconds:.1f} s ({tables})")
-        quota = SesQuota(rate, burst)
-        quota.install(aws.sesv2())
-        concurrency = get_settings().delivery_concurrency
-        with per_invocation_pacing() as pacers, RequestCounter() as counter:
-            meter = Meter()
-            workers = _workers(system, counter, meter, design, concurrency)
+        bucket = SharedBucket(rate, burst)
+        workers = [ProcessWorker(spec, bucket) for spec in _specs(system, design, concurrency)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.wait_ready()
+        with RequestCounter() as counter:
             cpu = time.process_time()
             published = time.monotonic()
-            for worker in workers:
-                worker.start()
             reply, api_use = _publish(system, petition_id, counter)
             finished = drain(
                 system,
                 workers,
                 ["PublishQueue", "DeliveryQueue"],
                 timeout=timeout,
-                progress=lambda: log(
-                    f"{label}: {quota.accepted} sent, {quota.throttled} throttled, "
-                    f"{len(meter.of(FANOUT))} fan-out invocations, "
-                    f"{time.monotonic() - published:.0f} s"
-                ),
+                progress=lambda: log(f"{label}: {time.monotonic() - published:.0f} s"),
             )
-            process_cpu = time.process_time() - cpu
+            parent_cpu = time.process_time() - cpu
+        reports = [worker.report for worker in workers if worker.report is not None]
+        if len(reports) != len(workers) or any(report.error for report in reports):
+            raise RuntimeError(f"{label}: a worker failed: {[r.error for r in reports]}")
         if not finished:
             raise RuntimeError(f"{label}: the queues did not drain within {timeout} s")
-        update_id = reply["update_id"]
         stats = system.request(
-            "GET", f"/petitions/{petition_id}/updates/{update_id}/stats", user=STARTER
+            "GET", f"/petitions/{petition_id}/updates/{reply['update_id']}/stats", user=STARTER
         ).json()
         return _run(
             label=label,
             tables=tables,
             system=system,
             recipients=recipients,
-            quota=quota,
-            concurrency=concurrency,
+            bucket=bucket,
+            concurrency=get_settings().delivery_concurrency,
             seed_seconds=seed_seconds,
             stats=stats,
-            workers=workers,
-            meter=meter,
+            reports=reports,
             counter=counter,
             api_use=api_use,
             published=published,
-            process_cpu=process_cpu,
-            pacers=pacers.made,
+            parent_cpu=parent_cpu,
         )
 
 
-def _workers(
-    system: System, counter: RequestCounter, meter: Meter, design: str, concurrency: int
-) -> list[QueueWorker]:
+def _specs(system: System, design: str, concurrency: int) -> list[Spec]:
     sources = {source.function: source for source in system.template.queue_sources()}
-    fanout_handler: Handler | None = naive.handler if design == "naive" else None
-    batch = naive.NAIVE_DELIVERY_BATCH if design == "naive" else None
-    workers = [
-        QueueWorker(system, sources[FANOUT], counter, meter, name="fanout", handler=fanout_handler)
-    ]
-    workers.extend(
-        QueueWorker(system, sources[DELIVER], counter, meter, name=f"deliver-{i}", batch_size=batch)
-        for i in range(concurrency)
+    naive_design = design == "naive"
+    batch = naive.NAIVE_DELIVERY_BATCH if naive_design else None
+    specs = [Spec("fanout", Source.of(system, sources[FANOUT]), naive_fanout=naive_design)]
+    specs.extend(
+        Spec(f"deliver-{i}", Source.of(system, sources[DELIVER], batch)) for i in range(concurrency)
     )
-    return workers
+    return specs
 
 
 def _publish(
@@ -271,22 +222,22 @@ def _publish(
         {"title": "Hearing on Monday", "body": "Come and listen: the council votes at 6 pm."},
         user=STARTER,
     )
-    emulated = counter.emulator_seconds()
     cpu, wall = time.thread_time(), time.perf_counter()
     with counter.acting(API):
         response = response_from(lambdas.invoke(function, event))
-    emulated = counter.emulator_seconds() - emulated
-    use = LambdaUse(
-        API,
-        function.memory,
-        1,
-        time.thread_time() - cpu - emulated,
-        time.perf_counter() - wall,
-    )
+    use = LambdaUse(API, function.memory, 1, time.thread_time() - cpu, time.perf_counter() - wall)
     if response.status != 201:
         raise RuntimeError(f"publish answered {response.status}: {response.body!r}")
     reply: dict[str, Any] = json.loads(response.body)
     return reply, use
+
+
+def _merged(counter: RequestCounter, reports: list[Report]) -> Counts:
+    counts = Counts()
+    for source in [counter.counts, *(report.counts for report in reports)]:
+        for key, tally in source.tallies.items():
+            counts.add(key, tally)
+    return counts
 
 
 def _run(
@@ -295,29 +246,26 @@ def _run(
     tables: str,
     system: System,
     recipients: int,
-    quota: SesQuota,
+    bucket: SharedBucket,
     concurrency: int,
     seed_seconds: float,
     stats: dict[str, Any],
-    workers: list[QueueWorker],
-    meter: Meter,
+    reports: list[Report],
     counter: RequestCounter,
     api_use: LambdaUse,
     published: float,
-    process_cpu: float,
-    pacers: int,
+    parent_cpu: float,
 ) -> Run:
-    accepted = sorted(quota.accepted_at)
-    fanouts = meter.of(FANOUT)
+    accepted = sorted(moment for report in reports for moment in report.accepted_at)
+    fanouts = [i for report in reports for i in report.invocations if i.function == FANOUT]
     fanout_end = max((i.ended_at for i in fanouts), default=published)
     after = [moment for moment in accepted if moment > fanout_end]
     steady = (len(after) - 1) / (after[-1] - after[0]) if len(after) > 1 else 0.0
-    lambdas = [api_use]
-    emulated = 0.0
+    lambdas_used = [api_use]
+    invoked = [invocation for report in reports for invocation in report.invocations]
     for function in (FANOUT, DELIVER):
-        invocations = meter.of(function)
-        emulated += sum(i.emulator_seconds for i in invocations)
-        lambdas.append(
+        invocations = [i for i in invoked if i.function == function]
+        lambdas_used.append(
             LambdaUse(
                 function,
                 system.function(function).memory,
@@ -326,30 +274,34 @@ def _run(
                 sum(i.wall_seconds for i in invocations),
             )
         )
+    deliver_reports = [report for report in reports if report.function == DELIVER]
     return Run(
         label=label,
         tables=tables,
         recipients=recipients,
-        rate=quota.rate,
-        burst=quota.capacity,
+        rate=bucket.rate,
+        burst=bucket.capacity,
         concurrency=concurrency,
         seed_seconds=seed_seconds,
-        sent=quota.accepted,
+        sent=len(accepted),
         stats_sent=int(stats.get("sent", 0)),
         stats_recipients=int(stats.get("recipients", 0)),
-        throttled=quota.throttled,
-        retried_records=sum(worker.retried for worker in workers),
+        throttled=sum(len(report.throttled_at) for report in reports),
+        retried_records=sum(report.retried for report in reports),
         wall_seconds=(accepted[-1] - published) if accepted else 0.0,
         first_to_last_seconds=(accepted[-1] - accepted[0]) if accepted else 0.0,
         fanout_done_seconds=fanout_end - published,
         busiest_second=_busiest_second(accepted),
         steady_rate=steady,
-        process_cpu_seconds=process_cpu,
-        counts=counter.counts,
-        lambdas=lambdas,
-        emulator_seconds=emulated,
-        empty_polls=meter.empty_polls,
-        pacers=pacers,
+        process_cpu_seconds=parent_cpu + sum(report.cpu_seconds for report in reports),
+        counts=_merged(counter, reports),
+        lambdas=lambdas_used,
+        emulator_seconds=parent_cpu,
+        pacers=sum(report.pacers for report in deliver_reports),
+        extra={
+            "deliver_processes_cpu_seconds": sum(r.cpu_seconds for r in deliver_reports),
+            "bench_process_cpu_seconds": parent_cpu,
+        },
     )
 
 

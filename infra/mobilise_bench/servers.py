@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,6 +30,10 @@ def moto_server() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"
+    # moto's state is the process's: empty it of what an earlier server (or mock) left.
+    reset = urllib.request.Request(f"{url}/moto-api/reset", method="POST")  # noqa: S310 (ours)
+    with urllib.request.urlopen(reset, timeout=30):  # noqa: S310 (our own server, on loopback)
+        pass
     try:
         with scoped({"AWS_ENDPOINT_URL": url}):
             yield url

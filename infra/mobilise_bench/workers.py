@@ -2,12 +2,11 @@
 
 Like :class:`mobilise_local.pollers.Pollers`: up to ``BatchSize`` messages an
 invocation, the records Lambda builds, only the reported failures left on the
-queue. Three differences, each needed to measure:
+queue. Two differences, each needed to measure:
 
-* every worker is its own execution environment (:func:`system.fresh_handler`):
-  the local stack's pollers share one handler module, hence one Powertools
-  ``BatchProcessor``, between their threads;
-* a worker can bring its own SES pacer, as a separate Lambda invocation has;
+* every worker is its own execution environment: here a thread with a handler
+  module of its own (:func:`system.fresh_handler`), in :mod:`mobilise_bench.processes`
+  a process, as concurrent Lambda invocations are;
 * a record reported as failed is made visible again at once and counted: on AWS
   it would wait for the queue's visibility timeout before its retry.
 """
@@ -16,14 +15,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 
 from mobilise_bench.counting import Key, RequestCounter, Tally, sqs_requests
-from mobilise_bench.system import System, fresh_handler
+from mobilise_bench.system import System
 from mobilise_local import lambdas
 from mobilise_local.pollers import sqs_record
 from mobilise_local.runtime import Handler
@@ -38,7 +37,9 @@ _ATTRIBUTES: list[Any] = [
     "SenderId",
     "ApproximateFirstReceiveTimestamp",
 ]
-_IDLE_WAIT = 0.02  # seconds between two polls of an empty queue
+#: Seconds between two polls of an empty queue: often enough to start a batch within a tenth
+#: of a second, rarely enough that a dozen idle workers do not keep moto's server busy.
+_IDLE_WAIT = 0.1
 
 
 @dataclass
@@ -73,43 +74,71 @@ class Meter:
             return [i for i in self.invocations if i.function == function]
 
 
+@dataclass(frozen=True)
+class Source:
+    """What one worker serves: a function of the template and its queue (picklable, for a
+    worker in another process)."""
+
+    function: Function
+    url: str
+    arn: str
+    batch_size: int
+    report_failures: bool
+
+    @classmethod
+    def of(cls, system: System, source: QueueSource, batch_size: int | None = None) -> Source:
+        return cls(
+            system.function(source.function),
+            system.queue_url(source.queue),
+            system.queue_arn(source.queue),
+            min(batch_size or source.batch_size, 10),
+            source.report_batch_item_failures,
+        )
+
+
 class QueueWorker(threading.Thread):
-    """One concurrent invocation slot of an SQS event source."""
+    """One concurrent invocation slot of an SQS event source, serving ``handler``."""
 
     def __init__(
         self,
-        system: System,
-        source: QueueSource,
+        source: Source,
+        handler: Handler,
         counter: RequestCounter,
         meter: Meter,
         *,
         name: str,
-        setup: Callable[[], None] | None = None,
-        batch_size: int | None = None,
-        handler: Handler | None = None,
+        busy: Callable[[bool], None] | None = None,
     ) -> None:
         super().__init__(name=name, daemon=True)
-        self.function: Function = system.function(source.function)
-        self.handler = handler or fresh_handler(self.function)
-        self.url = system.queue_url(source.queue)
-        self.arn = system.queue_arn(source.queue)
-        self.batch_size = min(batch_size or source.batch_size, 10)
-        self.report_failures = source.report_batch_item_failures
+        self.function = source.function
+        self.handler = handler
+        self.url = source.url
+        self.arn = source.arn
+        self.batch_size = source.batch_size
+        self.report_failures = source.report_failures
         self.counter = counter
         self.meter = meter
-        self.setup = setup
         self.retried = 0
-        self.busy = False
+        self._busy = False
+        self._tell_busy = busy
         self.error: BaseException | None = None
         self._stopping = threading.Event()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self._busy = value
+        if self._tell_busy is not None:
+            self._tell_busy(value)
 
     def stop(self) -> None:
         self._stopping.set()
 
     def run(self) -> None:
         try:
-            if self.setup is not None:
-                self.setup()
             sqs = boto3.client("sqs")
             while not self._stopping.is_set():
                 if not self._poll_once(sqs):
@@ -208,9 +237,25 @@ def queues_empty(system: System, logical_ids: list[str]) -> bool:
     return True
 
 
+class Worker(Protocol):
+    """What :func:`drain` needs of a worker, a thread or a process."""
+
+    name: str
+
+    @property
+    def busy(self) -> bool: ...
+
+    @property
+    def error(self) -> BaseException | None: ...
+
+    def stop(self) -> None: ...
+
+    def join(self, timeout: float | None = None) -> None: ...
+
+
 def drain(
     system: System,
-    workers: list[QueueWorker],
+    workers: Sequence[Worker],
     queues: list[str],
     *,
     timeout: float,

@@ -63,6 +63,7 @@ UNDEPLOYABLE: dict[str, str] = {
     ),
     "AWS::ApiGateway::Stage": NO_MODEL,
     "AWS::CloudWatch::Alarm": NO_MODEL,
+    "AWS::Lambda::Alias": NO_MODEL + "; a reference to an alias is one to its function (STAND_INS)",
     "AWS::Cognito::UserPool": NO_MODEL,
     "AWS::Cognito::UserPoolClient": NO_MODEL,
     "AWS::SecretsManager::Secret": NO_MODEL,
@@ -161,6 +162,12 @@ def translate(document: dict[str, Any], parameters: dict[str, str] | None = None
     return result
 
 
+#: Dropped types a reference may name in place of another resource: the property of the dropped
+#: resource that names it. An alias (AutoPublishAlias) stands for its function (its ARN, as a
+#: ``Ref`` to an alias gives), which the local stack's event sources invoke directly.
+STAND_INS = {"AWS::Lambda::Alias": "FunctionName"}
+
+
 def placeholder(resource_type: str, logical_id: str, attribute: str | None = None) -> str:
     """What a reference to a dropped resource becomes in the deployed template."""
     suffix = f".{attribute}" if attribute else ""
@@ -187,6 +194,12 @@ def deployable(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]
             depends = [depends]
         if depends is not None:
             resource["DependsOn"] = [name for name in depends if name not in dropped]
+    for name, kind in dropped.items():
+        if kind in STAND_INS:  # a reference to it becomes one to what it stands for
+            function = template["Resources"][name]["Properties"][STAND_INS[kind]]["Ref"]
+            kept["Resources"] = _stand_in(
+                kept["Resources"], name, {"Fn::GetAtt": [function, "Arn"]}
+            )
     kept["Resources"] = _replace_references(kept["Resources"], dropped)
     kept["Outputs"] = {
         name: output
@@ -209,6 +222,16 @@ def _replace_references(value: Any, dropped: dict[str, str]) -> Any:
         return {key: _replace_references(item, dropped) for key, item in value.items()}
     if isinstance(value, list):
         return [_replace_references(item, dropped) for item in value]
+    return value
+
+
+def _stand_in(value: Any, logical_id: str, replacement: Any) -> Any:
+    if isinstance(value, dict):
+        if value == {"Ref": logical_id}:
+            return copy.deepcopy(replacement)
+        return {key: _stand_in(item, logical_id, replacement) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stand_in(item, logical_id, replacement) for item in value]
     return value
 
 

@@ -62,18 +62,21 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         assert section in results
     for heading in (
         "## Targets",
-        "## 1. Saturating the SES quota",
-        "## 2. AWS requests per 1,000 recipients",
-        "## 3. Cold start",
+        "## 1. Cold start",
+        "## 2. Saturating the SES quota",
+        "## 3. AWS requests per 1,000 recipients",
         "## 4. Fan-out memory",
-        "## 5. Publish path",
+        "## 5. Publish and preview, small and large petition",
     ):
         assert heading in page
     assert {target["name"] for target in results["targets"]} == {
         "send_rate",
         "cost",
+        "deliver_cpu",
+        "write_units",
         "memory",
         "cold_start",
+        "publish",
     }
     assert all(isinstance(target["met"], bool) for target in results["targets"])
 
@@ -82,7 +85,7 @@ def test_every_seeded_recipient_gets_exactly_one_email(smoke: tuple[dict[str, An
     results, _ = smoke
 
     runs = {run["label"]: run for run in results["saturation"]["runs"]}
-    assert set(runs) == {"quota", "moto tables", "control", "naive"}
+    assert set(runs) == {"quota", "stress", "moto tables", "control", "naive"}
     for label, run in runs.items():
         assert run["sent"] == run["recipients"]
         assert run["update_stats_sent"] == run["recipients"]
@@ -91,7 +94,9 @@ def test_every_seeded_recipient_gets_exactly_one_email(smoke: tuple[dict[str, An
         assert run["achieved_rate"] > 0
         assert run["throttled_calls"] >= 0
         assert run["wall_seconds"] > 0
-    assert runs["quota"]["pacers"] == runs["quota"]["delivery_concurrency"]
+    for run in runs.values():  # one deliver process, hence one pacer, per invocation slot
+        assert run["pacers"] == run["delivery_concurrency"]
+        assert run["emails_per_cpu_second"] > 0
 
 
 def test_requests_and_costs_are_counted_per_recipient(smoke: tuple[dict[str, Any], str]) -> None:
@@ -145,16 +150,37 @@ def test_fan_out_memory_is_measured_for_both_sizes(smoke: tuple[dict[str, Any], 
     assert memory["peak_ratio"] == pytest.approx(large["rss_peak_mib"] / small["rss_peak_mib"])
 
 
-def test_publish_latency_is_measured_accepted_and_refused(
+def test_publish_and_preview_are_measured_on_a_small_and_a_large_petition(
     smoke: tuple[dict[str, Any], str],
 ) -> None:
     results, _ = smoke
-    publish = results["publish"]
+    small, large = results["publish"]["runs"]
 
-    samples = publish["samples"]
-    assert publish["accepted"]["statuses"] == {"201": samples}
-    assert publish["refused"]["statuses"] == {"429": samples}
-    for case in ("accepted", "refused"):
-        latency = publish[case]["handler_ms"]
-        assert latency["count"] == samples
-        assert 0 < latency["p50"] <= latency["p99"] <= latency["max"]
+    assert small["signers"] < large["signers"]
+    for run in (small, large):
+        samples = run["samples"]
+        assert run["accepted"]["statuses"] == {"201": samples}
+        assert run["refused"]["statuses"] == {"429": samples}
+        assert run["preview"]["statuses"] == {"200": samples}
+        assert run["recipients_answered"] == [run["signers"]]
+        for case in ("accepted", "refused", "preview"):
+            latency = run[case]["handler_ms"]
+            assert latency["count"] == samples
+            assert 0 < latency["p50"] <= latency["p99"] <= latency["max"]
+
+
+def test_the_page_is_written_from_a_list_of_sections() -> None:
+    from mobilise_bench.report import markdown
+    from mobilise_bench.sections import SECTIONS, Section
+
+    extra = Section("extra", lambda context: {}, [("An extra table", lambda found: ["| x |"])])
+    results = {
+        "mode": "smoke",
+        "started_at": "2026-12-05T00:00:00Z",
+        "machine": {"cpus": 2, "python": "3.13", "commit": "abc"},
+        "extra": {"x": 1},
+    }
+
+    page = markdown(results, [*SECTIONS, extra])
+
+    assert "## 1. An extra table\n\n| x |" in page

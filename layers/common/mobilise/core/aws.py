@@ -3,14 +3,22 @@
 Nothing here talks to AWS at import time, so tests can start moto first.
 Endpoints come from the standard ``AWS_ENDPOINT_URL_<SERVICE>`` variables,
 which is how the local stack points the functions at moto or DynamoDB Local.
+
+PynamoDB makes a botocore session of its own for each model (and thread), and a
+new session parses botocore's data files again: the endpoints, the DynamoDB
+model and its rules, about 60 ms a session, five or more sessions in a function's
+first invocation. :func:`share_botocore_data` gives them boto3's loader, which
+parses each file once per process.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.session
+import pynamodb.connection.base
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -49,6 +57,24 @@ def s3() -> S3Client:
         "s3",
         config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"})),
     )
+
+
+def botocore_session() -> botocore.session.Session:
+    """A new botocore session (PynamoDB keeps one per model and thread) reading botocore's
+    data files through boto3's loader, which keeps what it parsed."""
+    session = botocore.session.get_session()
+    default: Any = boto3._get_default_session()  # the session boto3.client() uses
+    session.register_component("data_loader", default._session.get_component("data_loader"))
+    return session
+
+
+def share_botocore_data() -> None:
+    """PynamoDB's sessions read botocore's data files through boto3's loader."""
+    connection_module: Any = pynamodb.connection.base
+    connection_module.get_session = botocore_session
+
+
+share_botocore_data()
 
 
 def reset() -> None:

@@ -8,7 +8,6 @@ import binascii
 import dataclasses
 from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from mobilise.core import clock, ids
@@ -292,6 +291,10 @@ def _merged(update: Update, patch: dict[str, Any]) -> AnyUpdateIn:
     try:
         return update_in.validate_python(merged, context={KEPT_TIMES: kept})
     except ValidationError as error:
+        # Imported here: the scheduled and reminder functions import this module and not
+        # Powertools' event handler (a cold start's worth of routing code).
+        from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
         raise RequestValidationError(
             [{**problem, "loc": ("body", *problem["loc"])} for problem in error.errors()]
         ) from None
