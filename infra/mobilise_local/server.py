@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import socket
+import sys
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -375,6 +376,13 @@ class _Server(ThreadingHTTPServer):
 
     request_queue_size = 1024  # the kernel caps it at net.core.somaxconn
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser cancels the requests it no longer needs (a page left, a preview replaced):
+        the answer it dropped is no error of the stack's, whose tests fail on any traceback."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def listen(host: str, port: int) -> ThreadingHTTPServer:
