@@ -14,18 +14,18 @@ from datetime import UTC, datetime
 from email.policy import default
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
-from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
 
 from mobilise.core import clock, crypto
+from mobilise.core.config import get_settings
 from mobilise.petitions import signing
-from mobilise.publishing.schemas import type_fields, update_in
+from mobilise.publishing.schemas import UPDATE_TYPES, type_fields, update_in
 from tests.email_examples import EXAMPLES
 from tests.emails.conftest import JAVA, VNU
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply, running_on_moto
+from tests.integration.test_signatures import _raw_to, _text
 
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
@@ -60,20 +60,9 @@ def _seed_updates(mobilise: Mobilise, petition_id: str, kinds: list[str]) -> dic
     return found
 
 
-def _raw_to(address: str) -> list[bytes]:
-    sent = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
-    return [
-        message.raw_data.encode()
-        for message in sent
-        if re.search(rf"^To: {re.escape(address)}\r?$", message.raw_data, re.M | re.I)
-    ]
-
-
-def _text_part(raw: bytes) -> str:
-    message = email.message_from_bytes(raw, policy=default)
-    part = message.get_body(("plain",))
-    assert part is not None
-    return str(part.get_content())
+def _site() -> str:
+    """Where the public pages are (SiteUrl: the distribution that fronts the API)."""
+    return get_settings().site_url
 
 
 def _count(page: str) -> str:
@@ -116,7 +105,7 @@ def test_the_petition_page_shows_the_petition_its_latest_updates_and_an_unticked
     assert "Petition to The Mayor" in page
     assert _count(page) == "0 signatures"
     # the three latest updates, newest first, each linking to its page
-    url = f"{PUBLIC_URL}/p/{petition_id}"
+    url = f"{_site()}/p/{petition_id}"
     listed = re.findall(rf'<a href="{url}/updates/(\w+)">', page)
     assert listed == [updates["victory"], updates["event"], updates["press"]]
     # the sign form: a plain post, the consent box unticked, its wording shown
@@ -126,10 +115,7 @@ def test_the_petition_page_shows_the_petition_its_latest_updates_and_an_unticked
     )
     assert "Yes, email me the news of the petition" in page
     # share links to the networks' own pages, no script of theirs
-    assert (
-        "https://www.facebook.com/sharer/sharer.php?u=" + "https%3A%2F%2Fmobilise.test%2Fp%2F"
-        in page
-    )
+    assert "https://www.facebook.com/sharer/sharer.php?u=" + quote(f"{url}", safe="") in page
     assert "<script" not in page
     # the card a shared link is previewed from
     assert f'<link rel="canonical" href="{url}">' in page
@@ -197,7 +183,7 @@ def test_signing_on_the_page_thanks_then_the_confirmation_moves_the_count(opt_in
     # When the confirmation email's button is followed (its link's page, then its POST)
     opt_in.run_queues()
     (raw,) = _raw_to("sam@example.org")
-    link = re.search(r"https://mobilise\.test(/signatures/confirm/\S+)", _text_part(raw))
+    link = re.search(r"https://mobilise\.test(/signatures/confirm/\S+)", _text(raw))
     assert link
     assert opt_in.request("POST", link.group(1), headers={"Accept": "text/html"}).status == 200
 
@@ -269,17 +255,7 @@ def test_the_form_takes_a_form_only(mobilise: Mobilise) -> None:
 # A published update's page, and the emails' link to it -----------------------------------
 
 
-KINDS = [
-    "news",
-    "press",
-    "event",
-    "decision_maker_meeting",
-    "call_to_action",
-    "ask_advice",
-    "ask_testimony",
-    "start_petition",
-    "victory",
-]
+KINDS = list(UPDATE_TYPES)
 
 
 def test_an_update_page_shows_what_its_email_shows_without_naming_anyone(
@@ -306,7 +282,7 @@ def test_an_update_page_shows_what_its_email_shows_without_naming_anyone(
         buttons = [href for href in hrefs if "/r/" in href]
         if kind in ("press", "call_to_action", "start_petition", "victory", "event"):
             assert buttons, kind
-        assert f'href="{PUBLIC_URL}/p/{petition_id}#sign"' in page
+        assert f'href="{_site()}/p/{petition_id}#sign"' in page
 
 
 def test_an_unpublished_update_has_no_page(mobilise: Mobilise) -> None:
@@ -334,16 +310,16 @@ def test_every_update_email_links_the_same_page_for_every_recipient(mobilise: Mo
     mobilise.run_queues()
 
     # Then each email, as SES received it, links the update's page in both parts
-    page = f"{PUBLIC_URL}/p/{petition_id}/updates/{update_id}"
+    page = f"{_site()}/p/{petition_id}/updates/{update_id}"
     for address in ("ann@example.org", "bob@example.org"):
         (raw,) = _raw_to(address)
         message = email.message_from_bytes(raw, policy=default)
         html_part = message.get_body(("html",))
         assert html_part is not None
         assert f'href="{page}"' in str(html_part.get_content())
-        assert f"View this email in your browser: {page}" in _text_part(raw)
+        assert f"View this email in your browser: {page}" in _text(raw)
     # and the page is there
-    assert mobilise.request("GET", page.removeprefix(PUBLIC_URL)).status == 200
+    assert mobilise.request("GET", page.removeprefix(_site())).status == 200
 
 
 # /start, /static/ ---------------------------------------------------------------------------
@@ -354,7 +330,7 @@ def test_start_explains_and_leads_to_the_app_with_the_theme(mobilise: Mobilise) 
     assert reply.status == 200
     _has_page_headers(reply)
     assert "<h1>Lancer une pétition</h1>" in reply.text
-    assert 'href="https://mobilise.test/app/new?theme=Parks+%26+trees"' in reply.text
+    assert f'href="{_site()}/app/new?theme=Parks+%26+trees"' in reply.text
 
 
 def test_static_files_are_served_for_a_year_and_nothing_else_is(mobilise: Mobilise) -> None:

@@ -57,7 +57,7 @@ def test_past_the_burst_a_json_client_gets_a_challenge_and_cannot_sign_without_i
         assert reply.status == 429
         assert int(reply.headers["Retry-After"]) >= 1
         body = reply.json()
-        assert body["error"]["code"] == "proof_of_work_required"
+        assert body["error"]["code"] == "too_many_requests"
         assert body["altcha"]["parameters"]["algorithm"] == "PBKDF2/SHA-256"
         assert body["altcha"]["parameters"]["expiresAt"] > clock.now().timestamp()
         assert len(body["altcha"]["signature"]) == 64
@@ -152,7 +152,7 @@ def test_a_forged_or_broken_proof_is_refused(mobilise: Mobilise, forge: Any) -> 
     replied = _sign(mobilise, petition_id, "forger@example.org", altcha=forge(payload))
 
     assert replied.status == 429
-    assert replied.json()["error"]["code"] == "proof_of_work_required"
+    assert replied.json()["error"]["code"] == "too_many_requests"
     assert _signatures(mobilise) == BURST
 
 

@@ -48,7 +48,7 @@ _BAD_LINK = refused(None, "The link is not valid or has expired.", page=True)
         201: ok("Created."),
         404: refused("not_found", "There is no such petition, or it no longer is open."),
         429: throttled(
-            "proof_of_work_required",
+            "too_many_requests",
             "Too many signatures of this petition from the client's address, or a proof of "
             "work that is not valid, expired or used: `altcha` is a new challenge to solve "
             "(or wait `Retry-After` seconds).",

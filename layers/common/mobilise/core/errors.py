@@ -75,9 +75,8 @@ class RateLimited(DomainError):
 
 class ProofRequired(RateLimited):
     """A signature past its network's burst, without a valid proof of work: the answer
-    carries ``challenge``, a new one to solve (:mod:`mobilise.petitions.proof_of_work`)."""
-
-    code = "proof_of_work_required"
+    carries ``challenge``, a new one to solve (:mod:`mobilise.petitions.proof_of_work`); its
+    code stays ``too_many_requests``, so that a client of the rate limit reads it as before."""
 
     def __init__(self, message: str, challenge: dict[str, Any], retry_after_seconds: int) -> None:
         DomainError.__init__(self, message)

@@ -97,6 +97,12 @@ def _summary(text: str) -> str:
     return flat[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _card(title: str, text: str, url: str, photo: dict[str, str] | None) -> Card:
+    if photo is None:
+        return Card(title, _summary(text), url)
+    return Card(title, _summary(text), url, photo["url"], photo["alt"])
+
+
 def _published(update: Update, language: str) -> str:
     moment = update.published_at or update.created_at
     return words(language).date(moment.astimezone(clock.now().tzinfo))
@@ -122,13 +128,7 @@ def petition_page(petition_id: str, language: str | None) -> PetitionPage:
             for update in latest
         ],
         share=share_links(url, petition.title),
-        card=Card(
-            petition.title,
-            _summary(petition.description),
-            url,
-            photo["url"] if photo else None,
-            photo["alt"] if photo else "",
-        ),
+        card=_card(petition.title, petition.description, url, photo),
         url=url,
         language=chosen,
         languages=switch_links(url),
@@ -167,13 +167,7 @@ def update_page(petition_id: str, update_id: str, language: str | None) -> Updat
         update=update,
         context=_email_context(petition, update, chosen),
         share=share_links(url, update.title),
-        card=Card(
-            update.title,
-            _summary(update.body),
-            url,
-            photo["url"] if photo else None,
-            photo["alt"] if photo else "",
-        ),
+        card=_card(update.title, update.body, url, photo),
         url=url,
         petition_url=links.petition_page_url(petition_id),
         language=chosen,
