@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
 
 from mobilise.api.common import HTML, checked_id
-from mobilise.api.contract import page
-from mobilise.api.forms import PRIVATE, read_body
+from mobilise.api.contract import FORM, INVALID, TOO_LARGE, page, refused
+from mobilise.api.forms import PRIVATE, is_form, read_body
 from mobilise.core import ids
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound, ProofRequired, UnsupportedBody
@@ -30,6 +30,8 @@ router = Router()  # type: ignore[no-untyped-call]
 PUBLIC = {"Cache-Control": "public, max-age=0, s-maxage=60"}
 _LANG = Annotated[str | None, Query(max_length=5, description="`en` or `fr`: the page's language.")]
 _NO_PAGE = page("There is no such page (a page that says so).")
+#: A parameter too long: the API's one 422, in JSON.
+_BAD_QUERY = {422: INVALID}
 _FIELDS = ("lang", "name", "email", "language", "wants_updates", "altcha")
 _FORM_SCHEMA = {
     "type": "object",
@@ -63,7 +65,7 @@ def _not_found(language: str = "en") -> Response[str]:
     tags=["pages"],
     summary="A petition's public page, with its sign form",
     description="Server-rendered (no JavaScript needed), with Open Graph and Twitter card tags.",
-    responses={200: page("The petition."), 404: _NO_PAGE, 422: page("`lang` is too long.")},
+    responses={200: page("The petition."), 404: _NO_PAGE, **_BAD_QUERY},
 )
 def petition_page(petition_id: str, lang: _LANG = None) -> Response[str]:
     try:
@@ -99,21 +101,29 @@ def _petition(
     "page: thanks, or the form again with each problem next to its field. Past a few "
     "signatures a minute from one address, the form asks the browser for a proof of work "
     "(the ALTCHA widget) and answers 429 until it is solved. Clients use `sign_petition`.",
-    openapi_extensions={"x-form": _FORM_SCHEMA},
+    openapi_extensions={
+        "requestBody": {"required": True, "content": {FORM: {"schema": _FORM_SCHEMA}}}
+    },
     responses={
         200: page("Thanks: the email says what to do next."),
         404: _NO_PAGE,
-        413: page("The body is too large."),
-        415: page("Not a form."),
-        422: page("The form again, each problem next to its field."),
+        413: TOO_LARGE,
+        415: refused("unsupported_media_type", "The body is not a form."),
+        422: refused(
+            "validation_error",
+            "The form again, each problem next to its field (a page); in JSON when the body "
+            "has more fields than a form has.",
+            page=True,
+            json_too=True,
+        ),
         429: page("The form again, with the proof of work to solve."),
     },
 )
 def sign_on_page(petition_id: str) -> Response[str]:
     """Sign from the page: the same :func:`signing.sign` as the API, answered with a page."""
-    form, fields = read_body(router)
-    if not form:
+    if not is_form(router):
         raise UnsupportedBody()
+    _, fields = read_body(router)
     if not ids.is_id(petition_id):
         return _not_found()
     values = {name: (fields.get(name) or [""])[0] for name in _FIELDS}
@@ -156,7 +166,7 @@ def sign_on_page(petition_id: str) -> Response[str]:
     tags=["pages"],
     summary="A published update's page (“view in your browser”)",
     description="What its email shows, with its buttons and share links; the same for everyone.",
-    responses={200: page("The update."), 404: _NO_PAGE, 422: page("`lang` is too long.")},
+    responses={200: page("The update."), 404: _NO_PAGE, **_BAD_QUERY},
 )
 def update_page(petition_id: str, update_id: str, lang: _LANG = None) -> Response[str]:
     if not (ids.is_id(petition_id) and ids.is_id(update_id)):
@@ -173,7 +183,7 @@ def update_page(petition_id: str, update_id: str, lang: _LANG = None) -> Respons
     operation_id="start_page",
     tags=["pages"],
     summary="Start a petition: what it means, and the way to the app",
-    responses={200: page("The page."), 422: page("`lang` or `theme` is too long.")},
+    responses={200: page("The page."), **_BAD_QUERY},
 )
 def start_page(
     lang: _LANG = None,

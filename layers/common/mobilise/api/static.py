@@ -54,7 +54,10 @@ def version(name: str) -> str:
     summary="A file of the pages: their CSS and script, the proof-of-work widget",
     description="Cached for a year: a page names each file with its version (`?v=`).",
     responses={
-        200: text("text/css", "The file (CSS or JavaScript)."),
+        200: {
+            "description": "The file: CSS or JavaScript.",
+            "content": {**text("text/css")["content"], **text("text/javascript")["content"]},
+        },
         404: refused("not_found", "There is no such file."),
         422: refused("validation_error", "`v` is too long."),
     },
