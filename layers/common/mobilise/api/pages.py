@@ -23,7 +23,6 @@ from mobilise.core.errors import NotFound, ProofRequired, UnsupportedBody
 from mobilise.emails import rendering
 from mobilise.petitions import pages as views
 from mobilise.petitions import signing
-from mobilise.petitions.schemas import SignatureIn
 
 router = Router()  # type: ignore[no-untyped-call]
 #: CloudFront keeps a public page a minute; a browser asks again each time (the count moves).
@@ -32,7 +31,6 @@ _LANG = Annotated[str | None, Query(max_length=5, description="`en` or `fr`: the
 _NO_PAGE = page("There is no such page (a page that says so).")
 #: A parameter too long: the API's one 422, in JSON.
 _BAD_QUERY = {422: INVALID}
-_FIELDS = ("lang", "name", "email", "language", "wants_updates", "altcha")
 _FORM_SCHEMA = {
     "type": "object",
     "required": ["name", "email"],
@@ -126,23 +124,16 @@ def sign_on_page(petition_id: str) -> Response[str]:
     _, fields = read_body(router)
     if not ids.is_id(petition_id):
         return _not_found()
-    values = {name: (fields.get(name) or [""])[0] for name in _FIELDS}
+    values = views.form_values(fields)
     try:
         shown = views.petition_page(petition_id, values["lang"] or None)
     except NotFound:
         return _not_found(views.page_language(values["lang"], "en"))
     values["language"] = views.page_language(values["language"], shown.language)
     try:
-        request = SignatureIn.model_validate(
-            {
-                "name": values["name"],
-                "email": values["email"],
-                "language": values["language"],
-                "wants_updates": values["wants_updates"] == "yes",
-            }
-        )
+        request = views.signature_of(values)
     except ValidationError as error:
-        errors = {str(problem["loc"][0]): True for problem in error.errors()}
+        errors = views.problems(error)
         return _petition(422, shown, PRIVATE, values=values, errors=errors)
     event = cast(APIGatewayProxyEvent, router.current_event)
     try:

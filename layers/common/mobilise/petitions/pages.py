@@ -8,17 +8,20 @@ The count is :func:`mobilise.petitions.lifecycle.view`'s (the counters), the upd
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from mobilise.core import clock, links
+from pydantic import ValidationError
+
+from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
 from mobilise.petitions import lifecycle
-from mobilise.petitions.schemas import PetitionOut
+from mobilise.petitions.schemas import PetitionOut, SignatureIn
 from mobilise.publishing import updates
 from mobilise.table import items
 from mobilise.table.models import EMAILED, Petition, Update
@@ -104,8 +107,7 @@ def _card(title: str, text: str, url: str, photo: dict[str, str] | None) -> Card
 
 
 def _published(update: Update, language: str) -> str:
-    moment = update.published_at or update.created_at
-    return words(language).date(moment.astimezone(clock.now().tzinfo))
+    return words(language).date(update.published_at or update.created_at)
 
 
 def petition_page(petition_id: str, language: str | None) -> PetitionPage:
@@ -138,6 +140,35 @@ def petition_page(petition_id: str, language: str | None) -> PetitionPage:
 def rendering_photo(update: Update) -> dict[str, str] | None:
     """The update's photo as its email shows it (only one from the service's photos)."""
     return rendering._photo(update)  # the email's own rule, kept in one place
+
+
+# The sign form --------------------------------------------------------------------------------
+
+#: The fields of the sign form (``lang``: the page's language; ``language``: the emails').
+FORM_FIELDS = ("lang", "name", "email", "language", "wants_updates", "altcha")
+
+
+def form_values(fields: Mapping[str, list[str]]) -> dict[str, str]:
+    """The form's fields as posted (the first of each; an absent one is empty): what the
+    form shows again when it comes back."""
+    return {name: (fields.get(name) or [""])[0] for name in FORM_FIELDS}
+
+
+def signature_of(values: Mapping[str, str]) -> SignatureIn:
+    """The signature the form asks for (the box ticked or not); :class:`ValidationError`."""
+    return SignatureIn.model_validate(
+        {
+            "name": values["name"],
+            "email": values["email"],
+            "language": values["language"],
+            "wants_updates": values["wants_updates"] == "yes",
+        }
+    )
+
+
+def problems(error: ValidationError) -> dict[str, bool]:
+    """The fields the form shows a problem next to (its words are the page's, translated)."""
+    return {str(problem["loc"][0]): True for problem in error.errors()}
 
 
 @dataclass(frozen=True)
