@@ -113,7 +113,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/petitions/{petition_id}/signatures"): Case(
         201,
         body=_signature,
-        accepts=frozenset({"email", "name", "language", "wants_updates"}),
+        accepts=frozenset({"email", "name", "language", "wants_updates", "altcha"}),
     ),
     ("POST", "/petitions/{petition_id}/close"): Case(200, bodiless=True),
     ("POST", "/petitions/{petition_id}/updates"): Case(
@@ -169,6 +169,12 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/rsvp/{token}"): Case(200, token="rsvp"),
     ("POST", "/rsvp/{token}"): Case(200, form="answer=yes", token="rsvp"),
+    # The public pages: anyone reads them; the sign form is a browser's form post.
+    ("GET", "/p/{petition_id}"): Case(200),
+    ("POST", "/p/{petition_id}"): Case(200, form="name=A+signer&email=form%40example.org"),
+    ("GET", "/p/{petition_id}/updates/{update_id}"): Case(200),
+    ("GET", "/start"): Case(200),
+    ("GET", "/static/{name}"): Case(200),
 }
 
 
@@ -189,7 +195,7 @@ class Scene:
     asking: dict[str, str]  # update type -> an update of that type on the petition
 
     def path(self, route: Route) -> str:
-        values = {"petition_id": self.petition_id, "update_id": self.update_id}
+        values = {"petition_id": self.petition_id, "update_id": self.update_id, "name": "pages.css"}
         token_kind = _case(route).token
         if token_kind is not None:
             spec = TOKEN_KINDS[token_kind]

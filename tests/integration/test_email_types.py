@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from mobilise.core import clock, crypto, links
+from mobilise.core.config import get_settings
 from mobilise.core.links import SignerRef
 from tests.email_examples import BLOCKS_FR, BUTTONS, DECISION_MAKER, EXAMPLES, NOW
 from tests.integration.harness import PUBLIC_URL, Mobilise
@@ -65,9 +66,11 @@ def test_a_published_update_of_every_type_is_delivered_with_its_block(
     for expected in BLOCKS_FR[kind]:
         assert expected in html_text, expected
         assert expected in message["text"], expected
-    # and every link is the service's own (counted redirects, the signer's own pages)
+    # and every link is the service's own (counted redirects, the signer's own pages, the
+    # update's page on the site)
+    site = get_settings().site_url
     for href in _Links(message["html"]).hrefs:
-        assert href.startswith(f"{PUBLIC_URL}/"), href
+        assert href.startswith((f"{PUBLIC_URL}/", f"{site}/p/")), href
         assert href in message["text"]
     counted = BUTTONS[kind] - {"respond", "rsvp"}
     assert len([h for h in _Links(message["html"]).hrefs if "/r/" in h]) == len(counted)

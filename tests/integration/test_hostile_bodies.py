@@ -86,7 +86,7 @@ def _scene(mobilise: Mobilise) -> Scene:
     ]
     tokens = [url.removeprefix(PUBLIC_URL).rsplit("/", 1)[1] for url in urls]
     clock.freeze(clock.now() + timedelta(hours=25))  # the owner may publish again
-    return Scene({"petition_id": petition_id, "update_id": news}, tokens)
+    return Scene({"petition_id": petition_id, "update_id": news, "name": "pages.css"}, tokens)
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def signed_petition(mobilise: Mobilise, signers: int = 3, **overrides: Any) -> s
 
 def suggested_types(email: dict[str, Any], petition_id: str) -> list[str]:
     """The update types a nudge links to, in order: the ``type`` of each form link."""
-    found = re.findall(rf"https://\S+/petitions/{petition_id}/updates/new\?type=\w+", email["text"])
+    found = re.findall(rf"https://\S+/app/petitions/{petition_id}/compose\?type=\w+", email["text"])
     return [parse_qs(urlsplit(link).query)["type"][0] for link in found]
 
 
@@ -485,7 +485,7 @@ def test_the_starter_is_asked_how_the_meeting_went_once_after_its_date(
     [email] = follow_ups(mobilise)
     assert "The Mayor" in email["text"]
     assert "2026-12-03 10:00 (Europe/Paris)" in email["text"]
-    assert f"/petitions/{petition_id}/updates/new?type=decision_maker_meeting" in email["text"]
+    assert f"/app/petitions/{petition_id}/compose?type=decision_maker_meeting" in email["text"]
     assert run(mobilise, "meeting_followups")["sent"] == 0
     clock.advance(DAY)
     assert run(mobilise, "meeting_followups")["sent"] == 0

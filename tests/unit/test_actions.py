@@ -261,7 +261,7 @@ def test_start_a_petition_and_victory_lead_to_the_site() -> None:
     victory = {b.name: b.url for b in actions.for_update(_petition(), _update("victory"))}
     assert _query(victory["share_x"]) == {
         "text": ["Save the woods"],
-        "url": [f"{SITE}/petitions/{PETITION_ID}"],
+        "url": [f"{SITE}/p/{PETITION_ID}"],
     }
 
 

@@ -265,7 +265,8 @@ def test_hostile_text_in_any_field_is_refused_or_rendered_harmless(
 
     rendered = rendering.render_update(petition, update, language)
 
-    buttons = len(actions.for_update(petition, update)) + len(rendered.needs - {"signer"}) + 1
+    # the buttons, the per-recipient ones, then "view in your browser" and unsubscribe
+    buttons = len(actions.for_update(petition, update)) + len(rendered.needs - {"signer"}) + 2
     _check_html(rendered.html, buttons, addressed=False)
     html, _ = rendered.personalised(sending.recipient_links(SIGNER, rendered))
     _check_html(html, buttons, addressed=True)

@@ -49,7 +49,13 @@ def _counted(action: str) -> str:
 
 def _expected_hrefs(kind: str, rendered: rendering.Rendered) -> set[str]:
     per_recipient = {"respond": f"{rendered.slot}-respond", "rsvp": f"{rendered.slot}-rsvp"}
-    return {per_recipient.get(name) or _counted(name) for name in BUTTONS[kind]} | {rendered.slot}
+    expected = {per_recipient.get(name) or _counted(name) for name in BUTTONS[kind]}
+    return expected | {rendered.slot, _view()}
+
+
+def _view() -> str:
+    """The update's page: every update email links to it ("view in your browser")."""
+    return links.update_page_url(PETITION_ID, UPDATE_ID)
 
 
 # --- one block per type -----------------------------------------------------------------
@@ -168,7 +174,7 @@ def test_a_call_to_action_shows_only_the_channels_the_decision_maker_has() -> No
 
     rendered = rendering.render_update(petition, update)
 
-    assert set(_Page(rendered.html).hrefs) == {_counted("tel"), rendered.slot}
+    assert set(_Page(rendered.html).hrefs) == {_counted("tel"), rendered.slot, _view()}
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -317,7 +323,7 @@ def test_a_preview_without_recipient_links_leads_to_the_petition_page() -> None:
 
     html, text = rendered.personalised(rendering.RecipientLinks(unsubscribe="https://x.example/u"))
 
-    page = f"{email_examples.SITE_URL}/petitions/{PETITION_ID}"
+    page = f"{email_examples.SITE_URL}/p/{PETITION_ID}"
     assert page in _Page(html).hrefs
     assert rendered.slot not in html + text
 

@@ -54,6 +54,11 @@ def _render(
     return rendering.render_update(petition, update)
 
 
+def _view() -> str:
+    """The update's page: every update email links to it ("view in your browser")."""
+    return links.update_page_url(PETITION_ID, UPDATE_ID)
+
+
 def _counted(action: str) -> str:
     """The counted redirect of one of the update's buttons."""
     return links.redirect_url(links.ActionRef(PETITION_ID, UPDATE_ID, action))
@@ -184,7 +189,7 @@ def test_a_link_with_quotes_never_reaches_the_html() -> None:
     page = _Html(rendered.html)
 
     # Then the button leads through the counted redirect, and the link is not in the page
-    assert page.hrefs == [_counted("link"), rendered.slot]
+    assert page.hrefs == [_view(), _counted("link"), rendered.slot]
     assert "onmouseover" not in rendered.html
     assert "example.org" not in rendered.html
 
@@ -322,7 +327,7 @@ def test_an_update_without_a_link_has_no_read_more() -> None:
     page = _Html(rendered.html)
 
     # Then the only link is the unsubscribe slot, and no part offers to read more
-    assert page.hrefs == [rendered.slot]
+    assert page.hrefs == [_view(), rendered.slot]
     assert "Read more" not in rendered.html
     assert "Read more" not in rendered.text
 
@@ -413,7 +418,7 @@ def test_the_recipients_unsubscribe_link_replaces_the_slot_in_both_parts() -> No
     assert rendered.slot not in plain
     assert rendered.slot not in html
     assert UNSUBSCRIBE_URL in plain
-    assert _Html(html).hrefs == [UNSUBSCRIBE_URL]
+    assert _Html(html).hrefs == [_view(), UNSUBSCRIBE_URL]
 
 
 def test_two_recipients_of_one_rendering_get_their_own_links() -> None:

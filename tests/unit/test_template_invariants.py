@@ -47,6 +47,11 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/respond/{token}"): "a signer's testimony, advice or contact, from that form",
     ("GET", "/rsvp/{token}"): "the RSVP link of an event's email: a page with Yes and No",
     ("POST", "/rsvp/{token}"): "a signer's answer to an event, from that page",
+    ("GET", "/p/{petition_id}"): "a petition's public page, with its sign form",
+    ("POST", "/p/{petition_id}"): "that sign form, posted by a browser",
+    ("GET", "/p/{petition_id}/updates/{update_id}"): "a published update's page (view in browser)",
+    ("GET", "/start"): "the page the emails' and nudges' start-a-petition links open",
+    ("GET", "/static/{name}"): "the pages' CSS and scripts (the proof-of-work widget)",
 }
 
 #: IAM actions that have no resource-level permission, so ``Resource: "*"`` is the narrowest

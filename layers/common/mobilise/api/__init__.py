@@ -16,11 +16,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mobilise.api import (
     calendar,
     nudges,
+    pages,
     petitions,
     photos,
     redirect,
+    security,
     signatures,
     starters,
+    static,
     unsubscribe,
     updates,
 )
@@ -36,6 +39,7 @@ from mobilise.core.errors import (
     InvalidLink,
     NotFound,
     NotOwner,
+    ProofRequired,
     RateLimited,
     RsvpConflict,
     TooManyResponses,
@@ -57,6 +61,8 @@ app.include_router(calendar.router)
 app.include_router(responses_api.router)
 app.include_router(rsvp_api.router)
 app.include_router(starters.router)
+app.include_router(pages.router)
+app.include_router(static.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -96,6 +102,14 @@ def _too_soon(exc: UpdateTooSoon) -> Response[Any]:
 @app.exception_handler(RateLimited)
 def _rate_limited(exc: RateLimited) -> Response[Any]:
     response = error(429, exc.code, exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
+
+
+@app.exception_handler(ProofRequired)
+def _proof_required(exc: ProofRequired) -> Response[Any]:
+    """Past the burst: a new challenge to solve (``altcha``), or the time to wait."""
+    response = error(429, exc.code, exc.message, altcha=exc.challenge)
     response.headers["Retry-After"] = str(exc.retry_after_seconds)
     return response
 
@@ -168,4 +182,4 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "body": json.dumps({"error": {"code": code, "message": message}}),
             "isBase64Encoded": False,
         }
-    return app.resolve(normalised(event), context)
+    return security.with_headers(app.resolve(normalised(event), context))

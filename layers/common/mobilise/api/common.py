@@ -72,6 +72,7 @@ FORM_ROUTES = frozenset(
         # The pages signers reach from an email post their forms; they take JSON as well.
         "/respond/{token}",
         "/rsvp/{token}",
+        "/p/{petition_id}",  # the petition page's sign form
     }
 )
 

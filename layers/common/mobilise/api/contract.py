@@ -44,6 +44,7 @@ TAGS = {
     "updates": "What a starter publishes: updates, their photos, previews and statistics.",
     "engagement": "What signers do with an update: its buttons, responses, RSVPs, calendar.",
     "subscriptions": "The off switches of emails: a signer's unsubscribe, a starter's reminders.",
+    "pages": "The public pages (HTML): a petition and its sign form, an update, /start, files.",
 }
 
 #: The one shape of every error and of a refused field (``mobilise.api.error``), and the

@@ -50,10 +50,19 @@ def wants_json(router: Router) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _content_type(router: Router) -> str:
+    return (router.current_event.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+def is_form(router: Router) -> bool:
+    """The body is a form (``application/x-www-form-urlencoded``)."""
+    return _content_type(router) == FORM
+
+
 def read_body(router: Router) -> tuple[bool, dict[str, Any]]:
     """``(True, form fields as lists)`` for a form, ``(False, the JSON object)`` for JSON."""
     event = router.current_event
-    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    content_type = _content_type(router)
     try:
         text = event.decoded_body or ""
     except (binascii.Error, UnicodeDecodeError, ValueError):

@@ -21,6 +21,15 @@ router = Router()  # type: ignore[no-untyped-call]
 _SIGNATURE = examples(
     signature={"email": "sam@example.org", "name": "Sam", "language": "en", "wants_updates": True}
 )
+#: The challenge of a 429: ALTCHA's (``{"parameters": {...}, "signature": ...}``).
+CHALLENGE = {
+    "altcha": {
+        "type": "object",
+        "description": "A new ALTCHA challenge (v2): solve it and send its payload as `altcha`.",
+        "required": ["parameters", "signature"],
+        "properties": {"parameters": {"type": "object"}, "signature": {"type": "string"}},
+    }
+}
 _BAD_LINK = refused(None, "The link is not valid or has expired.", page=True)
 
 
@@ -33,14 +42,17 @@ _BAD_LINK = refused(None, "The link is not valid or has expired.", page=True)
     "what is the signer's to know): with double opt-in, the email says what happened (confirm "
     "the address, or the signature already stands); an address gets at most 10 such emails a "
     "day. An address signs once, its providers' documented aliases included (Gmail dots, "
-    "`+tags`).",
+    "`+tags`). Past a few signatures a minute from one client address, a signature costs a "
+    "proof of work: the 429 carries a challenge (`altcha`), solved and sent back in `altcha`.",
     responses={
         201: ok("Created."),
         404: refused("not_found", "There is no such petition, or it no longer is open."),
         429: throttled(
             "too_many_requests",
-            "Too many signatures of this petition from the client's address; `Retry-After` "
-            "says in how many seconds to try again.",
+            "Too many signatures of this petition from the client's address, or a proof of "
+            "work that is not valid, expired or used: `altcha` is a new challenge to solve "
+            "(or wait `Retry-After` seconds).",
+            fields=CHALLENGE,
         ),
         **JSON_BODY,
     },
@@ -51,7 +63,7 @@ def sign_petition(
     """The same answer whatever the address's history; its email says what happened."""
     event = cast(APIGatewayProxyEvent, router.current_event)
     signature = signing.sign(
-        checked_id(petition_id), request, event.request_context.identity.source_ip
+        checked_id(petition_id), request, event.request_context.identity.source_ip, request.altcha
     )
     return Response(
         status_code=201,

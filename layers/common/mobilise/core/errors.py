@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 
 class DomainError(Exception):
@@ -69,6 +70,17 @@ class RateLimited(DomainError):
 
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__("Too many signatures from your network for this petition; try later.")
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class ProofRequired(RateLimited):
+    """A signature past its network's burst, without a valid proof of work: the answer
+    carries ``challenge``, a new one to solve (:mod:`mobilise.petitions.proof_of_work`); its
+    code stays ``too_many_requests``, so that a client of the rate limit reads it as before."""
+
+    def __init__(self, message: str, challenge: dict[str, Any], retry_after_seconds: int) -> None:
+        DomainError.__init__(self, message)
+        self.challenge = challenge
         self.retry_after_seconds = max(1, retry_after_seconds)
 
 

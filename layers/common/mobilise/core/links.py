@@ -1,5 +1,8 @@
 """Signed links sent in emails.
 
+The public pages' addresses (the petition, a published update, "start a petition", the
+starter's composer) are written here too: the emails and the pages link to them.
+
 Per signer (the token names the signature by its hash): unsubscribe, confirm a
 signature, respond to an update (testimony, advice, contact), answer an RSVP.
 Per update, the same for every recipient: the redirect of an action's button
@@ -165,3 +168,22 @@ def read_nudges_off(token: str) -> str:
     if not (isinstance(petition_id, str) and ids.is_id(petition_id)):
         raise InvalidLink()
     return petition_id
+
+
+# The public pages and the app, on the site's one origin ------------------------------------
+
+
+def petition_page_url(petition_id: str) -> str:
+    """The petition's public page, with its sign form."""
+    return f"{get_settings().site_url}/p/{petition_id}"
+
+
+def update_page_url(petition_id: str, update_id: str) -> str:
+    """A published update's page: the same for every recipient ("view in your browser")."""
+    return f"{petition_page_url(petition_id)}/updates/{update_id}"
+
+
+def compose_url(petition_id: str, update_type: str) -> str:
+    """The starter's composer in the app, opened on ``update_type``."""
+    site = get_settings().site_url
+    return f"{site}/app/petitions/{petition_id}/compose?type={update_type}"

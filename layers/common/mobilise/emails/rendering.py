@@ -308,6 +308,7 @@ def render_update(
         "buttons": buttons,
         "unsubscribe_url": slot,
         "test": test,
+        "view_url": None if test else links.update_page_url(petition.petition_id, update.update_id),
     }
     needs: set[str] = {name for name in ("respond", "rsvp") if name in buttons}
     if get_settings().per_person_clicks and any(

@@ -64,6 +64,12 @@ class SignatureIn(RequestBody):
     name: ShortText
     language: Language | None = None
     wants_updates: StrictBool
+    altcha: Annotated[str, Field(max_length=4000)] | None = Field(
+        default=None,
+        description="Past a few signatures a minute from one address: the solved challenge of "
+        "the 429's `altcha` (ALTCHA's base64 payload, as its widget or "
+        "`altcha.solve_challenge` makes it); it pays for one signature.",
+    )
 
 
 class SignatureOut(BaseModel):

@@ -7,25 +7,35 @@ from typing import Literal
 
 from mobilise.core import clock, crypto, links
 from mobilise.core.config import get_settings
-from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound
+from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound, RateLimited
 from mobilise.core.observability import logger
 from mobilise.delivery import queues
 from mobilise.delivery.messages import ConfirmationMessage
-from mobilise.petitions import store
+from mobilise.petitions import proof_of_work, store
 from mobilise.petitions.schemas import SignatureIn, SignatureOut
 from mobilise.table import items
 from mobilise.table.models import Petition, Signature
 
+#: The version of the consent wording (``consent_updates`` in the catalogs) a signature
+#: stores with its consent: a new wording gets a new version here.
+CONSENT_VERSION = store.CONSENT_VERSION
 
-def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut:
-    """Sign once per mailbox. Consent to updates is recorded with its time and wording.
+
+def sign(
+    petition_id: str, request: SignatureIn, client_ip: str, proof: str | None = None
+) -> SignatureOut:
+    """Sign once per mailbox. Consent to updates is recorded with its time and the version
+    of the wording the signer was shown (:data:`CONSENT_VERSION`).
 
     The answer is the same whatever the address's history (which petitions a person signed
     is a political opinion): only the email tells them what happened. With double opt-in a
     new signer, or one who has not confirmed yet, gets the confirmation email; a confirmed
     signer who signs again is told their signature stands. Without double opt-in signing
     sends no email, new address or not. A client IP may sign a petition a few times a
-    minute; an address gets at most ``signing_email_limits`` emails from signing.
+    minute; past that burst a signature costs a solved proof of work (``proof``, see
+    :mod:`mobilise.petitions.proof_of_work`) instead of the client's windows, and without
+    one the answer is :class:`ProofRequired` with a challenge. An address gets at most
+    ``signing_email_limits`` emails from signing.
     """
     settings = get_settings()
     rate_scope = f"{petition_id}#{crypto.lookup_hash('ip', client_ip)}"
@@ -40,18 +50,19 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
         language=request.language,
         wants_updates=request.wants_updates,
         consent_at=now if request.wants_updates else None,
-        consent_version=store.CONSENT_VERSION if request.wants_updates else None,
+        consent_version=CONSENT_VERSION if request.wants_updates else None,
         confirmed_at=None if settings.double_opt_in else now,
         created_at=now,
         confirmations_requested={now.isoformat()} if settings.double_opt_in else None,
     )
-    email_limits = settings.signing_email_limits if settings.double_opt_in else []
+    limits = settings.sign_rate_limits
+    if proof is not None:
+        proof_of_work.spend(proof)
+        limits = []  # paid for: the client's windows do not count it
     try:
-        if store.add_signature(signature, rate_scope, settings.sign_rate_limits, email_limits):
-            _email(petition_id, email_hash, "confirm", now.isoformat())
-        logger.info("petition signed", petition_id=petition_id, wants_updates=request.wants_updates)
-    except AlreadySigned:
-        _signed_again(petition_id, email_hash, rate_scope)
+        _store(signature, rate_scope, limits)
+    except RateLimited as limited:
+        raise proof_of_work.required(retry_after_seconds=limited.retry_after_seconds) from limited
     return SignatureOut(
         petition_id=petition_id,
         name=request.name,
@@ -62,13 +73,30 @@ def sign(petition_id: str, request: SignatureIn, client_ip: str) -> SignatureOut
     )
 
 
+def _store(signature: Signature, rate_scope: str, limits: list[tuple[int, int]]) -> None:
+    """Store a new signature, or count an address's signing again, within ``limits``."""
+    settings = get_settings()
+    email_limits = settings.signing_email_limits if settings.double_opt_in else []
+    petition_id, email_hash = signature.petition_id, signature.email_key
+    try:
+        if store.add_signature(signature, rate_scope, limits, email_limits):
+            _email(petition_id, email_hash, "confirm", signature.created_at.isoformat())
+        logger.info(
+            "petition signed", petition_id=petition_id, wants_updates=signature.wants_updates
+        )
+    except AlreadySigned:
+        _signed_again(petition_id, email_hash, rate_scope, limits)
+
+
 _RECEIVED = {
     True: "Thank you. Check your inbox: the email we send you says what to do next.",
     False: "Thank you: your signature is received.",
 }
 
 
-def _signed_again(petition_id: str, email_hash: str, rate_scope: str) -> None:
+def _signed_again(
+    petition_id: str, email_hash: str, rate_scope: str, limits: list[tuple[int, int]]
+) -> None:
     """A mailbox that had signed signs again: nothing changes but, with double opt-in, an
     email (within the same client rate limit, and the address's cap), which the deliver
     function chooses: the confirmation again if it was lost, or a note that the signature
@@ -76,7 +104,7 @@ def _signed_again(petition_id: str, email_hash: str, rate_scope: str) -> None:
     nothing either."""
     settings = get_settings()
     email_limits = settings.signing_email_limits if settings.double_opt_in else []
-    if store.signed_again(email_hash, rate_scope, settings.sign_rate_limits, email_limits):
+    if store.signed_again(email_hash, rate_scope, limits, email_limits):
         _email(petition_id, email_hash, "signed_again", clock.now().isoformat())
     logger.info("petition signed again", petition_id=petition_id)
 

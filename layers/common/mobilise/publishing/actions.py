@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.table.models import Petition, Update
@@ -61,7 +62,7 @@ def _own_origins() -> set[tuple[str, str]]:
 
 def petition_url(petition_id: str) -> str:
     """The petition's public page."""
-    return f"{get_settings().site_url.rstrip('/')}/petitions/{petition_id}"
+    return links.petition_page_url(petition_id)
 
 
 def calendar_url(petition_id: str, update_id: str) -> str:

@@ -60,8 +60,7 @@ class Suggestion:
 
 def form_url(petition_id: str, update_type: str) -> str:
     """The page where the starter writes an update of ``update_type``."""
-    site = get_settings().site_url.rstrip("/")
-    return f"{site}/petitions/{petition_id}/updates/new?type={update_type}"
+    return links.compose_url(petition_id, update_type)
 
 
 def suggestions(petition: Petition, recent_types: Iterable[str]) -> list[Suggestion]:

@@ -5,7 +5,7 @@ taken in one transaction with whatever else the request writes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -67,6 +67,25 @@ def take_rate(scope: str, limits: Iterable[tuple[int, int]]) -> None:
             if condition_failed(error):
                 raise RateLimited(retry_after) from error
             raise
+
+
+def spend_once(scope: str, until: datetime) -> bool:
+    """Record that ``scope`` (a solved proof of work) was used, unless it already was: one
+    conditional write, so that of two requests that race with the same proof one wins.
+    True the first time; the record lives an hour past ``until``, when the proof expires.
+    """
+    bound()
+    record = RateWindow(*RateWindow.key(scope, 0, 0))
+    try:
+        record.update(
+            actions=[RateWindow.hits.add(1), RateWindow.expires_at.set(until + timedelta(hours=1))],
+            condition=RateWindow.hits.does_not_exist(),
+        )
+    except UpdateError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
 
 
 #: A signer's count of responses to an update lives while the update's links work (90 days).

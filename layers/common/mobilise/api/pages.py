@@ -1,0 +1,195 @@
+"""The public pages: /p/{petition_id} (with its sign form), /p/{petition_id}/updates/{update_id}
+and /start. Rendered here from the templates; they work without JavaScript (the one script,
+the proof-of-work widget, is sent only to a signer past their network's burst)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, cast
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from pydantic import ValidationError
+
+from mobilise.api.common import HTML, checked_id
+from mobilise.api.contract import FORM, INVALID, TOO_LARGE, page, refused
+from mobilise.api.forms import PRIVATE, is_form, read_body
+from mobilise.core import ids
+from mobilise.core.config import get_settings
+from mobilise.core.errors import NotFound, ProofRequired, UnsupportedBody
+from mobilise.emails import rendering
+from mobilise.petitions import pages as views
+from mobilise.petitions import signing
+
+router = Router()  # type: ignore[no-untyped-call]
+#: CloudFront keeps a public page a minute; a browser asks again each time (the count moves).
+PUBLIC = {"Cache-Control": "public, max-age=0, s-maxage=60"}
+_LANG = Annotated[str | None, Query(max_length=5, description="`en` or `fr`: the page's language.")]
+_NO_PAGE = page("There is no such page (a page that says so).")
+#: A parameter too long: the API's one 422, in JSON.
+_BAD_QUERY = {422: INVALID}
+_FORM_SCHEMA = {
+    "type": "object",
+    "required": ["name", "email"],
+    "properties": {
+        "lang": {"enum": ["en", "fr"], "description": "The page's language."},
+        "name": {"type": "string"},
+        "email": {"type": "string"},
+        "language": {"enum": ["en", "fr"]},
+        "wants_updates": {"enum": ["yes"], "description": "Ticked: updates by email."},
+        "altcha": {"type": "string", "description": "The widget's solved proof of work."},
+    },
+}
+
+
+def _html(
+    template: str, status: int, language: str, headers: dict[str, str], **context: object
+) -> Response[str]:
+    start = get_settings().start_petition_url
+    body = rendering.render(template, language, start_url=start, **context)
+    return Response(status_code=status, content_type=HTML, body=body, headers=headers)
+
+
+def _not_found(language: str = "en") -> Response[str]:
+    return _html("not_found.html", 404, language, PUBLIC)
+
+
+@router.get(
+    "/p/<petition_id>",
+    operation_id="petition_page",
+    tags=["pages"],
+    summary="A petition's public page, with its sign form",
+    description="Server-rendered (no JavaScript needed), with Open Graph and Twitter card tags.",
+    responses={200: page("The petition."), 404: _NO_PAGE, **_BAD_QUERY},
+)
+def petition_page(petition_id: str, lang: _LANG = None) -> Response[str]:
+    try:
+        shown = views.petition_page(checked_id(petition_id), lang)
+    except NotFound:
+        return _not_found(views.page_language(lang, "en"))
+    return _petition(200, shown, PUBLIC)
+
+
+def _petition(
+    status: int, shown: views.PetitionPage, headers: dict[str, str], **form: Any
+) -> Response[str]:
+    values = form.pop("values", {"language": shown.language})
+    return _html(
+        "petition.html",
+        status,
+        shown.language,
+        headers,
+        shown=shown,
+        values=values,
+        errors=form.pop("errors", {}),
+        challenge=form.pop("challenge", None),
+        signed=form.pop("signed", None),
+    )
+
+
+@router.post(
+    "/p/<petition_id>",
+    operation_id="sign_on_page",
+    tags=["pages"],
+    summary="The petition page's sign form",
+    description="A browser's form post (`application/x-www-form-urlencoded`), answered with a "
+    "page: thanks, or the form again with each problem next to its field. Past a few "
+    "signatures a minute from one address, the form asks the browser for a proof of work "
+    "(the ALTCHA widget) and answers 429 until it is solved. Clients use `sign_petition`.",
+    openapi_extensions={
+        "requestBody": {"required": True, "content": {FORM: {"schema": _FORM_SCHEMA}}}
+    },
+    responses={
+        200: page("Thanks: the email says what to do next."),
+        404: _NO_PAGE,
+        413: TOO_LARGE,
+        415: refused("unsupported_media_type", "The body is not a form."),
+        422: refused(
+            "validation_error",
+            "The form again, each problem next to its field (a page); in JSON when the body "
+            "has more fields than a form has.",
+            page=True,
+            json_too=True,
+        ),
+        429: page("The form again, with the proof of work to solve."),
+    },
+)
+def sign_on_page(petition_id: str) -> Response[str]:
+    """Sign from the page: the same :func:`signing.sign` as the API, answered with a page."""
+    if not is_form(router):
+        raise UnsupportedBody()
+    _, fields = read_body(router)
+    if not ids.is_id(petition_id):
+        return _not_found()
+    values = views.form_values(fields)
+    try:
+        shown = views.petition_page(petition_id, values["lang"] or None)
+    except NotFound:
+        return _not_found(views.page_language(values["lang"], "en"))
+    values["language"] = views.page_language(values["language"], shown.language)
+    try:
+        request = views.signature_of(values)
+    except ValidationError as error:
+        errors = views.problems(error)
+        return _petition(422, shown, PRIVATE, values=values, errors=errors)
+    event = cast(APIGatewayProxyEvent, router.current_event)
+    try:
+        signed = signing.sign(
+            petition_id, request, event.request_context.identity.source_ip, values["altcha"] or None
+        )
+    except ProofRequired as needed:
+        response = _petition(
+            429, shown, PRIVATE, values=values, challenge=json.dumps(needed.challenge)
+        )
+        response.headers["Retry-After"] = str(needed.retry_after_seconds)
+        return response
+    except NotFound:  # closed since the page was shown
+        return _petition(404, views.petition_page(petition_id, shown.language), PRIVATE)
+    return _petition(200, shown, PRIVATE, values=values, signed=signed)
+
+
+@router.get(
+    "/p/<petition_id>/updates/<update_id>",
+    operation_id="update_page",
+    tags=["pages"],
+    summary="A published update's page (“view in your browser”)",
+    description="What its email shows, with its buttons and share links; the same for everyone.",
+    responses={200: page("The update."), 404: _NO_PAGE, **_BAD_QUERY},
+)
+def update_page(petition_id: str, update_id: str, lang: _LANG = None) -> Response[str]:
+    if not (ids.is_id(petition_id) and ids.is_id(update_id)):
+        return _not_found(views.page_language(lang, "en"))
+    try:
+        shown = views.update_page(petition_id, update_id, lang)
+    except NotFound:
+        return _not_found(views.page_language(lang, "en"))
+    return _html("update_page.html", 200, shown.language, PUBLIC, shown=shown, **shown.context)
+
+
+@router.get(
+    "/start",
+    operation_id="start_page",
+    tags=["pages"],
+    summary="Start a petition: what it means, and the way to the app",
+    responses={200: page("The page."), **_BAD_QUERY},
+)
+def start_page(
+    lang: _LANG = None,
+    theme: Annotated[str | None, Query(max_length=200, description="A theme to start on.")] = None,
+) -> Response[str]:
+    language = views.page_language(lang, "en")
+    site = get_settings().site_url
+    app = f"{site}/app/new" + (f"?{urlencode({'theme': theme})}" if theme else "")
+    return _html(
+        "start.html",
+        200,
+        language,
+        PUBLIC,
+        app_url=app,
+        theme=theme or "",
+        url=f"{site}/start",
+        languages=views.switch_links(f"{site}/start"),
+    )

@@ -1,0 +1,228 @@
+"""What the public pages show, ready for their templates: a petition with its count, latest
+updates and share links; a published update as its email shows it; the tags that make a
+shared link show a title, a text and a photo (Open Graph, Twitter cards).
+
+The count is :func:`mobilise.petitions.lifecycle.view`'s (the counters), the updates are
+:mod:`mobilise.publishing`'s, every address is :mod:`mobilise.core.links`'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from pydantic import ValidationError
+
+from mobilise.core import links
+from mobilise.core.config import get_settings
+from mobilise.core.errors import NotFound
+from mobilise.emails import rendering
+from mobilise.i18n import LANGUAGES, words
+from mobilise.petitions import lifecycle
+from mobilise.petitions.schemas import PetitionOut, SignatureIn
+from mobilise.publishing import updates
+from mobilise.table import items
+from mobilise.table.models import EMAILED, Petition, Update
+
+#: How many of the latest updates the petition's page lists.
+LATEST = 3
+#: An Open Graph description is a preview: a couple of sentences.
+SUMMARY_CHARS = 200
+#: The buttons of an update's email that name their recipient: a page has none.
+PER_RECIPIENT = ("respond", "rsvp")
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share button: a plain link to the network's own share page (no script of theirs)."""
+
+    name: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """The tags a shared link is previewed from."""
+
+    title: str
+    description: str
+    url: str
+    image: str | None = None
+    image_alt: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateLink:
+    title: str
+    url: str
+    published: str
+
+
+@dataclass(frozen=True)
+class PetitionPage:
+    petition: PetitionOut
+    description: list[list[str]]
+    updates: list[UpdateLink]
+    share: list[Share]
+    card: Card
+    url: str
+    language: str
+    languages: dict[str, str] = field(default_factory=dict)
+
+
+def page_language(asked: str | None, default: str) -> str:
+    """The language a page is shown in: the one asked for (``?lang=``) if we have it."""
+    return asked if asked in LANGUAGES else default
+
+
+def switch_links(url: str) -> dict[str, str]:
+    """The page in each language, for the language switch."""
+    return {language: f"{url}?lang={language}" for language in LANGUAGES}
+
+
+def share_links(url: str, text: str) -> list[Share]:
+    """Share ``url`` by email, on X, Facebook and WhatsApp: links only, the text prefilled."""
+    said = f"{text} {url}"
+    return [
+        Share("email", "mailto:?" + urlencode({"subject": text, "body": said}, quote_via=quote)),
+        Share("x", "https://x.com/intent/post?" + urlencode({"text": text, "url": url})),
+        Share("facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        Share("whatsapp", "https://wa.me/?" + urlencode({"text": said}, quote_via=quote)),
+    ]
+
+
+def _summary(text: str) -> str:
+    flat = rendering.one_line(text)
+    if len(flat) <= SUMMARY_CHARS:
+        return flat
+    return flat[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _card(title: str, text: str, url: str, photo: dict[str, str] | None) -> Card:
+    if photo is None:
+        return Card(title, _summary(text), url)
+    return Card(title, _summary(text), url, photo["url"], photo["alt"])
+
+
+def _published(update: Update, language: str) -> str:
+    return words(language).date(update.published_at or update.created_at)
+
+
+def petition_page(petition_id: str, language: str | None) -> PetitionPage:
+    """The petition's page; :class:`NotFound` if there is none."""
+    petition = items.get_petition(petition_id)
+    shown = lifecycle.view(petition)
+    chosen = page_language(language, petition.language)
+    url = links.petition_page_url(petition_id)
+    latest = updates.latest(petition_id, LATEST)
+    photo = next((found for found in map(rendering_photo, latest) if found), None)
+    return PetitionPage(
+        petition=shown,
+        description=rendering.paragraphs(petition.description),
+        updates=[
+            UpdateLink(
+                update.title,
+                links.update_page_url(petition_id, update.update_id),
+                _published(update, chosen),
+            )
+            for update in latest
+        ],
+        share=share_links(url, petition.title),
+        card=_card(petition.title, petition.description, url, photo),
+        url=url,
+        language=chosen,
+        languages=switch_links(url),
+    )
+
+
+def rendering_photo(update: Update) -> dict[str, str] | None:
+    """The update's photo as its email shows it (only one from the service's photos)."""
+    return rendering._photo(update)  # the email's own rule, kept in one place
+
+
+# The sign form --------------------------------------------------------------------------------
+
+#: The fields of the sign form (``lang``: the page's language; ``language``: the emails').
+FORM_FIELDS = ("lang", "name", "email", "language", "wants_updates", "altcha")
+
+
+def form_values(fields: Mapping[str, list[str]]) -> dict[str, str]:
+    """The form's fields as posted (the first of each; an absent one is empty): what the
+    form shows again when it comes back."""
+    return {name: (fields.get(name) or [""])[0] for name in FORM_FIELDS}
+
+
+def signature_of(values: Mapping[str, str]) -> SignatureIn:
+    """The signature the form asks for (the box ticked or not); :class:`ValidationError`."""
+    return SignatureIn.model_validate(
+        {
+            "name": values["name"],
+            "email": values["email"],
+            "language": values["language"],
+            "wants_updates": values["wants_updates"] == "yes",
+        }
+    )
+
+
+def problems(error: ValidationError) -> dict[str, bool]:
+    """The fields the form shows a problem next to (its words are the page's, translated)."""
+    return {str(problem["loc"][0]): True for problem in error.errors()}
+
+
+@dataclass(frozen=True)
+class UpdatePage:
+    petition: Petition
+    update: Update
+    context: dict[str, Any]
+    share: list[Share]
+    card: Card
+    url: str
+    petition_url: str
+    language: str
+    languages: dict[str, str]
+
+
+def update_page(petition_id: str, update_id: str, language: str | None) -> UpdatePage:
+    """A published update's page; :class:`NotFound` for an unknown, scheduled or cancelled one."""
+    petition = items.get_petition(petition_id)
+    update = items.get_update(petition_id, update_id)
+    if update.status not in EMAILED:
+        raise NotFound("There is no published update with this id.")
+    chosen = page_language(language, petition.language)
+    url = links.update_page_url(petition_id, update_id)
+    photo = rendering_photo(update)
+    return UpdatePage(
+        petition=petition,
+        update=update,
+        context=_email_context(petition, update, chosen),
+        share=share_links(url, update.title),
+        card=_card(update.title, update.body, url, photo),
+        url=url,
+        petition_url=links.petition_page_url(petition_id),
+        language=chosen,
+        languages=switch_links(url),
+    )
+
+
+def _email_context(petition: Petition, update: Update, language: str) -> dict[str, Any]:
+    """What the update's email shows (its type's block and buttons, through the counted
+    redirect), without what names a recipient: their respond and RSVP buttons, and the
+    ``?s=`` of per-person clicks."""
+    slot = "page"
+    counted = f"?s={slot}-signer" if get_settings().per_person_clicks else ""
+    buttons = {
+        name: replace(button, href=button.href.removesuffix(counted) if counted else button.href)
+        for name, button in rendering._buttons(petition, update, slot, words(language)).items()
+        if name not in PER_RECIPIENT
+    }
+    return {
+        "kind": update.type or "news",
+        "petition_title": petition.title,
+        "title": update.title,
+        "paragraphs": rendering.paragraphs(update.body),
+        "photo": rendering_photo(update),
+        "details": rendering._details(petition, update, update.fields or {}, language),
+        "buttons": buttons,
+    }
