@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +43,14 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def pytest_configure(config: pytest.Config) -> None:
     decoded_once.share_botocore_models()
+
+
+@pytest.fixture(scope="session")
+def built_app() -> None:
+    """``make web``: web/dist built from web/'s current sources (nothing to do if it is), for
+    the tests that serve or measure the app. Test workers share the checkout, so one builds
+    while the others wait."""
+    root = Path(__file__).resolve().parents[1]
+    with (root / ".venv" / "web-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "--no-print-directory", "web"], cwd=root, check=True)  # noqa: S607

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobilise_bench import report, tables
+from mobilise_bench import report, tables, weights
 from mobilise_bench.console import log
 from mobilise_bench.sizes import Sizes
 
@@ -93,6 +93,12 @@ def _memory(context: Context) -> Results:
     )
 
 
+def _weights(_: Context) -> Results:
+    from mobilise_bench import weights
+
+    return weights.measure()
+
+
 SECTIONS: list[Section] = [
     Section("cold_start", _cold_start, [("Cold start", tables.cold)], tables.cold_targets),
     Section(
@@ -111,4 +117,5 @@ SECTIONS: list[Section] = [
         [("Publish and preview, small and large petition", tables.publish)],
         tables.publish_targets,
     ),
+    Section("weights", _weights, [("What a phone downloads", weights.markdown)], weights.targets),
 ]

@@ -36,7 +36,7 @@ def _template_functions() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+def smoke(tmp_path_factory: pytest.TempPathFactory, built_app: None) -> tuple[dict[str, Any], str]:
     out = tmp_path_factory.mktemp("bench")
     completed = subprocess.run(
         [sys.executable, "-m", "mobilise_bench", "--out", str(out), "--smoke"],
@@ -58,7 +58,7 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
 
     assert results["mode"] == "smoke"
     assert "errors" not in results
-    for section in ("saturation", "cold_start", "memory", "publish"):
+    for section in ("saturation", "cold_start", "memory", "publish", "weights"):
         assert section in results
     for heading in (
         "## Targets",
@@ -67,6 +67,7 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         "## 3. AWS requests per 1,000 recipients",
         "## 4. Fan-out memory",
         "## 5. Publish and preview, small and large petition",
+        "## 6. What a phone downloads",
     ):
         assert heading in page
     assert {target["name"] for target in results["targets"]} == {
@@ -77,6 +78,8 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         "memory",
         "cold_start",
         "publish",
+        "page_weight",
+        "app_weight",
     }
     assert all(isinstance(target["met"], bool) for target in results["targets"])
 

@@ -12,9 +12,7 @@ Functions: ``axe(page)`` and ``screenshot(page, name)``
 
 from __future__ import annotations
 
-import fcntl
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,15 +33,6 @@ HEIGHT = {PHONE: 812, DESKTOP: 900}
 TIMEOUT_MS = 60_000
 #: The impacts that fail a test; "minor" and "moderate" ones are left to review.
 BLOCKING_IMPACTS = ("serious", "critical")
-
-
-@pytest.fixture(scope="session")
-def built_app() -> None:
-    """``make web``: web/dist built from web/'s current sources (nothing to do if it is).
-    Test workers share the checkout, so one builds while the others wait."""
-    with (ROOT / ".venv" / "web-build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        subprocess.run(["make", "--no-print-directory", "web"], cwd=ROOT, check=True)  # noqa: S607
 
 
 @pytest.fixture(scope="module")
