@@ -8,10 +8,9 @@ import email
 import re
 from collections.abc import Iterator
 from email import errors
-from email.headerregistry import Address
-from email.message import EmailMessage
 
 import pytest
+from mobilise_bench import naive
 
 from mobilise.core.links import SignerRef
 from mobilise.delivery import sending
@@ -33,17 +32,7 @@ def _by_the_email_package(
     rendered: rendering.Rendered, to: str, links: rendering.RecipientLinks
 ) -> bytes:
     """The message as Python's email package writes it for one recipient, whole."""
-    message = EmailMessage(policy=rendering.POLICY)
-    message["From"] = SENDER
-    message["To"] = Address(addr_spec=to)
-    message["Subject"] = rendered.subject
-    if links.unsubscribe is not None:
-        message["List-Unsubscribe"] = f"<{links.unsubscribe}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    html, text = rendered.personalised(links)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message.as_bytes()
+    return naive.whole_message(rendered, sender=SENDER, to=to, links=links)
 
 
 def _headers(raw: bytes) -> bytes:
