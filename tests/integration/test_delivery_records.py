@@ -24,6 +24,13 @@ def _one_shard(monkeypatch: pytest.MonkeyPatch) -> None:
     config.get_settings.cache_clear()
 
 
+@pytest.fixture
+def one_shard(on_both: Mobilise, monkeypatch: pytest.MonkeyPatch) -> Mobilise:
+    """On moto, then on DynamoDB Local, with every signer in one shard."""
+    _one_shard(monkeypatch)
+    return on_both
+
+
 def _fanned_out(mobilise: Mobilise, addresses: list[str]) -> tuple[str, str, DeliveryMessage]:
     """A published update whose one delivery message the test hands in itself."""
     petition_id = mobilise.create_petition()
@@ -85,11 +92,10 @@ def test_a_message_of_50_costs_one_write_and_one_transaction_not_two_writes_an_e
 
 
 def test_one_message_handled_by_two_invocations_at_once_sends_each_email_once(
-    on_both: Mobilise, monkeypatch: pytest.MonkeyPatch
+    one_shard: Mobilise,
 ) -> None:
     # Given an update's delivery message of 20 signers
-    mobilise = on_both
-    _one_shard(monkeypatch)
+    mobilise = one_shard
     addresses = [f"signer{index}@example.org" for index in range(20)]
     petition_id, update_id, message = _fanned_out(mobilise, addresses)
 
@@ -133,11 +139,10 @@ def _dying_after(sends: int) -> Iterator[None]:
 
 
 def test_a_crash_after_sending_is_the_one_window_and_its_emails_are_counted_once(
-    on_both: Mobilise, monkeypatch: pytest.MonkeyPatch
+    one_shard: Mobilise,
 ) -> None:
     # Given an update's delivery message of three signers
-    mobilise = on_both
-    _one_shard(monkeypatch)
+    mobilise = one_shard
     addresses = ["a@example.org", "b@example.org", "c@example.org"]
     petition_id, update_id, message = _fanned_out(mobilise, addresses)
     ordered = [a for h in message.recipients for a in addresses if crypto.email_hash(a) == h]
@@ -159,11 +164,10 @@ def test_a_crash_after_sending_is_the_one_window_and_its_emails_are_counted_once
 
 
 def test_a_signer_enqueued_again_in_another_message_is_skipped_and_counted_once(
-    on_both: Mobilise, monkeypatch: pytest.MonkeyPatch
+    one_shard: Mobilise,
 ) -> None:
     # Given three signers of one shard, sent to by fan-out's one message
-    mobilise = on_both
-    _one_shard(monkeypatch)
+    mobilise = one_shard
     addresses = ["first@example.org", "second@example.org", "third@example.org"]
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, addresses)
