@@ -151,8 +151,8 @@ def _send_group(
     suppressed: set[str],
 ) -> None:
     """Send to the recipients of one record that no invocation has dealt with, then record
-    and count all of them, once. A refusal that may pass records what was done and fails
-    the SQS record: its retry goes on from there."""
+    and count all of them, once. A refusal that may pass (or any other error) records what
+    was done and fails the SQS record: its retry goes on from there."""
     outcomes: dict[str, str] = {}
     try:
         for email_hash in hashes:
@@ -167,8 +167,8 @@ def _send_group(
                 outcomes[prefix] = "skipped"  # unsubscribed or suppressed since the fan-out
                 continue
             outcomes[prefix] = _send_update(message, signature)
-    except ses.SesUnavailable:
-        records.progress(held, outcomes)
+    except Exception:
+        records.progress(held, outcomes)  # and the SQS record fails: retried from here
         raise
     counts = Counter({**held.recorded, **outcomes}.values())
     if records.settle(held, outcomes, counts):
