@@ -1,6 +1,7 @@
 """The deliver function's own CPU and write units per email, Mobilise and the naive design
 (:func:`mobilise_bench.naive.deliver`) in the same run: ``python -m mobilise_bench.delivery_cpu``.
 
+Medians are over delivery messages; the other figures are a whole update's (sums over sums).
 Two petitions of ``recipients`` signers each, published and fanned out; one update's delivery
 messages go through the deliver function's handler, the other's through the naive deliver,
 alternately, in this one thread. Each invocation's CPU is the thread's, less the time moto
@@ -84,8 +85,8 @@ def _delivery_messages(system: System, recipients: int, tag: str) -> list[str]:
 
 def _measured(
     counter: RequestCounter, deliver: Callable[[], object], emails: int
-) -> tuple[float, float]:
-    """(CPU ms per email, write units per email) of one delivery message."""
+) -> tuple[float, float, int]:
+    """(CPU seconds, write units, emails) of one delivery message."""
     before = counter.counts.total("dynamodb").write_units
     emulated = counter.emulator_seconds()
     cpu = time.thread_time()
@@ -93,7 +94,7 @@ def _measured(
         deliver()
     own = time.thread_time() - cpu - (counter.emulator_seconds() - emulated)
     writes = counter.counts.total("dynamodb").write_units - before
-    return 1000 * own / emails, writes / emails
+    return own, writes, emails
 
 
 def measure(recipients: int = 1_000) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def measure(recipients: int = 1_000) -> dict[str, Any]:
         quota = SesQuota(1e9, 1e9)
         quota.install(aws.sesv2())
         function = system.function(DELIVER)
-        found: dict[str, list[tuple[float, float]]] = {"mobilise": [], "naive": []}
+        found: dict[str, list[tuple[float, float, int]]] = {"mobilise": [], "naive": []}
         with RequestCounter() as counter:
             for ours, theirs in zip(mobilise, plain, strict=False):
                 message = DeliveryMessage.model_validate_json(theirs)
@@ -117,12 +118,19 @@ def measure(recipients: int = 1_000) -> dict[str, Any]:
                 found["naive"].append(_measured(counter, plain_deliver, len(message.recipients)))
     result: dict[str, Any] = {"recipients": recipients, "messages": len(found["mobilise"])}
     for design, samples in found.items():
+        emails = sum(count for _, _, count in samples)
         result[design] = {
-            "cpu_ms_per_email_median": statistics.median(cpu for cpu, _ in samples),
-            "write_units_per_email_median": statistics.median(w for _, w in samples),
-            "write_units_per_email_mean": statistics.fmean(w for _, w in samples),
+            "emails": emails,
+            "cpu_ms_per_email_median": statistics.median(
+                1000 * cpu / count for cpu, _, count in samples
+            ),
+            "cpu_ms_per_email": 1000 * sum(cpu for cpu, _, _ in samples) / emails,
+            "write_units_per_email_median": statistics.median(
+                writes / count for _, writes, count in samples
+            ),
+            "write_units_per_email": sum(writes for _, writes, _ in samples) / emails,
         }
-    for figure in ("cpu_ms_per_email_median", "write_units_per_email_median"):
+    for figure in ("cpu_ms_per_email_median", "cpu_ms_per_email", "write_units_per_email"):
         result[f"naive_over_mobilise_{figure}"] = result["naive"][figure] / max(
             1e-9, result["mobilise"][figure]
         )
