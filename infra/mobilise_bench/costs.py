@@ -46,6 +46,7 @@ class Cost:
     lambda_requests: float
     lambda_compute: float  # GB-s from the measured CPU time
     lambda_compute_wall: float  # GB-s from the local wall time (an upper bound: see README)
+    write_units_per_email: float = 0.0  # DynamoDB write units of the run, per email sent
 
     @property
     def infrastructure(self) -> float:
@@ -98,4 +99,5 @@ def per_million(counts: Counts, lambdas: list[LambdaUse], recipients: int) -> Co
         lambda_requests=invocations * LAMBDA_PER_REQUEST * scale,
         lambda_compute=gb_seconds * LAMBDA_PER_GB_SECOND * scale,
         lambda_compute_wall=gb_seconds_wall * LAMBDA_PER_GB_SECOND * scale,
+        write_units_per_email=dynamodb.write_units / recipients,
     )

@@ -9,9 +9,9 @@ import boto3
 import pytest
 
 from mobilise.core import config, crypto
+from mobilise.delivery import records
 from mobilise.delivery import store as delivery_store
 from mobilise.delivery.messages import DeliveryMessage
-from mobilise.delivery.sending import batch_digest
 from tests.integration.harness import Mobilise, event
 
 
@@ -150,8 +150,11 @@ def test_the_last_writers_racing_end_the_delivery_once(on_both: Mobilise) -> Non
     barrier = threading.Barrier(3)
 
     def settle(message: DeliveryMessage) -> None:
+        held = records.claim(petition_id, update_id, 0, message.recipients)
+        assert held is not None
         barrier.wait()
-        delivery_store.settle_batch(petition_id, update_id, batch_digest(message), {"sent": 2})
+        sent = {records.key(email_hash): "sent" for email_hash in message.recipients}
+        records.settle(held, sent, {"sent": 2})
         finished.append(delivery_store.finish_delivery(petition_id, update_id))
 
     def end_fan_out() -> None:

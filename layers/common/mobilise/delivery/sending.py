@@ -1,29 +1,30 @@
 """Delivery: one raw MIME email per recipient through SESv2, exactly once per (update, signer)
-as far as SES allows.
+but for one window.
 
-Each send goes through Powertools Idempotency, keyed on the business identity
-(update, signer), never the SQS message id: a message delivered twice, or a
-recipient enqueued twice, sends one email. The one duplicate window left: the
-function dies after SES accepted an email and before its idempotency record is
-completed; once the in-progress record expires, a retry sends that email again.
+An update's delivery message (up to 50 recipients) is dealt with under one record
+(:mod:`mobilise.delivery.records`): claimed (one write), then settled with the update's
+counters (one transaction), never per recipient. The record holds what became of each
+recipient (sent, failed, skipped): a message handled twice sends nothing more, one
+throttled half-way goes on where it stopped, and a recipient enqueued in two messages is
+sent once (the second finds the first's record).
 
-Every recipient is on its own: one whose email cannot be built (an address SES
-cannot take, such as a non-ASCII local part) or that SES refuses for good
-(MessageRejected, sending paused, MAIL FROM not verified, ...) is counted as
-failed, logged without its address, measured, and the others go on. Throttling
-and 5xx fail the SQS record: it is retried, and the recipients already sent are
-skipped by idempotency.
+The window: the function dies (not a timeout: out of memory, its host lost) after SES
+accepted some of a message's emails and before their record was written; once its lease
+runs out, the retry sends those emails again (at most one message's, 50).
 
-What became of each recipient of a delivery message (sent, failed, skipped) is
-counted on the update once the whole message is done, once per message however
-often SQS hands it in (:func:`mobilise.delivery.store.settle_batch`); the update is
-``sent`` when every recipient fan-out enqueued is counted
-(:func:`mobilise.delivery.store.finish_delivery`).
+Every recipient is on its own: one whose email cannot be built (an address SES cannot
+take, such as a non-ASCII local part) or that SES refuses for good (MessageRejected,
+sending paused, MAIL FROM not verified, ...) is counted as failed, logged without its
+address, measured, and the others go on. Throttling and 5xx record what was done and
+fail the SQS record: it is retried from there. The update is ``sent`` when every
+recipient fan-out enqueued is counted (:func:`mobilise.delivery.store.finish_delivery`).
+
+Confirmation emails (one recipient each) keep Powertools Idempotency, keyed on
+(kind, petition, request time, signer), as erasure finds them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,13 +44,14 @@ from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.core.links import SignerRef, confirm_url, unsubscribe_url
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import ses, store
+from mobilise.delivery import records, ses, store
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.emails import rendering
 from mobilise.table import items
+from mobilise.table.models import Signature
 
-#: Idempotency records are ``{IDEMPOTENCY_PREFIX}#{md5 of [kind, petition, subject, hash]}``:
+#: Confirmation records: ``{IDEMPOTENCY_PREFIX}#{md5 of [kind, petition, subject, hash]}``:
 #: a stable name, so that erasing an address can find its records (mobilise.privacy.personal_data).
 IDEMPOTENCY_PREFIX = "mobilise-send"
 IDEMPOTENCY = IdempotencyConfig(
@@ -64,7 +66,6 @@ class Outgoing:
     to: str
     raw: bytes
     tags: dict[str, str]
-    batch: str = ""  # the delivery message it is sent for (its digest)
 
 
 def _send(send: dict[str, str], email: Outgoing) -> dict[str, str]:
@@ -82,8 +83,8 @@ def _send(send: dict[str, str], email: Outgoing) -> dict[str, str]:
             petition_id=send["petition_id"],
             subject_id=send["subject_id"],
         )
-        return {"status": "rejected", "code": code, "batch": email.batch}
-    return {"status": "sent", "message_id": message_id, "batch": email.batch}
+        return {"status": "rejected", "code": code}
+    return {"status": "sent", "message_id": message_id}
 
 
 @cache
@@ -117,6 +118,7 @@ def reset() -> None:
     _petition.cache_clear()
     _send_once.cache_clear()
     pacer.cache_clear()
+    records.reset()
 
 
 def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
@@ -127,43 +129,65 @@ def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
 
 
 def _update(message: DeliveryMessage) -> None:
-    """Send to each recipient, then count what became of each on the update, once for this
-    message; the update is ``sent`` when this was the last of its recipients."""
+    """Send to each recipient, shard by shard (fan-out's messages hold one shard's), each
+    group under its record (:mod:`mobilise.delivery.records`); the update is ``sent`` when
+    this was the last of its recipients."""
     signatures, suppressed = items.recipients(message.petition_id, message.recipients)
-    batch = batch_digest(message)
-    outcomes: Counter[str] = Counter()
-    for email_hash in message.recipients:
-        signature = signatures.get(email_hash)
-        if signature is None or not signature.receives_updates or email_hash in suppressed:
-            outcomes["skipped"] += 1  # unsubscribed or suppressed since the fan-out
-            continue
-        language = signature.language or _petition(message.petition_id)[1]
-        rendered = _rendered(message.petition_id, message.update_id, language)
-        signer = SignerRef(message.petition_id, email_hash, message.update_id)
-        tags = {"petition_id": message.petition_id, "update_id": message.update_id}
-        _send_to(
-            signature.email,
-            signer,
-            rendered,
-            "update",
-            message.update_id,
-            tags,
-            outcomes,
-            batch=batch,
-        )
-    if store.settle_batch(message.petition_id, message.update_id, batch, outcomes):
-        metrics.add_metric(name="EmailsSent", unit="Count", value=outcomes["sent"])
-        logger.info("delivery batch", update_id=message.update_id, **_counts(outcomes))
+    for shard, hashes in records.by_shard(message.recipients).items():
+        held = records.claim(message.petition_id, message.update_id, shard, hashes)
+        if held is not None:
+            _send_group(message, held, hashes, signatures, suppressed)
     if store.finish_delivery(message.petition_id, message.update_id):
         logger.info(
             "update delivered", petition_id=message.petition_id, update_id=message.update_id
         )
 
 
-def batch_digest(message: DeliveryMessage) -> str:
-    """A delivery message's name: the same update and recipients, the same message."""
-    content = "\n".join([message.update_id, *message.recipients]).encode()
-    return hashlib.sha256(content).hexdigest()[:32]
+def _send_group(
+    message: DeliveryMessage,
+    held: records.Claim,
+    hashes: list[str],
+    signatures: dict[str, Signature],
+    suppressed: set[str],
+) -> None:
+    """Send to the recipients of one record that no invocation has dealt with, then record
+    and count all of them, once. A refusal that may pass (or any other error) records what
+    was done and fails the SQS record: its retry goes on from there."""
+    outcomes: dict[str, str] = {}
+    try:
+        for email_hash in hashes:
+            prefix = records.key(email_hash)
+            if prefix in held.recorded:
+                continue  # an earlier invocation of this message dealt with it
+            if held.elsewhere.get(prefix) in ("sent", "failed"):
+                outcomes[prefix] = "skipped"  # another message did (enqueued twice)
+                continue
+            signature = signatures.get(email_hash)
+            if signature is None or not signature.receives_updates or email_hash in suppressed:
+                outcomes[prefix] = "skipped"  # unsubscribed or suppressed since the fan-out
+                continue
+            outcomes[prefix] = _send_update(message, signature)
+    except Exception:
+        records.progress(held, outcomes)  # and the SQS record fails: retried from here
+        raise
+    counts = Counter({**held.recorded, **outcomes}.values())
+    if records.settle(held, outcomes, counts):
+        metrics.add_metric(name="EmailsSent", unit="Count", value=counts["sent"])
+        logger.info("delivery batch", update_id=message.update_id, **_counts(counts))
+
+
+def _send_update(message: DeliveryMessage, signature: Signature) -> str:
+    """One recipient's email of an update: sent, or failed (not built, or refused for good)."""
+    language = signature.language or _petition(message.petition_id)[1]
+    rendered = _rendered(message.petition_id, message.update_id, language)
+    signer = SignerRef(message.petition_id, signature.email_hash, message.update_id)
+    raw = _built(signature.email, signer, rendered, "update", message.update_id)
+    if raw is None:
+        return "failed"
+    tags = {"petition_id": message.petition_id, "update_id": message.update_id}
+    send = {"kind": "update", "petition_id": message.petition_id, "subject_id": message.update_id}
+    sent = _send(send, Outgoing(signature.email, raw, tags))
+    return "sent" if sent["status"] == "sent" else "failed"
 
 
 def _confirmation(message: ConfirmationMessage) -> None:
@@ -192,8 +216,18 @@ def _confirmation(message: ConfirmationMessage) -> None:
             petition_title=title, confirm_url=confirm_url(signer), language=language
         )
     )
-    tags = {"petition_id": message.petition_id}
-    _send_to(signature.email, signer, rendered, "confirm", message.requested_at, tags, Counter())
+    raw = _built(signature.email, signer, rendered, "confirm", message.requested_at)
+    if raw is None:
+        return
+    _send_once()(
+        send={
+            "kind": "confirm",
+            "petition_id": message.petition_id,
+            "subject_id": message.requested_at,
+            "email_hash": message.email_hash,
+        },
+        email=Outgoing(signature.email, raw, {"petition_id": message.petition_id}),
+    )
 
 
 def recipient_links(signer: SignerRef, rendered: rendering.Rendered) -> rendering.RecipientLinks:
@@ -208,47 +242,19 @@ def recipient_links(signer: SignerRef, rendered: rendering.Rendered) -> renderin
     )
 
 
-def _send_to(
-    address: str,
-    signer: SignerRef,
-    rendered: rendering.Rendered,
-    kind: str,
-    subject_id: str,
-    tags: dict[str, str],
-    outcomes: Counter[str],
-    *,
-    batch: str = "",
-) -> None:
-    """Address ``rendered`` to one signer and send it, once for (kind, subject, signer); count
-    in ``outcomes`` whether it was sent, failed, or skipped (sent already for another
-    ``batch``). A recipient whose email cannot be built is failed, and the others go on."""
+def _built(
+    address: str, signer: SignerRef, rendered: rendering.Rendered, kind: str, subject_id: str
+) -> bytes | None:
+    """``rendered`` addressed to one signer; None if its email cannot be built (logged and
+    measured: that recipient fails, and the others go on)."""
     links = recipient_links(signer, rendered)  # the signing key: a failure here is everyone's
     try:
-        raw = rendering.addressed(
+        return rendering.addressed(
             rendered, sender=get_settings().sender_address, to=address, links=links
         )
     except Exception as error:
         _not_built(kind, signer, subject_id, error)
-        outcomes["failed"] += 1
-        return
-    result = _send_once()(
-        send={
-            "kind": kind,
-            "petition_id": signer.petition_id,
-            "subject_id": subject_id,
-            "email_hash": signer.email_hash,
-        },
-        email=Outgoing(address, raw, tags, batch),
-    )
-    outcomes[_outcome(result, batch)] += 1
-
-
-def _outcome(result: dict[str, str], batch: str) -> str:
-    """sent or failed if this message sent it (now, or in a run that died before counting),
-    skipped if another message did (a recipient enqueued twice is counted once)."""
-    if result.get("batch", "") != batch:
-        return "skipped"
-    return "sent" if result["status"] == "sent" else "failed"
+        return None
 
 
 def _not_built(kind: str, signer: SignerRef, subject_id: str, error: Exception) -> None:

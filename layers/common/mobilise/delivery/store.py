@@ -1,5 +1,6 @@
 """Delivery's data: the subscribers a fan-out pages through, the fan-out job and its page
-markers, each batch settled once, the statistics, unsubscriptions and suppressions.
+markers, the end of a delivery, the statistics, unsubscriptions and suppressions (what became
+of each delivery message's recipients: :mod:`mobilise.delivery.records`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from mobilise.table.models import (
     EMAILED,
     OUTBOX,
     STAT_NAMES,
-    DeliveryBatch,
     FanoutJob,
     FanoutPage,
     Signature,
@@ -216,43 +216,6 @@ def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
         actions=[Update.fanned_out_at.set(Update.fanned_out_at | clock.now())],
         condition=Update.pk.exists(),
     )
-    return True
-
-
-#: What delivery counts of each recipient of a delivery message.
-OUTCOMES = ("sent", "failed", "skipped")
-
-
-def settle_batch(
-    petition_id: str, update_id: str, digest: str, outcomes: Mapping[str, int]
-) -> bool:
-    """Count what became of a delivery message's recipients on its update (``outcomes``, and
-    all of them as ``settled``), once per message however often SQS hands it in: its marker
-    and the counters in one transaction. False when it was counted already."""
-    bound()
-    size = sum(outcomes.values())
-    marker = DeliveryBatch(
-        *DeliveryBatch.key(update_id, digest),
-        recipients=size,
-        expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
-    )
-    actions = [Update.settled.add(size)] + [
-        getattr(Update, name).add(count)
-        for name, count in outcomes.items()
-        if count and name in OUTCOMES
-    ]
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(marker, condition=DeliveryBatch.pk.does_not_exist())
-            transaction.update(
-                Update(*Update.key(petition_id, update_id)),
-                actions=actions,
-                condition=Update.status.is_in(*EMAILED),
-            )
-    except TransactWriteError as error:
-        if failed_condition(error, 0) is None:
-            raise
-        return False
     return True
 
 

@@ -11,9 +11,6 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address, BaseHeader, HeaderRegistry
-from email.message import EmailMessage
-from email.policy import SMTP, Policy
 from functools import cache
 from html import escape
 from typing import Any
@@ -28,6 +25,8 @@ from markupsafe import Markup
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.links import ActionRef
+from mobilise.emails.wire import POLICY as POLICY  # the policy the emails are written with
+from mobilise.emails.wire import wire
 from mobilise.i18n import Words, words
 from mobilise.publishing import actions
 from mobilise.table.models import Petition, Update
@@ -354,49 +353,7 @@ def _signing_email(name: str, petition_title: str, language: str, **context: str
     )
 
 
-# The message on the wire ---------------------------------------------------------------------
-
-#: One URI in angle brackets (RFC 2369): printable ASCII without ``<``, ``>`` or ``,``.
-_BRACKETED_URI = re.compile(r"<[\x21-\x2b\x2d-\x3b\x3d\x3f-\x7e]+>")
-_MAX_LINE = 998  # octets, CRLF excluded (RFC 5322, 2.1.1)
-
-
-class _UriListHeader(BaseHeader):
-    """``List-Unsubscribe``: a list of URIs in angle brackets (RFC 2369), written as they are.
-
-    Python knows no such header and folds it as unstructured text: to keep lines within 78
-    characters it turns a long URI into RFC 2047 encoded words, which RFC 2047 (5) forbids
-    there, and a mail client then finds no URI to offer one-click unsubscribe with. Here each
-    URI stays whole, folding happens only between URIs (after a comma), and a line may pass
-    78 characters (a SHOULD of RFC 5322) but never 998 octets (its MUST).
-    """
-
-    max_count = 1
-
-    @classmethod
-    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
-        uris = [uri.strip() for uri in value.split(",")]
-        for uri in uris:
-            # its own line: the field's name (or the fold's space) before it, a comma after
-            if not _BRACKETED_URI.fullmatch(uri) or len(f"List-Unsubscribe: {uri},") > _MAX_LINE:
-                raise ValueError(f"not a URI in angle brackets for one header line: {uri!r}")
-        kwds["decoded"] = ", ".join(uris)
-        kwds["parse_tree"] = None  # never folded by Python's parser: see fold
-
-    def fold(self, *, policy: Policy) -> str:
-        uris = str(self).split(", ")
-        return f"{self.name}: " + ("," + policy.linesep + " ").join(uris) + policy.linesep
-
-
-def _policy() -> Policy:
-    """SMTP's policy (CRLF, 78-column folding, RFC 2047 words where RFC 2047 allows them:
-    the Subject), with List-Unsubscribe written as :class:`_UriListHeader` says."""
-    registry = HeaderRegistry()
-    registry.map_to_type("list-unsubscribe", _UriListHeader)
-    return SMTP.clone(header_factory=registry)
-
-
-POLICY = _policy()
+# The message on the wire: see mobilise.emails.wire -------------------------------------------
 
 
 def addressed(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks) -> bytes:
@@ -406,15 +363,8 @@ def addressed(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks
     The To header carries the address alone: a signer's name, with its commas and
     quotes, never goes into an address header (Python's email package can unquote a
     display name when it folds a long header).
+
+    The message is built once per rendering and sender, and only this recipient's parts are
+    put in it (:mod:`mobilise.emails.wire`): the deliver function's CPU per email.
     """
-    message = EmailMessage(policy=POLICY)
-    message["From"] = sender
-    message["To"] = Address(addr_spec=to)
-    message["Subject"] = rendered.subject
-    if links.unsubscribe is not None:
-        message["List-Unsubscribe"] = f"<{links.unsubscribe}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    html, text = rendered.personalised(links)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message.as_bytes()
+    return wire(rendered, sender, links.unsubscribe is not None).addressed(to, links)

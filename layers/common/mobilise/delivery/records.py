@@ -1,0 +1,196 @@
+"""Delivery's bookkeeping: one record per delivery message, holding what became of each of its
+recipients, written twice per message (claimed, then settled with the update's counters).
+
+A record is named by the message's place among the update's recipients, not by its content:
+its shard and the hash of its last recipient (``DLV#{update}``, ``{shard}#{last}``), so that
+the same page of signers read twice names the same record. Recipients are written as the
+first :data:`PREFIX` hex characters of their hash (48 bits: two recipients of one message
+never share one), and so is the range: no record holds a whole email hash, which erasure
+could not find (:mod:`mobilise.privacy.personal_data`); records expire after 30 days.
+
+Claiming a record leases it for :data:`LEASE_SECONDS` (more than the deliver function's
+timeout, less than the delivery queue's visibility timeout): a message handled twice at
+once sends once, the second invocation failing its record (:class:`RecordBusy`) until the
+first has settled or its lease has run out.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from mobilise.core import clock
+from mobilise.table.conditions import condition_failed, failed_condition
+from mobilise.table.models import EMAILED, DeliveryBatch, Update, bound, connection, shard_of
+
+PREFIX = 12  # hex characters of a recipient's hash kept in a record
+RANGE = 16  # hex characters of the first and last hashes that name a record's range
+LEASE_SECONDS = 600  # > the deliver function's 120 s timeout, < the queue's 720 s visibility
+RECORD_DAYS = 30
+#: What became of a recipient: sent, failed (SES refused it for good, or no email could be
+#: built), skipped (unsubscribed or suppressed since the fan-out, or sent by another message).
+STATUS = {"sent": "s", "failed": "f", "skipped": "k"}
+OUTCOME_OF = {letter: name for name, letter in STATUS.items()}
+
+
+class DeliveryRecord(DeliveryBatch):
+    """The item a delivery message is counted with (``DeliveryBatch``), with its outcomes."""
+
+    first = UnicodeAttribute(null=True)  # the first recipient's hash, RANGE characters
+    outcomes = UnicodeAttribute(null=True)  # per recipient: a STATUS letter, PREFIX hex
+    lease = UnicodeAttribute(null=True)  # the invocation that holds the record
+    lease_until = UTCDateTimeAttribute(null=True)
+    settled_at = UTCDateTimeAttribute(null=True)  # counted on the update: never again
+
+
+class RecordBusy(Exception):
+    """Another invocation holds this message's record: the SQS record is tried again later."""
+
+
+def key(email_hash: str) -> str:
+    return email_hash[:PREFIX]
+
+
+@dataclass
+class Claim:
+    """A record this invocation holds: what its earlier invocations recorded, and what the
+    other records of the same recipients say (a recipient enqueued in two messages)."""
+
+    petition_id: str
+    update_id: str
+    sort_key: str
+    token: str
+    recorded: dict[str, str] = field(default_factory=dict)  # prefix -> outcome name
+    elsewhere: dict[str, str] = field(default_factory=dict)
+
+
+def _decoded(outcomes: str | None) -> dict[str, str]:
+    text = outcomes or ""
+    step = PREFIX + 1
+    return {text[i + 1 : i + step]: OUTCOME_OF[text[i]] for i in range(0, len(text), step)}
+
+
+def _encoded(outcomes: Mapping[str, str]) -> str:
+    return "".join(STATUS[name] + prefix for prefix, name in outcomes.items())
+
+
+def claim(petition_id: str, update_id: str, shard: int, hashes: list[str]) -> Claim | None:
+    """Lease the record of these recipients (one shard's, in fan-out's order); None if it is
+    settled already (the message was counted: nothing is left to do)."""
+    bound()
+    first, last = min(hashes)[:RANGE], max(hashes)[:RANGE]
+    sort_key = f"{shard:03d}#{last}"
+    record = DeliveryRecord(*DeliveryRecord.key(update_id, sort_key))
+    token, now = secrets.token_hex(8), clock.now()
+    try:
+        record.update(
+            actions=[
+                DeliveryRecord.recipients.set(len(hashes)),
+                DeliveryRecord.first.set(first),
+                DeliveryRecord.lease.set(token),
+                DeliveryRecord.lease_until.set(now + timedelta(seconds=LEASE_SECONDS)),
+                DeliveryRecord.expires_at.set(now + timedelta(days=RECORD_DAYS)),
+            ],
+            condition=DeliveryRecord.settled_at.does_not_exist()
+            & (DeliveryRecord.lease.does_not_exist() | (DeliveryRecord.lease_until < now)),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+        held = DeliveryRecord.get(*DeliveryRecord.key(update_id, sort_key), consistent_read=True)
+        if held.settled_at is not None:
+            return None
+        raise RecordBusy(sort_key) from None
+    found = Claim(petition_id, update_id, sort_key, token, _decoded(record.outcomes))
+    found.elsewhere = _overlapping(update_id, shard, first, last, sort_key)
+    return found
+
+
+def _overlapping(update_id: str, shard: int, first: str, last: str, own: str) -> dict[str, str]:
+    """The outcomes recorded by the other records whose range meets [first, last]: read in the
+    order of their last recipient, from the first that ends at or after ``first``, to the first
+    that ends after ``last`` (a page read once gives ranges that do not overlap: two records,
+    or a few when fan-out read a page twice)."""
+    found: dict[str, str] = {}
+    records = DeliveryRecord.query(
+        DeliveryRecord.key(update_id, "")[0],
+        DeliveryRecord.sk.between(f"{shard:03d}#{first}", f"{shard:03d}#~"),
+        consistent_read=True,
+        page_size=4,
+        attributes_to_get=["sk", "first", "outcomes"],
+    )
+    for record in records:
+        if record.sk != own and (record.first or "") <= last:
+            found.update(_decoded(record.outcomes))
+        if record.sk > f"{shard:03d}#{last}":
+            break
+    return found
+
+
+def progress(held: Claim, outcomes: Mapping[str, str]) -> None:
+    """Record what became of the recipients so far and let the record go (a retry of the SQS
+    record takes it on from there): before failing the record for a refusal that may pass."""
+    record = DeliveryRecord(*DeliveryRecord.key(held.update_id, held.sort_key))
+    try:
+        record.update(
+            actions=[
+                DeliveryRecord.outcomes.set(_encoded({**held.recorded, **outcomes})),
+                DeliveryRecord.lease.remove(),
+                DeliveryRecord.lease_until.remove(),
+            ],
+            condition=DeliveryRecord.lease == held.token,
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise
+
+
+def settle(held: Claim, outcomes: Mapping[str, str], counts: Mapping[str, int]) -> bool:
+    """Record every recipient's outcome and count them on the update, in one transaction,
+    once: False if the lease was lost meanwhile (the record was taken over, and will be
+    counted by the invocation that took it)."""
+    record = DeliveryRecord(*DeliveryRecord.key(held.update_id, held.sort_key))
+    actions = [Update.settled.add(sum(counts.values()))] + [
+        getattr(Update, name).add(count) for name, count in counts.items() if count
+    ]
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(
+                record,
+                actions=[
+                    DeliveryRecord.outcomes.set(_encoded({**held.recorded, **outcomes})),
+                    DeliveryRecord.settled_at.set(clock.now()),
+                    DeliveryRecord.lease.remove(),
+                    DeliveryRecord.lease_until.remove(),
+                ],
+                condition=DeliveryRecord.lease == held.token,
+            )
+            transaction.update(
+                Update(*Update.key(held.petition_id, held.update_id)),
+                actions=actions,
+                condition=Update.status.is_in(*EMAILED),
+            )
+    except TransactWriteError as error:
+        if failed_condition(error, 0) is None:
+            raise
+        return False
+    return True
+
+
+def by_shard(hashes: Iterable[str]) -> dict[int, list[str]]:
+    """The recipients of a message by shard (fan-out's messages hold one shard's)."""
+    groups: dict[int, list[str]] = {}
+    for email_hash in hashes:
+        groups.setdefault(shard_of(email_hash), []).append(email_hash)
+    return groups
+
+
+def reset() -> None:
+    """Forget the record model's connection (tests on a new moto or DynamoDB Local)."""
+    DeliveryRecord._connection = None

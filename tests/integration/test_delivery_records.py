@@ -1,0 +1,191 @@
+"""One record per delivery message, not per recipient: what it costs, what it survives, and
+the one window it leaves (mobilise.delivery.records)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import pytest
+from mobilise_bench.counting import RequestCounter
+
+from mobilise.core import clock, config, crypto
+from mobilise.delivery import records, sending, ses
+from mobilise.delivery.messages import DeliveryMessage
+from tests.integration.harness import Mobilise, at_once
+
+
+def _one_shard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """All signers in one shard: one delivery message of 50, as a petition's busiest are."""
+    monkeypatch.setenv("SIGNATURE_SHARDS", "1")
+    config.get_settings.cache_clear()
+
+
+@pytest.fixture
+def one_shard(on_both: Mobilise, monkeypatch: pytest.MonkeyPatch) -> Mobilise:
+    """On moto, then on DynamoDB Local, with every signer in one shard."""
+    _one_shard(monkeypatch)
+    return on_both
+
+
+def _fanned_out(mobilise: Mobilise, addresses: list[str]) -> tuple[str, str, DeliveryMessage]:
+    """A published update whose one delivery message the test hands in itself."""
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, addresses)
+    published = mobilise.publish(petition_id, title="Recorded")
+    assert published.status == 201, published.text
+    update_id: str = published.json()["update_id"]
+    sqs = boto3.client("sqs")
+    for queue in ("PublishQueue", "DeliveryQueue"):
+        sqs.purge_queue(QueueUrl=mobilise.stack.refs[queue])
+    hashes = sorted(crypto.email_hash(address) for address in addresses)
+    message = DeliveryMessage(petition_id=petition_id, update_id=update_id, recipients=hashes)
+    return petition_id, update_id, message
+
+
+def _received(mobilise: Mobilise) -> Counter[str]:
+    return Counter(m["to"][0] for m in mobilise.outbox() if m["subject"] == "Recorded")
+
+
+def _stats(mobilise: Mobilise, petition_id: str, update_id: str) -> dict[str, Any]:
+    path = f"/petitions/{petition_id}/updates/{update_id}/stats"
+    stats: dict[str, Any] = mobilise.request("GET", path, user="alice").json()
+    return stats
+
+
+def _record_items(mobilise: Mobilise, update_id: str) -> list[dict[str, Any]]:
+    return [item for item in mobilise.items() if item["pk"] == f"DLV#{update_id}"]
+
+
+def test_a_message_of_50_costs_one_write_and_one_transaction_not_two_writes_an_email(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an update for 50 signers, in one delivery message
+    _one_shard(monkeypatch)
+    addresses = [f"signer{index}@example.org" for index in range(50)]
+    petition_id, update_id, message = _fanned_out(mobilise, addresses)
+
+    # When the deliver function sends it, its requests counted
+    with RequestCounter() as counter, counter.acting("DeliverFunction"):
+        sending.deliver(message)
+
+    # Then 50 emails left, and the bookkeeping wrote one record update and one transaction of
+    # two items (the record, the update's counters): 5 write units, 0.1 an email
+    assert len(_received(mobilise)) == 50
+    writes = {
+        operation: tally.requests
+        for (service, operation), tally in counter.counts.by_operation().items()
+        if service == "dynamodb" and tally.write_units
+    }
+    assert writes == {"UpdateItem": 1, "TransactWriteItems": 1}
+    assert counter.counts.total("dynamodb").write_units == 5
+    # And its one record is under 1 KB (one write unit a write), with no whole email hash
+    (record,) = _record_items(mobilise, update_id)
+    size = sum(len(name.encode()) + len(str(value).encode()) for name, value in record.items())
+    assert size < 1024
+    for email_hash in message.recipients:
+        assert email_hash not in str(record)
+    assert _stats(mobilise, petition_id, update_id)["sent"] == 50
+
+
+def test_one_message_handled_by_two_invocations_at_once_sends_each_email_once(
+    one_shard: Mobilise,
+) -> None:
+    # Given an update's delivery message of 20 signers
+    mobilise = one_shard
+    addresses = [f"signer{index}@example.org" for index in range(20)]
+    petition_id, update_id, message = _fanned_out(mobilise, addresses)
+
+    # When two invocations handle it at the same moment (SQS delivers at least once)
+    def handle(_: int) -> str:
+        try:
+            sending.deliver(message)
+        except records.RecordBusy:
+            return "busy"  # its SQS record fails, and is retried later
+        return "done"
+
+    outcomes = at_once(2, handle)
+
+    # Then each signer got one email, counted once, whichever invocation sent it
+    assert _received(mobilise) == Counter(dict.fromkeys(addresses, 1))
+    assert sorted(outcomes) in (["busy", "done"], ["done", "done"])
+    stats = _stats(mobilise, petition_id, update_id)
+    assert (stats["sent"], stats["failed"]) == (20, 0)
+
+
+class _Died(BaseException):
+    """The function's process ends (out of memory, its host lost): nothing after runs."""
+
+
+@contextmanager
+def _dying_after(sends: int) -> Iterator[None]:
+    """SES accepts ``sends`` emails, then the process dies."""
+    original = ses.send
+    accepted = 0
+
+    def send(to: str, raw: bytes, tags: Any) -> str:
+        nonlocal accepted
+        if accepted == sends:
+            raise _Died
+        accepted += 1
+        return original(to, raw, tags)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ses, "send", send)
+        yield
+
+
+def test_a_crash_after_sending_is_the_one_window_and_its_emails_are_counted_once(
+    one_shard: Mobilise,
+) -> None:
+    # Given an update's delivery message of three signers
+    mobilise = one_shard
+    addresses = ["a@example.org", "b@example.org", "c@example.org"]
+    petition_id, update_id, message = _fanned_out(mobilise, addresses)
+    ordered = [a for h in message.recipients for a in addresses if crypto.email_hash(a) == h]
+
+    # When the function dies after SES accepted two of its emails
+    with _dying_after(2), pytest.raises(_Died):
+        sending.deliver(message)
+    assert _received(mobilise) == Counter(ordered[:2])
+
+    # Then a retry while its lease runs is refused (its SQS record is tried again later)
+    with pytest.raises(records.RecordBusy):
+        sending.deliver(message)
+    # And once the lease has run out, the retry sends all three: the two sent before the
+    # crash a second time (the documented window), counted once each
+    clock.advance(records.LEASE_SECONDS + 1)
+    sending.deliver(message)
+    assert _received(mobilise) == Counter({ordered[0]: 2, ordered[1]: 2, ordered[2]: 1})
+    assert _stats(mobilise, petition_id, update_id)["sent"] == 3
+
+
+def test_a_signer_enqueued_again_in_another_message_is_skipped_and_counted_once(
+    one_shard: Mobilise,
+) -> None:
+    # Given three signers of one shard, sent to by fan-out's one message
+    mobilise = one_shard
+    addresses = ["first@example.org", "second@example.org", "third@example.org"]
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, addresses)
+    assert mobilise.publish(petition_id, title="Recorded").status == 201
+    mobilise.run_queues()
+    updates = mobilise.request("GET", f"/petitions/{petition_id}/updates").json()["updates"]
+    update_id = updates[0]["update_id"]
+    assert len(_record_items(mobilise, update_id)) == 1
+
+    # When another message names the one in the middle of them, twice
+    middle = sorted(crypto.email_hash(address) for address in addresses)[1]
+    again = DeliveryMessage(petition_id=petition_id, update_id=update_id, recipients=[middle])
+    sending.deliver(again)
+    sending.deliver(again)
+
+    # Then no one got a second email; the message has its record, and counts its signer once,
+    # as skipped (sent by the other)
+    assert _received(mobilise) == Counter(dict.fromkeys(addresses, 1))
+    assert len(_record_items(mobilise, update_id)) == 2
+    (update,) = [item for item in mobilise.items() if item["sk"] == f"UPD#{update_id}"]
+    assert (update["sent"], update["skipped"], update["settled"]) == (3, 1, 4)
