@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
+from mobilise.core.errors import InvalidLink
+from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
-from mobilise.table.items import linked_signature
 from mobilise.table.models import (
     EMAILED,
     OUTBOX,
@@ -66,36 +68,59 @@ def confirmation_requested(petition_id: str, email_hash: str, requested_at: str)
 
 
 def unsubscribe(petition_id: str, email_hash: str) -> bool:
-    """Mark a signature unsubscribed. True the first time, False when it already was.
+    """Mark a signature unsubscribed, and count it out of the subscribers in the same
+    transaction. True the first time, False when it already was.
 
     :class:`InvalidLink` if there is no such signature.
     """
-    bound()
-    signature = Signature(*Signature.key(petition_id, email_hash))
-    try:
-        signature.update(
-            actions=[Signature.unsubscribed_at.set(clock.now())],
-            condition=Signature.pk.exists() & Signature.unsubscribed_at.does_not_exist(),
-        )
-    except UpdateError as error:
-        if not condition_failed(error):
-            raise
-        linked_signature(petition_id, email_hash)  # InvalidLink if it is gone
-        return False  # it already was
-    return True
+    now = clock.now()
+    first = False
+
+    def unsubscribed(signature: Signature) -> tuple[list[Action], counters.State] | None:
+        nonlocal first
+        first = signature.unsubscribed_at is None
+        if not first:
+            return None  # it already was
+        return [Signature.unsubscribed_at.set(now)], counters.state(signature, unsubscribed_at=now)
+
+    if counters.change(petition_id, email_hash, unsubscribed) is None:
+        raise InvalidLink()
+    return first
 
 
 def suppress(email_hash: str, reason: str) -> bool:
-    """Put an address on the global suppression list; True if it was not on it."""
+    """Put an address on the global suppression list, and mark each of its signatures
+    suppressed (out of its petition's subscribers); True if it was not on the list.
+
+    Its signatures are found through the ``by_email`` index, which follows the table by
+    up to a second: a signature made in that second before the suppression may stay
+    counted (delivery still skips it)."""
     bound()
-    item = Suppression(*Suppression.key(email_hash), reason=reason, suppressed_at=clock.now())
+    now = clock.now()
+    item = Suppression(*Suppression.key(email_hash), reason=reason, suppressed_at=now)
+    new = True
     try:
         item.save(condition=Suppression.pk.does_not_exist())
     except PutError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
+        if not condition_failed(error):
+            raise
+        new = False  # its signatures are marked again all the same: a sweep cut short ends
+    for key in Signature.by_email.query(email_hash):
+        if key.pk.startswith("SIG#"):
+            counters.change(key.pk.split("#")[1], email_hash, _suppressed(now))
+    return new
+
+
+def _suppressed(
+    now: datetime,
+) -> Callable[[Signature], tuple[list[Action], counters.State] | None]:
+    def plan(signature: Signature) -> tuple[list[Action], counters.State] | None:
+        marked = signature.suppressed_at is not None
+        if marked:
+            return None
+        return [Signature.suppressed_at.set(now)], counters.state(signature, suppressed_at=now)
+
+    return plan
 
 
 def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> None:

@@ -14,6 +14,8 @@ Keys (``pk``/``sk`` strings)::
     clicker       PET#{petition_id}              CLICKER#{update_id}#{action}#{email_hash}
     photo         PET#{petition_id}              PHOTO#{photo_id}
     suppression   SUP#{email_hash}               SUPPRESSION
+    counts        CNT#{petition_id}#{slot:03d}   TOTAL                 (see mobilise.table.counters)
+    day's counts  CNT#{petition_id}#{slot:03d}   DAY#{YYYY-MM-DD}
     rate window   RATE#{scope}                   {seconds}#{window start}
     job record    RUN#{job}#{subject}            {period}               (what a schedule did)
 
@@ -121,8 +123,10 @@ class Petition(_Item):
     language = UnicodeAttribute()
     decision_maker = JSONAttribute()
     status = UnicodeAttribute(default="open")
-    signer_count = NumberAttribute(default=0)  # every signature, confirmed or not
-    confirmed_count = NumberAttribute(default=0)  # the confirmed ones: the public count
+    # Written per signature before the counters (mobilise.table.counters); kept, never
+    # written again, and added to the counters until `make recount` has run.
+    legacy_signers = NumberAttribute(null=True, attr_name="signer_count")
+    legacy_confirmed = NumberAttribute(null=True, attr_name="confirmed_count")
     last_update_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
@@ -145,6 +149,23 @@ class Petition(_Item):
             return None
         reopens = last + UPDATE_INTERVAL
         return reopens if reopens > clock.now() else None
+
+    @property
+    def signer_count(self) -> int:
+        """Every signature, confirmed or not (the starter's nudge), read from the counters on
+        first use (one BatchGetItem); set, it is what a rendering is shown."""
+        if self._signers is None:
+            from mobilise.table import counters  # below the models: imported on use
+
+            totals = counters.totals(self)
+            self._signers = totals.confirmed + totals.unconfirmed
+        return self._signers
+
+    @signer_count.setter
+    def signer_count(self, value: int) -> None:
+        self._signers = value
+
+    _signers: int | None = None
 
 
 STAT_NAMES = ("sent", "failed", "bounced", "complained", "unsubscribed")
@@ -253,6 +274,7 @@ class Signature(_Item):
     consent_version = UnicodeAttribute(null=True)
     confirmed_at = UTCDateTimeAttribute(null=True)
     unsubscribed_at = UTCDateTimeAttribute(null=True)
+    suppressed_at = UTCDateTimeAttribute(null=True)  # its address bounced or complained
     created_at = UTCDateTimeAttribute()
     # Each time a confirmation email was asked for: its idempotency record is found again
     # from it when the address is erased.
@@ -376,6 +398,33 @@ class Suppression(_Item):
         return f"SUP#{email_hash}", "SUPPRESSION"
 
 
+class Counts(_Item):
+    """One slot of a petition's counts (:mod:`mobilise.table.counters`): moved in the
+    transaction of each change of one of its signatures, and where signing is open."""
+
+    confirmed = NumberAttribute(null=True)  # the public count
+    unconfirmed = NumberAttribute(null=True)
+    subscribers = NumberAttribute(null=True)  # those an update reaches
+    signing = UnicodeAttribute(null=True)  # open, closed; none: ask the petition
+    expires_at = TTLAttribute(null=True)  # with the signatures (retention)
+
+    @staticmethod
+    def key(petition_id: str, slot: int) -> tuple[str, str]:
+        return counts_partition(petition_id, slot), "TOTAL"
+
+
+class DayCounts(_Item):
+    """One slot's signatures received and confirmed on one day (UTC): the starter's chart."""
+
+    signed = NumberAttribute(null=True)
+    confirmed = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    @staticmethod
+    def key(petition_id: str, slot: int, day: str) -> tuple[str, str]:
+        return counts_partition(petition_id, slot), f"DAY#{day}"
+
+
 class RateWindow(_Item):
     hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()
@@ -400,6 +449,8 @@ MODELS: tuple[type[_Item], ...] = (
     Photo,
     JobRecord,
     Suppression,
+    Counts,
+    DayCounts,
     RateWindow,
 )
 
@@ -411,6 +462,25 @@ def shard_of(email_hash: str) -> int:
 
 def signature_partition(petition_id: str, shard: int) -> str:
     return f"SIG#{petition_id}#{shard:03d}"
+
+
+#: Count slots per signature shard: 16 shards x 2 = 32 slots, so 2,000 signatures a second,
+#: and as many confirmations, write no slot more than ~125 times a second (see counters).
+SLOTS_PER_SHARD = 2
+
+
+def slots() -> int:
+    """How many count slots a petition has."""
+    return get_settings().signature_shards * SLOTS_PER_SHARD
+
+
+def slot_of(email_hash: str) -> int:
+    """The count slot of an address: a slot of its signature shard, chosen by other digits."""
+    return shard_of(email_hash) * SLOTS_PER_SHARD + int(email_hash[8:10], 16) % SLOTS_PER_SHARD
+
+
+def counts_partition(petition_id: str, slot: int) -> str:
+    return f"CNT#{petition_id}#{slot:03d}"
 
 
 @cache
