@@ -13,7 +13,7 @@ from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound, NotOwner,
 from mobilise.table import counters
 from mobilise.table.conditions import failed_condition
 from mobilise.table.items import get_petition, suppression
-from mobilise.table.models import RETENTION, Petition, Signature, bound, connection, slot_of
+from mobilise.table.models import RETENTION, Petition, Signature, bound, connection
 from mobilise.table.rates import email_scope, rate_windows, take_windows
 
 CONSENT_VERSION = "2026-11-updates-v1"
@@ -100,7 +100,7 @@ def _add_signature(
         petition = get_petition(signature.petition_id)  # NotFound: there is no petition
         if petition.status != "open":
             raise _closed() from None
-        counters.open_signing(petition.petition_id, slot_of(signature.email_hash))
+        counters.open_signing(petition.petition_id, counters.slot_of(signature.email_hash))
         _write_signature(signature, rate_scope, limits, email_limits)
 
 

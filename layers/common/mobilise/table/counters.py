@@ -38,21 +38,33 @@ from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.errors import Conflict
 from mobilise.table.conditions import condition_failed, failed_condition
+from mobilise.table.count_items import Counts, DayCounts
 from mobilise.table.models import (
-    Counts,
-    DayCounts,
     Petition,
     Signature,
     bound,
     connection,
+    shard_of,
     signature_partition,
-    slot_of,
-    slots,
 )
 
 #: How many times a change is tried again after the signature changed under it.
 ATTEMPTS = 5
 OPEN, CLOSED = "open", "closed"
+#: Count slots per signature shard: 16 shards x 2 = 32 slots, so that 2,000 signatures a
+#: second, and as many confirmations, write no slot more than about 125 times a second.
+SLOTS_PER_SHARD = 2
+
+
+def slots() -> int:
+    """How many count slots a petition has."""
+    return get_settings().signature_shards * SLOTS_PER_SHARD
+
+
+def slot_of(email_hash: str) -> int:
+    """The count slot of an address: a slot of its signature shard, chosen by other digits
+    (so a shard's signatures are counted in its own slots)."""
+    return shard_of(email_hash) * SLOTS_PER_SHARD + int(email_hash[8:10], 16) % SLOTS_PER_SHARD
 
 
 @dataclass(frozen=True)

@@ -55,11 +55,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
-from pynamodb.models import Model
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from mobilise.core import clock
 from mobilise.core.config import get_settings
+from mobilise.table.base import ByEmailIndex, PetitionDueIndex, UpdateDueIndex, _Item
+from mobilise.table.count_items import Counts, DayCounts
 
 UPDATE_INTERVAL = timedelta(hours=24)
 #: The statuses of an update whose email went out: its buttons count, its calendar file and
@@ -71,45 +72,6 @@ NUDGE = "NUDGE"
 EVENT = "EVENT"
 MEETING = "MEETING"
 RETENTION = "RETENTION"
-
-
-class _Item(Model):
-    """An item of the single table; the table name is bound from the settings on first use."""
-
-    class Meta:
-        table_name: str | None = None
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-class ByEmailIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]
-    """Every item that holds a trace of one address (export and erasure of personal data)."""
-
-    class Meta:
-        index_name = "by_email"
-        projection = KeysOnlyProjection()
-
-    email_hash = UnicodeAttribute(hash_key=True)
-
-
-class _DueIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]
-    """The sparse ``outbox`` index, seen from the items other than fan-out jobs."""
-
-    class Meta:
-        index_name = "outbox"
-        projection = IncludeProjection(["petition_id", "update_id"])
-
-    outbox_pk = UnicodeAttribute(hash_key=True)
-    outbox_sk = UnicodeAttribute(range_key=True)
-
-
-class PetitionDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
-    pass
-
-
-class UpdateDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
-    pass
 
 
 class Petition(_Item):
@@ -398,33 +360,6 @@ class Suppression(_Item):
         return f"SUP#{email_hash}", "SUPPRESSION"
 
 
-class Counts(_Item):
-    """One slot of a petition's counts (:mod:`mobilise.table.counters`): moved in the
-    transaction of each change of one of its signatures, and where signing is open."""
-
-    confirmed = NumberAttribute(null=True)  # the public count
-    unconfirmed = NumberAttribute(null=True)
-    subscribers = NumberAttribute(null=True)  # those an update reaches
-    signing = UnicodeAttribute(null=True)  # open, closed; none: ask the petition
-    expires_at = TTLAttribute(null=True)  # with the signatures (retention)
-
-    @staticmethod
-    def key(petition_id: str, slot: int) -> tuple[str, str]:
-        return counts_partition(petition_id, slot), "TOTAL"
-
-
-class DayCounts(_Item):
-    """One slot's signatures received and confirmed on one day (UTC): the starter's chart."""
-
-    signed = NumberAttribute(null=True)
-    confirmed = NumberAttribute(null=True)
-    expires_at = TTLAttribute(null=True)
-
-    @staticmethod
-    def key(petition_id: str, slot: int, day: str) -> tuple[str, str]:
-        return counts_partition(petition_id, slot), f"DAY#{day}"
-
-
 class RateWindow(_Item):
     hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()
@@ -462,25 +397,6 @@ def shard_of(email_hash: str) -> int:
 
 def signature_partition(petition_id: str, shard: int) -> str:
     return f"SIG#{petition_id}#{shard:03d}"
-
-
-#: Count slots per signature shard: 16 shards x 2 = 32 slots, so 2,000 signatures a second,
-#: and as many confirmations, write no slot more than ~125 times a second (see counters).
-SLOTS_PER_SHARD = 2
-
-
-def slots() -> int:
-    """How many count slots a petition has."""
-    return get_settings().signature_shards * SLOTS_PER_SHARD
-
-
-def slot_of(email_hash: str) -> int:
-    """The count slot of an address: a slot of its signature shard, chosen by other digits."""
-    return shard_of(email_hash) * SLOTS_PER_SHARD + int(email_hash[8:10], 16) % SLOTS_PER_SHARD
-
-
-def counts_partition(petition_id: str, slot: int) -> str:
-    return f"CNT#{petition_id}#{slot:03d}"
 
 
 @cache
