@@ -10,8 +10,10 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import boto3
+import botocore.client
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -329,3 +331,41 @@ def test_random_sequences_of_changes_keep_the_counts_exact(
         answered = _answered(mobilise, petition_id)
         del answered["history"]
         assert answered == _full_count(mobilise, petition_id), (index, step)
+
+
+# Reading the counts reads no signature ------------------------------------------------------
+
+
+def test_counts_publish_and_preview_read_no_signature(mobilise: Mobilise) -> None:
+    # Given a petition with 300 signatures
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, [f"many{index}@example.org" for index in range(300)])
+    seen: list[tuple[str, str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def watched(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            seen.append((operation, json.dumps(params)))
+        return original(client, operation, params)
+
+    # When anyone reads it, its starter reads the counts, previews and publishes
+    with patch.object(botocore.client.BaseClient, "_make_api_call", watched):
+        public = mobilise.request("GET", f"/petitions/{petition_id}")
+        counts = mobilise.request("GET", f"/petitions/{petition_id}/signature-counts", user="alice")
+        preview = mobilise.request(
+            "POST", f"/petitions/{petition_id}/updates/preview", PREVIEW, user="alice"
+        )
+        published = mobilise.publish(petition_id)
+
+    # Then each answers from the counters: no request names a signature's partition, and
+    # no request reads more than one petition's slots
+    assert (public.json()["signer_count"], counts.json()["confirmed"]) == (300, 300)
+    assert preview.json()["recipients"] == published.json()["recipients"] == 300
+    assert not [params for _, params in seen if f"SIG#{petition_id}" in params]
+    assert {operation for operation, _ in seen} <= {
+        "GetItem",
+        "BatchGetItem",
+        "Query",  # the history: one per slot, of day items
+        "TransactWriteItems",  # the publish
+    }
+    assert sum(operation == "BatchGetItem" for operation, _ in seen) == 4  # one per answer

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
@@ -73,17 +72,8 @@ def unsubscribe(petition_id: str, email_hash: str) -> bool:
 
     :class:`InvalidLink` if there is no such signature.
     """
-    now = clock.now()
-    first = False
-
-    def unsubscribed(signature: Signature) -> tuple[list[Action], counters.State] | None:
-        nonlocal first
-        first = signature.unsubscribed_at is None
-        if not first:
-            return None  # it already was
-        return [Signature.unsubscribed_at.set(now)], counters.state(signature, unsubscribed_at=now)
-
-    if counters.change(petition_id, email_hash, unsubscribed) is None:
+    first = counters.mark(petition_id, email_hash, Signature.unsubscribed_at, clock.now())
+    if first is None:
         raise InvalidLink()
     return first
 
@@ -107,20 +97,8 @@ def suppress(email_hash: str, reason: str) -> bool:
         new = False  # its signatures are marked again all the same: a sweep cut short ends
     for key in Signature.by_email.query(email_hash):
         if key.pk.startswith("SIG#"):
-            counters.change(key.pk.split("#")[1], email_hash, _suppressed(now))
+            counters.mark(key.pk.split("#")[1], email_hash, Signature.suppressed_at, now)
     return new
-
-
-def _suppressed(
-    now: datetime,
-) -> Callable[[Signature], tuple[list[Action], counters.State] | None]:
-    def plan(signature: Signature) -> tuple[list[Action], counters.State] | None:
-        marked = signature.suppressed_at is not None
-        if marked:
-            return None
-        return [Signature.suppressed_at.set(now)], counters.state(signature, suppressed_at=now)
-
-    return plan
 
 
 def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> None:

@@ -5,7 +5,6 @@ signature with its counts (:mod:`mobilise.table.counters`) and rate limits, conf
 from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
@@ -184,16 +183,9 @@ def confirm(petition_id: str, email_hash: str) -> bool:
     """Mark a signature confirmed (double opt-in) and count it, in one transaction: only
     the first confirmation counts. True the first time, False when it already was;
     :class:`InvalidLink` if there is no such signature."""
-    now = clock.now()
-    first = False
-
-    def confirmed(signature: Signature) -> tuple[list[Action], counters.State] | None:
-        nonlocal first
-        first = signature.confirmed_at is None
-        if not first:
-            return None  # it already was
-        return [Signature.confirmed_at.set(now)], counters.state(signature, confirmed_at=now)
-
-    if counters.change(petition_id, email_hash, confirmed, confirmed_today=True) is None:
+    first = counters.mark(
+        petition_id, email_hash, Signature.confirmed_at, clock.now(), confirmed_today=True
+    )
+    if first is None:
         raise InvalidLink()
     return first

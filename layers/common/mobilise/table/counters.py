@@ -204,6 +204,31 @@ def change(
     raise Conflict("The signature changed too often meanwhile; try again.")
 
 
+def mark(
+    petition_id: str,
+    email_hash: str,
+    attribute: Any,
+    at: datetime,
+    *,
+    confirmed_today: bool = False,
+) -> bool | None:
+    """Set a signature's time ``attribute`` (confirmed, unsubscribed, suppressed) to ``at``
+    if it has none, with the counts that moves (:func:`change`). True: set now; False: it
+    was already; ``None``: there is no such signature."""
+    first = False
+
+    def plan(signature: Signature) -> tuple[list[Action], State | None] | None:
+        nonlocal first
+        first = getattr(signature, attribute.attr_name) is None
+        if not first:
+            return None
+        return [attribute.set(at)], state(signature, **{attribute.attr_name: at})
+
+    if change(petition_id, email_hash, plan, confirmed_today=confirmed_today) is None:
+        return None
+    return first
+
+
 def _write(
     signature: Signature, actions: list[Action], after: State | None, *, confirmed_today: bool
 ) -> None:
