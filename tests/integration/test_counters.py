@@ -290,7 +290,7 @@ STEPS = st.lists(
         st.sampled_from(ADDRESSES),
     ),
     min_size=1,
-    max_size=12,
+    max_size=8,
 )
 
 
@@ -302,9 +302,9 @@ def moto_system() -> Iterator[Mobilise]:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(steps=STEPS, close_at=st.integers(min_value=0, max_value=12))
+@given(steps=STEPS, close_at=st.integers(min_value=0, max_value=8))
 def test_random_sequences_of_changes_keep_the_counts_exact(
     moto_system: Mobilise, steps: list[tuple[str, str]], close_at: int
 ) -> None:
