@@ -28,6 +28,7 @@ from tests.integration.harness import Mobilise, event, running_on_moto
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 RETENTION_DAYS = 30
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_CLIENT: Any = botocore.client.BaseClient  # its _make_api_call is private: typed loosely
 PREVIEW = {"type": "news", "title": "Counting", "body": "How many does this reach?"}
 
 
@@ -341,7 +342,7 @@ def test_counts_publish_and_preview_read_no_signature(mobilise: Mobilise) -> Non
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, [f"many{index}@example.org" for index in range(300)])
     seen: list[tuple[str, str]] = []
-    original = botocore.client.BaseClient._make_api_call
+    original = _CLIENT._make_api_call
 
     def watched(client: Any, operation: str, params: dict[str, Any]) -> Any:
         if client.meta.service_model.service_name == "dynamodb":
@@ -349,7 +350,7 @@ def test_counts_publish_and_preview_read_no_signature(mobilise: Mobilise) -> Non
         return original(client, operation, params)
 
     # When anyone reads it, its starter reads the counts, previews and publishes
-    with patch.object(botocore.client.BaseClient, "_make_api_call", watched):
+    with patch.object(_CLIENT, "_make_api_call", watched):
         public = mobilise.request("GET", f"/petitions/{petition_id}")
         counts = mobilise.request("GET", f"/petitions/{petition_id}/signature-counts", user="alice")
         preview = mobilise.request(
