@@ -316,7 +316,12 @@ def test_opening_the_confirmation_link_changes_nothing_and_its_button_confirms(
     # And the starter sees both
     counts = opt_in.request("GET", f"/petitions/{petition_id}/signature-counts", user="alice")
     assert counts.status == 200
-    assert counts.json() == {"petition_id": petition_id, "confirmed": 1, "unconfirmed": 1}
+    assert counts.json() == {
+        "petition_id": petition_id,
+        "confirmed": 1,
+        "unconfirmed": 1,
+        "history": [{"date": "2026-12-04", "signed": 2, "confirmed": 1}],
+    }
     # And only the starter
     other = opt_in.request("GET", f"/petitions/{petition_id}/signature-counts", user="mallory")
     assert other.status == 403
@@ -333,7 +338,12 @@ def test_a_confirmed_signature_erased_leaves_the_public_count(opt_in: Mobilise) 
 
     assert _public_count(opt_in, petition_id) == 0
     counts = opt_in.request("GET", f"/petitions/{petition_id}/signature-counts", user="alice")
-    assert counts.json() == {"petition_id": petition_id, "confirmed": 0, "unconfirmed": 0}
+    assert counts.json() == {
+        "petition_id": petition_id,
+        "confirmed": 0,
+        "unconfirmed": 0,
+        "history": [{"date": "2026-12-04", "signed": 1, "confirmed": 1}],  # what happened
+    }
     assert not [i for i in opt_in.items() if crypto.email_hash("gone@example.org") in str(i)]
 
 

@@ -69,8 +69,12 @@ def get_petition(petition_id: str) -> PetitionOut:
     "/petitions/<petition_id>/signature-counts",
     operation_id="signature_counts",
     tags=["petitions"],
-    summary="Confirmed and unconfirmed signatures",
-    description="For the petition's starter (the public `signer_count` is the confirmed ones).",
+    summary="Confirmed and unconfirmed signatures, and signers over time",
+    description="For the petition's starter (the public `signer_count` is the confirmed ones). "
+    "`history` has one entry per day (UTC, `YYYY-MM-DD`) that brought a signature or a "
+    "confirmation, oldest first: `signed`, the signatures received that day, `confirmed`, the "
+    "confirmations made that day; a day with neither is left out. Read from counters, it "
+    "costs the same whatever the number of signatures.",
     responses={
         200: ok(),
         403: refused("forbidden", "Only the starter of the petition sees them."),
@@ -78,7 +82,7 @@ def get_petition(petition_id: str) -> PetitionOut:
     },
 )
 def signature_counts(petition_id: str) -> SignatureCounts:
-    """Confirmed and unconfirmed signatures, for the petition's starter only."""
+    """Confirmed and unconfirmed signatures and their history, for the petition's starter."""
     return lifecycle.counts(caller(router), checked_id(petition_id))
 
 

@@ -15,8 +15,9 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
+from mobilise.core.errors import InvalidLink
+from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
-from mobilise.table.items import linked_signature
 from mobilise.table.models import (
     EMAILED,
     OUTBOX,
@@ -66,36 +67,38 @@ def confirmation_requested(petition_id: str, email_hash: str, requested_at: str)
 
 
 def unsubscribe(petition_id: str, email_hash: str) -> bool:
-    """Mark a signature unsubscribed. True the first time, False when it already was.
+    """Mark a signature unsubscribed, and count it out of the subscribers in the same
+    transaction. True the first time, False when it already was.
 
     :class:`InvalidLink` if there is no such signature.
     """
-    bound()
-    signature = Signature(*Signature.key(petition_id, email_hash))
-    try:
-        signature.update(
-            actions=[Signature.unsubscribed_at.set(clock.now())],
-            condition=Signature.pk.exists() & Signature.unsubscribed_at.does_not_exist(),
-        )
-    except UpdateError as error:
-        if not condition_failed(error):
-            raise
-        linked_signature(petition_id, email_hash)  # InvalidLink if it is gone
-        return False  # it already was
-    return True
+    first = counters.mark(petition_id, email_hash, Signature.unsubscribed_at, clock.now())
+    if first is None:
+        raise InvalidLink()
+    return first
 
 
 def suppress(email_hash: str, reason: str) -> bool:
-    """Put an address on the global suppression list; True if it was not on it."""
+    """Put an address on the global suppression list, and mark each of its signatures
+    suppressed (out of its petition's subscribers); True if it was not on the list.
+
+    Its signatures are found through the ``by_email`` index, which follows the table by
+    up to a second: a signature made in that second before the suppression may stay
+    counted (delivery still skips it)."""
     bound()
-    item = Suppression(*Suppression.key(email_hash), reason=reason, suppressed_at=clock.now())
+    now = clock.now()
+    item = Suppression(*Suppression.key(email_hash), reason=reason, suppressed_at=now)
+    new = True
     try:
         item.save(condition=Suppression.pk.does_not_exist())
     except PutError as error:
-        if condition_failed(error):
-            return False
-        raise
-    return True
+        if not condition_failed(error):
+            raise
+        new = False  # its signatures are marked again all the same: a sweep cut short ends
+    for key in Signature.by_email.query(email_hash):
+        if key.pk.startswith("SIG#"):
+            counters.mark(key.pk.split("#")[1], email_hash, Signature.suppressed_at, now)
+    return new
 
 
 def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> None:

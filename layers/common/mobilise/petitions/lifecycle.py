@@ -7,9 +7,9 @@ from mobilise.core import clock, crypto, ids
 from mobilise.core.errors import NotOwner
 from mobilise.core.observability import logger
 from mobilise.petitions import store
-from mobilise.petitions.schemas import PetitionIn, PetitionOut, SignatureCounts
+from mobilise.petitions.schemas import DayCount, PetitionIn, PetitionOut, SignatureCounts
 from mobilise.reminders import due
-from mobilise.table import items
+from mobilise.table import counters, items
 from mobilise.table.models import Petition
 
 
@@ -46,7 +46,8 @@ def close(caller: str, petition_id: str) -> Petition:
 
 def view(petition: Petition) -> PetitionOut:
     """The public view: ``signer_count`` counts confirmed signatures only (every signature
-    is confirmed at once when double opt-in is off), so invented addresses do not count."""
+    is confirmed at once when double opt-in is off), so invented addresses do not count.
+    It is read from the petition's counters (one BatchGetItem)."""
     reopens = petition.next_update_allowed_at
     return PetitionOut(
         petition_id=petition.petition_id,
@@ -55,7 +56,7 @@ def view(petition: Petition) -> PetitionOut:
         language=petition.language,  # type: ignore[arg-type]  # validated when stored
         decision_maker=petition.decision_maker,
         status=petition.status,  # type: ignore[arg-type]
-        signer_count=int(petition.confirmed_count),
+        signer_count=counters.totals(petition).confirmed,
         next_update_allowed_at=clock.isoformat(reopens) if reopens else None,
         created_at=clock.isoformat(petition.created_at),
     )
@@ -67,13 +68,18 @@ def public_view(petition_id: str) -> PetitionOut:
 
 
 def counts(caller: str, petition_id: str) -> SignatureCounts:
-    """The starter's view of the signatures: confirmed (the public count) and unconfirmed."""
+    """The starter's view of the signatures: confirmed (the public count) and unconfirmed,
+    and what each day brought; from the counters, never from the signatures."""
     petition = items.get_petition(petition_id)
     if petition.owner_id != caller:
         raise NotOwner()
-    confirmed = int(petition.confirmed_count)
+    totals = counters.totals(petition)
     return SignatureCounts(
         petition_id=petition_id,
-        confirmed=confirmed,
-        unconfirmed=int(petition.signer_count) - confirmed,
+        confirmed=totals.confirmed,
+        unconfirmed=totals.unconfirmed,
+        history=[
+            DayCount(date=day, signed=signed, confirmed=confirmed)
+            for day, signed, confirmed in counters.history(petition_id)
+        ],
     )

@@ -84,9 +84,23 @@ class SignatureOut(BaseModel):
     message: str = Field(description="What happens next, for people.")
 
 
+class DayCount(BaseModel):
+    """One day (UTC) of a petition's signatures."""
+
+    date: str = Field(description="The day, YYYY-MM-DD (UTC).", examples=["2026-12-05"])
+    signed: int = Field(description="Signatures received that day.")
+    confirmed: int = Field(
+        description="Confirmations made that day (with double opt-in off, each signature is "
+        "confirmed as it is received)."
+    )
+
+
 class SignatureCounts(BaseModel):
     """A petition's signatures as its starter sees them; the public sees ``confirmed``."""
 
     petition_id: str
     confirmed: int = Field(description="Signatures whose address was confirmed: the public count.")
     unconfirmed: int = Field(description="Signatures still waiting for their confirmation.")
+    history: list[DayCount] = Field(
+        description="What each day (UTC) brought, oldest first; days with nothing are left out."
+    )

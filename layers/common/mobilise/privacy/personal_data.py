@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock, crypto
 from mobilise.core.config import get_settings
@@ -60,7 +59,6 @@ from mobilise.table.models import (
     Suppression,
     Update,
     bound,
-    connection,
 )
 
 
@@ -171,13 +169,7 @@ def erase(address: str) -> dict[str, Any]:
     records = 0
     for signature in signatures:
         records += _erase_idempotency(signature, email_hash)
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.delete(signature, condition=Signature.pk.exists())
-            transaction.update(
-                Petition(*Petition.key(signature.petition_id)),
-                actions=items.counted(signature, -1),
-                condition=Petition.pk.exists(),
-            )
+        store.erase_signature(signature)
     for response in held.responses:
         store.erase_response(response)
     for rsvp in held.rsvps:

@@ -5,7 +5,8 @@ Closing writes the petition into the ``outbox`` index (``RETENTION``); every swe
 pages through the signatures of the petitions found there, shard by shard, and
 saves its cursor on the petition before it runs out of time, so any number of
 signatures is expired over as many runs as it takes. Setting an expiry twice is
-harmless: it is the same date.
+harmless: it is the same date. The petition's counts get the same expiry once its
+signatures have it: the counts go with what they count.
 """
 
 from __future__ import annotations
@@ -58,5 +59,6 @@ def _expire(
         count += len(signatures)
         if key is None:
             shard += 1
+    store.expire_counts(petition.petition_id, expires_at)
     store.retention_progress(petition.petition_id, None)
     return True, count

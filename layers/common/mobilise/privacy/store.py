@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
 from mobilise.core.errors import RsvpConflict
+from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_rsvp
 from mobilise.table.models import (
@@ -76,6 +77,17 @@ def retention_progress(petition_id: str, cursor: dict[str, Any] | None) -> None:
     else:
         actions = [Petition.retention_cursor.set(cursor)]
     petition.update(actions=actions, condition=Petition.status == "closed")
+
+
+def erase_signature(signature: Signature) -> None:
+    """Delete a signature and take it off its petition's counts, in one transaction (as it
+    is then: read again, so a confirmation meanwhile is taken off too)."""
+    counters.change(signature.petition_id, signature.email_hash, lambda _: ([], None))
+
+
+def expire_counts(petition_id: str, expires_at: datetime) -> None:
+    """A petition's counts expire with its signatures."""
+    counters.expire(petition_id, expires_at)
 
 
 def forget_email_windows(email_hash: str) -> None:

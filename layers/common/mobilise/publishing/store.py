@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.errors import Conflict, InvalidField, NotFound, NotOwner, UpdateTooSoon
+from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_petition
 from mobilise.table.models import (
@@ -83,8 +84,17 @@ def set_photo_type(petition_id: str, photo_id: str, content_type: str) -> None:
 
 
 def count_subscribers(petition_id: str) -> int:
-    """How many signers receive updates (the fan-out's filter): one Select=COUNT query per
-    shard. Suppressed addresses are not subtracted: the delivery statistics are exact."""
+    """How many signers an update reaches (confirmed, consenting, not unsubscribed, not
+    suppressed): the petition's counters, a few reads whatever its size. A petition from
+    before the counters, not recounted yet, is counted with the old query (see
+    :mod:`mobilise.table.counters`)."""
+    subscribers = counters.totals(get_petition(petition_id)).subscribers
+    return _count_by_query(petition_id) if subscribers is None else subscribers
+
+
+def _count_by_query(petition_id: str) -> int:
+    """The subscribers counted from the signatures: one Select=COUNT query per shard, which
+    reads (and bills) every signature of the petition."""
     bound()
     return sum(
         Signature.count(
@@ -115,7 +125,8 @@ def publish_update(
 
     ``status`` is the petition's status the caller read (and chose ``nudge`` and
     ``victory`` by): the write is conditional on it, so that a petition closed meanwhile
-    keeps its status and its due retention work.
+    keeps its status and its due retention work. A victory closes signing in every count
+    slot, in the same transaction.
     """
     bound()
     now = clock.now()
@@ -161,6 +172,8 @@ def publish_update(
                 ),
                 return_values="ALL_OLD",
             )
+            if victory:
+                counters.close_signing(transaction, update.petition_id)
     except TransactWriteError as error:
         if scheduled:
             update.status, update.published_at = "scheduled", None

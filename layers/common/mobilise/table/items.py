@@ -1,11 +1,8 @@
 """Reading the table's items by key, for every capability: a petition, an update, a
-signature, a fan-out job, the recipients of a batch, the suppressed addresses; and the
-petition's counters a signature moves.
+signature, a fan-out job, the recipients of a batch, the suppressed addresses.
 """
 
 from __future__ import annotations
-
-from pynamodb.expressions.update import Action
 
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.table.models import FanoutJob, Petition, Rsvp, Signature, Suppression, Update, bound
@@ -17,16 +14,6 @@ def get_petition(petition_id: str) -> Petition:
         return Petition.get(*Petition.key(petition_id))
     except Petition.DoesNotExist:
         raise NotFound("There is no petition with this id.") from None
-
-
-def counted(signature: Signature, by: int) -> list[Action]:
-    """The petition's counters a signature is counted in, moved ``by`` (1 when it is added,
-    -1 when it is erased): every signature, and the confirmed ones (the public count; a
-    later confirmation is counted by :func:`mobilise.petitions.store.confirm`)."""
-    counts: list[Action] = [Petition.signer_count.add(by)]
-    if signature.confirmed_at is not None:
-        counts.append(Petition.confirmed_count.add(by))
-    return counts
 
 
 def get_signature(petition_id: str, email_hash: str) -> Signature:
@@ -55,6 +42,15 @@ def suppressed(email_hashes: list[str]) -> set[str]:
     bound()
     found = Suppression.batch_get([Suppression.key(email_hash) for email_hash in email_hashes])
     return {item.pk.removeprefix("SUP#") for item in found}
+
+
+def suppression(email_hash: str) -> Suppression | None:
+    """The address's entry on the suppression list, if it is on it."""
+    bound()
+    try:
+        return Suppression.get(*Suppression.key(email_hash))
+    except Suppression.DoesNotExist:
+        return None
 
 
 def get_update(petition_id: str, update_id: str) -> Update:

@@ -14,6 +14,8 @@ Keys (``pk``/``sk`` strings)::
     clicker       PET#{petition_id}              CLICKER#{update_id}#{action}#{email_hash}
     photo         PET#{petition_id}              PHOTO#{photo_id}
     suppression   SUP#{email_hash}               SUPPRESSION
+    counts        CNT#{petition_id}#{slot:03d}   TOTAL                 (see mobilise.table.counters)
+    day's counts  CNT#{petition_id}#{slot:03d}   DAY#{YYYY-MM-DD}
     rate window   RATE#{scope}                   {seconds}#{window start}
     job record    RUN#{job}#{subject}            {period}               (what a schedule did)
 
@@ -53,12 +55,13 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
-from pynamodb.models import Model
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from mobilise.core import clock
 from mobilise.core.config import get_settings
+from mobilise.table.base import ByEmailIndex, PetitionDueIndex, UpdateDueIndex, _Item
 from mobilise.table.by_owner import ByOwnerIndex
+from mobilise.table.count_items import Counts, DayCounts
 
 UPDATE_INTERVAL = timedelta(hours=24)
 #: The statuses of an update whose email went out: its buttons count, its calendar file and
@@ -70,45 +73,6 @@ NUDGE = "NUDGE"
 EVENT = "EVENT"
 MEETING = "MEETING"
 RETENTION = "RETENTION"
-
-
-class _Item(Model):
-    """An item of the single table; the table name is bound from the settings on first use."""
-
-    class Meta:
-        table_name: str | None = None
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-class ByEmailIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]
-    """Every item that holds a trace of one address (export and erasure of personal data)."""
-
-    class Meta:
-        index_name = "by_email"
-        projection = KeysOnlyProjection()
-
-    email_hash = UnicodeAttribute(hash_key=True)
-
-
-class _DueIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]
-    """The sparse ``outbox`` index, seen from the items other than fan-out jobs."""
-
-    class Meta:
-        index_name = "outbox"
-        projection = IncludeProjection(["petition_id", "update_id"])
-
-    outbox_pk = UnicodeAttribute(hash_key=True)
-    outbox_sk = UnicodeAttribute(range_key=True)
-
-
-class PetitionDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
-    pass
-
-
-class UpdateDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
-    pass
 
 
 class Petition(_Item):
@@ -123,8 +87,10 @@ class Petition(_Item):
     language = UnicodeAttribute()
     decision_maker = JSONAttribute()
     status = UnicodeAttribute(default="open")
-    signer_count = NumberAttribute(default=0)  # every signature, confirmed or not
-    confirmed_count = NumberAttribute(default=0)  # the confirmed ones: the public count
+    # Written per signature before the counters (mobilise.table.counters); kept, never
+    # written again, and added to the counters until `make recount` has run.
+    legacy_signers = NumberAttribute(null=True, attr_name="signer_count")
+    legacy_confirmed = NumberAttribute(null=True, attr_name="confirmed_count")
     last_update_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
@@ -147,6 +113,23 @@ class Petition(_Item):
             return None
         reopens = last + UPDATE_INTERVAL
         return reopens if reopens > clock.now() else None
+
+    @property
+    def signer_count(self) -> int:
+        """Every signature, confirmed or not (the starter's nudge), read from the counters on
+        first use (one BatchGetItem); set, it is what a rendering is shown."""
+        if self._signers is None:
+            from mobilise.table import counters  # below the models: imported on use
+
+            totals = counters.totals(self)
+            self._signers = totals.confirmed + totals.unconfirmed
+        return self._signers
+
+    @signer_count.setter
+    def signer_count(self, value: int) -> None:
+        self._signers = value
+
+    _signers: int | None = None
 
 
 STAT_NAMES = ("sent", "failed", "bounced", "complained", "unsubscribed")
@@ -255,6 +238,7 @@ class Signature(_Item):
     consent_version = UnicodeAttribute(null=True)
     confirmed_at = UTCDateTimeAttribute(null=True)
     unsubscribed_at = UTCDateTimeAttribute(null=True)
+    suppressed_at = UTCDateTimeAttribute(null=True)  # its address bounced or complained
     created_at = UTCDateTimeAttribute()
     # Each time a confirmation email was asked for: its idempotency record is found again
     # from it when the address is erased.
@@ -402,6 +386,8 @@ MODELS: tuple[type[_Item], ...] = (
     Photo,
     JobRecord,
     Suppression,
+    Counts,
+    DayCounts,
     RateWindow,
 )
 
