@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobilise_bench import report, tables, weights
+from mobilise_bench import report, scaling, tables, weights
 from mobilise_bench.console import log
 from mobilise_bench.sizes import Sizes
 
@@ -93,6 +93,20 @@ def _memory(context: Context) -> Results:
     )
 
 
+def _signing(context: Context) -> Results:
+    from mobilise_bench import signing
+
+    return signing.measure(
+        context.sizes.signatures, per_second=context.sizes.signatures_per_s, progress=log
+    )
+
+
+def _delivery_cpu(context: Context) -> Results:
+    from mobilise_bench import delivery_cpu
+
+    return delivery_cpu.measure(context.sizes.delivery_cpu_recipients)
+
+
 def _weights(_: Context) -> Results:
     from mobilise_bench import weights
 
@@ -116,6 +130,18 @@ SECTIONS: list[Section] = [
         _publish,
         [("Publish and preview, small and large petition", tables.publish)],
         tables.publish_targets,
+    ),
+    Section(
+        "signing",
+        _signing,
+        [("Signing on one petition", scaling.signing)],
+        scaling.signing_targets,
+    ),
+    Section(
+        "delivery_cpu",
+        _delivery_cpu,
+        [("Delivery's cost per email, against the naive design", scaling.delivery)],
+        scaling.delivery_targets,
     ),
     Section("weights", _weights, [("What a phone downloads", weights.markdown)], weights.targets),
 ]

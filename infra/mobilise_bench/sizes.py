@@ -26,6 +26,9 @@ class Sizes:
     publish_signers: tuple[int, int] = (100, 100_000)
     publish_samples: tuple[int, int] = (100, 30)  # per size: each reads every signature today
     seed_threads: int = 4
+    signatures: int = 4_000  # offered to one petition at signatures_per_s (a simulated clock)
+    signatures_per_s: int = 2_000
+    delivery_cpu_recipients: int = 3_200  # both designs, message by message
 
 
 FULL = Sizes()
@@ -43,4 +46,7 @@ SMOKE = Sizes(
     profile_imports=False,
     publish_signers=(10, 300),
     publish_samples=(5, 5),
+    signatures=300,
+    signatures_per_s=100,
+    delivery_cpu_recipients=120,
 )

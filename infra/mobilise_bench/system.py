@@ -25,7 +25,7 @@ import boto3
 from mobilise.core import aws, clock, config, crypto
 from mobilise.delivery import sending
 from mobilise.petitions import store
-from mobilise.table import models
+from mobilise.table import counters, models
 from mobilise.table.models import Signature
 from mobilise_bench.env import scoped
 from mobilise_local import lambdas, outbox
@@ -254,7 +254,8 @@ def seed_signatures(
     petition_id: str, count: int, *, tag: str = "signer", threads: int = 1, start: int = 0
 ) -> list[str]:
     """``count`` confirmed signatures that want updates, the items ``petitions.sign`` writes,
-    written with BatchWriteItem (25 items a request); returns their email hashes."""
+    written with BatchWriteItem (25 items a request), then the petition's counters set from a
+    full count (what signing would have moved); returns their email hashes."""
     models.bound()
     now = clock.now()
     indexes = range(start, start + count)
@@ -288,6 +289,7 @@ def seed_signatures(
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             list(pool.map(write, chunks))
+    counters.recount(petition_id)
     return hashes
 
 

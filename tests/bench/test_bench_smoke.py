@@ -58,7 +58,15 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
 
     assert results["mode"] == "smoke"
     assert "errors" not in results
-    for section in ("saturation", "cold_start", "memory", "publish", "weights"):
+    for section in (
+        "saturation",
+        "cold_start",
+        "memory",
+        "publish",
+        "signing",
+        "delivery_cpu",
+        "weights",
+    ):
         assert section in results
     for heading in (
         "## Targets",
@@ -67,7 +75,9 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         "## 3. AWS requests per 1,000 recipients",
         "## 4. Fan-out memory",
         "## 5. Publish and preview, small and large petition",
-        "## 6. What a phone downloads",
+        "## 6. Signing on one petition",
+        "## 7. Delivery's cost per email, against the naive design",
+        "## 8. What a phone downloads",
     ):
         assert heading in page
     assert {target["name"] for target in results["targets"]} == {
@@ -78,6 +88,9 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         "memory",
         "cold_start",
         "publish",
+        "one_item_writes",
+        "deliver_cpu_per_email",
+        "bookkeeping_per_email",
         "page_weight",
         "app_weight",
     }
