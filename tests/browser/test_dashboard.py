@@ -5,15 +5,13 @@ reminders' switch and closing, each screen checked by axe at 375 and 1280 px."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import TIMEOUT_MS, axe, screenshot
 from tests.e2e.conftest import Client
@@ -64,20 +62,6 @@ def _reload(page: Page) -> None:
     for a response the browser stopped reading, and the harness fails on it."""
     page.wait_for_load_state("networkidle")
     page.reload()
-
-
-def _with_history(route: Route) -> None:
-    """GET .../signature-counts as the API answers it, with the day-by-day ``history`` the
-    counters' change adds (issue 14), when the answer has none yet: today's new signatures
-    and confirmations, as that change will count them. Once the API has it, this passes
-    the answer through untouched."""
-    answer = route.fetch()
-    body: dict[str, Any] = answer.json()
-    if "history" not in body:
-        today = datetime.now(UTC).date().isoformat()
-        signed = body["confirmed"] + body["unconfirmed"]
-        body["history"] = [{"date": today, "signed": signed, "confirmed": body["confirmed"]}]
-    route.fulfill(response=answer, body=json.dumps(body))
 
 
 def test_a_starter_signs_in_starts_a_petition_and_follows_it_on_its_dashboard(
@@ -158,7 +142,6 @@ def test_a_starter_signs_in_starts_a_petition_and_follows_it_on_its_dashboard(
     assert followed.status == 302, followed.body
 
     # When the starter looks at the dashboard again
-    page.route(f"**/petitions/{petition_id}/signature-counts", _with_history)
     _reload(page)
 
     # Then the counts, the chart and the countdown to the next update show

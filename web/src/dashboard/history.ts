@@ -1,21 +1,12 @@
 /**
- * A petition's signatures day by day, for the chart.
- *
- * `GET /petitions/{id}/signature-counts` is being extended (issue 14, the counters) with
- * `"history": [{"date": "YYYY-MM-DD", "signed": n, "confirmed": m}]`: UTC days, the new
- * signatures and the new confirmations of each day. Until infra/openapi.json has it, this
- * file alone types it by hand (HistoryDay, CountsWithHistory); once it is in the contract,
- * both become the generated types and nothing else changes.
+ * A petition's signatures day by day, for the chart: `GET /petitions/{id}/signature-counts`
+ * answers `history`, UTC days with the new signatures and the new confirmations of each day.
  */
 import type { Schemas } from "../api/client";
 
-export interface HistoryDay {
-  date: string;
-  signed: number;
-  confirmed: number;
-}
+export type HistoryDay = Schemas["DayCount"];
 
-export type CountsWithHistory = Schemas["SignatureCounts"] & { history?: HistoryDay[] };
+export type CountsWithHistory = Schemas["SignatureCounts"];
 
 /** One day of the chart: the totals at the end of that UTC day. */
 export interface Point {
