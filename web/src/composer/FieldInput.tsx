@@ -1,6 +1,6 @@
 /** One field of the composer: its label, its input for the kind of value it takes, a hint,
  * and the API's problem with it (422) right below, tied to the input for screen readers. */
-import type { JSX } from "preact";
+import type { JSX, TargetedEvent } from "preact";
 import type { Values } from "./draft";
 import { t, type Key } from "./messages";
 import type { Field } from "./typology";
@@ -43,7 +43,7 @@ export function FieldInput({ field, values, error, onChange }: Props) {
   };
   const value = values[field.name];
   const text = typeof value === "string" ? value : "";
-  const typed = (event: JSX.TargetedEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
+  const typed = (event: TargetedEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
     onChange(field.name, event.currentTarget.value);
   const label = t(`field_${field.name}` as Key);
   const after = (

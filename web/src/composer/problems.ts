@@ -18,15 +18,13 @@ const PHOTO_PARTS: Record<string, string> = { photo_id: "photo", alt: "photo_alt
 export function fieldOf(problem: Problem): { field: string; said: string } {
   let path = problem.field.split(".");
   let said = problem.message.replace(/^Value error, /, "");
-  if ((TYPES as readonly string[]).includes(path[0]) && path.length > 0) path = path.slice(1);
-  if (path.length === 0) {
-    const named = /^([a-z_]+): (.*)$/s.exec(said);
-    if (named) {
-      path = [named[1]];
-      said = named[2];
-    }
+  if ((TYPES as readonly string[]).includes(path[0] ?? "")) path = path.slice(1);
+  const named = /^([a-z_]+): (.*)$/s.exec(said);
+  if (path.length === 0 && named) {
+    path = [named[1] ?? ""];
+    said = named[2] ?? "";
   }
-  if (path[0] === "photo") return { field: PHOTO_PARTS[path[1]] ?? "photo", said };
+  if (path[0] === "photo") return { field: PHOTO_PARTS[path[1] ?? ""] ?? "photo", said };
   return { field: path[0] ?? "", said };
 }
 
@@ -53,7 +51,7 @@ const RULES: Rule[] = [
   [/each channel once/, "error_channel_once", none],
   [/List should have at least 1 item/, "error_channels", none],
   [/too long for a tweet/, "error_tweet", none],
-  [/cannot be reached by ([a-z, ]+)/, "error_unreachable", (m) => ({ channels: m[1] })],
+  [/cannot be reached by ([a-z, ]+)/, "error_unreachable", (m) => ({ channels: m[1] ?? "" })],
   [/^Input should be /, "error_choice", none],
   [/only a scheduled update can be moved/, "error_moved", none],
   [/buttons lead/, "error_buttons", none],

@@ -31,7 +31,7 @@ function offset(instant: number, zone: string): number {
 export function zonedToIso(local: string, zone: string): string | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
   if (!match) return null;
-  const [year, month, day, hour, minute] = match.slice(1).map(Number);
+  const [year = 0, month = 1, day = 1, hour = 0, minute = 0] = match.slice(1).map(Number);
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   let instant = wall - offset(wall, zone);
   instant = wall - offset(instant, zone); // across a change of offset, the second guess holds
