@@ -210,11 +210,6 @@ export function Composer(props: { petitionId: string }) {
 
           {draft && (
             <>
-              {editing === null && (
-                <div class="advice" aria-live="polite">
-                  <h2>{t(`type_${draft.type}` as Key)}</h2>
-                </div>
-              )}
               {fieldsOf(draft.type).map((field) => (
                 <FieldInput key={field.name} field={field} values={draft.values} error={errors[field.name]} onChange={change} />
               ))}

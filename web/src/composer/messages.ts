@@ -10,7 +10,7 @@ const en = {
   loading: "Loading…",
   typeLegend: "What do you want to tell your signers?",
   typeChange: "Choose another type",
-  adviceHeading: "Advice",
+  adviceHeading: "Advice:",
 
   type_press: "Press coverage",
   type_event: "An event or a delivery",
@@ -178,7 +178,7 @@ const fr: Messages<keyof typeof en> = {
   loading: "Chargement…",
   typeLegend: "Que voulez-vous dire aux signataires ?",
   typeChange: "Choisir un autre type",
-  adviceHeading: "Conseil",
+  adviceHeading: "Conseil :",
 
   type_press: "Dans la presse",
   type_event: "Un événement ou une remise",
