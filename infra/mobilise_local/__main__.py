@@ -8,9 +8,11 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 from mobilise_local.server import Scheduler, build, free_port, listen, serve, use_fake_aws
 from mobilise_local.template import read
+from mobilise_local.webapp import DIST
 
 # What the pollers and schedules get to finish their current call once stopped; Ctrl-C
 # must end the stack within 5 seconds, and the rest of the stop takes about one.
@@ -74,6 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--send-rate", default="100", help="the simulated SES account's emails per second"
     )
+    parser.add_argument(
+        "--dev-origin",
+        action="append",
+        default=[],
+        help="the app's dev server (e.g. http://127.0.0.1:5173): sign-in may return there too",
+    )
+    parser.add_argument(
+        "--app-dir", type=Path, default=DIST, help="the built app served at /app/ (web/dist)"
+    )
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -110,11 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     public_url = f"http://{args.host}:{server.server_address[1]}"
     parameters = {
         "PublicBaseUrl": public_url,
+        "SiteUrl": public_url,  # pages, app and API on one origin, as SiteDistribution has them
         "DoubleOptIn": args.double_opt_in,
         "SesMaxSendRate": args.send_rate,
         "PhotosBaseUrl": f"{public_url}/_local/",  # photos/... are served there
     }
-    local = build(read(), parameters, moto_url)
+    local = build(read(), parameters, moto_url, tuple(args.dev_origin), args.app_dir)
     serve(server, local)
     local.pollers.start()
     scheduler = Scheduler(local)
@@ -128,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  tables         {tables}\n"
         f"  outbox         {public_url}/_local/outbox\n"
         f"  photos         {public_url}/_local/photos/\n"
+        f"  app            {public_url}/app/ (sign in as anyone)\n"
         f'  token          curl -s -X POST {public_url}/_local/token -d \'{{"user": "alice"}}\'\n'
         f"  double opt-in  {args.double_opt_in}\n"
         f"Press Ctrl-C to stop.\n"

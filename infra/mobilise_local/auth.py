@@ -15,9 +15,14 @@ class Unauthorized(Exception):
 
 
 class CognitoAuthorizer:
-    def __init__(self, user_pool_id: str, client_id: str, jwks_url: str, region: str) -> None:
+    """API Gateway's Cognito authorizer takes the ID tokens of every client of its user pool:
+    ``client_ids`` are the template's clients (the API's, and the dashboard's)."""
+
+    def __init__(
+        self, user_pool_id: str, client_ids: list[str], jwks_url: str, region: str
+    ) -> None:
         self.user_pool_id = user_pool_id
-        self.client_id = client_id
+        self.client_ids = client_ids
         self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
         self._keys = jwt.PyJWKClient(jwks_url)
 
@@ -32,7 +37,7 @@ class CognitoAuthorizer:
                 token,
                 key.key,
                 algorithms=["RS256"],
-                audience=self.client_id,
+                audience=self.client_ids,
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub", "token_use"]},
             )
@@ -69,6 +74,12 @@ class LocalUsers:
         self._lock = threading.Lock()
 
     def token(self, user: str) -> str:
+        token: str = self.tokens(user)["IdToken"]
+        return token
+
+    def tokens(self, user: str, client_id: str | None = None) -> dict[str, Any]:
+        """Cognito's AuthenticationResult for the user (created on first use), issued to
+        ``client_id`` (default: the API's client)."""
         username = user if "@" in user else f"{user}@example.test"
         cognito = boto3.client("cognito-idp")
         with self._lock:
@@ -94,8 +105,8 @@ class LocalUsers:
                 self._passwords[username] = password
         result = cognito.admin_initiate_auth(
             UserPoolId=self.user_pool_id,
-            ClientId=self.client_id,
+            ClientId=client_id or self.client_id,
             AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
-        return result["AuthenticationResult"]["IdToken"]
+        return dict(result["AuthenticationResult"])

@@ -74,6 +74,11 @@ UNDEPLOYABLE: dict[str, str] = {
     "AWS::S3::BucketPolicy": NO_MODEL,
     "AWS::CloudFront::Distribution": NO_MODEL,
     "AWS::CloudFront::OriginAccessControl": NO_MODEL,
+    "AWS::CloudFront::CachePolicy": NO_MODEL,
+    "AWS::CloudFront::Function": NO_MODEL,
+    "AWS::CloudFront::ResponseHeadersPolicy": NO_MODEL,
+    "AWS::Cognito::UserPoolDomain": NO_MODEL,
+    "AWS::Cognito::ManagedLoginBranding": NO_MODEL,
 }
 
 ARTIFACTS_BUCKET = "mobilise-sam-artifacts"

@@ -46,7 +46,16 @@ class Stack:
             logical, attribute = value.value
             return self.attributes[(logical, attribute)]
         if value.name == "Sub":
-            return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1)), value.value)
+            text, variables = (value.value, {}) if isinstance(value.value, str) else value.value
+            return re.sub(
+                r"\$\{([^}]+)\}",
+                lambda m: (
+                    self.resolve(variables[m.group(1)])
+                    if m.group(1) in variables
+                    else self._sub(m.group(1))
+                ),
+                text,
+            )
         if value.name == "If":
             name, then, otherwise = value.value
             return self.evaluate(then if self.condition(name) else otherwise)
@@ -199,6 +208,9 @@ def _create_user_pool(template: Template, stack: Stack, prefix: str) -> None:
             ReadAttributes=properties.get("ReadAttributes", ["email", "email_verified"]),
         )["UserPoolClient"]
         stack.refs[name] = client["ClientId"]
+    for name in template.of_type("AWS::Cognito::UserPoolDomain"):
+        # The local stack is its own sign-in domain (mobilise_local.oauth); this is the name.
+        stack.refs[name] = f"{prefix}-{name}".lower()
 
 
 def _create_secrets(template: Template, stack: Stack, prefix: str) -> None:

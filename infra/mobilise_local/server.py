@@ -10,16 +10,19 @@ import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from mobilise_local import lambdas, outbox, ses_feedback
+from mobilise_local import app_config, lambdas, outbox, ses_feedback
 from mobilise_local.auth import CognitoAuthorizer, LocalUsers
 from mobilise_local.fake_aws import FAKE_AWS
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
+from mobilise_local.oauth import LocalLogin
 from mobilise_local.pollers import Pollers, join_all
 from mobilise_local.resources import Stack, create
 from mobilise_local.template import Schedule, Template
+from mobilise_local.webapp import DIST, App, behaviours
 
 # Not under "mobilise": Powertools filters the root handler's records of loggers named
 # after its service, which would silence the local stack's own log.
@@ -59,10 +62,20 @@ class Local:
     users: LocalUsers
     pollers: Pollers
     region: str
+    app: App
+    login: LocalLogin
 
 
-def build(template: Template, parameters: dict[str, str], moto_url: str) -> Local:
-    """Create the resources and wire the functions to them (environment, queues, API)."""
+def build(
+    template: Template,
+    parameters: dict[str, str],
+    moto_url: str,
+    dev_origins: tuple[str, ...] = (),
+    app_dir: Path = DIST,
+) -> Local:
+    """Create the resources and wire the functions to them (environment, queues, API), and
+    the site's other origin: the app and its sign-in (``dev_origins``: the app's dev servers,
+    to which sign-in may return too)."""
     stack = create(template, parameters)
     functions = template.functions()
     environment: dict[str, str] = {}
@@ -75,11 +88,11 @@ def build(template: Template, parameters: dict[str, str], moto_url: str) -> Loca
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     pool = next(iter(template.of_type("AWS::Cognito::UserPool")))
-    client = next(iter(template.of_type("AWS::Cognito::UserPoolClient")))
+    clients = list(template.of_type("AWS::Cognito::UserPoolClient"))
     region = os.environ["AWS_DEFAULT_REGION"]
     authorizer = CognitoAuthorizer(
         stack.refs[pool],
-        stack.refs[client],
+        [stack.refs[client] for client in clients],
         f"{moto_url}/{stack.refs[pool]}/.well-known/jwks.json",
         region,
     )
@@ -87,9 +100,24 @@ def build(template: Template, parameters: dict[str, str], moto_url: str) -> Loca
         template.routes(), authorizer, template.gateway_responses(), stack.parameters["Stage"]
     )
     pollers = Pollers(template.queue_sources(), functions, stack, log)
-    return Local(
-        template, stack, gateway, LocalUsers(stack.refs[pool], stack.refs[client]), pollers, region
+    users = LocalUsers(stack.refs[pool], stack.refs[clients[0]])
+    site = stack.parameters["SiteUrl"] or stack.parameters["PublicBaseUrl"]
+    app_client = stack.refs[app_config.APP_CLIENT]
+    client = template.resources[app_config.APP_CLIENT]["Properties"]
+    login = LocalLogin(
+        users,
+        app_client,
+        {stack.resolve(url) for url in client["CallbackURLs"]}
+        | {f"{origin}/app/callback" for origin in dev_origins},
+        {stack.resolve(url) for url in client["LogoutURLs"]}
+        | {f"{origin}/app/" for origin in dev_origins},
     )
+    app = App(
+        behaviours(template, stack, site),
+        app_config.config(site, f"{site}/_local", app_client),
+        app_dir,
+    )
+    return Local(template, stack, gateway, users, pollers, region, app, login)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -131,8 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         try:
+            app = self.local.app.answer(self.command, self.path.split("?", 1)[0])
             local = self.path.startswith("/_local/")
-            response = self._local(body) if local else self._api(body)
+            response = app or (self._local(body) if local else self._api(body))
         except Exception:
             log.exception("local stack error")
             response = _error(502, "internal_error", "The local stack failed; see its log.")
@@ -160,6 +189,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _local(self, body: bytes) -> HttpResponse:
         path = self.path.split("?", 1)[0]
+        signing_in = self._login(path, body)
+        if signing_in is not None:
+            return signing_in
         try:
             payload = json.loads(body) if body else {}
         except ValueError:
@@ -210,6 +242,20 @@ class _Handler(BaseHTTPRequestHandler):
         return HttpResponse.json(
             404, {"error": {"code": "not_found", "message": "No such local endpoint."}}
         )
+
+    def _login(self, path: str, body: bytes) -> HttpResponse | None:
+        """The sign-in domain's endpoints (mobilise_local.oauth): forms, not JSON."""
+        query = urlsplit(self.path).query
+        fields = parse_qs(body.decode() if self.command == "POST" else query)
+        form = {name: values[-1] for name, values in fields.items()}
+        login = self.local.login
+        if path == "/_local/oauth2/authorize":
+            return login.sign_in(form) if self.command == "POST" else login.authorize_page(form)
+        if self.command == "POST" and path == "/_local/oauth2/token":
+            return login.token(form)
+        if self.command == "GET" and path == "/_local/logout":
+            return login.logout(form)
+        return None
 
     def _outbox(self) -> HttpResponse:
         query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)

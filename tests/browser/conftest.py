@@ -3,15 +3,18 @@ Debian's Chromium driven by Playwright, a page at a phone's and a desktop's widt
 checks and screenshots.
 
 Fixtures: ``stack`` (the running stack, a :class:`tests.e2e.conftest.Client`, one per test
-module), ``browser`` (one per worker), ``page`` (one test per width: 375 and 1280 px),
-``phone_page`` (375 px) and ``desktop_page`` (1280 px). A page's relative URLs are the
-stack's: ``page.goto("/app/")``. Functions: ``axe(page)`` and ``screenshot(page, name)``
+module, serving web/dist, which ``make web`` brings up to date first), ``browser`` (one per
+worker), ``page`` (one test per width: 375 and 1280 px), ``phone_page`` (375 px) and
+``desktop_page`` (1280 px). A page's relative URLs are the stack's: ``page.goto("/app/")``.
+Functions: ``axe(page)`` and ``screenshot(page, name)``
 (``from tests.browser.conftest import axe, screenshot``).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,9 +37,19 @@ TIMEOUT_MS = 60_000
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
+@pytest.fixture(scope="session")
+def built_app() -> None:
+    """``make web``: web/dist built from web/'s current sources (nothing to do if it is).
+    Test workers share the checkout, so one builds while the others wait."""
+    with (ROOT / ".venv" / "web-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["make", "--no-print-directory", "web"], cwd=ROOT, check=True)  # noqa: S607
+
+
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Client]:
-    """The local stack in a subprocess, on a free port; stopped with Ctrl-C after the module."""
+def stack(built_app: None) -> Iterator[Client]:
+    """The local stack in a subprocess, on a free port, serving the built app at /app/;
+    stopped with Ctrl-C after the module."""
     with running_stack() as client:
         yield client
 

@@ -119,9 +119,11 @@ def test_the_api_function_knows_the_bucket_and_every_function_where_photos_are_s
     document: Document,
 ) -> None:
     # The bucket: the API only (uploads, checks); where photos are served: every function
-    # (the deliver function renders the emails that show them)
+    # (the deliver function renders the emails that show them). The API function's SITE_URL
+    # is the parameter itself: SiteDistribution, which fronts the API, cannot be named there.
     assert _properties(document, "ApiFunction")["Environment"]["Variables"] == {
-        "PHOTOS_BUCKET": Tag("Ref", "PhotosBucket")
+        "PHOTOS_BUCKET": Tag("Ref", "PhotosBucket"),
+        "SITE_URL": Tag("Ref", "SiteUrl"),
     }
     variables = document["Globals"]["Function"]["Environment"]["Variables"]
     condition, custom, default = variables["PHOTOS_BASE_URL"].value

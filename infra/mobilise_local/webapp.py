@@ -1,0 +1,124 @@
+"""SiteDistribution's app behaviours on this machine: ``/app/`` served from ``web/dist``.
+
+What CloudFront does for a path under ``/app`` is read from template.yaml: the first cache
+behaviour whose pattern matches, and the security headers of its response headers policy
+(the app's, or the email preview frame's); the client-side routes fall back to the app's
+document as AppRoutesFunction makes them. Only the sign-in domain differs: the local stack
+is its own (mobilise_local.oauth), on the same origin.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from mobilise_local.gateway import HttpResponse
+from mobilise_local.resources import Stack
+from mobilise_local.template import ROOT, Tag, Template
+
+DIST = ROOT / "web" / "dist"
+DISTRIBUTION = "SiteDistribution"
+APP_ORIGIN = "app"  # the bucket's origin id in SiteDistribution
+#: Vite's content-hashed output: cached for good (the upload command says the same).
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+_HASHED = re.compile(r"^assets/")
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    pattern: str
+    origin: str
+    headers: tuple[tuple[str, str], ...]
+
+
+def _security_headers(
+    config: dict[str, Any], stack: Stack, site: str
+) -> tuple[tuple[str, str], ...]:
+    """The headers of a ResponseHeadersPolicy's SecurityHeadersConfig, its sign-in domain
+    (``${Login}`` of the policy) being the local stack."""
+    headers: list[tuple[str, str]] = []
+    csp = config.get("ContentSecurityPolicy")
+    if csp:
+        value = csp["ContentSecurityPolicy"]
+        if isinstance(value, Tag):
+            text, variables = value.value
+            value = Tag("Sub", [text, {**variables, "Login": site}])
+        headers.append(("Content-Security-Policy", " ".join(stack.resolve(value).split())))
+    hsts = config.get("StrictTransportSecurity")
+    if hsts:
+        subdomains = "; includeSubDomains" if hsts.get("IncludeSubdomains") else ""
+        headers.append(
+            ("Strict-Transport-Security", f"max-age={hsts['AccessControlMaxAgeSec']}{subdomains}")
+        )
+    if "FrameOptions" in config:
+        headers.append(("X-Frame-Options", config["FrameOptions"]["FrameOption"]))
+    if "ReferrerPolicy" in config:
+        headers.append(("Referrer-Policy", config["ReferrerPolicy"]["ReferrerPolicy"]))
+    if "ContentTypeOptions" in config:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    return tuple(headers)
+
+
+def behaviours(template: Template, stack: Stack, site: str) -> list[Behaviour]:
+    """The distribution's cache behaviours, in CloudFront's order (the first match wins)."""
+    config = template.resources[DISTRIBUTION]["Properties"]["DistributionConfig"]
+    found = []
+    for behaviour in config.get("CacheBehaviors", []):
+        policy = behaviour.get("ResponseHeadersPolicyId")
+        headers: tuple[tuple[str, str], ...] = ()
+        if isinstance(policy, Tag) and policy.name == "Ref":
+            properties = template.resources[policy.value]["Properties"]
+            security = properties["ResponseHeadersPolicyConfig"].get("SecurityHeadersConfig", {})
+            headers = _security_headers(security, stack, site)
+        found.append(Behaviour(behaviour["PathPattern"], behaviour["TargetOriginId"], headers))
+    return found
+
+
+class App:
+    """Answers the paths the distribution sends to the app's bucket; ``None`` for the rest."""
+
+    def __init__(self, rules: list[Behaviour], config: dict[str, Any], root: Path = DIST) -> None:
+        self._rules = rules
+        self._config = json.dumps(config, indent=2).encode()
+        self._root = root.resolve()
+
+    def answer(self, method: str, path: str) -> HttpResponse | None:
+        rule = next((r for r in self._rules if fnmatchcase(path, r.pattern)), None)
+        if rule is None or rule.origin != APP_ORIGIN:
+            return None
+        response = self._file(path) if method in ("GET", "HEAD") else _plain(405, "GET only.")
+        headers = [*response.headers, *rule.headers]
+        return HttpResponse(response.status, headers, b"" if method == "HEAD" else response.body)
+
+    def _file(self, path: str) -> HttpResponse:
+        if path == "/app":
+            return HttpResponse(301, [("Location", "/app/")], b"")
+        if path == "/app/config.json":
+            return HttpResponse(200, _typed("config.json", REVALIDATE), self._config)
+        name = path.removeprefix("/app/")
+        if not name.rsplit("/", 1)[-1] or "." not in name.rsplit("/", 1)[-1]:
+            name = "index.html"  # AppRoutesFunction: a client-side route is the app's document
+        found = (self._root / name).resolve()
+        if not found.is_relative_to(self._root) or not found.is_file():
+            if name == "index.html":
+                return _plain(404, "The app is not built: `make web` builds web/dist.")
+            return _plain(404, "No such file of the app.")
+        cache = IMMUTABLE if _HASHED.match(name) else REVALIDATE
+        return HttpResponse(200, _typed(name, cache), found.read_bytes())
+
+
+def _typed(name: str, cache: str) -> list[tuple[str, str]]:
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+        kind += "; charset=utf-8"
+    return [("Content-Type", kind), ("Cache-Control", cache)]
+
+
+def _plain(status: int, message: str) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "text/plain; charset=utf-8")], message.encode())
