@@ -293,3 +293,102 @@ def _tab_to(page: Page, selector: str, presses: int = 60) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"{selector} never had the focus after {presses} Tabs")
+
+
+def test_the_responses_are_a_table_and_their_csv_is_downloaded(
+    stack: Client, desktop_page: Page
+) -> None:
+    page = desktop_page
+    # Given an update asking for testimonies, answered by a signer who lets it go to the press
+    petition_id = _petition(stack, "sara", signers=1)
+    body = {
+        "type": "ask_testimony",
+        "title": "Tell us your library",
+        "body": "Journalists want stories.",
+        "prompt": "What does the library mean to you?",
+    }
+    asked = stack.call("POST", f"/petitions/{petition_id}/updates", body, token=stack.token("sara"))
+    assert asked.status == 201, asked.body
+    update_id = asked.json()["update_id"]
+    stack.drain()
+    (email,) = _outbox_to(stack, "sara-signer-0@example.org")[-1:]
+    answer = {"kind": "testimony", "text": "I learnt to read there.", "press_consent": True}
+    answered = stack.call("POST", _button(email["text"], "Tell my story"), answer)
+    assert answered.status == 201, answered.body
+
+    # When the starter opens the update's page
+    _signed_in(page, "sara", f"/app/petitions/{petition_id}/updates/{update_id}")
+
+    # Then the response is a row of the table, with its press consent
+    row = page.get_by_role("row").filter(has_text="I learnt to read there.")
+    expect(row).to_contain_text("Testimony")
+    expect(row).to_contain_text("Yes, may be passed to the press")
+    assert axe(page) == []
+
+    # And the CSV downloads through the API with the starter's token: the API's bytes
+    with page.expect_download() as started:
+        page.get_by_role("button", name="Download all as CSV").click()
+    download = started.value
+    assert download.suggested_filename == f"responses-{update_id}.csv"
+    saved = download.path()
+    expected = stack.call(
+        "GET",
+        f"/petitions/{petition_id}/updates/{update_id}/responses.csv",
+        token=stack.token("sara"),
+    )
+    assert expected.status == 200, expected.body
+    assert saved.read_bytes() == expected.body
+    assert "I learnt to read there." in expected.body.decode("utf-8-sig")
+    screenshot(page, "update-responses")
+
+
+def test_a_scheduled_update_is_moved_then_cancelled_and_a_published_one_corrected(
+    stack: Client, desktop_page: Page
+) -> None:
+    page = desktop_page
+    # Given a starter who schedules an update from the composer
+    petition_id = _petition(stack, "theo", signers=1)
+    _signed_in(page, "theo", f"/app/petitions/{petition_id}/compose")
+    _choose(page, "News")
+    _field(page, "Title").fill("Council vote on Monday")
+    _field(page, "Your message").fill("Come and listen.")
+    page.get_by_role("radio", name="Schedule it").check()
+    _field(page, "Date and time of publication").fill("2027-02-01T09:30")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    expect(page.get_by_text("Your update is scheduled for")).to_be_visible()
+
+    # When they change its title, then cancel it
+    page.get_by_role("link", name="Change or cancel this update").click()
+    expect(_field(page, "Title")).to_have_value("Council vote on Monday")
+    _field(page, "Title").fill("Council vote on Tuesday")
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Council vote on Tuesday")
+    page.get_by_role("link", name="Change or cancel this update").click()
+    page.get_by_role("button", name="Cancel this scheduled update").click()
+
+    # Then it is cancelled, and the petition has no scheduled update left
+    page.wait_for_url(re.compile(f"/app/petitions/{petition_id}$"))
+    unpublished = stack.call(
+        "GET", f"/petitions/{petition_id}/unpublished-updates", token=stack.token("theo")
+    ).json()["updates"]
+    assert [(u["title"], u["status"]) for u in unpublished] == [
+        ("Council vote on Tuesday", "cancelled")
+    ]
+
+    # When a published update's typo is corrected
+    _publish_by_api(stack, "theo", petition_id)
+    (published,) = stack.call("GET", f"/petitions/{petition_id}/updates").json()["updates"]
+    page.goto(f"/app/petitions/{petition_id}/updates/{published['update_id']}")
+    stack.drain()
+    sent_before = len(stack.outbox())
+    page.get_by_role("link", name="Correct this update").click()
+    _field(page, "Your message").fill("Thank you all, really.")
+    page.get_by_role("button", name="Save the correction").click()
+
+    # Then its page says so, and the API shows the corrected text, with no new email
+    expect(page.get_by_text("Correction saved")).to_be_visible()
+    shown = stack.call("GET", f"/petitions/{petition_id}/updates/{published['update_id']}").json()
+    assert shown["body"] == "Thank you all, really."
+    assert shown["edited_at"] is not None
+    stack.drain()
+    assert len(stack.outbox()) == sent_before
