@@ -392,3 +392,28 @@ def test_a_scheduled_update_is_moved_then_cancelled_and_a_published_one_correcte
     assert shown["edited_at"] is not None
     stack.drain()
     assert len(stack.outbox()) == sent_before
+
+
+def test_the_composer_teaches_and_refuses_in_french(stack: Client, phone_page: Page) -> None:
+    page = phone_page
+    # Given a starter who switches the dashboard to French in the composer
+    petition_id = _petition(stack, "zoe", signers=0)
+    _signed_in(page, "zoe", f"/app/petitions/{petition_id}/compose")
+    page.get_by_label("Language").select_option("fr")
+
+    # When they choose a type, then publish an event that has started already
+    expect(page.get_by_role("heading", level=1)).to_have_text("Écrire une nouvelle")
+    page.get_by_role("radio", name="Demander des témoignages", exact=True).click()
+    expect(page.get_by_text("un journaliste cherche un visage et une histoire")).to_be_visible()
+    page.get_by_role("button", name="Choisir un autre type").click()
+    page.get_by_role("radio", name="Un événement ou une remise", exact=True).click()
+    _field(page, "Titre").fill("Rassemblement")
+    _field(page, "Votre message").fill("Venez nombreux.")
+    _field(page, "Début").fill("2020-03-10T18:00")
+    _field(page, "Lieu").fill("Mairie")
+    page.get_by_role("button", name="Publier", exact=True).click()
+
+    # Then the refusal is in French, next to the start
+    expect(page.locator("#field-starts_at-error")).to_have_text("Choisissez un moment à venir.")
+    assert axe(page) == []
+    screenshot(page, "composer-fr")

@@ -36,7 +36,7 @@ export function EmailPreview(props: { html: string | null }) {
 
   return (
     <div class="email-preview">
-      <div class="preview-widths" role="group" aria-label={t("previewWidths")}>
+      <div class="preview-widths" role="group" aria-label={t("previewWidths")} hidden={props.html === null}>
         {(["phone", "desktop"] as const).map((choice) => (
           <button
             key={choice}
@@ -49,7 +49,7 @@ export function EmailPreview(props: { html: string | null }) {
           </button>
         ))}
       </div>
-      <div class="preview-viewport">
+      <div class={props.html === null ? "preview-viewport empty" : "preview-viewport"}>
         <iframe
           ref={frame}
           class={`preview-frame preview-${width}`}

@@ -45,6 +45,7 @@ function Numbers({ stats }: { stats: Schemas["UpdateStats"] }) {
   const clicks = Object.entries(stats.clicks ?? {});
   return (
     <>
+      <p class="delivery-state">{t(`state_${stats.state}`)}</p>
       <dl class="stats">
         {COUNTS.map((name) => (
           <div key={name}>
