@@ -87,7 +87,7 @@ def _button(text: str, label: str) -> str:
     return found.group(1)
 
 
-def test_a_starter_composes_an_event_with_a_photo_tests_it_publishes_and_sees_the_clicks(
+def test_a_starter_composes_an_event_previews_tests_publishes_it_and_sees_the_clicks(
     stack: Client, phone_page: Page
 ) -> None:
     page = phone_page
