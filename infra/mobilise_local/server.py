@@ -113,7 +113,8 @@ def build(
         | {f"{origin}/app/" for origin in dev_origins},
     )
     app = App(
-        behaviours(template, stack, site),
+        # The sign-in domain is the stack itself; photos are uploaded to moto's S3.
+        behaviours(template, stack, {"Login": site, "Uploads": moto_url}),
         app_config.config(site, f"{site}/_local", app_client),
         app_dir,
     )

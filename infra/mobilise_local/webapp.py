@@ -38,17 +38,17 @@ class Behaviour:
 
 
 def _security_headers(
-    config: dict[str, Any], stack: Stack, site: str
+    config: dict[str, Any], stack: Stack, local: dict[str, str]
 ) -> tuple[tuple[str, str], ...]:
-    """The headers of a ResponseHeadersPolicy's SecurityHeadersConfig, its sign-in domain
-    (``${Login}`` of the policy) being the local stack."""
+    """The headers of a ResponseHeadersPolicy's SecurityHeadersConfig. ``local`` gives the
+    policy's variables that name another origin on AWS their origin on this machine."""
     headers: list[tuple[str, str]] = []
     csp = config.get("ContentSecurityPolicy")
     if csp:
         value = csp["ContentSecurityPolicy"]
         if isinstance(value, Tag):
             text, variables = value.value
-            value = Tag("Sub", [text, {**variables, "Login": site}])
+            value = Tag("Sub", [text, {**variables, **local}])
         headers.append(("Content-Security-Policy", " ".join(stack.resolve(value).split())))
     hsts = config.get("StrictTransportSecurity")
     if hsts:
@@ -65,8 +65,9 @@ def _security_headers(
     return tuple(headers)
 
 
-def behaviours(template: Template, stack: Stack, site: str) -> list[Behaviour]:
-    """The distribution's cache behaviours, in CloudFront's order (the first match wins)."""
+def behaviours(template: Template, stack: Stack, local: dict[str, str]) -> list[Behaviour]:
+    """The distribution's cache behaviours, in CloudFront's order (the first match wins).
+    ``local``: the sign-in domain (``Login``) and the photos bucket (``Uploads``) here."""
     config = template.resources[DISTRIBUTION]["Properties"]["DistributionConfig"]
     found = []
     for behaviour in config.get("CacheBehaviors", []):
@@ -75,7 +76,7 @@ def behaviours(template: Template, stack: Stack, site: str) -> list[Behaviour]:
         if isinstance(policy, Tag) and policy.name == "Ref":
             properties = template.resources[policy.value]["Properties"]
             security = properties["ResponseHeadersPolicyConfig"].get("SecurityHeadersConfig", {})
-            headers = _security_headers(security, stack, site)
+            headers = _security_headers(security, stack, local)
         found.append(Behaviour(behaviour["PathPattern"], behaviour["TargetOriginId"], headers))
     return found
 

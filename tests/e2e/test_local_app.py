@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mobilise_local.server import free_port
 from tests.e2e.conftest import Client, running_stack
 
 INDEX = (
@@ -22,7 +23,7 @@ FRAME = (
 )
 APP_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {base}/_local/; "
-    "connect-src 'self' {base}; form-action 'self' {base}; frame-src 'self'; "
+    "connect-src 'self' {base} {moto}; form-action 'self' {base}; frame-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 FRAME_POLICY = (
@@ -42,22 +43,32 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stack(dist: Path) -> Iterator[Client]:
-    with running_stack("--app-dir", str(dist)) as client:
+def moto_port() -> int:
+    """moto's port: the app uploads photos there locally (moto's S3)."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def stack(dist: Path, moto_port: int) -> Iterator[Client]:
+    with running_stack("--app-dir", str(dist), "--moto-port", str(moto_port)) as client:
         yield client
 
 
 @pytest.mark.parametrize(
     "path", ["/app/", "/app/new", "/app/petitions/01J0/compose", "/app/callback?code=x&state=y"]
 )
-def test_the_app_and_its_client_side_routes_are_its_document(stack: Client, path: str) -> None:
+def test_the_app_and_its_client_side_routes_are_its_document(
+    stack: Client, moto_port: int, path: str
+) -> None:
     answer = stack.call("GET", path)
 
     assert answer.status == 200
     assert answer.body == INDEX
     assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
     assert answer.headers["Cache-Control"] == "no-cache"
-    assert answer.headers["Content-Security-Policy"] == APP_POLICY.format(base=stack.base)
+    assert answer.headers["Content-Security-Policy"] == APP_POLICY.format(
+        base=stack.base, moto=f"http://127.0.0.1:{moto_port}"
+    )
     assert answer.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -28,8 +28,7 @@ def document() -> Document:
 
 
 def _properties(document: Document, name: str) -> dict[str, Any]:
-    found: dict[str, Any] = document["Resources"][name]["Properties"]
-    return found
+    return cast(dict[str, Any], document["Resources"][name]["Properties"])
 
 
 def _distribution(document: Document) -> dict[str, Any]:
@@ -153,13 +152,16 @@ def test_the_apps_policy_is_the_contracts(document: Document) -> None:
     text, variables = csp["ContentSecurityPolicy"].value
     assert _one_line(text) == (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "
-        "${Photos}; connect-src 'self' ${Login}; form-action 'self' ${Login}; frame-src 'self'; "
+        "${Photos}; connect-src 'self' ${Login} ${Uploads}; form-action 'self' ${Login}; "
+        "frame-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     )
     assert variables["Login"] == Tag(
         "Sub", "https://${LoginDomain}.auth.${AWS::Region}.amazoncognito.com"
     )
     assert variables["Photos"].value[0] == "HasPhotosBaseUrl"
+    # the presigned POST's URL (core/aws.py: virtual-hosted, regional)
+    assert variables["Uploads"] == Tag("Sub", "https://${PhotosBucket.RegionalDomainName}")
     assert security["StrictTransportSecurity"] == {
         "Override": True,
         "AccessControlMaxAgeSec": 63072000,
