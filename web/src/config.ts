@@ -42,8 +42,9 @@ function parsed(found: unknown): AppConfig {
 
 /**
  * Under `npm run dev` the app is on Vite's origin, which forwards the local stack's paths: the
- * sign-in endpoints are reached through it (same origin, no CORS) and the sign-in page sends
- * the browser back to the dev server's callback, not to the built app's.
+ * sign-in endpoints are reached through it (same origin, no CORS), and the sign-in and
+ * sign-out pages send the browser back to the dev server, not to the built app (the stack
+ * allows it when started with `--dev-origin http://127.0.0.1:5173`).
  */
 function inDevelopment(config: AppConfig): AppConfig {
   if (!import.meta.env.DEV) return config;
@@ -53,12 +54,15 @@ function inDevelopment(config: AppConfig): AppConfig {
     const forwarded = parsedUrl.hostname === "127.0.0.1" || parsedUrl.hostname === "localhost";
     return forwarded ? parsedUrl.pathname + parsedUrl.search : url;
   };
+  const app = `${location.origin}${import.meta.env.BASE_URL}`;
+  const logout = new URL(config.logoutUrl || app, location.href);
+  if (logout.searchParams.has("logout_uri")) logout.searchParams.set("logout_uri", app);
   return {
     ...config,
     apiUrl: "",
     authorizeUrl: local(config.authorizeUrl),
     tokenUrl: local(config.tokenUrl),
-    logoutUrl: local(config.logoutUrl),
-    redirectUri: `${location.origin}${import.meta.env.BASE_URL}callback`,
+    logoutUrl: config.logoutUrl ? local(logout.toString()) : "",
+    redirectUri: `${app}callback`,
   };
 }

@@ -35,3 +35,12 @@ export function problemOf(response: Response | undefined, body: unknown): Proble
 export function unreachable(reason: unknown): Problem {
   return { status: 0, code: "network_error", message: String(reason), fields: {} };
 }
+
+export function isProblem(value: unknown): value is Problem {
+  return typeof value === "object" && value !== null && "code" in value && "fields" in value;
+}
+
+/** What a handler caught, as a Problem (a bug of ours becomes one too, with its message). */
+export function asProblem(value: unknown): Problem {
+  return isProblem(value) ? value : unreachable(value);
+}

@@ -43,7 +43,3 @@ export function useApi<T>(load: () => Promise<Answer<T>>, deps: unknown[]): [Loa
   const reload = useCallback(() => setRound((value) => value + 1), []);
   return [loaded, reload];
 }
-
-export function isProblem(value: unknown): value is Problem {
-  return typeof value === "object" && value !== null && "code" in value && "fields" in value;
-}

@@ -144,15 +144,12 @@ export async function completeSignIn(config: AppConfig, query: string): Promise<
   return pending.returnTo;
 }
 
-/** Forget the tokens here, then end the identity provider's session (Cognito's /logout). */
+/** Forget the tokens here, then end the identity provider's session: config.json's
+ * logoutUrl is complete (Cognito's /logout with the client and the app's address to return to). */
 export function signOut(config: AppConfig | null): void {
   tokens = null;
   ended = "signed-out";
   store(TOKENS, null);
   changed();
-  if (!config?.logoutUrl) return;
-  const url = new URL(config.logoutUrl, location.href);
-  url.searchParams.set("client_id", config.clientId);
-  url.searchParams.set("logout_uri", new URL(import.meta.env.BASE_URL, location.href).toString());
-  location.assign(url.toString());
+  if (config?.logoutUrl) location.assign(config.logoutUrl);
 }

@@ -78,17 +78,26 @@ function plural(message: { one: string; other: string }, count: string | number 
   return new Intl.PluralRules(current).select(count) === "one" ? message.one : message.other;
 }
 
+/** Numbers and dates in the chosen language, in the browser's variant of it when it has one
+ * (en-GB writes "5 Dec 2026", en-US "Dec 5, 2026"). */
+function regional(): string {
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    if (tag.toLowerCase().split("-")[0] === current) return tag;
+  }
+  return current;
+}
+
 export function formatNumber(value: number): string {
-  return new Intl.NumberFormat(current).format(value);
+  return new Intl.NumberFormat(regional()).format(value);
 }
 
 export function formatDateTime(value: string | Date): string {
-  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" })
+  return new Intl.DateTimeFormat(regional(), { dateStyle: "medium", timeStyle: "short" })
     .format(new Date(value));
 }
 
 export function formatDate(value: string | Date, options: Intl.DateTimeFormatOptions = { dateStyle: "medium" }): string {
-  return new Intl.DateTimeFormat(current, options).format(new Date(value));
+  return new Intl.DateTimeFormat(regional(), options).format(new Date(value));
 }
 
 document.documentElement.lang = current;

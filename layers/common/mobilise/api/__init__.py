@@ -20,6 +20,7 @@ from mobilise.api import (
     photos,
     redirect,
     signatures,
+    starters,
     unsubscribe,
     updates,
 )
@@ -55,6 +56,7 @@ app.include_router(photos.router)
 app.include_router(calendar.router)
 app.include_router(responses_api.router)
 app.include_router(rsvp_api.router)
+app.include_router(starters.router)
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,

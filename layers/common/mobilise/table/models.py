@@ -58,6 +58,7 @@ from pynamodb.models import Model
 
 from mobilise.core import clock
 from mobilise.core.config import get_settings
+from mobilise.table.by_owner import ByOwnerIndex
 
 UPDATE_INTERVAL = timedelta(hours=24)
 #: The statuses of an update whose email went out: its buttons count, its calendar file and
@@ -113,6 +114,7 @@ class UpdateDueIndex(_DueIndex):  # type: ignore[no-untyped-call]
 class Petition(_Item):
     petition_id = UnicodeAttribute()
     owner_id = UnicodeAttribute()
+    by_owner = ByOwnerIndex()  # a starter's petitions, newest first
     owner_email = UnicodeAttribute(null=True)  # from the ID token: test sends and reminders
     owner_email_key = UnicodeAttribute(null=True, attr_name="email_hash")  # by_email's key
     by_email = ByEmailIndex()

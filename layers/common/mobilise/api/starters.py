@@ -1,0 +1,54 @@
+"""/petitions for their starter: the list of their own petitions, and their reminders' switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from mobilise.api.common import caller, checked_id
+from mobilise.api.contract import INVALID, INVALID_CURSOR, JSON_BODY, NO_PETITION, ok, refused
+from mobilise.petitions import owned
+from mobilise.petitions.owned import Nudges, NudgesIn, OwnedPetitions
+
+router = Router()  # type: ignore[no-untyped-call]
+_NOT_YOURS = refused("forbidden", "Only the starter of the petition may.")
+
+
+@router.get(
+    "/petitions",
+    operation_id="list_my_petitions",
+    tags=["petitions"],
+    summary="The signed-in starter's petitions, newest first, a page at a time",
+    responses={200: ok(), 400: INVALID_CURSOR, 422: INVALID},
+)
+def list_my_petitions(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> OwnedPetitions:
+    return owned.page(caller(router), limit, cursor)
+
+
+@router.get(
+    "/petitions/<petition_id>/nudges",
+    operation_id="get_nudges",
+    tags=["subscriptions"],
+    summary="Whether the starter receives reminders about the petition",
+    responses={200: ok(), 403: _NOT_YOURS, 404: NO_PETITION},
+)
+def get_nudges(petition_id: str) -> Nudges:
+    return owned.nudges(caller(router), checked_id(petition_id))
+
+
+@router.put(
+    "/petitions/<petition_id>/nudges",
+    operation_id="set_nudges",
+    tags=["subscriptions"],
+    summary="Switch the starter's reminders about the petition on or off",
+    description="Reminders are nudges after a quiet spell and a meeting's follow-up; the link "
+    "in each of them switches them off too. Idempotent.",
+    responses={200: ok(), 403: _NOT_YOURS, 404: NO_PETITION, **JSON_BODY},
+)
+def set_nudges(petition_id: str, request: NudgesIn) -> Nudges:
+    return owned.set_nudges(caller(router), checked_id(petition_id), request.on)
