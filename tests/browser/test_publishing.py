@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, Request, expect
 
 from tests.browser.conftest import ARTIFACTS, axe, screenshot
 from tests.e2e.conftest import Client
@@ -26,13 +26,32 @@ PETITION = {
 AFTER_SCANNERS_SECONDS = 40
 
 
+#: Each page's requests in flight.
+_FLYING: dict[Page, set[Request]] = {}
+
+
 def _idle(page: Page) -> Iterator[Page]:
-    """The page; at the test's end, once no request of it is in flight, the app is left for
-    a blank page, so that closing the browser cuts no request short (the statistics refresh
-    themselves): the local stack prints a broken pipe's traceback, which fails the module."""
+    """The page; at the test's end, the app is left for a blank page once its requests in
+    flight are answered (see :func:`_leave`)."""
+    flying = _FLYING.setdefault(page, set())
+    page.on("request", lambda request: flying.add(request))
+    page.on("requestfinished", lambda request: flying.discard(request))
+    page.on("requestfailed", lambda request: flying.discard(request))
     yield page
-    page.wait_for_load_state("networkidle")
-    page.goto("about:blank")
+    _leave(page, "about:blank")
+    del _FLYING[page]
+
+
+def _leave(page: Page, url: str) -> None:
+    """Go to ``url`` once every request the app has in flight is answered (the pages refresh
+    their numbers by themselves): a navigation or a closed browser would cut one short, and
+    the local stack prints that broken pipe's traceback, which fails the module."""
+    flying = _FLYING[page]
+    while flying:
+        response = flying.pop().response()
+        if response is not None:
+            response.finished()
+    page.goto(url)
 
 
 @pytest.fixture
@@ -73,6 +92,13 @@ def _petition(stack: Client, user: str, signers: int) -> str:
         for index in range(signers)
     ]
     stack.sign_and_confirm(petition_id, people)
+    return petition_id
+
+
+def _in_composer(stack: Client, page: Page, user: str, signers: int) -> str:
+    """A petition of ``user``'s with ``signers``, and ``user`` signed in on its composer."""
+    petition_id = _petition(stack, user, signers)
+    _signed_in(page, user, f"/app/petitions/{petition_id}/compose")
     return petition_id
 
 
@@ -118,8 +144,7 @@ def test_a_starter_composes_an_event_previews_tests_publishes_it_and_sees_the_cl
 ) -> None:
     page = phone
     # Given a starter with a petition that three confirmed signers follow, signed in
-    petition_id = _petition(stack, "ines", signers=3)
-    _signed_in(page, "ines", f"/app/petitions/{petition_id}/compose")
+    _in_composer(stack, page, "ines", signers=3)
 
     # When she composes an event
     _event(page)
@@ -190,8 +215,7 @@ def test_a_photo_is_uploaded_from_the_composer_previewed_and_published(
 ) -> None:
     page = phone
     # Given a starter composing an event
-    petition_id = _petition(stack, "noor", signers=1)
-    _signed_in(page, "noor", f"/app/petitions/{petition_id}/compose")
+    petition_id = _in_composer(stack, page, "noor", signers=1)
     _event(page)
 
     # When she chooses a photo (the browser posts it to the bucket's presigned POST)
@@ -252,8 +276,7 @@ def test_a_second_publish_is_refused_with_the_time_the_window_reopens(
 def test_a_refused_field_is_said_next_to_it(stack: Client, desktop: Page) -> None:
     page = desktop
     # Given a starter composing an event that ends before it starts
-    petition_id = _petition(stack, "lena", signers=0)
-    _signed_in(page, "lena", f"/app/petitions/{petition_id}/compose")
+    petition_id = _in_composer(stack, page, "lena", signers=0)
     _event(page)
     _field(page, "Ends (optional)").fill("2027-03-10T17:00")
 
@@ -287,8 +310,7 @@ def test_a_refused_field_is_said_next_to_it(stack: Client, desktop: Page) -> Non
 def test_a_starter_publishes_with_the_keyboard_alone(stack: Client, phone: Page) -> None:
     page = phone
     # Given a starter signed in, on the composer
-    petition_id = _petition(stack, "yuki", signers=1)
-    _signed_in(page, "yuki", f"/app/petitions/{petition_id}/compose")
+    petition_id = _in_composer(stack, page, "yuki", signers=1)
     expect(page.get_by_role("radio", name="Press coverage", exact=True)).to_be_visible()
 
     # When they reach the types with Tab, choose News with the arrows and Enter, write, and
@@ -374,8 +396,7 @@ def test_a_scheduled_update_is_moved_then_cancelled_and_a_published_one_correcte
 ) -> None:
     page = desktop
     # Given a starter who schedules an update from the composer
-    petition_id = _petition(stack, "theo", signers=1)
-    _signed_in(page, "theo", f"/app/petitions/{petition_id}/compose")
+    petition_id = _in_composer(stack, page, "theo", signers=1)
     _choose(page, "News")
     _field(page, "Title").fill("Council vote on Monday")
     _field(page, "Your message").fill("Come and listen.")
@@ -405,9 +426,10 @@ def test_a_scheduled_update_is_moved_then_cancelled_and_a_published_one_correcte
     # When a published update's typo is corrected
     _publish_by_api(stack, "theo", petition_id)
     (published,) = stack.call("GET", f"/petitions/{petition_id}/updates").json()["updates"]
-    page.goto(f"/app/petitions/{petition_id}/updates/{published['update_id']}")
+    _leave(page, f"/app/petitions/{petition_id}/updates/{published['update_id']}")
     stack.drain()
     sent_before = len(stack.outbox())
+    expect(page.locator("#stats-heading ~ p").first).to_be_visible()  # its numbers came
     page.get_by_role("link", name="Correct this update").click()
     _field(page, "Your message").fill("Thank you all, really.")
     page.get_by_role("button", name="Save the correction").click()
@@ -424,8 +446,7 @@ def test_a_scheduled_update_is_moved_then_cancelled_and_a_published_one_correcte
 def test_the_composer_teaches_and_refuses_in_french(stack: Client, phone: Page) -> None:
     page = phone
     # Given a starter who switches the dashboard to French in the composer
-    petition_id = _petition(stack, "zoe", signers=0)
-    _signed_in(page, "zoe", f"/app/petitions/{petition_id}/compose")
+    _in_composer(stack, page, "zoe", signers=0)
     page.get_by_label("Language").select_option("fr")
 
     # When they choose a type, then publish an event that has started already
