@@ -40,8 +40,12 @@ web: $(WEB_BUILT)  ## Build the dashboard (web/) into web/dist if a source chang
 
 DYNAMODB ?= moto
 
+#: The dashboard's dev server (cd web && npm run dev), which forwards the stack's paths here:
+#: sign-in may return to it too.
+DEV_ORIGIN ?= http://127.0.0.1:5173
+
 run: $(STAMP) $(NODE_STAMP) web  ## Start the whole system locally on http://127.0.0.1:$(PORT) (DYNAMODB=local: DynamoDB Local)
-	$(BIN)/python -m mobilise_local --port $(PORT) --dynamodb $(DYNAMODB)
+	$(BIN)/python -m mobilise_local --port $(PORT) --dynamodb $(DYNAMODB) --dev-origin $(DEV_ORIGIN)
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from mobilise_local.auth import LocalUsers
 from mobilise_local.gateway import HttpResponse
@@ -64,6 +64,19 @@ class LocalLogin:
         self._logouts = logouts
         self._grants: dict[str, _Grant] = {}
         self._lock = threading.Lock()
+
+    def route(self, method: str, target: str, body: bytes) -> HttpResponse | None:
+        """The answer of the endpoint ``target`` names (forms, not JSON); ``None`` if none."""
+        url = urlsplit(target)
+        fields = parse_qs(body.decode() if method == "POST" else url.query)
+        form = {name: values[-1] for name, values in fields.items()}
+        if url.path == "/_local/oauth2/authorize":
+            return self.sign_in(form) if method == "POST" else self.authorize_page(form)
+        if method == "POST" and url.path == "/_local/oauth2/token":
+            return self.token(form)
+        if method == "GET" and url.path == "/_local/logout":
+            return self.logout(form)
+        return None
 
     def authorize_page(self, query: dict[str, str]) -> HttpResponse:
         try:

@@ -115,7 +115,10 @@ def build(
     app = App(
         # The sign-in domain is the stack itself; photos are uploaded to moto's S3.
         behaviours(template, stack, {"Login": site, "Uploads": moto_url}),
-        app_config.config(site, f"{site}/_local", app_client),
+        {
+            urlsplit(origin).netloc: app_config.config(origin, f"{origin}/_local", app_client)
+            for origin in (site, *dev_origins)
+        },
         app_dir,
     )
     return Local(template, stack, gateway, users, pollers, region, app, login)
@@ -160,7 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         try:
-            app = self.local.app.answer(self.command, self.path.split("?", 1)[0])
+            path, host = self.path.split("?", 1)[0], self.headers.get("Host", "")
+            app = self.local.app.answer(self.command, path, host)
             local = self.path.startswith("/_local/")
             response = app or (self._local(body) if local else self._api(body))
         except Exception:
@@ -190,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _local(self, body: bytes) -> HttpResponse:
         path = self.path.split("?", 1)[0]
-        signing_in = self._login(path, body)
+        signing_in = self.local.login.route(self.command, self.path, body)
         if signing_in is not None:
             return signing_in
         try:
@@ -243,20 +247,6 @@ class _Handler(BaseHTTPRequestHandler):
         return HttpResponse.json(
             404, {"error": {"code": "not_found", "message": "No such local endpoint."}}
         )
-
-    def _login(self, path: str, body: bytes) -> HttpResponse | None:
-        """The sign-in domain's endpoints (mobilise_local.oauth): forms, not JSON."""
-        query = urlsplit(self.path).query
-        fields = parse_qs(body.decode() if self.command == "POST" else query)
-        form = {name: values[-1] for name, values in fields.items()}
-        login = self.local.login
-        if path == "/_local/oauth2/authorize":
-            return login.sign_in(form) if self.command == "POST" else login.authorize_page(form)
-        if self.command == "POST" and path == "/_local/oauth2/token":
-            return login.token(form)
-        if self.command == "GET" and path == "/_local/logout":
-            return login.logout(form)
-        return None
 
     def _outbox(self) -> HttpResponse:
         query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)

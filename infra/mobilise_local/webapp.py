@@ -82,26 +82,37 @@ def behaviours(template: Template, stack: Stack, local: dict[str, str]) -> list[
 
 
 class App:
-    """Answers the paths the distribution sends to the app's bucket; ``None`` for the rest."""
+    """Answers the paths the distribution sends to the app's bucket; ``None`` for the rest.
 
-    def __init__(self, rules: list[Behaviour], config: dict[str, Any], root: Path = DIST) -> None:
+    ``configs``: the app's config.json for each origin it may be opened from, by host: the
+    stack's, and the app's dev servers', which forward ``/app/config.json`` and ``/_local``
+    here with their own ``Host`` (the app then signs in and comes back through them)."""
+
+    def __init__(
+        self, rules: list[Behaviour], configs: dict[str, dict[str, Any]], root: Path = DIST
+    ) -> None:
         self._rules = rules
-        self._config = json.dumps(config, indent=2).encode()
+        self._configs = {host: json.dumps(c, indent=2).encode() for host, c in configs.items()}
+        self._default = next(iter(self._configs.values()))
         self._root = root.resolve()
 
-    def answer(self, method: str, path: str) -> HttpResponse | None:
+    def answer(self, method: str, path: str, host: str = "") -> HttpResponse | None:
         rule = next((r for r in self._rules if fnmatchcase(path, r.pattern)), None)
         if rule is None or rule.origin != APP_ORIGIN:
             return None
-        response = self._file(path) if method in ("GET", "HEAD") else _plain(405, "GET only.")
+        if method not in ("GET", "HEAD"):
+            response = _plain(405, "GET only.")
+        elif path == "/app/config.json":
+            config = self._configs.get(host, self._default)
+            response = HttpResponse(200, _typed("config.json", REVALIDATE), config)
+        else:
+            response = self._file(path)
         headers = [*response.headers, *rule.headers]
         return HttpResponse(response.status, headers, b"" if method == "HEAD" else response.body)
 
     def _file(self, path: str) -> HttpResponse:
         if path == "/app":
             return HttpResponse(301, [("Location", "/app/")], b"")
-        if path == "/app/config.json":
-            return HttpResponse(200, _typed("config.json", REVALIDATE), self._config)
         name = path.removeprefix("/app/")
         if not name.rsplit("/", 1)[-1] or "." not in name.rsplit("/", 1)[-1]:
             name = "index.html"  # AppRoutesFunction: a client-side route is the app's document

@@ -4,8 +4,11 @@ response headers policies, and cache lifetimes as the upload command sets them."
 
 from __future__ import annotations
 
+import http.client
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -42,6 +45,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+DEV = "http://127.0.0.1:5173"  # the app's dev server, which forwards /app/config.json here
+
+
 @pytest.fixture(scope="module")
 def moto_port() -> int:
     """moto's port: the app uploads photos there locally (moto's S3)."""
@@ -50,7 +56,8 @@ def moto_port() -> int:
 
 @pytest.fixture(scope="module")
 def stack(dist: Path, moto_port: int) -> Iterator[Client]:
-    with running_stack("--app-dir", str(dist), "--moto-port", str(moto_port)) as client:
+    options = ("--app-dir", str(dist), "--moto-port", str(moto_port), "--dev-origin", DEV)
+    with running_stack(*options) as client:
         yield client
 
 
@@ -130,3 +137,30 @@ def test_an_app_not_built_says_how_to_build_it(tmp_path: Path) -> None:
 
     assert answer.status == 404
     assert answer.body == b"The app is not built: `make web` builds web/dist."
+
+
+def test_the_dev_server_gets_a_config_that_signs_in_through_it(stack: Client) -> None:
+    # Given the app's dev server, which forwards /app/config.json with its own Host
+    url = urlsplit(stack.base)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=60)
+    connection.request("GET", "/app/config.json", headers={"Host": "127.0.0.1:5173"})
+    config = json.loads(connection.getresponse().read())
+    connection.close()
+
+    # Then the app signs in through it and comes back to it
+    assert config["authorizeUrl"] == f"{DEV}/_local/oauth2/authorize"
+    assert config["tokenUrl"] == f"{DEV}/_local/oauth2/token"
+    assert config["redirectUri"] == f"{DEV}/app/callback"
+    # And the sign-in takes that callback (it is registered by --dev-origin)
+    query = {
+        "response_type": "code",
+        "client_id": config["clientId"],
+        "redirect_uri": config["redirectUri"],
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
+    page = stack.call("GET", f"/_local/oauth2/authorize?{urlencode(query)}")
+    assert page.status == 200
+    assert stack.call("GET", "/app/config.json").json()["redirectUri"] == (
+        f"{stack.base}/app/callback"
+    )
