@@ -14,12 +14,12 @@ from tests.integration.harness import Mobilise, event
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 DAY = 86_400
-STARTER = "alice@example.test"
 
 
 @pytest.fixture(autouse=True)
 def _frozen() -> None:
-    clock.freeze(START)  # tests/conftest.py puts the system clock back after each test
+    """Every test at START (tests/conftest.py puts the system clock back after each)."""
+    clock.freeze(START)
 
 
 def _mine(mobilise: Mobilise, user: str = "alice", query: str = "") -> Any:
@@ -167,7 +167,8 @@ def test_the_starter_switches_reminders_off_and_on_from_the_dashboard(
 
     # Then the quiet petition's nudge is due at once, and goes out once, to the starter
     assert _nudges_sent(mobilise) == 1
-    assert [email["to"] for email in mobilise.outbox() if email["to"] == [STARTER]] == [[STARTER]]
+    starter = "alice@example.test"  # the integration tests' user "alice", as her token says
+    assert [email["to"] for email in mobilise.outbox() if email["to"] == [starter]] == [[starter]]
     assert _nudges_sent(mobilise) == 0
 
 

@@ -22,7 +22,7 @@ export function App(props: { config: AppConfig | null }) {
   if (!session.signedIn) {
     return (
       <Layout path={path}>
-        {config === null && !import.meta.env.DEV && <p class="notice" role="alert">{t("configMissing")}</p>}
+        {config === null && <p class="notice" role="alert">{t("configMissing")}</p>}
         <SignIn config={config} returnTo={path} expired={session.expired} />
       </Layout>
     );

@@ -1,7 +1,6 @@
 /** The page of a visitor who is not signed in: one button to the identity provider's page. */
 import type { AppConfig } from "../config";
 import { t } from "../i18n/messages";
-import { DevSignIn } from "./DevSignIn";
 import { signIn } from "./session";
 
 export function SignIn(props: { config: AppConfig | null; returnTo: string; expired?: boolean }) {
@@ -16,7 +15,6 @@ export function SignIn(props: { config: AppConfig | null; returnTo: string; expi
           {t("signIn")}
         </button>
       )}
-      {import.meta.env.DEV && !config?.authorizeUrl && <DevSignIn />}
     </section>
   );
 }

@@ -40,7 +40,7 @@ export function SignersChart(props: { points: Point[] }) {
     confirmed: last.confirmed,
     unconfirmed: last.unconfirmed,
     date: shortDate(last.date),
-    days: props.points.length,
+    count: props.points.length,
   });
   return (
     <figure class="chart">

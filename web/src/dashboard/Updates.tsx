@@ -1,12 +1,12 @@
 /** A petition's updates on its dashboard: the scheduled ones, then those sent, newest first,
  * each with its funnel and a link to its own page (statistics, responses, RSVPs). */
-import { useState } from "preact/hooks";
 import { api, type Schemas } from "../api/client";
-import { asProblem, type Problem } from "../api/problems";
-import { settled, useApi } from "../api/useApi";
+import { useApi } from "../api/useApi";
+import { usePages } from "../api/usePages";
 import { formatDateTime } from "../i18n";
 import { Link } from "../router";
-import { ProblemNotice, Show } from "../ui/Status";
+import { More } from "../ui/More";
+import { Show } from "../ui/Status";
 import { Funnel } from "./Funnel";
 import { t, type Key } from "./messages";
 
@@ -33,7 +33,7 @@ export function Updates(props: { petitionId: string }) {
         <>
           <h3>{t("scheduledHeading")}</h3>
           <ul class="update-list">
-            {scheduled.map((update) => <ScheduledItem key={update.update_id} update={update} />)}
+            {scheduled.map((update) => <UpdateItem key={update.update_id} update={update} />)}
           </ul>
         </>
       )}
@@ -45,63 +45,40 @@ export function Updates(props: { petitionId: string }) {
 }
 
 function SentPages(props: { petitionId: string; first: Update[]; cursor: string | null }) {
-  const [updates, setUpdates] = useState(props.first);
-  const [cursor, setCursor] = useState(props.cursor);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const more = async () => {
-    if (!cursor) return;
-    try {
-      const path = { petition_id: props.petitionId };
-      const page = await settled(api().GET("/petitions/{petition_id}/updates", { params: { path, query: { limit: PAGE, cursor } } }));
-      setUpdates([...updates, ...page.updates]);
-      setCursor(page.next_cursor);
-    } catch (failure) {
-      setProblem(asProblem(failure));
-    }
-  };
-  if (updates.length === 0) return <p class="empty">{t("updatesNone")}</p>;
+  const path = { petition_id: props.petitionId };
+  const pages = usePages(
+    props.first,
+    props.cursor,
+    (cursor) => api().GET("/petitions/{petition_id}/updates", { params: { path, query: { limit: PAGE, cursor } } }),
+    (page) => page.updates,
+  );
+  if (pages.items.length === 0) return <p class="empty">{t("updatesNone")}</p>;
   return (
     <>
       <ul class="update-list">
-        {updates.map((update) => <SentItem key={update.update_id} update={update} />)}
+        {pages.items.map((update) => <UpdateItem key={update.update_id} update={update} />)}
       </ul>
-      {problem && <ProblemNotice problem={problem} />}
-      {cursor && <button type="button" class="button" onClick={() => void more()}>{t("updatesMore")}</button>}
+      <More pages={pages} label={t("updatesMore")} />
     </>
   );
 }
 
-function statusLabel(update: Update): string {
-  return t(`status_${update.status}` as Key);
-}
-
-function SentItem(props: { update: Update }) {
+/** An update: a link to its page, its status and time; once sent, its funnel. */
+function UpdateItem(props: { update: Update }) {
   const { update } = props;
+  const scheduled = update.status === "scheduled";
+  const Heading = scheduled ? "h4" : "h3";
   return (
     <li class="update-item">
-      <h3 class="update-title">
+      <Heading class="update-title">
         <Link to={`/petitions/${update.petition_id}/updates/${update.update_id}`}>{update.title}</Link>
-      </h3>
+      </Heading>
       <p class="meta">
-        <span class={`badge badge-update-${update.status}`}>{statusLabel(update)}</span>
-        {update.published_at && <span>{t("publishedOn", { date: formatDateTime(update.published_at) })}</span>}
+        <span class={`badge badge-update-${update.status}`}>{t(`status_${update.status}` as Key)}</span>
+        {scheduled && update.publish_at && <span>{t("scheduledFor", { date: formatDateTime(update.publish_at) })}</span>}
+        {!scheduled && update.published_at && <span>{t("publishedOn", { date: formatDateTime(update.published_at) })}</span>}
       </p>
-      <Funnel update={update} />
-    </li>
-  );
-}
-
-function ScheduledItem(props: { update: Update }) {
-  const { update } = props;
-  return (
-    <li class="update-item">
-      <h4 class="update-title">
-        <Link to={`/petitions/${update.petition_id}/updates/${update.update_id}`}>{update.title}</Link>
-      </h4>
-      <p class="meta">
-        <span class="badge badge-update-scheduled">{statusLabel(update)}</span>
-        {update.publish_at && <span>{t("scheduledFor", { date: formatDateTime(update.publish_at) })}</span>}
-      </p>
+      {!scheduled && <Funnel update={update} />}
     </li>
   );
 }

@@ -10,7 +10,10 @@ const en = {
   unconfirmed: "Waiting for confirmation",
   confirmedHint: "Signers who confirmed their address: the public count.",
   chartTitle: "Signers over time",
-  chartSummary: "{confirmed} confirmed and {unconfirmed} unconfirmed signers on {date}, over {days} days.",
+  chartSummary: {
+    one: "{confirmed} confirmed and {unconfirmed} unconfirmed signers on {date}.",
+    other: "{confirmed} confirmed and {unconfirmed} unconfirmed signers on {date}, over {count} days.",
+  },
   chartAsTable: "Show the numbers as a table",
   chartEmpty: "The chart appears once the petition has signatures.",
   day: "Day",
@@ -86,7 +89,10 @@ const fr: Messages<keyof typeof en> = {
   unconfirmed: "En attente de confirmation",
   confirmedHint: "Les signataires qui ont confirmé leur adresse : le compteur public.",
   chartTitle: "Signataires au fil du temps",
-  chartSummary: "{confirmed} signataires confirmés et {unconfirmed} non confirmés le {date}, sur {days} jours.",
+  chartSummary: {
+    one: "{confirmed} signataires confirmés et {unconfirmed} non confirmés le {date}.",
+    other: "{confirmed} signataires confirmés et {unconfirmed} non confirmés le {date}, sur {count} jours.",
+  },
   chartAsTable: "Afficher les chiffres en tableau",
   chartEmpty: "Le graphique apparaît dès que la pétition a des signatures.",
   day: "Jour",

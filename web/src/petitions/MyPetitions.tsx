@@ -1,11 +1,11 @@
 /** /app/ — the signed-in starter's petitions, newest first, a page at a time. */
-import { useState } from "preact/hooks";
 import { api, type Schemas } from "../api/client";
-import { settled, useApi } from "../api/useApi";
-import { asProblem, type Problem } from "../api/problems";
+import { useApi } from "../api/useApi";
+import { usePages } from "../api/usePages";
 import { formatDate, formatDateTime } from "../i18n";
 import { Link } from "../router";
-import { ProblemNotice, Show } from "../ui/Status";
+import { More } from "../ui/More";
+import { Show } from "../ui/Status";
 import { t } from "./messages";
 import { StatusBadge } from "./StatusBadge";
 
@@ -27,28 +27,19 @@ export function MyPetitions() {
 }
 
 function Pages(props: { first: Owned[]; cursor: string | null }) {
-  const [petitions, setPetitions] = useState(props.first);
-  const [cursor, setCursor] = useState(props.cursor);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const more = async () => {
-    if (!cursor) return;
-    try {
-      const page = await settled(api().GET("/petitions", { params: { query: { limit: 20, cursor } } }));
-      setPetitions([...petitions, ...page.petitions]);
-      setCursor(page.next_cursor);
-      setProblem(null);
-    } catch (failure) {
-      setProblem(asProblem(failure));
-    }
-  };
-  if (petitions.length === 0) return <p class="empty">{t("listEmpty")}</p>;
+  const pages = usePages(
+    props.first,
+    props.cursor,
+    (cursor) => api().GET("/petitions", { params: { query: { limit: 20, cursor } } }),
+    (page) => page.petitions,
+  );
+  if (pages.items.length === 0) return <p class="empty">{t("listEmpty")}</p>;
   return (
     <>
       <ul class="petition-list">
-        {petitions.map((petition) => <PetitionItem key={petition.petition_id} petition={petition} />)}
+        {pages.items.map((petition) => <PetitionItem key={petition.petition_id} petition={petition} />)}
       </ul>
-      {problem && <ProblemNotice problem={problem} />}
-      {cursor && <button type="button" class="button" onClick={() => void more()}>{t("listMore")}</button>}
+      <More pages={pages} label={t("listMore")} />
     </>
   );
 }
