@@ -1,17 +1,91 @@
 /**
- * /app/petitions/:id/updates/:uid — one update: its statistics, responses and RSVPs. A
- * placeholder from the scaffold: the composer's engineer replaces this file (and owns
- * web/src/updates/**).
+ * /app/petitions/:id/updates/:uid — one update as its starter follows it: what it said, its
+ * delivery's statistics (clicks per button, RSVPs), the signers' responses with their CSV,
+ * the 24-hour window's countdown, and the ways to correct it (published) or change or
+ * cancel it (scheduled).
  */
-import { t } from "../i18n/messages";
-import { Link } from "../router";
+import { useEffect, useState } from "preact/hooks";
+import type { Schemas } from "../api/client";
+import { api } from "../api/client";
+import type { Problem } from "../api/problems";
+import { useApi, type Loaded } from "../api/useApi";
+import { Countdown } from "../composer/Countdown";
+import { moment } from "../composer/zoned";
+import { Link, useFocusHeading } from "../router";
+import { ProblemNotice } from "../ui/Status";
+import { take } from "./flash";
+import { loadUpdate } from "./load";
+import { t } from "./messages";
+import { Responses } from "./Responses";
+import { Statistics } from "./Statistics";
+import "../composer/composer.css";
+
+const ANSWERED = new Set(["ask_advice", "ask_testimony"]);
 
 export function UpdatePage(props: { petitionId: string; updateId: string }) {
+  const { petitionId, updateId } = props;
+  const [flash] = useState(take);
+  const [update, setUpdate] = useState<Loaded<Schemas["UpdateOut"]>>({ state: "loading" });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let current = true;
+    loadUpdate(petitionId, updateId).then(
+      (data) => current && setUpdate({ state: "done", data }),
+      (problem: Problem) => current && setUpdate({ state: "failed", problem }),
+    );
+    return () => void (current = false);
+  }, [petitionId, updateId, round]);
+  const reload = () => setRound((value) => value + 1);
+  const [petition] = useApi(
+    () => api().GET("/petitions/{petition_id}", { params: { path: { petition_id: petitionId } } }),
+    [petitionId],
+  );
+  useFocusHeading(`update:${updateId}`);
+
   return (
-    <section>
-      <h1 tabIndex={-1}>Update {props.updateId}</h1>
-      <p>{t("placeholder")}</p>
-      <Link to={`/petitions/${props.petitionId}`}>←</Link>
+    <section class="update-page">
+      <p class="back"><Link to={`/petitions/${petitionId}`}>{t("back")}</Link></p>
+      {flash && <p class="ok-notice" role="status">{flash}</p>}
+      {update.state === "loading" && <h1 tabIndex={-1}>{t("loading")}</h1>}
+      {update.state === "failed" && (
+        <>
+          <h1 tabIndex={-1}>{t("failedToLoad")}</h1>
+          <ProblemNotice problem={update.problem} onRetry={reload} />
+        </>
+      )}
+      {update.state === "done" && (
+        <Shown update={update.data} nextUpdateAllowedAt={petition.state === "done" ? petition.data.next_update_allowed_at : undefined} />
+      )}
     </section>
+  );
+}
+
+function status(update: Schemas["UpdateOut"]): string {
+  const when = update.published_at ?? update.publish_at;
+  if (update.status === "cancelled") return t("status_cancelled");
+  return t(`status_${update.status}`, { when: when ? moment(when) : "" });
+}
+
+function Shown({ update, nextUpdateAllowedAt }: { update: Schemas["UpdateOut"]; nextUpdateAllowedAt: string | null | undefined }) {
+  const { petition_id: petitionId, update_id: updateId } = update;
+  const published = update.status !== "scheduled" && update.status !== "cancelled";
+  return (
+    <>
+      <h1 tabIndex={-1}>{update.title}</h1>
+      <p class="update-status">{status(update)}</p>
+      {published && <Countdown nextUpdateAllowedAt={nextUpdateAllowedAt} />}
+      {update.photo && <img class="update-photo" src={update.photo.url} alt={update.photo.alt} />}
+      <div class="update-actions">
+        {published && (
+          <Link class="button" to={`/petitions/${petitionId}/compose?update=${updateId}`}>{t("correct")}</Link>
+        )}
+        {update.status === "scheduled" && (
+          <Link class="button" to={`/petitions/${petitionId}/compose?update=${updateId}`}>{t("changeScheduled")}</Link>
+        )}
+        {published && <a class="button button-quiet" href={`/p/${petitionId}/updates/${updateId}`}>{t("viewPage")}</a>}
+      </div>
+      {published && <Statistics petitionId={petitionId} updateId={updateId} />}
+      {published && ANSWERED.has(update.type) && <Responses petitionId={petitionId} updateId={updateId} />}
+    </>
   );
 }
