@@ -3,13 +3,12 @@ the request carries the distribution's secret; API Gateway's source address othe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from moto import mock_aws
 
 from mobilise.api.common import client_address
 from mobilise.core import config, crypto
@@ -22,18 +21,11 @@ SECRET = "s3cr3tgeneratedatdeploy0123456789abcdefghijklmnopqrstuvwxyzABCD"
 
 @pytest.fixture
 def behind_the_distribution(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A deployment whose OriginSecret is in (moto's) Secrets Manager."""
-    with mock_aws():
-        arn = boto3.client("secretsmanager", region_name="eu-west-3").create_secret(
-            Name="origin", SecretString=SECRET
-        )["ARN"]
-        for name, value in email_examples.SETTINGS.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("ORIGIN_SECRET_ARN", arn)
-        monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-        config.get_settings.cache_clear()
-        crypto.reset()
-        yield
+    """A deployment's settings and its OriginSecret, cached as the real one is (reading it
+    from Secrets Manager is tests/integration/test_viewer_address.py's)."""
+    email_examples.use_settings(monkeypatch, ORIGIN_SECRET_ARN="arn:aws:secretsmanager:origin")
+    monkeypatch.setattr(crypto, "origin_secret", functools.cache(lambda: SECRET.encode()))
+    yield
     config.get_settings.cache_clear()
     crypto.reset()
 
@@ -57,7 +49,7 @@ def _event(headers: dict[str, str]) -> APIGatewayProxyEvent:
 def test_with_the_distributions_secret_the_viewer_it_names_is_counted(
     named: str, expected: str
 ) -> None:
-    event = _event({"x-mobilise-viewer-address": named, "X-Mobilise-Origin-Secret": SECRET})
+    event = _event({"x-mobilise-viewer-address": named, "X-Mobilise-Origin-Proof": SECRET})
 
     assert client_address(event) == expected
 
@@ -68,20 +60,20 @@ def test_with_the_distributions_secret_the_viewer_it_names_is_counted(
     [
         pytest.param({"X-Mobilise-Viewer-Address": VIEWER}, id="a forged address alone"),
         pytest.param(
-            {"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Secret": "guessed"},
+            {"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Proof": "guessed"},
             id="a wrong secret",
         ),
         pytest.param(
-            {"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Secret": SECRET[:-1]},
+            {"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Proof": SECRET[:-1]},
             id="the secret but its last character",
         ),
         pytest.param(
-            {"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Secret": ""},
+            {"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Proof": ""},
             id="an empty secret",
         ),
-        pytest.param({"X-Mobilise-Origin-Secret": SECRET}, id="the secret and no address"),
+        pytest.param({"X-Mobilise-Origin-Proof": SECRET}, id="the secret and no address"),
         pytest.param(
-            {"X-Mobilise-Viewer-Address": "not an address", "X-Mobilise-Origin-Secret": SECRET},
+            {"X-Mobilise-Viewer-Address": "not an address", "X-Mobilise-Origin-Proof": SECRET},
             id="the secret and no address in the header",
         ),
         pytest.param({}, id="neither"),
@@ -98,7 +90,7 @@ def test_a_deployment_without_the_secret_counts_the_source_address_and_reads_not
 ) -> None:
     # Given settings without an origin secret (the local stack, a test), and no AWS at all
     email_examples.use_settings(monkeypatch)
-    event = _event({"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Secret": SECRET})
+    event = _event({"X-Mobilise-Viewer-Address": VIEWER, "X-Mobilise-Origin-Proof": SECRET})
 
     # Then the named address is not believed, and Secrets Manager is not asked
     assert client_address(event) == EDGE

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 
-from mobilise.api.common import ORIGIN_SECRET, VIEWER_ADDRESS
+from mobilise.api.common import ORIGIN_PROOF, VIEWER_ADDRESS
 from mobilise_local.template import Tag, load
 
 Document = dict[str, Any]
@@ -312,7 +312,10 @@ def test_the_viewer_address_function_names_the_viewer_over_what_a_client_sent(
     document: Document,
 ) -> None:
     # Given viewer requests, one naming another address itself (twice: a multi-value header)
-    forged = {"value": "192.0.2.66", "multiValue": [{"value": "192.0.2.66"}, {"value": "192.0.2.67"}]}
+    forged = {
+        "value": "192.0.2.66",
+        "multiValue": [{"value": "192.0.2.66"}, {"value": "192.0.2.67"}],
+    }
     events = [
         {"viewer": {"ip": "198.51.100.7"}, "request": {"uri": "/p/x", "headers": {}}},
         {
@@ -345,7 +348,7 @@ def test_the_routes_that_sign_get_the_viewers_address_and_the_origins_proof(
         assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
     (api,) = [o for o in config["Origins"] if o["Id"] == "api"]
     assert api["OriginCustomHeaders"] == [
-        {"HeaderName": ORIGIN_SECRET, "HeaderValue": ORIGIN_SECRET_VALUE}
+        {"HeaderName": ORIGIN_PROOF, "HeaderValue": ORIGIN_SECRET_VALUE}
     ]
 
 

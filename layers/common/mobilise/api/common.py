@@ -47,7 +47,7 @@ def caller_email(router: Router) -> str | None:
 #: origin custom header). The API's own URL stays reachable, so the first is believed only
 #: with the second.
 VIEWER_ADDRESS = "X-Mobilise-Viewer-Address"
-ORIGIN_SECRET = "X-Mobilise-Origin-Secret"
+ORIGIN_PROOF = "X-Mobilise-Origin-Proof"
 
 
 def client_address(event: APIGatewayProxyEvent) -> str:
@@ -60,7 +60,7 @@ def client_address(event: APIGatewayProxyEvent) -> str:
     """
     source = event.request_context.identity.source_ip
     headers = event.headers
-    named, proof = headers.get(VIEWER_ADDRESS), headers.get(ORIGIN_SECRET)
+    named, proof = headers.get(VIEWER_ADDRESS), headers.get(ORIGIN_PROOF)
     if not named or not proof:
         return source
     secret = crypto.origin_secret()

@@ -137,9 +137,7 @@ def sign_on_page(petition_id: str) -> Response[str]:
         return _petition(422, shown, PRIVATE, values=values, errors=errors)
     event = cast(APIGatewayProxyEvent, router.current_event)
     try:
-        signed = signing.sign(
-            petition_id, request, client_address(event), values["altcha"] or None
-        )
+        signed = signing.sign(petition_id, request, client_address(event), values["altcha"] or None)
     except ProofRequired as needed:
         response = _petition(
             429, shown, PRIVATE, values=values, challenge=json.dumps(needed.challenge)
