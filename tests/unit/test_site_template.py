@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import pytest
 
+from mobilise.api.common import ORIGIN_PROOF, VIEWER_ADDRESS
 from mobilise_local.template import Tag, load
 
 Document = dict[str, Any]
@@ -290,3 +291,80 @@ def test_the_site_is_siteurl_or_the_distribution_everywhere_it_is_named(document
         "Sub", "https://${LoginDomain}.auth.${AWS::Region}.amazoncognito.com"
     )
     assert outputs["AppClientId"]["Value"] == Tag("Ref", "AppClient")
+
+
+# --- the viewer's address, for the per-address rate limit ----------------------------------
+# Behind the distribution, API Gateway's sourceIp is CloudFront's edge: the distribution names
+# the viewer, and proves it with a secret the API's direct callers do not have.
+
+VIEWER_HEADER = VIEWER_ADDRESS.lower()  # how CloudFront Functions name headers
+ORIGIN_SECRET_VALUE = Tag("Sub", "{{resolve:secretsmanager:${OriginSecret}:SecretString}}")
+
+
+def _viewer_address_function(events: list[dict[str, Any]], document: Document) -> list[Any]:
+    code = _properties(document, "ViewerAddressFunction")["FunctionCode"]
+    script = f"{code}\nconsole.log(JSON.stringify({json.dumps(events)}.map(handler)));"
+    ran = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)  # noqa: S607
+    return cast(list[Any], json.loads(ran.stdout))
+
+
+def test_the_viewer_address_function_names_the_viewer_over_what_a_client_sent(
+    document: Document,
+) -> None:
+    # Given viewer requests, one naming another address itself (twice: a multi-value header)
+    forged = {
+        "value": "192.0.2.66",
+        "multiValue": [{"value": "192.0.2.66"}, {"value": "192.0.2.67"}],
+    }
+    events = [
+        {"viewer": {"ip": "198.51.100.7"}, "request": {"uri": "/p/x", "headers": {}}},
+        {
+            "viewer": {"ip": "2001:db8::7"},
+            "request": {"uri": "/petitions/x/signatures", "headers": {VIEWER_HEADER: forged}},
+        },
+    ]
+
+    # When CloudFront runs the function on them
+    plain, ipv6 = _viewer_address_function(events, document)
+
+    # Then each goes on with the viewer's own address, and only it
+    assert plain["headers"][VIEWER_HEADER] == {"value": "198.51.100.7"}
+    assert ipv6["headers"][VIEWER_HEADER] == {"value": "2001:db8::7"}
+    assert ipv6["uri"] == "/petitions/x/signatures"
+
+
+def test_the_routes_that_sign_get_the_viewers_address_and_the_origins_proof(
+    document: Document,
+) -> None:
+    config = _distribution(document)
+    association = {
+        "EventType": "viewer-request",
+        "FunctionARN": Tag("GetAtt", ["ViewerAddressFunction", "FunctionMetadata.FunctionARN"]),
+    }
+    # The JSON route (the default behaviour) and the petition page's sign form (/p/*)
+    for behaviour in (config["DefaultCacheBehavior"], _behaviours(document)["/p/*"]):
+        assert behaviour["FunctionAssociations"] == [association]
+        # and every viewer header, the function's included, goes on to the API
+        assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    (api,) = [o for o in config["Origins"] if o["Id"] == "api"]
+    assert api["OriginCustomHeaders"] == [
+        {"HeaderName": ORIGIN_PROOF, "HeaderValue": ORIGIN_SECRET_VALUE}
+    ]
+
+
+def test_the_origin_secret_is_generated_at_deploy_and_only_the_api_function_reads_it(
+    document: Document,
+) -> None:
+    secret = _properties(document, "OriginSecret")
+    assert secret["GenerateSecretString"]["PasswordLength"] >= 32
+    assert secret["GenerateSecretString"]["ExcludePunctuation"] is True  # a header's value
+    assert secret["KmsKeyId"] == Tag("GetAtt", ["DataKey", "Arn"])
+    api = _properties(document, "ApiFunction")
+    assert api["Environment"]["Variables"]["ORIGIN_SECRET_ARN"] == Tag("Ref", "OriginSecret")
+    readers = {
+        name
+        for name, resource in document["Resources"].items()
+        if resource["Type"] in {"AWS::IAM::Role", "AWS::IAM::ManagedPolicy"}
+        and repr(Tag("Ref", "OriginSecret")) in repr(resource)
+    }
+    assert readers == {"ApiFunctionRole"}

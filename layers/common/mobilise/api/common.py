@@ -1,8 +1,11 @@
-"""What every route shares: the caller's identity, the request size limit, ids in paths."""
+"""What every route shares: the caller's identity and address, the request size limit, ids in
+paths."""
 
 from __future__ import annotations
 
 import base64
+import hmac
+import ipaddress
 import json
 from typing import Any, cast
 
@@ -10,7 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic_core import from_json
 
-from mobilise.core import ids
+from mobilise.core import crypto, ids
 from mobilise.core.errors import NotFound, Unauthenticated
 
 MAX_BODY_BYTES = 64 * 1024
@@ -37,6 +40,36 @@ def caller_email(router: Router) -> str | None:
     address = claims.get("email")
     verified = str(claims.get("email_verified", "")).lower() == "true"
     return address if isinstance(address, str) and address and verified else None
+
+
+#: Set by SiteDistribution on every request to the API: the viewer's address (its CloudFront
+#: Function, from ``event.viewer.ip``, over any the client sent) and the origin secret (an
+#: origin custom header). The API's own URL stays reachable, so the first is believed only
+#: with the second.
+VIEWER_ADDRESS = "X-Mobilise-Viewer-Address"
+ORIGIN_PROOF = "X-Mobilise-Origin-Proof"
+
+
+def client_address(event: APIGatewayProxyEvent) -> str:
+    """The address a request came from, which the per-address rate limit counts.
+
+    Behind SiteDistribution, API Gateway's ``sourceIp`` is the CloudFront edge, shared by
+    every viewer it serves: the viewer is the address the distribution names, when the
+    request carries the distribution's secret. Without it (a direct caller, the local
+    stack, a deploy without the distribution's secret), it is ``sourceIp``.
+    """
+    source = event.request_context.identity.source_ip
+    headers = event.headers
+    named, proof = headers.get(VIEWER_ADDRESS), headers.get(ORIGIN_PROOF)
+    if not named or not proof:
+        return source
+    secret = crypto.origin_secret()
+    if secret is None or not hmac.compare_digest(proof.encode(), secret):
+        return source
+    try:
+        return str(ipaddress.ip_address(named.strip()))
+    except ValueError:
+        return source
 
 
 def read_json(text: str | bytes) -> Any:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
 
-from mobilise.api.common import HTML, checked_id
+from mobilise.api.common import HTML, checked_id, client_address
 from mobilise.api.contract import FORM, INVALID, TOO_LARGE, page, refused
 from mobilise.api.forms import PRIVATE, is_form, read_body
 from mobilise.core import ids
@@ -137,9 +137,7 @@ def sign_on_page(petition_id: str) -> Response[str]:
         return _petition(422, shown, PRIVATE, values=values, errors=errors)
     event = cast(APIGatewayProxyEvent, router.current_event)
     try:
-        signed = signing.sign(
-            petition_id, request, event.request_context.identity.source_ip, values["altcha"] or None
-        )
+        signed = signing.sign(petition_id, request, client_address(event), values["altcha"] or None)
     except ProofRequired as needed:
         response = _petition(
             429, shown, PRIVATE, values=values, challenge=json.dumps(needed.challenge)

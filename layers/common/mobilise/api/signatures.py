@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
-from mobilise.api.common import HTML, checked_id
+from mobilise.api.common import HTML, checked_id, client_address
 from mobilise.api.contract import JSON_BODY, examples, ok, page, refused, throttled
 from mobilise.api.forms import PRIVATE
 from mobilise.core.errors import InvalidLink
@@ -63,7 +63,7 @@ def sign_petition(
     """The same answer whatever the address's history; its email says what happened."""
     event = cast(APIGatewayProxyEvent, router.current_event)
     signature = signing.sign(
-        checked_id(petition_id), request, event.request_context.identity.source_ip, request.altcha
+        checked_id(petition_id), request, client_address(event), request.altcha
     )
     return Response(
         status_code=201,

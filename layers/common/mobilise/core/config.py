@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     signing_secret_arn: str = Field(
         description="Secrets Manager secret: keys for email lookup and signed links."
     )
+    origin_secret_arn: str = Field(
+        default="",
+        description="Secrets Manager secret the site's distribution sends the API with every "
+        "request, proving the viewer address it names; empty: no distribution in front.",
+    )
     sender_address: str = Field(description='From header, e.g. "Mobilise <updates@example.org>".')
     ses_configuration_set: str = Field(description="SES configuration set for every email.")
     public_base_url: HttpUrl = Field(

@@ -31,6 +31,19 @@ def _master_key() -> bytes:
     return secret["SecretString"].encode()
 
 
+@cache
+def origin_secret() -> bytes | None:
+    """What SiteDistribution sends the API with every request (none without a distribution).
+
+    Read once per execution environment, like the master key: it changes only with a deploy
+    that replaces the secret, which publishes a new version of the function too.
+    """
+    arn = get_settings().origin_secret_arn
+    if not arn:
+        return None
+    return str(aws.secretsmanager().get_secret_value(SecretId=arn)["SecretString"]).encode()
+
+
 def _derived(label: str) -> bytes:
     return hmac.new(_master_key(), label.encode(), hashlib.sha256).digest()
 
@@ -47,7 +60,7 @@ def _link_key() -> bytes:
 
 def reset() -> None:
     """Forget the keys (tests that make a new secret)."""
-    for cached in (_master_key, _email_key, _link_key):
+    for cached in (_master_key, _email_key, _link_key, origin_secret):
         cached.cache_clear()
 
 
