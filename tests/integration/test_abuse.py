@@ -108,7 +108,12 @@ CASES: dict[tuple[str, str], Case] = {
         body=_petition,
         accepts=frozenset({"title", "description", "language", "decision_maker"}),
     ),
+    ("GET", "/petitions"): Case(200),
     ("GET", "/petitions/{petition_id}"): Case(200),
+    ("GET", "/petitions/{petition_id}/nudges"): Case(200),
+    ("PUT", "/petitions/{petition_id}/nudges"): Case(
+        200, body=lambda tag: {"on": False}, accepts=frozenset({"on"})
+    ),
     ("GET", "/petitions/{petition_id}/signature-counts"): Case(200),
     ("POST", "/petitions/{petition_id}/signatures"): Case(
         201,

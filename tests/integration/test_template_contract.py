@@ -66,6 +66,7 @@ RESOURCE_SETTINGS = {
     "PUBLISH_QUEUE_URL": QUEUE,
     "DELIVERY_QUEUE_URL": QUEUE,
     "SIGNING_SECRET_ARN": "AWS::SecretsManager::Secret",
+    "ORIGIN_SECRET_ARN": "AWS::SecretsManager::Secret",
     "SES_CONFIGURATION_SET": "AWS::SES::ConfigurationSet",
     "PHOTOS_BUCKET": "AWS::S3::Bucket",
 }

@@ -124,6 +124,7 @@ def test_the_api_function_knows_the_bucket_and_every_function_where_photos_are_s
     assert _properties(document, "ApiFunction")["Environment"]["Variables"] == {
         "PHOTOS_BUCKET": Tag("Ref", "PhotosBucket"),
         "SITE_URL": Tag("Ref", "SiteUrl"),
+        "ORIGIN_SECRET_ARN": Tag("Ref", "OriginSecret"),
     }
     variables = document["Globals"]["Function"]["Environment"]["Variables"]
     condition, custom, default = variables["PHOTOS_BASE_URL"].value
