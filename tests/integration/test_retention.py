@@ -161,3 +161,44 @@ def test_a_closed_petition_keeps_its_status_and_its_retention_whatever_its_start
     assert items.get_petition(petition_id).status == "closed"
     assert _sweep(mobilise)["expiring"] == 5
     assert all(signature.expires_at is not None for signature in _signatures(petition_id))
+
+
+def test_a_won_petition_gets_its_retention_as_a_closed_one_does(mobilise: Mobilise) -> None:
+    # Given an open petition with signatures
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, SIGNERS[:5])
+    clock.freeze(clock.now())
+
+    # When its starter announces a victory (signing ends with it)
+    victory = mobilise.publish(petition_id, type="victory", title="We won")
+    won_at = clock.now()
+
+    # Then the petition is won, its closing is dated, and the sweep gives every signature
+    # its expiry, counted from the victory
+    assert victory.status == 201, victory.text
+    petition = items.get_petition(petition_id)
+    assert (petition.status, petition.closed_at) == ("victory", won_at)
+    assert _sweep(mobilise)["expiring"] == 5
+    expiries = {signature.expires_at for signature in _signatures(petition_id)}
+    assert expiries == {(won_at + timedelta(days=RETENTION_DAYS)).replace(microsecond=0)}
+
+
+def test_closing_a_won_petition_keeps_its_victory(mobilise: Mobilise) -> None:
+    # Given a won petition
+    petition_id = mobilise.create_petition()
+    clock.freeze(clock.now())
+    assert mobilise.publish(petition_id, type="victory", title="We won").status == 201
+    won = items.get_petition(petition_id)
+
+    # When its starter closes it
+    closed = mobilise.request("POST", f"/petitions/{petition_id}/close", user="alice")
+
+    # Then nothing changes: signing ended with the victory, which stays its status
+    assert closed.status == 200, closed.text
+    assert closed.json()["status"] == "victory"
+    after = items.get_petition(petition_id)
+    assert (after.status, after.closed_at, after.outbox_pk) == (
+        won.status,
+        won.closed_at,
+        won.outbox_pk,
+    )

@@ -29,9 +29,10 @@ def create_petition(petition: Petition) -> Petition:
 
 def close_petition(caller: str, petition_id: str) -> Petition:
     """Close a petition to signatures, once; its signatures then get their expiry (see
-    :mod:`mobilise.privacy.retention`), found through the ``outbox`` index. Closing again is a
-    no-op. Every count slot hears it in the same transaction: a signature is counted
-    before the closing, or refused.
+    :mod:`mobilise.privacy.retention`), found through the ``outbox`` index. Closing again, or
+    closing a won petition (a victory already ended its signing), is a no-op. Every count
+    slot hears it in the same transaction: a signature is counted before the closing, or
+    refused.
     The petition as it is afterwards."""
     bound()
     now = clock.now()
@@ -45,7 +46,7 @@ def close_petition(caller: str, petition_id: str) -> Petition:
                     Petition.outbox_pk.set(RETENTION),
                     Petition.outbox_sk.set(now.isoformat()),
                 ],
-                condition=(Petition.owner_id == caller) & (Petition.status != "closed"),
+                condition=(Petition.owner_id == caller) & (Petition.status == "open"),
             )
             counters.close_signing(transaction, petition_id)
     except TransactWriteError as error:

@@ -76,7 +76,7 @@ def retention_progress(petition_id: str, cursor: dict[str, Any] | None) -> None:
         ]
     else:
         actions = [Petition.retention_cursor.set(cursor)]
-    petition.update(actions=actions, condition=Petition.status == "closed")
+    petition.update(actions=actions, condition=Petition.status != "open")  # closed, or won
 
 
 def erase_signature(signature: Signature) -> None:

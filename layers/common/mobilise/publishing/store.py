@@ -19,6 +19,7 @@ from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_petition
 from mobilise.table.models import (
     OUTBOX,
+    RETENTION,
     SCHEDULED,
     UPDATE_INTERVAL,
     FanoutJob,
@@ -119,7 +120,8 @@ def publish_update(
 
     One transaction for a direct publish and a scheduled one: the update (new, or still
     ``scheduled`` and unedited since it was read), its fan-out job, and the petition's
-    ``last_update_at`` under the rule, with its next nudge, its status for a victory and,
+    ``last_update_at`` under the rule, with its next nudge (or, for a victory, its status,
+    its closing and its retention, due as a closed petition's are) and,
     for a scheduled update, the end of its schedule. The rule is one conditional write
     on the petition: never a read followed by a write.
 
@@ -150,10 +152,15 @@ def publish_update(
         outbox_sk=now.isoformat(),
     )
     actions: list[Any] = [Petition.last_update_at.set(now)]
-    if nudge is not None:
+    if victory:  # signing ends as a closing ends it: the signatures' retention is due now
+        actions += [
+            Petition.status.set("victory"),
+            Petition.closed_at.set(now),
+            Petition.outbox_pk.set(RETENTION),
+            Petition.outbox_sk.set(now.isoformat()),
+        ]
+    elif nudge is not None:
         actions += [Petition.outbox_pk.set(nudge[0]), Petition.outbox_sk.set(nudge[1].isoformat())]
-    if victory:
-        actions.append(Petition.status.set("victory"))
     if scheduled:
         actions.append(Petition.scheduled_update_id.remove())
     petition = Petition(*Petition.key(update.petition_id))

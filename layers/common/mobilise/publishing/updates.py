@@ -83,7 +83,7 @@ def release(caller: str, petition: Petition, update: Update) -> None:
         nudge=due.nudge(clock.now())
         if petition.status == "open" and not petition.nudges_off
         else None,
-        victory=update.type == "victory" and petition.status != "closed",
+        victory=update.type == "victory" and petition.status == "open",
         status=petition.status,
     )
     logger.info("update published", petition_id=update.petition_id, update_id=update.update_id)
