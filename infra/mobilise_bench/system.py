@@ -201,7 +201,9 @@ def built(parameters: dict[str, str], *, dynamodb_endpoint: str | None = None) -
             )
             prefix = f"t{uuid.uuid4().hex[:12]}"  # DynamoDB Local outlives this system
         template = read()
-        stack = create(template, {"PublicBaseUrl": PUBLIC_URL, **parameters}, prefix=prefix)
+        # Pages, app and API on one origin, as make run and SiteDistribution have them.
+        origin = {"PublicBaseUrl": PUBLIC_URL, "SiteUrl": PUBLIC_URL}
+        stack = create(template, {**origin, **parameters}, prefix=prefix)
         stack_of_contexts.enter_context(scoped(dict(function_environment(template, stack))))
         reset_process_caches()
         gateway = Gateway(

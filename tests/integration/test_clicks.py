@@ -607,13 +607,13 @@ def test_the_redirect_checks_the_target_again_whatever_actions_says(
 
 # The service's own pages, on the local stack's http origin ------------------------------------
 
-LOCAL_URL = "http://127.0.0.1:3000"  # the local stack's PublicBaseUrl (make run)
+LOCAL_URL = "http://127.0.0.1:3000"  # the local stack's PublicBaseUrl and SiteUrl (make run)
 
 
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
     """The system deployed as the local stack is: its public address is plain http."""
-    with running_on_moto(parameters={"PublicBaseUrl": LOCAL_URL}) as system:
+    with running_on_moto(parameters={"PublicBaseUrl": LOCAL_URL, "SiteUrl": LOCAL_URL}) as system:
         yield system
 
 

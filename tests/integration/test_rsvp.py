@@ -65,7 +65,7 @@ def test_the_rsvp_page_asks_with_two_buttons_and_answers_nothing(mobilise: Mobil
     # Then it is a page with Yes and No buttons in a POST form, and nothing is answered
     assert page.status == 200, page.text
     assert page.headers["Cache-Control"] == "no-store"
-    assert '<form method="post">' in page.text
+    assert '<form method="post" class="choices">' in page.text  # no action: it posts to its link
     assert 'name="answer" value="yes"' in page.text
     assert 'name="answer" value="no"' in page.text
     assert "March on Saturday" in page.text
