@@ -465,3 +465,17 @@ def test_the_composer_teaches_and_refuses_in_french(stack: Client, phone: Page) 
     expect(page.locator("#field-starts_at-error")).to_have_text("Choisissez un moment à venir.")
     assert axe(page) == []
     screenshot(page, "composer-fr")
+
+
+def test_a_link_opens_the_composer_on_its_type(stack: Client, phone: Page) -> None:
+    page = phone
+    # Given a starter's petition, and the link the dashboard's "Announce a victory" and the
+    # reminders' "write an update" give (?type=)
+    petition_id = _petition(stack, "amara", signers=0)
+
+    # When the starter follows it
+    _signed_in(page, "amara", f"/app/petitions/{petition_id}/compose?type=victory")
+
+    # Then the composer is open on that type, with its advice
+    expect(page.get_by_role("radio", name="Victory", exact=True)).to_be_checked()
+    expect(page.get_by_text("Publishing a victory closes the petition")).to_be_visible()

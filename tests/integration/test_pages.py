@@ -30,7 +30,7 @@ from tests.integration.test_signatures import _raw_to, _text
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
 CSS = "/static/pages.css"
-#: What every HTML answer of the api function carries (WEB_CONTRACT.md, security headers).
+#: What every HTML answer of the api function carries (docs/web.md, security headers).
 PAGE_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",

@@ -23,7 +23,8 @@ export function App(props: { config: AppConfig | null }) {
     return (
       <Layout path={path}>
         {config === null && <p class="notice" role="alert">{t("configMissing")}</p>}
-        <SignIn config={config} returnTo={path} expired={session.expired} />
+        {/* Back where the link pointed, its query too (the composer's ?type=, ?update=). */}
+        <SignIn config={config} returnTo={path + location.search} expired={session.expired} />
       </Layout>
     );
   }

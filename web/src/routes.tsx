@@ -1,4 +1,4 @@
-/** The app's client routes (WEB_CONTRACT.md): a pattern, and the page it shows. */
+/** The app's client routes (docs/web.md): a pattern, and the page it shows. */
 import type { VNode } from "preact";
 import { Composer } from "./composer/Composer";
 import { Dashboard } from "./dashboard/Dashboard";

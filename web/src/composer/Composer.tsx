@@ -63,6 +63,12 @@ export function Composer(props: { petitionId: string }) {
   const noticeRef = useRef<HTMLDivElement>(null);
   useFocusHeading(`compose:${petitionId}:${editing ?? ""}`);
 
+  // A link may open the composer on a type (`?type=victory`: the dashboard, the reminders).
+  useEffect(() => {
+    const wanted = new URLSearchParams(location.search).get("type");
+    if (!editing && wanted && isType(wanted)) setDraft(emptyDraft(wanted));
+  }, [petitionId, editing]);
+
   useEffect(() => {
     if (!editing) return;
     loadUpdate(petitionId, editing).then(

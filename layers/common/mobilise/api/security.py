@@ -1,4 +1,4 @@
-"""The security headers of every page the api function answers (WEB_CONTRACT.md): written in
+"""The security headers of every page the api function answers (docs/web.md): written in
 one place, on the way out of the resolver, so that they hold locally and behind any proxy."""
 
 from __future__ import annotations
