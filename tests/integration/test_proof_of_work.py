@@ -206,3 +206,26 @@ def test_past_the_burst_the_form_asks_for_the_proof_then_signs_with_it(mobilise:
     assert signed.status == 200, signed.text
     assert "Merci d’avoir signé" in signed.text
     assert _signatures(mobilise) == BURST + 1
+
+
+def test_an_ipv6_network_is_one_client_whatever_address_of_it_signs(mobilise: Mobilise) -> None:
+    """A home or a phone on IPv6 is given a whole /64: counting each of its addresses apart
+    would let a script sign past the burst without ever paying, one address per signature."""
+    # Given a petition signed as often as the burst allows, each time from another address
+    # of one IPv6 /64
+    petition_id = mobilise.create_petition()
+    network = "2001:db8:5:7"
+    for index in range(BURST):
+        signed = mobilise.sign(
+            petition_id, f"v6-{index}@example.org", source_ip=f"{network}::{index + 1:x}"
+        )
+        assert signed.status == 201, signed.text
+
+    # When yet another address of it signs, and an address of another /64
+    again = mobilise.sign(petition_id, "v6-next@example.org", source_ip=f"{network}::ffff")
+    elsewhere = mobilise.sign(petition_id, "v6-other@example.org", source_ip="2001:db8:5:8::1")
+
+    # Then the network is past its burst and must pay; the other network signs
+    assert again.status == 429, again.text
+    assert "altcha" in again.json()
+    assert elsewhere.status == 201, elsewhere.text

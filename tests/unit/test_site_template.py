@@ -93,7 +93,8 @@ def test_only_the_public_pages_and_their_static_files_are_cached(document: Docum
         assert keys["CookiesConfig"] == {"CookieBehavior": "none"}
     pages = _properties(document, "PagesCachePolicy")["CachePolicyConfig"]
     headers = pages["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]
-    assert headers == {"HeaderBehavior": "whitelist", "Headers": ["Accept-Language"]}
+    # One copy per page and query: its language is the petition's or ?lang=, never a header
+    assert headers == {"HeaderBehavior": "none"}
 
 
 def test_the_app_is_read_from_its_private_bucket_through_origin_access_control(

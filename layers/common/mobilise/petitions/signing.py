@@ -3,6 +3,7 @@ email; confirming it from the link of that email."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from mobilise.core import clock, crypto, links
@@ -19,6 +20,19 @@ from mobilise.table.models import Petition, Signature
 #: The version of the consent wording (``consent_updates`` in the catalogs) a signature
 #: stores with its consent: a new wording gets a new version here.
 CONSENT_VERSION = store.CONSENT_VERSION
+
+
+def client_network(client_ip: str) -> str:
+    """What the per-address limit counts as one client: an IPv4 address, or an IPv6 /64 (a
+    home or a phone is given a whole /64: one client could otherwise sign from a new
+    address each time, and never reach the burst)."""
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def sign(
@@ -38,7 +52,7 @@ def sign(
     ``signing_email_limits`` emails from signing.
     """
     settings = get_settings()
-    rate_scope = f"{petition_id}#{crypto.lookup_hash('ip', client_ip)}"
+    rate_scope = f"{petition_id}#{crypto.lookup_hash('ip', client_network(client_ip))}"
     now = clock.now()
     email_hash = crypto.email_hash(request.email)
     signature = Signature(
