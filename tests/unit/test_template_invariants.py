@@ -115,6 +115,17 @@ def target(value: Any) -> str | None:
     return None
 
 
+def number(document: Document, value: Any) -> float:
+    """A number written as is or as ``!Ref`` to a parameter (its default); 0 if neither."""
+    name = target(value)
+    if name is not None:
+        value = document.get("Parameters", {}).get(name, {}).get("Default")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def attribute(value: Any) -> tuple[str, str] | None:
     """(logical id, attribute) of ``!GetAtt X.Attribute``, else None."""
     if isinstance(value, Tag) and value.name == "GetAtt":
@@ -199,7 +210,8 @@ def check_stage_throttling_and_tracing(document: Document) -> list[str]:
             s for s in settings if s.get("ResourcePath") == "/*" and s.get("HttpMethod") == "*"
         ]
         if not any(
-            int(s.get("ThrottlingBurstLimit", 0)) > 0 and float(s.get("ThrottlingRateLimit", 0)) > 0
+            number(document, s.get("ThrottlingBurstLimit")) > 0
+            and number(document, s.get("ThrottlingRateLimit")) > 0
             for s in everything
         ):
             violations.append(f"{name}: no stage throttling (MethodSettings /* *, burst and rate)")
@@ -651,3 +663,31 @@ def test_a_public_route_left_in_the_allow_list_is_reported(document: Document) -
         "ApiFunction.UnsubscribePage GET /unsubscribe/{token}: listed as public but has "
         "authorizer CognitoAuthorizer"
     ]
+
+
+def test_the_signing_routes_have_their_own_throttle_and_name_real_routes(
+    document: Document,
+) -> None:
+    """A petition that goes viral signs far faster than the stage's default allows: the two
+    signing routes have their own limits. A MethodSettings path that names no route (a typo
+    in its "~1" escapes) is silently ignored by API Gateway, so each must be a route."""
+    (api,) = resources(document, "AWS::Serverless::Api").values()
+    routes = {
+        (event["Properties"]["Method"].upper(), event["Properties"]["Path"])
+        for function in resources(document, "AWS::Serverless::Function").values()
+        for event in (properties(function).get("Events") or {}).values()
+        if event.get("Type") == "Api"
+    }
+    own = {
+        (setting["HttpMethod"], setting["ResourcePath"].replace("~1", "/")[1:]): setting
+        for setting in properties(api)["MethodSettings"]
+        if setting["ResourcePath"] != "/*"
+    }
+
+    signing = {("POST", "/petitions/{petition_id}/signatures"), ("POST", "/p/{petition_id}")}
+    assert set(own) == signing
+    assert set(own) <= routes
+    for setting in own.values():
+        assert target(setting["ThrottlingRateLimit"]) == "SigningRateLimit"
+        assert target(setting["ThrottlingBurstLimit"]) == "SigningBurstLimit"
+    assert number(document, Tag("Ref", "SigningRateLimit")) >= 2000
