@@ -11,15 +11,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool
 from pynamodb.constants import DATETIME_FORMAT
-from pynamodb.exceptions import UpdateError
 
 from mobilise.core import clock, ids
 from mobilise.core.errors import InvalidCursor, NotOwner
 from mobilise.core.fields import Language, RequestBody
 from mobilise.core.observability import logger
-from mobilise.reminders import due, switch
+from mobilise.reminders import switch
 from mobilise.table import items
-from mobilise.table.conditions import condition_failed
 from mobilise.table.models import Petition, bound
 
 
@@ -119,7 +117,7 @@ def set_nudges(caller: str, petition_id: str, on: bool) -> Nudges:
     """The starter's switch of their reminders; setting it as it is changes nothing."""
     petition = _owned(caller, petition_id)
     if on:
-        _switch_on(petition)
+        switch.switch_on(petition)
     else:
         switch.switch_off(petition)
     logger.info("reminders switched", petition_id=petition_id, on=on)
@@ -131,22 +129,3 @@ def _owned(caller: str, petition_id: str) -> Petition:
     if petition.owner_id != caller:
         raise NotOwner()
     return petition
-
-
-def _switch_on(petition: Petition) -> None:
-    """Reminders again: the flag goes, and an open petition without pending work is due
-    for a nudge when it would have been had they never been off (its quiet time counted
-    from its last update). A closed or won petition is never nudged: it only loses the flag.
-    """
-    bound()
-    item = Petition(*Petition.key(petition.petition_id))
-    item.update(actions=[Petition.nudges_off.remove()], condition=Petition.pk.exists())
-    kind, at = due.nudge(petition.last_update_at or petition.created_at)
-    try:
-        item.update(
-            actions=[Petition.outbox_pk.set(kind), Petition.outbox_sk.set(due.when(at))],
-            condition=(Petition.status == "open") & Petition.outbox_pk.does_not_exist(),
-        )
-    except UpdateError as error:
-        if not condition_failed(error):
-            raise

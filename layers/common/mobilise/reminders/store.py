@@ -116,3 +116,21 @@ def switch_nudges_off(petition_id: str) -> None:
     except UpdateError as error:
         if not condition_failed(error):
             raise
+
+
+def switch_nudges_on(petition: Petition, nudge: tuple[str, str]) -> None:
+    """Reminders again: the flag goes, and an open petition without pending work is due for
+    ``nudge`` (its kind and due time's sort key). A closed or won petition is never nudged:
+    it only loses the flag."""
+    bound()
+    item = Petition(*Petition.key(petition.petition_id))
+    item.update(actions=[Petition.nudges_off.remove()], condition=Petition.pk.exists())
+    kind, due_at = nudge
+    try:
+        item.update(
+            actions=[Petition.outbox_pk.set(kind), Petition.outbox_sk.set(due_at)],
+            condition=(Petition.status == "open") & Petition.outbox_pk.does_not_exist(),
+        )
+    except UpdateError as error:
+        if not condition_failed(error):
+            raise

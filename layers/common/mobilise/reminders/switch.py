@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
-from mobilise.reminders import store
+from mobilise.reminders import due, store
 from mobilise.table import items
 from mobilise.table.models import Petition
 
@@ -33,3 +33,10 @@ def petition_of(token: str) -> Petition:
 def switch_off(petition: Petition) -> None:
     """No more reminders about this petition; again changes nothing."""
     store.switch_nudges_off(petition.petition_id)
+
+
+def switch_on(petition: Petition) -> None:
+    """Reminders again (the starter's dashboard): a nudge is due when it would have been had
+    they never been off, its quiet time counted from the last update."""
+    kind, at = due.nudge(petition.last_update_at or petition.created_at)
+    store.switch_nudges_on(petition, (kind, due.when(at)))
