@@ -164,8 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b""
         try:
-            path, host = self.path.split("?", 1)[0], self.headers.get("Host", "")
-            app = self.local.app.answer(self.command, path, host)
+            path, _, query = self.path.partition("?")
+            app = self.local.app.answer(self.command, path, self.headers.get("Host", ""), query)
             local = self.path.startswith("/_local/")
             response = app or (self._local(body) if local else self._api(body))
         except Exception:

@@ -96,7 +96,9 @@ class App:
         self._default = next(iter(self._configs.values()))
         self._root = root.resolve()
 
-    def answer(self, method: str, path: str, host: str = "") -> HttpResponse | None:
+    def answer(
+        self, method: str, path: str, host: str = "", query: str = ""
+    ) -> HttpResponse | None:
         rule = next((r for r in self._rules if fnmatchcase(path, r.pattern)), None)
         if rule is None or rule.origin != APP_ORIGIN:
             return None
@@ -106,13 +108,13 @@ class App:
             config = self._configs.get(host, self._default)
             response = HttpResponse(200, _typed("config.json", REVALIDATE), config)
         else:
-            response = self._file(path)
+            response = self._file(path, query)
         headers = [*response.headers, *rule.headers]
         return HttpResponse(response.status, headers, b"" if method == "HEAD" else response.body)
 
-    def _file(self, path: str) -> HttpResponse:
-        if path == "/app":
-            return HttpResponse(301, [("Location", "/app/")], b"")
+    def _file(self, path: str, query: str) -> HttpResponse:
+        if path == "/app":  # AppRoutesFunction: the query goes along
+            return HttpResponse(301, [("Location", "/app/" + (f"?{query}" if query else ""))], b"")
         name = path.removeprefix("/app/")
         if not name.rsplit("/", 1)[-1] or "." not in name.rsplit("/", 1)[-1]:
             name = "index.html"  # AppRoutesFunction: a client-side route is the app's document

@@ -89,6 +89,14 @@ def test_app_without_its_slash_is_sent_to_it(stack: Client) -> None:
     assert answer.headers["Location"] == "/app/"
 
 
+def test_app_without_its_slash_keeps_its_query(stack: Client) -> None:
+    # As AppRoutesFunction does on CloudFront (tests/unit/test_site_template.py)
+    answer = stack.call("GET", "/app?type=victory&tag=b%20c")
+
+    assert answer.status == 301
+    assert answer.headers["Location"] == "/app/?type=victory&tag=b%20c"
+
+
 def test_hashed_assets_are_cached_for_good(stack: Client) -> None:
     answer = stack.call("GET", "/app/assets/index-3f2a.js")
 

@@ -253,6 +253,25 @@ def test_the_routes_function_serves_client_side_routes_the_apps_document(
     assert bare["headers"]["location"] == {"value": "/app/"}
 
 
+def test_the_routes_function_keeps_the_query_when_it_adds_the_slash(document: Document) -> None:
+    # Given /app asked with a query (as CloudFront hands it over: values as received)
+    code = _properties(document, "AppRoutesFunction")["FunctionCode"]
+    querystring = {
+        "type": {"value": "victory"},
+        "tag": {"value": "a", "multiValue": [{"value": "a"}, {"value": "b%20c"}]},
+    }
+    event = {"request": {"uri": "/app", "method": "GET", "querystring": querystring}}
+    script = f"{code}\nconsole.log(JSON.stringify(handler({json.dumps(event)})));"
+
+    # When it goes through the function
+    ran = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)  # noqa: S607
+    answer = json.loads(ran.stdout)
+
+    # Then the redirect keeps every parameter (a link to /app?type=victory opens the composer)
+    assert answer["statusCode"] == 301
+    assert answer["headers"]["location"] == {"value": "/app/?type=victory&tag=a&tag=b%20c"}
+
+
 def test_the_apps_client_signs_in_with_code_and_pkce_back_to_the_site(document: Document) -> None:
     client = _properties(document, "AppClient")
     assert client["GenerateSecret"] is False
