@@ -6,6 +6,10 @@ no token, however made, sends a browser anywhere the update's email does not lin
 only ever to an ``https:``, ``mailto:`` or ``tel:`` address, or to the service's own pages
 (:func:`mobilise.publishing.actions.is_safe_target`).
 
+The share links of a petition's page name no update: they are counted per petition and
+per channel (:func:`per_share`), and lead where :func:`mobilise.publishing.actions.for_petition`
+says, found again from the stored petition.
+
 Clicks are counted per update and per action, aggregated: no IP, no user agent, nobody's
 name. Only while ``per_person_clicks`` is on does a click that carries the recipient's
 signer token (``?s=``) also record who clicked, by the address's hash.
@@ -76,6 +80,8 @@ def follow(token: str, signer_token: str | None = None, method: str = "GET") -> 
     ref = links.read_redirect(token)
     try:
         petition = items.get_petition(ref.petition_id)
+        if ref.update_id is None:
+            return _share(petition, ref.action, method)
         update = items.get_update(ref.petition_id, ref.update_id)
         if update.status not in EMAILED:
             raise InvalidLink()
@@ -85,6 +91,17 @@ def follow(token: str, signer_token: str | None = None, method: str = "GET") -> 
     if not actions.is_safe_target(url):
         raise InvalidLink()
     _count(ref, petition, update, signer_token, method)
+    return url
+
+
+def _share(petition: Petition, action: str, method: str) -> str:
+    """A share link of the petition's page: counted as nobody's (a page names no one), as a
+    machine's never (no email was sent); where it leads."""
+    url = actions.target(petition, None, action)
+    if judge(method, clock.now(), None) is not None:
+        store.count_share(petition.petition_id, action)
+        logger.info("share followed", petition_id=petition.petition_id, action=action)
+        metrics.add_metric(name="ShareClicks", unit="Count", value=1)
     return url
 
 
@@ -98,12 +115,12 @@ def _count(
     if clicker is not None:
         buttons = actions.for_update(petition, update)
         other_buttons = [button.name for button in buttons if button.name != ref.action]
-        others = store.last_clicks(ref.petition_id, ref.update_id, clicker, other_buttons)
+        others = store.last_clicks(ref.petition_id, update.update_id, clicker, other_buttons)
     kind = judge(method, clock.now(), sent_at, others)
     if kind is None:
         return
     store.count_click(
-        ref.petition_id, ref.update_id, ref.action, clicker, machine=kind == "machine"
+        ref.petition_id, update.update_id, ref.action, clicker, machine=kind == "machine"
     )
     logger.info(
         "action followed",
@@ -134,3 +151,8 @@ def _recipient(ref: ActionRef, signer_token: str | None) -> tuple[str, datetime]
 def per_button(petition_id: str, update_id: str) -> dict[str, store.Clicks]:
     """The clicks on each button of an update's email, people's and machines'."""
     return store.click_counts(petition_id, update_id)
+
+
+def per_share(petition_id: str) -> dict[str, int]:
+    """The clicks on each share link of the petition's page, by action (``share_x``...)."""
+    return {action: clicks.people for action, clicks in store.share_counts(petition_id).items()}
