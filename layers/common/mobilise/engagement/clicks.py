@@ -26,9 +26,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
+from pydantic import BaseModel, Field
+
 from mobilise.core import clock, links
 from mobilise.core.config import get_settings
-from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.errors import InvalidLink, NotFound, NotOwner
 from mobilise.core.links import ActionRef
 from mobilise.core.observability import logger, metrics
 from mobilise.engagement import store
@@ -153,6 +155,24 @@ def per_button(petition_id: str, update_id: str) -> dict[str, store.Clicks]:
     return store.click_counts(petition_id, update_id)
 
 
-def per_share(petition_id: str) -> dict[str, int]:
-    """The clicks on each share link of the petition's page, by action (``share_x``...)."""
-    return {action: clicks.people for action, clicks in store.share_counts(petition_id).items()}
+class ShareStats(BaseModel):
+    """What the starter sees of the share links of the petition's own page."""
+
+    clicks: dict[str, int] = Field(
+        default_factory=dict,
+        description="Clicks on each share link of the petition's page, by action "
+        "(`share_email`, `share_x`, `share_facebook`, `share_whatsapp`, `share_telegram`, "
+        "`share_bluesky`, `share_mastodon`; `share_copy`: visits through the copied link), "
+        "aggregated, nobody named; HEAD requests are not counted. An update's own share "
+        "links are counted in its statistics.",
+        examples=[{"share_whatsapp": 12, "share_copy": 3}],
+    )
+
+
+def petition_shares(caller: str, petition_id: str) -> ShareStats:
+    """The clicks on the share links of the petition's page, for its starter only."""
+    petition = items.get_petition(petition_id)
+    if petition.owner_id != caller:
+        raise NotOwner()
+    counted = store.share_counts(petition_id)
+    return ShareStats(clicks={action: clicks.people for action, clicks in counted.items()})
