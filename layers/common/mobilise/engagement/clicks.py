@@ -6,9 +6,9 @@ no token, however made, sends a browser anywhere the update's email does not lin
 only ever to an ``https:``, ``mailto:`` or ``tel:`` address, or to the service's own pages
 (:func:`mobilise.publishing.actions.is_safe_target`).
 
-The share links of a petition's page name no update: they are counted per petition and
-per channel (:func:`per_share`), and lead where :func:`mobilise.publishing.actions.for_petition`
-says, found again from the stored petition.
+The share links of a petition's page name no update: they are counted per petition and per
+channel (:func:`petition_shares`), and lead where
+:func:`mobilise.publishing.actions.for_petition` says, found again from the stored petition.
 
 Clicks are counted per update and per action, aggregated: no IP, no user agent, nobody's
 name. Only while ``per_person_clicks`` is on does a click that carries the recipient's

@@ -150,8 +150,8 @@ PETITION_SHARES = "petition"
 
 def count_share(petition_id: str, action: str) -> None:
     """Count a click on the share link ``action`` of a petition's page: ``ADD clicks 1`` on
-    its counter, in one write conditional on the petition still existing (an erased
-    petition keeps no counter). :class:`InvalidLink` when it is gone."""
+    its counter, in one transaction that checks the petition exists (no counter is ever
+    made for a petition that is not). :class:`InvalidLink` when it does not."""
     bound()
     counter = ClickCount(*ClickCount.key(petition_id, PETITION_SHARES, action))
     try:
