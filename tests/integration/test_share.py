@@ -268,7 +268,7 @@ def test_share_clicks_are_counted_per_channel_and_name_nobody(
     assert reply.status == 200, reply.text
     assert reply.json() == {"clicks": {"share_telegram": 2}}
     # and nothing names who clicked
-    assert not [item for item in mobilise.items() if item["sk"].startswith("CLKR#")]
+    assert not [item for item in mobilise.items() if item["sk"].startswith("CLICKER#")]
 
 
 def test_a_share_link_of_another_kind_of_token_or_a_gone_petition_leads_nowhere(
@@ -326,3 +326,38 @@ def test_no_page_and_no_email_carries_a_script_or_pixel_of_another_host(
     # and a control: a tracking pixel would be seen
     assert third_party('<img src="https://pixel.example.com/p.gif" alt="">', "control", photos)
     assert third_party('<script src="https://cdn.example.com/x.js"></script>', "control", photos)
+
+
+def test_with_per_person_clicks_the_address_to_copy_still_names_nobody(
+    monkeypatch: pytest.MonkeyPatch, mobilise: Mobilise
+) -> None:
+    # Given clicks counted per person (the function's environment)
+    from mobilise.core import config
+    from mobilise.delivery import sending
+
+    monkeypatch.setenv("PER_PERSON_CLICKS", "true")
+    config.get_settings.cache_clear()
+    sending.reset()
+
+    # When a press update is delivered to a signer
+    clock.freeze(NOW)
+    petition_id = mobilise.create_petition(title=TITLE)
+    assert mobilise.sign(petition_id, SIGNER).status == 201
+    fields = {"article_url": ARTICLE, "outlet": "L'Écho", "headline": HEADLINE}
+    assert mobilise.publish(petition_id, type="press", title=UPDATE_TITLE, **fields).status == 201
+    mobilise.run_queues()
+    (raw,) = _raw_emails(UPDATE_TITLE)
+    html, text = _parts(raw)
+
+    # Then its network links name the signer (?s=), as every counted link of theirs does,
+    # but the address to copy, passed on to others, does not, in either part
+    shares = _Html(html, EMAIL_LABELS).shares
+    assert all("?s=" in href for href in shares.values()), shares
+    copied = re.findall(rf"{COPY_LABEL}<br>\s*(\S+)</p>", html)
+    assert len(copied) == 1
+    assert "?s=" not in copied[0]
+    assert f"{COPY_LABEL}: {copied[0]}" in text.splitlines()
+    # and a visit through it counts as a copy, naming nobody
+    clock.advance(clicks.SCANNER_WINDOW.total_seconds() + 30)
+    assert _follow(mobilise, copied[0]) == ARTICLE
+    assert not [item for item in mobilise.items() if item["sk"].startswith("CLICKER#")]
