@@ -26,6 +26,7 @@ from mobilise.core.config import get_settings
 from mobilise.engagement import clicks
 from tests.email_examples import NOW
 from tests.integration.harness import PUBLIC_URL, Mobilise, Reply
+from tests.integration.test_email_types import _published
 from tests.integration.test_pages import _every_page, post_form
 
 SIGNER = "lea@example.org"
@@ -58,6 +59,12 @@ EMAIL_LABELS = {
     "Share on Mastodon": "mastodon",
 }
 COPY_LABEL = "Or copy this link and pass it on"
+#: The same in French.
+EMAIL_LABELS_FR = {"Envoyer par e-mail": "email"} | {
+    f"Partager sur {name}": name.lower()
+    for name in ("X", "Facebook", "WhatsApp", "Telegram", "Bluesky", "Mastodon")
+}
+COPY_LABEL_FR = "Ou copiez ce lien et faites-le passer"
 CHANNELS = [*PAGE_LABELS.values(), "copy"]
 
 
@@ -339,24 +346,21 @@ def test_with_per_person_clicks_the_address_to_copy_still_names_nobody(
     config.get_settings.cache_clear()
     sending.reset()
 
-    # When a press update is delivered to a signer
-    clock.freeze(NOW)
-    petition_id = mobilise.create_petition(title=TITLE)
-    assert mobilise.sign(petition_id, SIGNER).status == 201
-    fields = {"article_url": ARTICLE, "outlet": "L'Écho", "headline": HEADLINE}
-    assert mobilise.publish(petition_id, type="press", title=UPDATE_TITLE, **fields).status == 201
-    mobilise.run_queues()
+    # When a press update is delivered to a signer (of a French petition)
+    body = {"article_url": ARTICLE, "outlet": "L'Écho", "headline": HEADLINE}
+    _published(mobilise, {"type": "press", "title": UPDATE_TITLE, "body": "Read on.", **body})
     (raw,) = _raw_emails(UPDATE_TITLE)
     html, text = _parts(raw)
 
     # Then its network links name the signer (?s=), as every counted link of theirs does,
     # but the address to copy, passed on to others, does not, in either part
-    shares = _Html(html, EMAIL_LABELS).shares
+    shares = _Html(html, EMAIL_LABELS_FR).shares
+    assert len(shares) == len(EMAIL_LABELS_FR)
     assert all("?s=" in href for href in shares.values()), shares
-    copied = re.findall(rf"{COPY_LABEL}<br>\s*(\S+)</p>", html)
+    copied = re.findall(rf"{COPY_LABEL_FR}<br>\s*(\S+)</p>", html)
     assert len(copied) == 1
     assert "?s=" not in copied[0]
-    assert f"{COPY_LABEL}: {copied[0]}" in text.splitlines()
+    assert f"{COPY_LABEL_FR}: {copied[0]}" in text.splitlines()
     # and a visit through it counts as a copy, naming nobody
     clock.advance(clicks.SCANNER_WINDOW.total_seconds() + 30)
     assert _follow(mobilise, copied[0]) == ARTICLE
