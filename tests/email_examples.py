@@ -159,17 +159,28 @@ BLOCKS_FR: dict[str, list[str]] = {
     "victory": ["Victoire !", "Partager sur X", "Partager sur Facebook"],
 }
 
+#: The share links of an email that shares (press, victory), each a counted action; its
+#: ``share_copy`` is written as text, the address to copy, not as a link.
+SHARE_LINKS = {
+    "share_email",
+    "share_x",
+    "share_facebook",
+    "share_whatsapp",
+    "share_telegram",
+    "share_bluesky",
+    "share_mastodon",
+}
 #: The counted actions (mobilise.publishing.actions names) and per-recipient links of each example.
 BUTTONS: dict[str, set[str]] = {
     "news": set(),
-    "press": {"article", "share_x", "share_facebook"},
+    "press": {"article", *SHARE_LINKS},
     "event": {"calendar", "rsvp"},
     "decision_maker_meeting": set(),
     "call_to_action": {"mailto", "tweet", "tel", "facebook"},
     "ask_advice": {"respond"},
     "ask_testimony": {"respond"},
     "start_petition": {"start_petition"},
-    "victory": {"share_x", "share_facebook"},
+    "victory": set(SHARE_LINKS),
 }
 
 

@@ -132,6 +132,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/petitions/{petition_id}/updates"): Case(200),
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): Case(200),
     ("GET", "/petitions/{petition_id}/updates/{update_id}/stats"): Case(200),
+    ("GET", "/petitions/{petition_id}/shares"): Case(200),
     # Publishing: preview, test send, corrections, the starter's unpublished updates.
     ("POST", "/petitions/{petition_id}/updates/preview"): Case(
         200,

@@ -394,3 +394,54 @@ def test_a_deployed_service_takes_no_http_target_at_all() -> None:
     assert not actions.is_safe_target(f"{SITE.replace('https', 'http')}/start")
     with pytest.raises(NotFound):
         actions.target(_petition(), _update("news", link=f"http://{SITE[8:]}/a"), "link")
+
+
+# Sharing: one action per channel, each only to its network's own share page -----------------
+
+
+def test_every_update_and_the_petition_share_on_every_channel_in_order() -> None:
+    # Given a petition and a news update (which shares its own page)
+    petition, news = _petition(), _update("news")
+
+    # When their share actions are made
+    on_petition = actions.for_petition(petition)
+    on_update = actions.for_sharing(petition, news)
+
+    # Then each has one per channel, in order; the petition's share its page, the news its own
+    names = [f"share_{channel}" for channel in actions.SHARE_CHANNELS]
+    assert [action.name for action in on_petition] == names
+    assert [action.name for action in on_update] == names
+    assert on_petition[-1].url == f"{SITE}/p/{PETITION_ID}"
+    assert on_update[-1].url == f"{SITE}/p/{PETITION_ID}/updates/{UPDATE_ID}"
+    # and the news update's page finds its share targets though its email has no share button
+    assert actions.target(petition, news, "share_copy") == on_update[-1].url
+    assert actions.target(petition, None, "share_whatsapp") == on_petition[3].url
+    with pytest.raises(NotFound):
+        actions.target(petition, None, "article")
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("share_x", "https://evil.example/intent/post?text=a"),
+        ("share_x", "https://x.com.evil.example/intent/post"),
+        ("share_facebook", "http://www.facebook.com/sharer/sharer.php?u=a"),
+        ("share_whatsapp", "https://t.me/?text=a"),
+        ("share_telegram", "https://user@t.me/share/url"),
+        ("share_bluesky", "https://bsky.app:8443/intent/compose"),
+        ("share_mastodon", "https://mastodon.social/share?text=a"),
+        ("share_email", "mailto:someone@example.org?subject=a"),
+        ("share_email", "https://example.org"),
+        ("share_copy", "javascript:alert(1)"),
+    ],
+)
+def test_a_share_action_leads_only_to_its_own_networks_page(name: str, url: str) -> None:
+    assert not actions.is_share_target(name, url)
+
+
+def test_the_share_targets_as_built_are_each_their_networks() -> None:
+    for action in actions.shares('A "quoted" & 🌳 title', "https://example.org/p?a=1&b=2"):
+        assert actions.is_safe_target(action.url), action
+        assert actions.is_share_target(action.name, action.url), action
+    # and other actions are not held to a network's host
+    assert actions.is_share_target("article", "https://press.example.org/a")

@@ -394,3 +394,13 @@ def test_a_genuinely_signed_expiry_that_is_not_whole_seconds_is_refused(exp: obj
     else:
         with pytest.raises(InvalidLink):
             crypto.verify(UNSUBSCRIBE, token)
+
+
+def test_a_petition_share_token_names_no_update_and_reads_back_so() -> None:
+    from mobilise.core import links
+
+    share = links.ActionRef("01HZZZZZZZZZZZZZZZZZZZZZZZ", None, "share_x")
+    token = links.redirect_url(share).rsplit("/r/", 1)[1]
+    assert links.read_redirect(token) == share
+    with_update = links.ActionRef("01HZZZZZZZZZZZZZZZZZZZZZZZ", "01J0000000000000000000000A", "x")
+    assert links.read_redirect(links.redirect_url(with_update).rsplit("/r/", 1)[1]) == with_update

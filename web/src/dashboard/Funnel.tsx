@@ -27,8 +27,9 @@ function actionLabel(action: string): string {
   const key = `action_${action}`;
   return ACTIONS.has(key) ? t(key as Key) : action;
 }
-const ACTIONS = new Set(["article", "share_x", "share_facebook", "online", "calendar", "mailto", "tweet",
-  "tel", "facebook", "start_petition", "link"].map((name) => `action_${name}`));
+const ACTIONS = new Set(["article", "share_x", "share_facebook", "share_email", "share_whatsapp", "share_telegram",
+  "share_bluesky", "share_mastodon", "share_copy", "online", "calendar", "mailto", "tweet", "tel", "facebook",
+  "start_petition", "link"].map((name) => `action_${name}`));
 
 export function steps(stats: Stats, responses: { count: number; more: boolean } | null): Step[] {
   const base = Math.max(stats.sent, 1);

@@ -1,4 +1,5 @@
-"""/r/{token}: the buttons of an update's email; counts a click, then redirects.
+"""/r/{token}: the buttons of an update's email and the share links of the pages; counts a
+click, then redirects. And what the starter sees of the petition page's share links.
 
 ``HEAD`` is answered too, with the same 302: scanners ask it, and count as nobody.
 """
@@ -11,8 +12,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from mobilise.api.common import HTML
-from mobilise.api.contract import INVALID, redirect, refused
+from mobilise.api.common import HTML, caller, checked_id
+from mobilise.api.contract import INVALID, NO_PETITION, ok, redirect, refused
 from mobilise.api.forms import PRIVATE
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
@@ -34,7 +35,7 @@ _BAD_BUTTON = refused(
     "/r/<token>",
     operation_id="follow_action",
     tags=["engagement"],
-    summary="A button of an update's email",
+    summary="A button of an update's email, or a share link of a page",
     description="Counts a click on its action and redirects to its target (https:, mailto:, "
     "tel:, or the service's own pages; found from the stored update, never from the link). A "
     "click within 30 s of the email's sending, or within 2 s of the same recipient's click on "
@@ -66,3 +67,20 @@ def follow_action(
         page = rendering.render("confirmed.html", "en", ok=False, petition_title="")
         return Response(status_code=404, content_type=HTML, body=page, headers=PRIVATE)
     return Response(status_code=302, body="", headers={"Location": target, **PRIVATE})
+
+
+@router.get(
+    "/petitions/<petition_id>/shares",
+    operation_id="petition_shares",
+    tags=["engagement"],
+    summary="Clicks on the share links of the petition's page",
+    description="Per channel, aggregated, nobody named; for the petition's starter.",
+    responses={
+        200: ok(),
+        403: refused("forbidden", "Only the starter of the petition sees them."),
+        404: NO_PETITION,
+    },
+)
+def petition_shares(petition_id: str) -> clicks.ShareStats:
+    """The petition page's share clicks per channel, for its starter only."""
+    return clicks.petition_shares(caller(router), checked_id(petition_id))

@@ -27,6 +27,7 @@ FOLDER = Path(__file__).resolve().parent / "static"
 TYPES = {
     "pages.css": "text/css; charset=utf-8",
     "pages.js": "text/javascript; charset=utf-8",
+    "share.js": "text/javascript; charset=utf-8",
     "altcha.js": "text/javascript; charset=utf-8",
     "altcha.css": "text/css; charset=utf-8",
     "altcha-pbkdf2.js": "text/javascript; charset=utf-8",

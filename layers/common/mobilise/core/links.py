@@ -6,8 +6,8 @@ starter's composer) are written here too: the emails and the pages link to them.
 Per signer (the token names the signature by its hash): unsubscribe, confirm a
 signature, respond to an update (testimony, advice, contact), answer an RSVP.
 Per update, the same for every recipient: the redirect of an action's button
-(``/r/{token}``), which counts clicks and names nobody. Per petition: the
-starter's switch for reminders.
+(``/r/{token}``), which counts clicks and names nobody. Per petition: the share links of
+its page (``/r/{token}`` too, with no update), and the starter's switch for reminders.
 
 A redirect token names the action, never the target: ``/r/{token}`` finds the
 target again from the stored update (:mod:`mobilise.publishing.actions`), so no token,
@@ -132,16 +132,20 @@ def read_signer_token_sent(token: str) -> tuple[SignerRef, datetime]:
 
 @dataclass(frozen=True)
 class ActionRef:
-    """One button of one update's email."""
+    """One button of one update's email or page; with no ``update_id``, one share link of
+    the petition's own page."""
 
     petition_id: str
-    update_id: str
+    update_id: str | None
     action: str
 
 
 def redirect_url(action: ActionRef) -> str:
     """``/r/{token}``: counts a click on ``action`` and sends the browser to its target."""
-    claims = {"p": action.petition_id, "u": action.update_id, "a": action.action}
+    claims = {"p": action.petition_id}
+    if action.update_id is not None:
+        claims["u"] = action.update_id
+    claims["a"] = action.action
     return get_settings().link(f"/r/{crypto.sign(REDIRECT, claims)}")
 
 
@@ -150,7 +154,7 @@ def read_redirect(token: str) -> ActionRef:
     petition_id, update_id, action = claims.get("p"), claims.get("u"), claims.get("a")
     if not (isinstance(petition_id, str) and ids.is_id(petition_id)):
         raise InvalidLink()
-    if not (isinstance(update_id, str) and ids.is_id(update_id)):
+    if update_id is not None and not (isinstance(update_id, str) and ids.is_id(update_id)):
         raise InvalidLink()
     if not (isinstance(action, str) and action.isidentifier() and len(action) <= 40):
         raise InvalidLink()

@@ -6,6 +6,10 @@ no token, however made, sends a browser anywhere the update's email does not lin
 only ever to an ``https:``, ``mailto:`` or ``tel:`` address, or to the service's own pages
 (:func:`mobilise.publishing.actions.is_safe_target`).
 
+The share links of a petition's page name no update: they are counted per petition and per
+channel (:func:`petition_shares`), and lead where
+:func:`mobilise.publishing.actions.for_petition` says, found again from the stored petition.
+
 Clicks are counted per update and per action, aggregated: no IP, no user agent, nobody's
 name. Only while ``per_person_clicks`` is on does a click that carries the recipient's
 signer token (``?s=``) also record who clicked, by the address's hash.
@@ -22,9 +26,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
+from pydantic import BaseModel, Field
+
 from mobilise.core import clock, links
 from mobilise.core.config import get_settings
-from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.core.errors import InvalidLink, NotFound, NotOwner
 from mobilise.core.links import ActionRef
 from mobilise.core.observability import logger, metrics
 from mobilise.engagement import store
@@ -76,6 +82,8 @@ def follow(token: str, signer_token: str | None = None, method: str = "GET") -> 
     ref = links.read_redirect(token)
     try:
         petition = items.get_petition(ref.petition_id)
+        if ref.update_id is None:
+            return _share(petition, ref.action, method)
         update = items.get_update(ref.petition_id, ref.update_id)
         if update.status not in EMAILED:
             raise InvalidLink()
@@ -85,6 +93,17 @@ def follow(token: str, signer_token: str | None = None, method: str = "GET") -> 
     if not actions.is_safe_target(url):
         raise InvalidLink()
     _count(ref, petition, update, signer_token, method)
+    return url
+
+
+def _share(petition: Petition, action: str, method: str) -> str:
+    """A share link of the petition's page: counted as nobody's (a page names no one), as a
+    machine's never (no email was sent); where it leads."""
+    url = actions.target(petition, None, action)
+    if judge(method, clock.now(), None) is not None:
+        store.count_share(petition.petition_id, action)
+        logger.info("share followed", petition_id=petition.petition_id, action=action)
+        metrics.add_metric(name="ShareClicks", unit="Count", value=1)
     return url
 
 
@@ -98,12 +117,12 @@ def _count(
     if clicker is not None:
         buttons = actions.for_update(petition, update)
         other_buttons = [button.name for button in buttons if button.name != ref.action]
-        others = store.last_clicks(ref.petition_id, ref.update_id, clicker, other_buttons)
+        others = store.last_clicks(ref.petition_id, update.update_id, clicker, other_buttons)
     kind = judge(method, clock.now(), sent_at, others)
     if kind is None:
         return
     store.count_click(
-        ref.petition_id, ref.update_id, ref.action, clicker, machine=kind == "machine"
+        ref.petition_id, update.update_id, ref.action, clicker, machine=kind == "machine"
     )
     logger.info(
         "action followed",
@@ -134,3 +153,26 @@ def _recipient(ref: ActionRef, signer_token: str | None) -> tuple[str, datetime]
 def per_button(petition_id: str, update_id: str) -> dict[str, store.Clicks]:
     """The clicks on each button of an update's email, people's and machines'."""
     return store.click_counts(petition_id, update_id)
+
+
+class ShareStats(BaseModel):
+    """What the starter sees of the share links of the petition's own page."""
+
+    clicks: dict[str, int] = Field(
+        default_factory=dict,
+        description="Clicks on each share link of the petition's page, by action "
+        "(`share_email`, `share_x`, `share_facebook`, `share_whatsapp`, `share_telegram`, "
+        "`share_bluesky`, `share_mastodon`; `share_copy`: visits through the copied link), "
+        "aggregated, nobody named; HEAD requests are not counted. An update's own share "
+        "links are counted in its statistics.",
+        examples=[{"share_whatsapp": 12, "share_copy": 3}],
+    )
+
+
+def petition_shares(caller: str, petition_id: str) -> ShareStats:
+    """The clicks on the share links of the petition's page, for its starter only."""
+    petition = items.get_petition(petition_id)
+    if petition.owner_id != caller:
+        raise NotOwner()
+    counted = store.share_counts(petition_id)
+    return ShareStats(clicks={action: clicks.people for action, clicks in counted.items()})

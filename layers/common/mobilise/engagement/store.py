@@ -24,6 +24,7 @@ from mobilise.table.models import (
     RSVP_COUNTS,
     ClickCount,
     Clicker,
+    Petition,
     RateWindow,
     Response,
     Rsvp,
@@ -141,6 +142,33 @@ def click_counts(petition_id: str, update_id: str) -> dict[str, Clicks]:
         )
         for counter in ClickCount.query(f"PET#{petition_id}", ClickCount.sk.startswith(prefix))
     }
+
+
+#: Where a petition's own share links are counted, among its updates' counters.
+PETITION_SHARES = "petition"
+
+
+def count_share(petition_id: str, action: str) -> None:
+    """Count a click on the share link ``action`` of a petition's page: ``ADD clicks 1`` on
+    its counter, in one transaction that checks the petition exists (no counter is ever
+    made for a petition that is not). :class:`InvalidLink` when it does not."""
+    bound()
+    counter = ClickCount(*ClickCount.key(petition_id, PETITION_SHARES, action))
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.condition_check(
+                Petition, *Petition.key(petition_id), condition=Petition.pk.exists()
+            )
+            transaction.update(counter, actions=[ClickCount.clicks.add(1)])
+    except TransactWriteError as error:
+        if failed_condition(error, 0) is not None:
+            raise InvalidLink() from error
+        raise
+
+
+def share_counts(petition_id: str) -> dict[str, Clicks]:
+    """Clicks per share link of a petition's page: one Query of its counters."""
+    return click_counts(petition_id, PETITION_SHARES)
 
 
 def add_response(response: Response, limit: int) -> None:

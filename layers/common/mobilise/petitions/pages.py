@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from pydantic import ValidationError
 
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
+from mobilise.core.links import ActionRef
 from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
 from mobilise.petitions import lifecycle
 from mobilise.petitions.schemas import PetitionOut, SignatureIn
 from mobilise.publishing import updates
+from mobilise.publishing.actions import SHARE, SHARE_CHANNELS
 from mobilise.table import items
 from mobilise.table.models import EMAILED, Petition, Update
 
@@ -36,9 +37,10 @@ PER_RECIPIENT = ("respond", "rsvp")
 
 @dataclass(frozen=True)
 class Share:
-    """A share button: a plain link to the network's own share page (no script of theirs)."""
+    """A share link: through the counted redirect to the network's own share page (no script
+    of theirs); ``copy``'s is the address to copy, which leads to the page itself."""
 
-    name: str
+    name: str  # the channel: see mobilise.publishing.actions.SHARE_CHANNELS
     href: str
 
 
@@ -82,14 +84,14 @@ def switch_links(url: str) -> dict[str, str]:
     return {language: f"{url}?lang={language}" for language in LANGUAGES}
 
 
-def share_links(url: str, text: str) -> list[Share]:
-    """Share ``url`` by email, on X, Facebook and WhatsApp: links only, the text prefilled."""
-    said = f"{text} {url}"
+def share_links(petition_id: str, update_id: str | None = None) -> list[Share]:
+    """The share links of the petition's page (no ``update_id``) or of an update's, one per
+    channel, each through ``/r/{token}``: the token names the petition, the update and the
+    channel, never a target, which the redirect finds again from what is stored
+    (:func:`mobilise.publishing.actions.target`) and counts per channel."""
     return [
-        Share("email", "mailto:?" + urlencode({"subject": text, "body": said}, quote_via=quote)),
-        Share("x", "https://x.com/intent/post?" + urlencode({"text": text, "url": url})),
-        Share("facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
-        Share("whatsapp", "https://wa.me/?" + urlencode({"text": said}, quote_via=quote)),
+        Share(channel, links.redirect_url(ActionRef(petition_id, update_id, SHARE + channel)))
+        for channel in SHARE_CHANNELS
     ]
 
 
@@ -129,7 +131,7 @@ def petition_page(petition_id: str, language: str | None) -> PetitionPage:
             )
             for update in latest
         ],
-        share=share_links(url, petition.title),
+        share=share_links(petition_id),
         card=_card(petition.title, petition.description, url, photo),
         url=url,
         language=chosen,
@@ -197,7 +199,7 @@ def update_page(petition_id: str, update_id: str, language: str | None) -> Updat
         petition=petition,
         update=update,
         context=_email_context(petition, update, chosen),
-        share=share_links(url, update.title),
+        share=share_links(petition_id, update_id),
         card=_card(update.title, update.body, url, photo),
         url=url,
         petition_url=links.petition_page_url(petition_id),
@@ -209,13 +211,14 @@ def update_page(petition_id: str, update_id: str, language: str | None) -> Updat
 def _email_context(petition: Petition, update: Update, language: str) -> dict[str, Any]:
     """What the update's email shows (its type's block and buttons, through the counted
     redirect), without what names a recipient: their respond and RSVP buttons, and the
-    ``?s=`` of per-person clicks."""
+    ``?s=`` of per-person clicks; and without its share links, which the page has below
+    (the same ones)."""
     slot = "page"
     counted = f"?s={slot}-signer" if get_settings().per_person_clicks else ""
     buttons = {
         name: replace(button, href=button.href.removesuffix(counted) if counted else button.href)
         for name, button in rendering._buttons(petition, update, slot, words(language)).items()
-        if name not in PER_RECIPIENT
+        if name not in PER_RECIPIENT and not name.startswith(SHARE)
     }
     return {
         "kind": update.type or "news",
