@@ -14,12 +14,7 @@ from mobilise.core.config import get_settings
 from mobilise.delivery import ses
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import updates
-from mobilise.table import counters
-from mobilise.table.models import Petition
-
-#: How many of the petition's latest updates the decision-maker's email lists.
-LATEST_UPDATES = 3
+from mobilise.table.models import Petition, Update
 
 
 def _rendered(template: str, language: str, subject: str, **context: object) -> rendering.Rendered:
@@ -33,18 +28,20 @@ def _rendered(template: str, language: str, subject: str, **context: object) -> 
     )
 
 
-def request(petition: Petition, answer_url: str) -> rendering.Rendered:
-    """The petition as its decision-maker receives it, with the link to answer publicly."""
+def request(
+    petition: Petition, answer_url: str, count: int, latest: list[Update]
+) -> rendering.Rendered:
+    """The petition as its decision-maker receives it (``count`` confirmed signers, its
+    ``latest`` updates), with the link to answer publicly."""
     language = petition.language
     said = words(language)
-    count = counters.totals(petition).confirmed
-    latest = [
+    listed = [
         {
             "title": update.title,
             "date": said.date(update.published_at or update.created_at),
             "url": links.update_page_url(petition.petition_id, update.update_id),
         }
-        for update in updates.latest(petition.petition_id, LATEST_UPDATES)
+        for update in latest
     ]
     subject = said.ngettext(
         "answer_request_subject", "answer_request_subject", count, title=petition.title
@@ -57,7 +54,7 @@ def request(petition: Petition, answer_url: str) -> rendering.Rendered:
         decision_maker=(petition.decision_maker or {}).get("name", ""),
         paragraphs=rendering.paragraphs(petition.description),
         count=count,
-        latest=latest,
+        latest=listed,
         answer_url=answer_url,
         petition_url=links.petition_page_url(petition.petition_id),
     )

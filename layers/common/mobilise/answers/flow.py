@@ -30,9 +30,12 @@ from mobilise.delivery import queues
 from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.table import items, rates
+from mobilise.publishing import updates
+from mobilise.table import counters, items, rates
 from mobilise.table.models import OUTBOX, FanoutJob, Petition, Update
 
+#: How many of the petition's latest updates the decision-maker's email lists.
+LATEST_UPDATES = 3
 #: A petition is sent to its decision-maker once a week at most.
 SENDING_EVERY = timedelta(days=7)
 #: The decision-maker's link works this long after the sending.
@@ -82,7 +85,12 @@ def send(caller: str, petition_id: str) -> SentOut:
         link_expires_at=now + LINK_VALIDITY,
     )
     ref = tokens.SendingRef(petition_id, sending_id)
-    rendered = emails.request(petition, tokens.answer_url(ref, sending.link_expires_at))
+    rendered = emails.request(
+        petition,
+        tokens.answer_url(ref, sending.link_expires_at),
+        counters.totals(petition).confirmed,
+        updates.latest(petition_id, LATEST_UPDATES),
+    )
     store.start_sending(sending, SENDING_EVERY)
     try:
         emails.send(address, rendered, {"petition_id": petition_id, "kind": "decision_maker"})

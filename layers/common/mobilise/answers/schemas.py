@@ -37,6 +37,15 @@ def form_values(fields: Mapping[str, list[str]]) -> dict[str, str]:
     return {name: (fields.get(name) or [""])[0] for name in FORM_FIELDS}
 
 
+def shown_again(values: Mapping[str, str]) -> dict[str, str]:
+    """The values the form shows back: a one-line field's line breaks as spaces (an input's
+    value cannot hold one; the refusal next to it says why)."""
+    return {
+        name: " ".join(value.splitlines()) if name in ("name", "role") else value
+        for name, value in values.items()
+    }
+
+
 def answer_of(values: Mapping[str, str]) -> AnswerIn:
     """The answer the form gives (an empty text is no text); :class:`ValidationError`."""
     text = values["text"].strip()

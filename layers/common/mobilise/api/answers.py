@@ -12,7 +12,13 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
 from mobilise.answers import flow
-from mobilise.answers.schemas import SendingsOut, SentOut, answer_of, form_values
+from mobilise.answers.schemas import (
+    SendingsOut,
+    SentOut,
+    answer_of,
+    form_values,
+    shown_again,
+)
 from mobilise.answers.schemas import problems as form_problems
 from mobilise.api.common import caller, checked_id
 from mobilise.api.contract import FORM, NO_PETITION, TOO_LARGE, ok, page, refused, throttled
@@ -92,7 +98,7 @@ def _page(
         link.language,
         state=state,
         **shown,
-        values=context.pop("values", shown["current"]),
+        values=shown_again(context.pop("values", shown["current"])),
         errors=context.pop("errors", {}),
         too_many=context.pop("too_many", False),
         conflict=context.pop("conflict", False),
