@@ -31,6 +31,7 @@ from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.i18n import words
 from mobilise.publishing import updates
+from mobilise.publishing.schemas import RESPONSE_TYPE
 from mobilise.table import counters, items, rates
 from mobilise.table.models import OUTBOX, FanoutJob, Petition, Update
 
@@ -44,8 +45,6 @@ LINK_VALIDITY = timedelta(days=30)
 EDITABLE_FOR = timedelta(days=14)
 #: Posts of one link's form an hour (answers and changes).
 POSTS_PER_HOUR = 10
-#: The update type an answer becomes (not one a starter publishes).
-RESPONSE_TYPE = "decision_maker_response"
 
 
 # The starter's side ---------------------------------------------------------------------------
