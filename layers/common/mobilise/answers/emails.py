@@ -6,26 +6,20 @@ other the starter's notice)."""
 
 from __future__ import annotations
 
-import secrets
-
 from mobilise.answers.items import Sending
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.delivery import ses
 from mobilise.emails import rendering
 from mobilise.i18n import words
+from mobilise.reminders.outgoing import render_reminder, unsubscribe_slot
 from mobilise.table.models import Petition, Update
 
 
 def _rendered(template: str, language: str, subject: str, **context: object) -> rendering.Rendered:
-    slot = f"{rendering.UNSUBSCRIBE_SLOT}-{secrets.token_hex(16)}"  # no unsubscribe: emptied
-    context = {**context, "unsubscribe_url": slot}
-    return rendering.Rendered(
-        subject=rendering.one_line(subject),
-        html=rendering.render(f"{template}.html", language, **context),
-        text=rendering.render(f"{template}.txt", language, **context),
-        slot=slot,
-    )
+    """An email of ``template`` with no unsubscribe (its slot is emptied when addressed)."""
+    slot = unsubscribe_slot()
+    return render_reminder(template, language, subject, slot, {**context, "unsubscribe_url": slot})
 
 
 def request(
