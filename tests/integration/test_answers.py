@@ -13,10 +13,11 @@ from email.policy import default
 from urllib.parse import urlencode
 
 import pytest
+from botocore.stub import Stubber
 
 from mobilise.answers import flow
-from mobilise.core import clock
-from tests.integration.harness import Mobilise, Reply
+from mobilise.core import aws, clock
+from tests.integration.harness import Mobilise, Reply, at_once
 from tests.integration.test_signatures import _raw_to, _text
 
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
@@ -34,7 +35,7 @@ LINK = re.compile(re.escape(SITE) + r"(/p/\w+/answer/[\w.-]+)")
 
 
 @pytest.fixture(autouse=True)
-def _morning(mobilise: Mobilise) -> None:
+def _morning() -> None:
     clock.freeze(MORNING)
 
 
@@ -450,3 +451,61 @@ def _call(mobilise: Mobilise, method: str, path: str) -> Reply:
     if method == "POST":
         return _post(mobilise, path, ANSWER)
     return mobilise.request("GET", path, headers={"Accept": "text/html"})
+
+
+# SES's refusals, and races ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "status"), [("MessageRejected", 422), ("TooManyRequestsException", 500)]
+)
+def test_an_email_ses_refuses_takes_the_sending_back(
+    mobilise: Mobilise, code: str, status: int
+) -> None:
+    # Given a petition
+    petition_id = mobilise.create_petition()
+    before = mobilise.items()
+
+    # When SES refuses the decision-maker's email (for good, or for now)
+    with Stubber(aws.sesv2()) as refusing:
+        refusing.add_client_error("send_email", code, http_status_code=400)
+        reply = _send(mobilise, petition_id)
+
+    # Then the starter is told (a refusal for good names the address), and nothing is kept:
+    # the week is given back
+    assert reply.status == status, reply.text
+    if status == 422:
+        assert reply.json()["fields"][0]["field"] == "decision_maker.email"
+    assert mobilise.items() == before
+    assert _send(mobilise, petition_id).status == 202
+
+
+def test_two_sendings_at_once_send_one_email(on_both: Mobilise) -> None:
+    # Given a petition
+    petition_id = on_both.create_petition()
+
+    # When its starter sends it twice at the same moment
+    replies = at_once(2, lambda _: _send(on_both, petition_id))
+
+    # Then one is sent, the other refused by the weekly rule
+    assert sorted(reply.status for reply in replies) == [202, 429]
+    assert len(_raw_to(DECISION_MAKER)) == 1
+
+
+def test_two_first_answers_at_once_publish_one_update(on_both: Mobilise) -> None:
+    # Given a link not answered yet, of a petition with a signer
+    petition_id = _petition_with_signers(on_both, "ann@example.org")
+    path = _sent_link(on_both, petition_id)
+
+    # When two answers are posted at the same moment
+    replies = at_once(2, lambda index: _post(on_both, path, {**ANSWER, "text": f"Take {index}"}))
+
+    # Then one is the answer (the other changes it, or is told to try again), one update is
+    # published, and the signer gets it once
+    statuses = sorted(reply.status for reply in replies)
+    assert statuses in ([200, 200], [200, 409]), [reply.text for reply in replies]
+    kinds = [item.get("type") for item in on_both.items() if str(item["sk"]).startswith("UPD#")]
+    assert kinds == ["decision_maker_response"]
+    assert len([item for item in on_both.items() if str(item["sk"]).startswith("JOB#")]) == 1
+    on_both.run_queues()
+    assert len(_raw_to("ann@example.org")) == 1

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from mobilise.answers import emails, store, tokens
 from mobilise.answers.items import Sending
 from mobilise.answers.schemas import FORM_FIELDS, AnswerIn, SendingOut, SendingsOut, SentOut
@@ -26,7 +28,7 @@ from mobilise.core.errors import (
     TooManyAnswers,
 )
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import queues
+from mobilise.delivery import queues, ses
 from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.i18n import words
@@ -93,9 +95,16 @@ def send(caller: str, petition_id: str) -> SentOut:
     store.start_sending(sending, SENDING_EVERY)
     try:
         emails.send(address, rendered, {"petition_id": petition_id, "kind": "decision_maker"})
-    except Exception:
-        store.forget_sending(sending)
-        raise
+    except Exception as error:
+        store.forget_sending(sending)  # the week given back: nothing left
+        if not isinstance(error, ClientError):
+            raise
+        code = ses.permanent_refusal(error)  # SesUnavailable when it may pass: a 500
+        logger.warning("decision-maker's email refused by SES", code=code, petition_id=petition_id)
+        raise InvalidField(
+            "decision_maker.email",
+            "our email service refused to send the petition to this address",
+        ) from error
     logger.info("petition sent to its decision-maker", petition_id=petition_id)
     metrics.add_metric(name="DecisionMakerSendings", unit="Count", value=1)
     return SentOut(

@@ -129,9 +129,18 @@ def first_answer(sending: Sending, update: Update, job: FanoutJob) -> None:
             transaction.save(update, condition=Update.pk.does_not_exist())
             transaction.save(job, condition=FanoutJob.pk.does_not_exist())
     except TransactWriteError as error:
-        if failed_condition(error, 0) is not None:
+        # PynamoDB sends the puts before the updates: the sending's condition is entry 2.
+        if failed_condition(error, 2) is not None or _conflicted(error):
             raise Conflict("This link was answered at the same moment; open it again.") from error
         raise
+
+
+def _conflicted(error: TransactWriteError) -> bool:
+    """Cancelled for another transaction on the same items at that moment (DynamoDB)."""
+    return any(
+        reason is not None and reason.code == "TransactionConflict"
+        for reason in error.cancellation_reasons
+    )
 
 
 def edit_answer(sending: Sending, answered_at: datetime, since: datetime, update: Update) -> None:
@@ -158,4 +167,8 @@ def edit_answer(sending: Sending, answered_at: datetime, since: datetime, update
     except TransactWriteError as error:
         if failed_condition(error, 0) is not None:
             raise AnswerClosed() from error
+        if _conflicted(error):
+            raise Conflict(
+                "This answer changed at the same moment; open the link again."
+            ) from error
         raise
