@@ -509,3 +509,24 @@ def test_two_first_answers_at_once_publish_one_update(on_both: Mobilise) -> None
     assert len([item for item in on_both.items() if str(item["sk"]).startswith("JOB#")]) == 1
     on_both.run_queues()
     assert len(_raw_to("ann@example.org")) == 1
+
+
+def test_the_starter_cannot_correct_the_decision_makers_words(mobilise: Mobilise) -> None:
+    # Given an answer published as an update
+    petition_id = mobilise.create_petition()
+    assert _post(mobilise, _sent_link(mobilise, petition_id), ANSWER).status == 200
+    (update,) = mobilise.request("GET", f"/petitions/{petition_id}/updates").json()["updates"]
+    before = mobilise.items()
+
+    # When the starter tries to correct it as one of their own updates
+    reply = mobilise.request(
+        "PATCH",
+        f"/petitions/{petition_id}/updates/{update['update_id']}",
+        {"body": "They agreed, really."},
+        user="alice",
+    )
+
+    # Then it is refused, naming the type, and nothing changes
+    assert reply.status == 422, reply.text
+    assert reply.json()["fields"][0]["field"] == "type"
+    assert mobilise.items() == before
