@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mobilise.core import clock
-from tests.emails.conftest import JAVA, VNU, html_part
+from tests.emails import received
+from tests.emails.conftest import JAVA, PERL, SCORER, VNU, html_part
 from tests.integration.harness import Mobilise
 from tests.integration.test_answers import (
     ANSWER,
@@ -37,8 +38,10 @@ EXAMPLES = settings(
 )
 
 
-def _every_page_and_email(mobilise: Mobilise) -> tuple[dict[str, str], dict[str, str]]:
-    """Every page of the answer and of its petition, and the HTML of each email it sends."""
+def _every_page_and_email(
+    mobilise: Mobilise,
+) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """Every page of the answer and of its petition, and each email it sends (to whom, raw)."""
     petition_id = mobilise.create_petition(description="Keep the woods.\n\nAll of them.")
     assert mobilise.sign(petition_id, "ann@example.org").status == 201
     assert mobilise.publish(petition_id).status == 201
@@ -66,10 +69,10 @@ def _every_page_and_email(mobilise: Mobilise) -> tuple[dict[str, str], dict[str,
     pages["closed"] = mobilise.request("GET", path).text
     mobilise.run_queues()
     emails = {
-        "to-decision-maker": html_part(_raw_to(DECISION_MAKER)[0]),
-        "to-decision-maker-fr": html_part(_raw_to(DECISION_MAKER)[1]),
-        "to-starter": html_part(_raw_to(STARTER)[0]),
-        "to-signer": html_part(_raw_to("ann@example.org")[-1]),
+        "to-decision-maker": (DECISION_MAKER, _raw_to(DECISION_MAKER)[0]),
+        "to-decision-maker-fr": (DECISION_MAKER, _raw_to(DECISION_MAKER)[1]),
+        "to-starter": (STARTER, _raw_to(STARTER)[0]),
+        "to-signer": ("ann@example.org", _raw_to("ann@example.org")[-1]),
     }
     return pages, emails
 
@@ -86,7 +89,9 @@ def _sent_link_as(mobilise: Mobilise, petition_id: str, owner: str) -> str:
     return found.group(1)
 
 
-def test_the_pages_and_emails_pass_the_nu_html_checker(mobilise: Mobilise, tmp_path: Path) -> None:
+def test_the_pages_and_emails_pass_the_nu_html_checker_and_spamassassin(
+    mobilise: Mobilise, tmp_path: Path
+) -> None:
     # Given every page and email of the answer
     pages, emails = _every_page_and_email(mobilise)
     assert "Changer" not in pages["form"]
@@ -99,10 +104,10 @@ def test_the_pages_and_emails_pass_the_nu_html_checker(mobilise: Mobilise, tmp_p
         assert "<script" not in page, name
         assert f'<link rel="stylesheet" href="{CSS}?v=' in page, name
         (tmp_path / f"{name}.html").write_text(page, encoding="utf-8")
-    for name, html in emails.items():
+    for name, (_, raw) in emails.items():
         # the checker reads the CSS of a <style> only from the line after its tag
         (tmp_path / f"email-{name}.html").write_text(
-            html.replace("<style>", "<style>\n"), encoding="utf-8"
+            html_part(raw).replace("<style>", "<style>\n"), encoding="utf-8"
         )
     (tmp_path / "pages.css").write_text(mobilise.request("GET", CSS).text, encoding="utf-8")
     control = pages["form"].replace("<fieldset", "<fieldset><li>not in a list</li", 1)
@@ -114,6 +119,10 @@ def test_the_pages_and_emails_pass_the_nu_html_checker(mobilise: Mobilise, tmp_p
     # Then it finds no error in any, and does find the control's
     assert {name: found for name, found in errors.items() if name != "control"} == {}
     assert errors["control"]
+    # And SpamAssassin's local rules score each email, as a mailbox receives it, below 2
+    assert {
+        name: score for name, score in _spam_scores(emails, tmp_path).items() if score >= 2
+    } == {}
     assert len(pages) + len(emails) == 15
 
 
@@ -133,6 +142,21 @@ def _nu_errors(folder: Path) -> dict[str, list[str]]:
             line = f"line {message.get('lastLine')}: {message['message']}"
             found.setdefault(Path(str(message["url"])).stem, []).append(line)
     return found
+
+
+def _spam_scores(emails: dict[str, tuple[str, bytes]], tmp_path: Path) -> dict[str, float]:
+    folder = tmp_path / "received"
+    folder.mkdir()
+    for name, (to, raw) in emails.items():
+        (folder / f"{name}.eml").write_bytes(received.from_ses(raw, to=to))
+    done = subprocess.run(
+        [str(PERL), str(SCORER), *sorted(str(path) for path in folder.iterdir())],
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    scored = json.loads(done.stdout)
+    return {Path(path).stem: float(result["score"]) for path, result in scored.items()}
 
 
 # Hostile text --------------------------------------------------------------------------------
