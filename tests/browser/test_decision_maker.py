@@ -46,10 +46,13 @@ def test_the_starter_sends_the_petition_and_the_decision_maker_answers_it_public
     )
     stack.sign_and_confirm(petition_id, [{"email": signer, "name": "Ada", "wants_updates": True}])
 
-    # When the starter sends it to the decision-maker from the dashboard
+    # When the starter sends it to the decision-maker from the dashboard, with the keyboard
     page.goto(f"/app/petitions/{petition_id}")
     card = page.get_by_role("region", name="The decision-maker’s answer")
-    card.get_by_role("button", name=f"Send the petition to {mayor}").click()
+    send = card.get_by_role("button", name=f"Send the petition to {mayor}")
+    expect(send).to_be_enabled()
+    send.focus()
+    page.keyboard.press("Enter")
 
     # Then the dashboard says so, and waits for the answer
     expect(card.get_by_role("status")).to_have_text(f"Sent to {mayor}.")
