@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from mobilise.core import clock, crypto, links
+from mobilise.core.config import get_settings
 from mobilise.core.links import ActionRef, SignerRef
 from mobilise.petitions.schemas import PetitionOut, SignatureOut
 from mobilise.publishing.schemas import UpdateOut, UpdateStats
@@ -181,6 +182,15 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/p/{petition_id}/updates/{update_id}"): Case(200),
     ("GET", "/start"): Case(200),
     ("GET", "/static/{name}"): Case(200),
+    # The decision-maker's answer: the starter's sending (it reads no body), then the page of
+    # the link of its email, whose form the decision-maker posts (the first post publishes,
+    # the next ones change the answer: the same page either way).
+    ("POST", "/petitions/{petition_id}/decision-maker/requests"): Case(202, bodiless=True),
+    ("GET", "/petitions/{petition_id}/decision-maker/requests"): Case(200),
+    ("GET", "/p/{petition_id}/answer/{token}"): Case(200, token="answer"),
+    ("POST", "/p/{petition_id}/answer/{token}"): Case(
+        200, form="stance=agree&name=The+Mayor&role=Mayor+of+Paris", token="answer"
+    ),
 }
 
 
@@ -641,6 +651,27 @@ def _button(action: str) -> Callable[[SignerRef], str]:
     return issue
 
 
+def _answer_link(signer: SignerRef) -> str:
+    """The decision-maker's link of a sending of ``signer.petition_id``, stored as the
+    starter's route stores it (without its email; the weekly rule is the route's)."""
+    from mobilise.answers import flow, tokens
+    from mobilise.answers.items import Sending
+    from mobilise.core import ids
+    from mobilise.table.models import bound
+
+    bound()
+    now, sending_id = clock.now(), ids.new_id()
+    Sending(
+        *Sending.key(signer.petition_id, sending_id),
+        petition_id=signer.petition_id,
+        sending_id=sending_id,
+        sent_at=now,
+        link_expires_at=now + flow.LINK_VALIDITY,
+    ).save()
+    ref = tokens.SendingRef(signer.petition_id, sending_id)
+    return tokens.answer_url(ref, now + flow.LINK_VALIDITY)
+
+
 #: Every token we issue; a new kind of token must join this table and TOKEN_ROUTES, and every
 #: case below then runs against it too. A redirect (``/r/{token}``) names a button of an
 #: update's email, the same for every recipient.
@@ -657,13 +688,26 @@ TOKEN_KINDS: dict[str, TokenKind] = {
         links.respond_url, validity=links.RESPOND_VALIDITY, update_type="ask_testimony"
     ),
     "rsvp": TokenKind(links.rsvp_url, validity=links.RESPOND_VALIDITY, update_type="event"),
+    "answer": TokenKind(_answer_link, validity=timedelta(days=30), per_petition=True),
 }
 TOKEN_ROUTES = [route for route in ROUTES if "{token}" in route.path]
 
 
 def _token(url: str) -> str:
-    assert url.startswith(PUBLIC_URL + "/"), url
+    """The token of a link: on the API, or on the site for the pages' links (/p/...)."""
+    assert url.startswith((PUBLIC_URL + "/", get_settings().site_url + "/p/")), url
     return url.rsplit("/", 1)[1]
+
+
+def _petition_in(token: str) -> str:
+    """The petition a token's payload names, as whoever builds a link's path reads it
+    (a /p/{petition_id}/... link): an id that names nothing when it names none."""
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(_parts(token)[0] + "=="))
+    except ValueError:
+        return UNKNOWN_ID
+    named = claims.get("p") if isinstance(claims, dict) else None
+    return named if isinstance(named, str) and re.fullmatch(r"\w{1,40}", named) else UNKNOWN_ID
 
 
 def _routes_of(kind: str) -> list[Route]:
@@ -830,9 +874,10 @@ def _answers(mobilise: Mobilise, kind: str, token: str) -> dict[str, Answer]:
             if case.form is not None:
                 headers["Content-Type"] = FORM
             body = case.body("token") if case.body is not None else None
+            path = route.path.replace("{token}", token)
             reply = mobilise.request(
                 route.method,
-                route.path.replace("{token}", token),
+                path.replace("{petition_id}", _petition_in(token)),
                 body,
                 raw=case.form,
                 headers=headers,

@@ -19,6 +19,7 @@ CAPABILITIES = (
     "engagement",
     "reminders",
     "privacy",
+    "answers",
 )
 #: "About 400 lines": a module past this is two modules.
 MOST_LINES = 450

@@ -50,6 +50,8 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/p/{petition_id}"): "a petition's public page, with its sign form",
     ("POST", "/p/{petition_id}"): "that sign form, posted by a browser",
     ("GET", "/p/{petition_id}/updates/{update_id}"): "a published update's page (view in browser)",
+    ("GET", "/p/{petition_id}/answer/{token}"): "the decision-maker's page (a signed link)",
+    ("POST", "/p/{petition_id}/answer/{token}"): "the decision-maker's answer, from that page",
     ("GET", "/start"): "the page the emails' and nudges' start-a-petition links open",
     ("GET", "/static/{name}"): "the pages' CSS and scripts (the proof-of-work widget)",
 }

@@ -8,6 +8,7 @@ import { StatusBadge } from "../petitions/StatusBadge";
 import { Link } from "../router";
 import { Show } from "../ui/Status";
 import { Countdown } from "./Countdown";
+import { DecisionMaker } from "./DecisionMaker";
 import { series, todayUtc, type CountsWithHistory } from "./history";
 import { t } from "./messages";
 import { CloseOrWin, NudgesSwitch } from "./Settings";
@@ -41,6 +42,7 @@ export function Dashboard(props: { petitionId: string }) {
             </section>
           </div>
           <Updates petitionId={petition.petition_id} />
+          <DecisionMaker petitionId={petition.petition_id} open={petition.status === "open"} />
           <section class="card" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{t("settingsHeading")}</h2>
             <NudgesSwitch petition={petition} />

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise.api import (
+    answers,
     calendar,
     nudges,
     pages,
@@ -42,6 +43,7 @@ from mobilise.core.errors import (
     ProofRequired,
     RateLimited,
     RsvpConflict,
+    SendingTooSoon,
     TooManyResponses,
     Unauthenticated,
     UnsupportedBody,
@@ -61,6 +63,7 @@ app.include_router(calendar.router)
 app.include_router(responses_api.router)
 app.include_router(rsvp_api.router)
 app.include_router(starters.router)
+app.include_router(answers.router)
 app.include_router(pages.router)
 app.include_router(static.router)
 
@@ -102,6 +105,16 @@ def _too_soon(exc: UpdateTooSoon) -> Response[Any]:
 @app.exception_handler(RateLimited)
 def _rate_limited(exc: RateLimited) -> Response[Any]:
     response = error(429, exc.code, exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
+
+
+@app.exception_handler(SendingTooSoon)
+def _sending_too_soon(exc: SendingTooSoon) -> Response[Any]:
+    """A second sending to the decision-maker within a week: when the next one is allowed."""
+    response = error(
+        429, exc.code, exc.message, next_sending_allowed_at=clock.isoformat(exc.next_allowed_at)
+    )
     response.headers["Retry-After"] = str(exc.retry_after_seconds)
     return response
 

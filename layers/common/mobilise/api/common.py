@@ -106,6 +106,7 @@ FORM_ROUTES = frozenset(
         "/respond/{token}",
         "/rsvp/{token}",
         "/p/{petition_id}",  # the petition page's sign form
+        "/p/{petition_id}/answer/{token}",  # the decision-maker's answer
     }
 )
 

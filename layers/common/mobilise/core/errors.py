@@ -156,3 +156,32 @@ class UnsupportedBody(DomainError):
 class NotAnEvent(NotFound):
     def __init__(self) -> None:
         super().__init__("There is no published event with this id on this petition.")
+
+
+class SendingTooSoon(RateLimited):
+    """The petition was sent to its decision-maker less than a week ago (429, with when the
+    next sending is allowed)."""
+
+    def __init__(self, next_allowed_at: datetime, retry_after_seconds: int) -> None:
+        DomainError.__init__(
+            self,
+            "A petition can be sent to its decision-maker once a week; the next sending is "
+            "allowed at " + next_allowed_at.strftime("%Y-%m-%dT%H:%M:%SZ") + ".",
+        )
+        self.next_allowed_at = next_allowed_at
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class TooManyAnswers(RateLimited):
+    def __init__(self, retry_after_seconds: int) -> None:
+        DomainError.__init__(self, "Too many answers sent through this link; try again later.")
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
+class AnswerClosed(Conflict):
+    """The decision-maker's answer can no longer be changed (its editing time is over)."""
+
+    code = "answer_closed"
+
+    def __init__(self) -> None:
+        super().__init__("This answer can no longer be changed.")

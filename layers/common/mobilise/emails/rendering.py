@@ -277,7 +277,19 @@ def _details(
             return {"theme": fields["theme"]}
         case "press":
             return {"outlet": fields["outlet"], "headline": fields["headline"]}
+        case "decision_maker_response":
+            return quoted(fields)
     return {}
+
+
+def quoted(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision-maker's answer as ``answer_block.html`` quotes it, wherever it is shown."""
+    return {
+        "stance": fields["stance"],
+        "paragraphs": paragraphs(fields.get("text") or ""),
+        "name": fields["name"],
+        "role": fields["role"],
+    }
 
 
 def render_update(

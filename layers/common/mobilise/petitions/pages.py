@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mobilise.answers import flow as answers
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
@@ -72,6 +73,7 @@ class PetitionPage:
     url: str
     language: str
     languages: dict[str, str] = field(default_factory=dict)
+    answer: answers.Shown | None = None  # the decision-maker's latest answer
 
 
 def page_language(asked: str | None, default: str) -> str:
@@ -136,6 +138,7 @@ def petition_page(petition_id: str, language: str | None) -> PetitionPage:
         url=url,
         language=chosen,
         languages=switch_links(url),
+        answer=answers.latest(petition_id, chosen),
     )
 
 

@@ -209,6 +209,13 @@ UPDATE_TYPES = (
 )
 
 
+#: The decision-maker's answer as an update (:mod:`mobilise.answers`): published by Mobilise,
+#: never by a starter (no request model takes it), outside the starter's 24-hour window.
+RESPONSE_TYPE = "decision_maker_response"
+#: Every type an update as shown may have.
+SHOWN_TYPES = (*UPDATE_TYPES, RESPONSE_TYPE)
+
+
 def _update_type(body: Any) -> str:
     """The tag of an update body; ``news`` when it names none (the first clients sent none)."""
     kind = body.get("type", "news") if isinstance(body, dict) else getattr(body, "type", "news")
@@ -297,7 +304,13 @@ UpdateStatus = Literal["scheduled", "published", "sending", "sent", "cancelled"]
 class UpdateOut(BaseModel):
     update_id: str
     petition_id: str
-    type: str
+    type: str = Field(
+        description="A type of the typology, or `decision_maker_response`: the "
+        "decision-maker's answer, which they gave through the link the starter sent them; "
+        "it does not count in the 24-hour window, and its `details` are `stance` (agree, "
+        "disagree, other), `text`, `name`, `role` and `sending_id`.",
+        examples=list(SHOWN_TYPES),
+    )
     title: str
     body: str
     link: str | None

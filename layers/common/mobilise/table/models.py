@@ -18,6 +18,9 @@ Keys (``pk``/``sk`` strings)::
     day's counts  CNT#{petition_id}#{slot:03d}   DAY#{YYYY-MM-DD}
     rate window   RATE#{scope}                   {seconds}#{window start}
     job record    RUN#{job}#{subject}            {period}               (what a schedule did)
+    sending       PET#{petition_id}              DMS#{sending_id}      (mobilise.answers.items)
+    last sending  PET#{petition_id}              DMS-LAST
+    share count   PET#{petition_id}              CLK#petition#{action}  (the petition page's)
 
 Work that is due later is found through one sparse index, ``outbox``: an item
 carries ``outbox_pk`` (the kind of work) and ``outbox_sk`` (when it is due, ISO
