@@ -1,4 +1,5 @@
-"""Scheduled publishes: every 5 minutes, the updates whose ``publish_at`` has come go out.
+"""Scheduled publishes: every minute, the updates whose ``publish_at`` has come go out, and
+the pending ones whose grace period has ended (``release_at``: due under the same kind).
 
 Due updates are read a page at a time from the sparse ``outbox`` index (kind
 ``SCHEDULED``, due time up to now): never a scan. Each is published through the
@@ -62,7 +63,7 @@ def _publish(petition_id: str, update_id: str) -> str:
         petition = items.get_petition(petition_id)
     except NotFound:
         return "skipped"
-    if update.status != "scheduled" or update.outbox_pk != SCHEDULED:
+    if update.status not in ("scheduled", "pending") or update.outbox_pk != SCHEDULED:
         return "skipped"
     try:
         updates.release(petition.owner_id, petition, update)
