@@ -23,6 +23,4 @@ class ModerationRequest(BaseModel):
 @tracer.capture_lambda_handler(capture_response=False)
 @event_parser(model=ModerationRequest)
 def handler(event: ModerationRequest, context: LambdaContext) -> dict[str, Any]:
-    if event.action == "list":
-        return decisions.listed(event.limit)
-    return decisions.decide(event.action, event.petition_id, event.update_id)
+    return decisions.command(event.action, event.petition_id, event.update_id, event.limit)

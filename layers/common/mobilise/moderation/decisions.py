@@ -7,10 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 from mobilise.core import clock
-from mobilise.core.errors import Conflict, InvalidField
+from mobilise.core.errors import Conflict, DomainError, InvalidField
 from mobilise.core.observability import logger, metrics
+from mobilise.moderation import outcome
 from mobilise.publishing import grace, updates
 from mobilise.table import items
+
+DECIDED = {"approve": "approved", "reject": "rejected"}
+
+
+def command(
+    action: str, petition_id: str | None, update_id: str | None, limit: int
+) -> dict[str, Any]:
+    """One operator's command; a refusal (no such update, not in review) is answered as
+    ``{"error": ...}`` for the operator to read, not raised as the function's failure."""
+    try:
+        if action == "list":
+            return listed(limit)
+        return decide(action, petition_id, update_id)
+    except DomainError as refused:
+        return {"error": {"code": refused.code, "message": refused.message}}
 
 
 def listed(limit: int) -> dict[str, Any]:
@@ -41,11 +57,12 @@ def decide(action: str, petition_id: str | None, update_id: str | None) -> dict[
     update = items.get_update(petition_id, update_id)
     if update.status != "in_review":
         raise Conflict("This update is not in review; it is " + update.status)
+    petition = items.get_petition(petition_id)
     if action == "approve":
-        petition = items.get_petition(petition_id)
         updates.release(petition.owner_id, petition, update)
     else:
         grace.reject(update)
+    outcome.tell_starter(petition, update, DECIDED[action])
     logger.info("moderation decision", action=action, update_id=update_id)
-    metrics.add_metric(name=f"Updates{action.capitalize()}d", unit="Count", value=1)
+    metrics.add_metric(name=f"Updates{DECIDED[action].capitalize()}", unit="Count", value=1)
     return {"petition_id": petition_id, "update_id": update_id, "status": update.status}
