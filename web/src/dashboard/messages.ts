@@ -78,6 +78,11 @@ const en = {
   closeNo: "Keep it open",
   closedNotice: "This petition is closed: it takes no new signatures.",
   victoryNotice: "You won! This petition takes no new signatures.",
+  waitingHeading: "Not sent yet",
+  status_pending: "Waiting to go out",
+  status_in_review: "In review",
+  status_rejected: "Rejected",
+  status_stopped: "Stopped",
 } satisfies Messages<string>;
 
 const fr: Messages<keyof typeof en> = {
@@ -157,6 +162,11 @@ const fr: Messages<keyof typeof en> = {
   closeNo: "La garder ouverte",
   closedNotice: "Cette pétition est close : elle ne reçoit plus de signatures.",
   victoryNotice: "Vous avez gagné ! Cette pétition ne reçoit plus de signatures.",
+  waitingHeading: "Pas encore envoyées",
+  status_pending: "En attente d’envoi",
+  status_in_review: "En relecture",
+  status_rejected: "Refusée",
+  status_stopped: "Arrêtée",
 };
 
 export const t = translator({ en, fr });
