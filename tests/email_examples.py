@@ -348,5 +348,5 @@ def every_email() -> list[Sent]:
         found.append(_sent(f"scheduled-held-{language}", held, STARTER, scheduled.NOTICE_LINKS))
         for decided in outcome.OUTCOMES:
             told = outcome.notice(the_petition, update(EXAMPLES["news"]), decided)
-            found.append(_sent(f"review-{decided}-{language}", told, STARTER, outcome.NOTICE_LINKS))
+            found.append(_sent(f"review-{decided}-{language}", told, STARTER, updates.NOTICE_LINKS))
     return found

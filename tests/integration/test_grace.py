@@ -111,12 +111,7 @@ def test_cancelled_in_its_grace_an_update_sends_nothing_and_gives_the_window_bac
     update_id = second.json()["update_id"]
     assert _petition_item(mobilise, petition_id)["last_update_at"] != before
     clock.freeze(T0 + timedelta(hours=36, minutes=4))
-    cancelled = mobilise.request(
-        "PATCH",
-        f"/petitions/{petition_id}/updates/{update_id}",
-        {"status": "cancelled"},
-        user="alice",
-    )
+    cancelled = mobilise.cancel(petition_id, update_id)
 
     # Then it is cancelled; no email of it ever leaves, even once its grace is over
     assert cancelled.status == 200, cancelled.text
@@ -131,12 +126,7 @@ def test_cancelled_in_its_grace_an_update_sends_nothing_and_gives_the_window_bac
     assert mobilise.publish(petition_id, title="The right one").status == 201
 
     # And a cancelled update cannot be cancelled again
-    again = mobilise.request(
-        "PATCH",
-        f"/petitions/{petition_id}/updates/{update_id}",
-        {"status": "cancelled"},
-        user="alice",
-    )
+    again = mobilise.cancel(petition_id, update_id)
     assert again.status == 409
 
 
@@ -149,13 +139,12 @@ def test_the_first_update_cancelled_leaves_the_petition_without_a_window(
     update_id = mobilise.publish(petition_id).json()["update_id"]
 
     # When it is cancelled
-    path = f"/petitions/{petition_id}/updates/{update_id}"
-    reply = mobilise.request("PATCH", path, {"status": "cancelled"}, user="alice")
+    reply = mobilise.cancel(petition_id, update_id)
 
     # Then the petition has no last update, as before
     assert reply.status == 200, reply.text
     assert "last_update_at" not in _petition_item(mobilise, petition_id)
-    assert mobilise.request("PATCH", path, {"status": "cancelled"}, user="bob").status == 403
+    assert mobilise.cancel(petition_id, update_id, user="bob").status == 403
 
 
 def test_corrected_in_its_grace_the_corrected_text_is_what_signers_get(

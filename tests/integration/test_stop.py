@@ -45,15 +45,6 @@ def _deliver_some(mobilise: Mobilise, queue: str, function: str, batches: int) -
     return handled
 
 
-def _stats(mobilise: Mobilise, petition_id: str, update_id: str) -> dict[str, Any]:
-    reply = mobilise.request(
-        "GET", f"/petitions/{petition_id}/updates/{update_id}/stats", user="alice"
-    )
-    assert reply.status == 200, reply.text
-    stats: dict[str, Any] = reply.json()
-    return stats
-
-
 def _stop(mobilise: Mobilise, petition_id: str, update_id: str, user: str = "alice") -> Any:
     return mobilise.request("POST", f"/petitions/{petition_id}/updates/{update_id}/stop", user=user)
 
@@ -89,7 +80,7 @@ def test_stopped_mid_delivery_of_3000_signers_no_email_leaves_after_and_all_add_
     assert _deliver_some(mobilise, "DeliveryQueue", "DeliverFunction", 1) == 10
     sent_before = len(mobilise.outbox())
     assert sent_before == 500
-    during = _stats(mobilise, petition_id, update_id)
+    during = mobilise.stats(petition_id, update_id)
     assert (during["state"], during["sent"], during["spared"]) == ("sending", sent_before, 0)
 
     # When a stranger, then the starter, stops it
@@ -106,7 +97,7 @@ def test_stopped_mid_delivery_of_3000_signers_no_email_leaves_after_and_all_add_
     assert len(mobilise.outbox()) == sent_before
 
     # And the statistics add up: everyone it was for is sent to, failed, skipped or spared
-    stats = _stats(mobilise, petition_id, update_id)
+    stats = mobilise.stats(petition_id, update_id)
     assert stats["state"] == "stopped"
     assert stats["recipients"] == 3000
     assert (stats["sent"], stats["failed"], stats["skipped"]) == (sent_before, 0, 0)
@@ -142,7 +133,7 @@ def test_stopped_before_fan_out_an_update_sends_nothing_and_the_sweeper_leaves_i
     # Then nobody got it, all 30 are spared, and the sweeper sent no job again
     assert mobilise.outbox() == []
     assert sweep["resent"] == 0
-    stats = _stats(mobilise, petition_id, update_id)
+    stats = mobilise.stats(petition_id, update_id)
     assert (stats["state"], stats["recipients"], stats["spared"], stats["sent"]) == (
         "stopped",
         30,

@@ -9,24 +9,14 @@ from mobilise.i18n import words
 from mobilise.publishing import updates
 from mobilise.table.models import Petition, Update
 
-#: The starter's own petition: nobody to unsubscribe, so no ``List-Unsubscribe``.
-NOTICE_LINKS = rendering.RecipientLinks(unsubscribe=None)
 OUTCOMES = ("approved", "rejected")
 
 
 def tell_starter(petition: Petition, update: Update, outcome: str) -> None:
     """Email the outcome to the starter's verified address; a failure is logged, never the
     decision's undoing (the dashboard shows the status all the same)."""
-    if not petition.owner_email:
-        logger.warning("no address to tell the starter", petition_id=petition.petition_id)
-        return
     try:
-        updates.send_to_starter(
-            petition.owner_email,
-            notice(petition, update, outcome),
-            NOTICE_LINKS,
-            {"kind": f"review-{outcome}", "petition_id": petition.petition_id},
-        )
+        updates.notify_starter(petition, notice(petition, update, outcome), f"review-{outcome}")
     except Exception:
         logger.exception("starter not told the review's outcome", update_id=update.update_id)
 

@@ -83,9 +83,8 @@ def _publish(petition_id: str, update_id: str) -> str:
     return "published"
 
 
-#: The notice concerns the starter's own petition: no one to unsubscribe, so no
-#: ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours would).
-NOTICE_LINKS = rendering.RecipientLinks(unsubscribe=None)
+#: Kept for the examples of every email (tests): the notices' links.
+NOTICE_LINKS = updates.NOTICE_LINKS
 
 
 def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None:
@@ -93,16 +92,8 @@ def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None
     period = reopens.isoformat()
     if not job_records.record_job(JOB, update.update_id, period, clock.now() + NOTICE_KEPT):
         return
-    if not petition.owner_email:
-        logger.warning("no address to tell the starter", petition_id=petition.petition_id)
-        return
     try:
-        updates.send_to_starter(
-            petition.owner_email,
-            _notice(petition, update, reopens),
-            NOTICE_LINKS,
-            {"kind": "scheduled-held", "petition_id": petition.petition_id},
-        )
+        updates.notify_starter(petition, _notice(petition, update, reopens), JOB)
     except Exception:
         job_records.forget_job(JOB, update.update_id, period)  # the next run tells them
         raise

@@ -195,6 +195,21 @@ def test_links(petition_id: str) -> rendering.RecipientLinks:
     return dataclasses.replace(_preview_links(petition_id), unsubscribe=None)
 
 
+#: A notice to a starter about their own petition: nobody to unsubscribe, so no
+#: ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours would).
+NOTICE_LINKS = rendering.RecipientLinks(unsubscribe=None)
+
+
+def notify_starter(petition: Petition, rendered: rendering.Rendered, kind: str) -> None:
+    """A notice to the petition's starter at the address their sign-in verified; none, and
+    a warning, if the petition has none."""
+    if not petition.owner_email:
+        logger.warning("no address to tell the starter", petition_id=petition.petition_id)
+        return
+    tags = {"kind": kind, "petition_id": petition.petition_id}
+    send_to_starter(petition.owner_email, rendered, NOTICE_LINKS, tags)
+
+
 def send_to_starter(
     address: str,
     rendered: rendering.Rendered,
