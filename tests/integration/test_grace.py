@@ -11,7 +11,7 @@ import pytest
 
 from mobilise.core import clock, config
 from mobilise_local import outbox
-from tests.integration.harness import Mobilise, event
+from tests.integration.harness import Mobilise, at_once, event
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 SIGNERS = ["ada@example.org", "grace@example.org", "alan@example.org"]
@@ -211,3 +211,31 @@ def test_a_pending_update_cannot_be_stopped_only_cancelled(graced: Mobilise) -> 
     )
     assert stop.status == 409
     assert "pending" in stop.json()["error"]["message"]
+
+
+def test_a_cancel_racing_the_release_either_wins_whole(graced: Mobilise) -> None:
+    # Given a pending update whose grace has just ended
+    mobilise = graced
+    petition_id = _petition(mobilise)
+    before = _petition_item(mobilise, petition_id).get("last_update_at")
+    update_id = mobilise.publish(petition_id).json()["update_id"]
+    clock.freeze(T0 + timedelta(minutes=5))
+
+    # When its starter cancels it as the schedule releases it
+    def act(index: int) -> Any:
+        if index == 0:
+            return mobilise.cancel(petition_id, update_id).status
+        return mobilise.invoke("ScheduledPublishFunction", event("scheduled_publish.json"))
+
+    cancel, released = at_once(2, act)
+    mobilise.run_queues()
+
+    # Then one of them won, whole: cancelled with the window back and nothing sent, or sent
+    # to everyone with the cancel refused
+    if cancel == 200:
+        assert released["published"] == 0
+        assert mobilise.outbox() == []
+        assert _petition_item(mobilise, petition_id).get("last_update_at") == before
+    else:
+        assert (cancel, released["published"]) == (409, 1)
+        assert len(mobilise.outbox()) == 3

@@ -12,7 +12,7 @@ import pytest
 
 from mobilise.core import clock, config
 from mobilise_local import outbox
-from tests.integration.harness import Mobilise, at_once
+from tests.integration.harness import Mobilise, at_once, event
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 SIGNERS = ["ada@example.org", "grace@example.org"]
@@ -174,3 +174,38 @@ def test_the_operators_command_refuses_what_it_cannot_do(moderated: Mobilise) ->
     assert unknown["error"]["code"] == "not_found"
     unnamed = _operator(mobilise, action="reject")
     assert unnamed["error"]["code"] == "validation_error"
+
+
+def test_a_risky_scheduled_update_is_held_for_review_when_due(moderated: Mobilise) -> None:
+    # Given a risky update scheduled an hour ahead
+    mobilise = moderated
+    petition_id = _petition(mobilise)
+    due = clock.isoformat(T0 + timedelta(days=2, hours=1))
+    scheduled = mobilise.publish(petition_id, publish_at=due, **RISKY)
+    assert scheduled.json()["status"] == "scheduled"
+    update_id = scheduled.json()["update_id"]
+
+    # When it is due and the schedule runs
+    clock.freeze(T0 + timedelta(days=2, hours=1, minutes=1))
+    ran = mobilise.invoke("ScheduledPublishFunction", event("scheduled_publish.json"))
+    mobilise.run_queues()
+
+    # Then it is held for review, not sent, its window taken
+    assert (ran["in_review"], ran["published"]) == (1, 0)
+    assert _to_signers(mobilise) == []
+    assert _status(mobilise, petition_id, update_id) == "in_review"
+    assert mobilise.publish(petition_id, title="Another").status == 429
+    held = _operator(mobilise, action="list")["held"]
+    assert [h["update_id"] for h in held] == [update_id]
+
+    # And once approved it goes out, once; the schedule does not publish it again
+    assert (
+        _operator(mobilise, action="approve", petition_id=petition_id, update_id=update_id)[
+            "status"
+        ]
+        == "published"
+    )
+    ran = mobilise.invoke("ScheduledPublishFunction", event("scheduled_publish.json"))
+    mobilise.run_queues()
+    assert (ran["in_review"], ran["published"]) == (0, 0)
+    assert _to_signers(mobilise) == SIGNERS

@@ -2,8 +2,9 @@
 grace period (the starter may cancel or correct it), given back when cancelled, and
 stopped by its starter once it is going out.
 
-A scheduled update goes out when due without a grace period: its starter could read,
-correct and cancel it for as long as it waited. A decision-maker's answer goes out at once.
+A scheduled update goes out when due without a grace period (its starter could read,
+correct and cancel it for as long as it waited), but through moderation all the same.
+A decision-maker's answer goes out at once.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ HISTORY_PAGE = 100
 
 
 def hold(caller: str, petition: Petition, update: Update) -> bool:
-    """Hold a new update, its 24-hour window taken: for review if moderation finds reasons,
-    else for the grace period if there is one. False: it goes out now."""
+    """Hold a new update, or a scheduled one now due, its 24-hour window taken: for review if
+    moderation finds reasons, else (a new one) for the grace period if there is one. False:
+    it goes out now."""
     settings = get_settings()
     if update.type in UNHELD_TYPES:
         return False
@@ -38,7 +40,7 @@ def hold(caller: str, petition: Petition, update: Update) -> bool:
         logger.info("update held for review", update_id=update.update_id, reasons=reasons)
         metrics.add_metric(name="UpdatesHeldForReview", unit="Count", value=1)
         return True
-    if settings.publish_grace_minutes:
+    if settings.publish_grace_minutes and update.status != "scheduled":
         release_at = clock.now() + timedelta(minutes=settings.publish_grace_minutes)
         held.hold(caller, update, petition, release_at)
         logger.info("update pending", update_id=update.update_id, release_at=release_at)

@@ -27,15 +27,21 @@ from mobilise.table.models import (
 
 
 def hold(caller: str, update: Update, petition: Petition, release_at: datetime | None) -> None:
-    """Store a new update as published but held: ``pending`` until ``release_at`` (due then
-    as a scheduled update is), or ``in_review`` (``release_at`` None: listed for operators).
+    """Store a new update (or a scheduled one, due and unedited since it was read) as
+    published but held: ``pending`` until ``release_at`` (due then as a scheduled update is),
+    or ``in_review`` (``release_at`` None: listed for operators).
 
     The 24-hour window is taken now, under the rule, in the same transaction; the petition's
     ``last_update_at`` before it is kept on the update (the petition's condition says it is
     still the one read), so a cancel or a rejection can give the window back as it was."""
     bound()
     now = clock.now()
-    previous = petition.last_update_at
+    previous, was = petition.last_update_at, update.status
+    scheduled = was == "scheduled"
+    condition = store.unchanged(update) if scheduled else Update.pk.does_not_exist()
+    actions: list[Any] = [Petition.last_update_at.set(now)]
+    if scheduled:
+        actions.append(Petition.scheduled_update_id.remove())
     update.published_at = now
     update.previous_update_at = previous
     if release_at is None:
@@ -50,10 +56,10 @@ def hold(caller: str, update: Update, petition: Petition, release_at: datetime |
     )
     try:
         with TransactWrite(connection=connection()) as transaction:
-            transaction.save(update, condition=Update.pk.does_not_exist())
+            transaction.save(update, condition=condition)
             transaction.update(
                 Petition(*Petition.key(update.petition_id)),
-                actions=[Petition.last_update_at.set(now)],
+                actions=actions,
                 condition=(Petition.owner_id == caller)
                 & (Petition.status == petition.status)
                 & same
@@ -61,6 +67,9 @@ def hold(caller: str, update: Update, petition: Petition, release_at: datetime |
                 return_values="ALL_OLD",
             )
     except TransactWriteError as error:
+        update.status, update.published_at = was, None
+        if scheduled and failed_condition(error, 0) is not None:
+            raise Conflict("The update changed while it was being published.") from error
         old = failed_condition(error, 1)
         if old is None:
             raise

@@ -22,7 +22,7 @@ from mobilise.core.errors import Conflict, NotFound, NotOwner, UpdateTooSoon
 from mobilise.core.observability import logger, metrics
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import store, updates
+from mobilise.publishing import grace, store, updates
 from mobilise.table import items, job_records
 from mobilise.table.models import SCHEDULED, Petition, Update
 
@@ -33,7 +33,8 @@ NOTICE_KEPT = timedelta(days=30)
 
 
 def run(remaining_ms: Callable[[], int], reserve_ms: int = RESERVE_MS) -> dict[str, int]:
-    """Publish what is due; returns how many were published, held (24-hour rule), skipped
+    """Publish what is due; returns how many were published, held for review (moderation),
+    held (24-hour rule), skipped
     (changed or gone meanwhile), failed (the starter could not be told: tried again next
     run), and whether the run stopped short of the end for lack of time (``stopped``)."""
     tally: Counter[str] = Counter()
@@ -51,7 +52,8 @@ def run(remaining_ms: Callable[[], int], reserve_ms: int = RESERVE_MS) -> dict[s
             tally[_publish(petition_id, update_id)] += 1
         if cursor is None:
             break
-    counts = {name: tally[name] for name in ("published", "held", "skipped", "failed", "stopped")}
+    names = ("published", "in_review", "held", "skipped", "failed", "stopped")
+    counts = {name: tally[name] for name in names}
     logger.info("scheduled publishes", extra=counts)
     metrics.add_metric(name="ScheduledPublished", unit="Count", value=tally["published"])
     return counts
@@ -66,6 +68,8 @@ def _publish(petition_id: str, update_id: str) -> str:
     if update.status not in ("scheduled", "pending") or update.outbox_pk != SCHEDULED:
         return "skipped"
     try:
+        if update.status == "scheduled" and grace.hold(petition.owner_id, petition, update):
+            return "in_review"
         updates.release(petition.owner_id, petition, update)
     except UpdateTooSoon as refused:
         reopens = refused.next_update_allowed_at

@@ -140,13 +140,7 @@ def publish_update(
     now = clock.now()
     was, published_at = update.status, update.published_at
     scheduled, held = was == "scheduled", was in HELD
-    condition = Update.pk.does_not_exist()
-    if scheduled or held:
-        condition = (Update.status == was) & (
-            Update.edited_at.does_not_exist()
-            if update.edited_at is None
-            else Update.edited_at == update.edited_at
-        )
+    condition = unchanged(update) if scheduled or held else Update.pk.does_not_exist()
     update.status = "published"
     if not held:  # a held update took the window when it was published: it keeps that time
         update.published_at = now
@@ -195,6 +189,17 @@ def publish_update(
             raise
         refused_publish(error, old, caller, status)
     return job
+
+
+def unchanged(update: Update) -> Condition:
+    """The stored update is still as read: the same status, unedited since."""
+    edited: Condition = (
+        Update.edited_at.does_not_exist()
+        if update.edited_at is None
+        else Update.edited_at == update.edited_at
+    )
+    same: Condition = (Update.status == update.status) & edited
+    return same
 
 
 def refused_publish(error: Exception, old: dict[str, Any], caller: str, status: str) -> NoReturn:
