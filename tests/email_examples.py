@@ -19,6 +19,7 @@ from mobilise.core import aws, clock, config, crypto
 from mobilise.core.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
 from mobilise.delivery import sending
 from mobilise.emails import rendering
+from mobilise.moderation import outcome
 from mobilise.petitions.schemas import PetitionIn
 from mobilise.publishing import scheduled, updates
 from mobilise.publishing.schemas import type_fields, update_in
@@ -312,7 +313,8 @@ def every_email() -> list[Sent]:
     """Every kind of email, in French and English, built by the functions that send them and
     addressed with the links they give (call inside :func:`offline`): each update type, the
     test send, the confirmation, the already-signed note, the nudge, the event reminder, the
-    meeting follow-up and the notice of a scheduled update held by the 24-hour rule."""
+    meeting follow-up, the notice of a scheduled update held by the 24-hour rule and the
+    outcome of a review."""
     found: list[Sent] = []
     for language in ("fr", "en"):
         the_petition = petition(language=language)
@@ -355,4 +357,7 @@ def every_email() -> list[Sent]:
         found.append(_sent(f"meeting-followup-{language}", meeting, STARTER, off))
         held = scheduled._notice(the_petition, update(EXAMPLES["news"]), NOW + timedelta(hours=5))
         found.append(_sent(f"scheduled-held-{language}", held, STARTER, scheduled.NOTICE_LINKS))
+        for decided in outcome.OUTCOMES:
+            told = outcome.notice(the_petition, update(EXAMPLES["news"]), decided)
+            found.append(_sent(f"review-{decided}-{language}", told, STARTER, updates.NOTICE_LINKS))
     return found

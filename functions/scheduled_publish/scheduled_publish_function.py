@@ -1,4 +1,5 @@
-"""Every 5 minutes: scheduled updates whose time has come are published."""
+"""Every minute: scheduled updates whose time has come are published, pending ones whose
+grace period has ended go out."""
 
 from typing import Any
 

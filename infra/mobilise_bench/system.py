@@ -201,8 +201,9 @@ def built(parameters: dict[str, str], *, dynamodb_endpoint: str | None = None) -
             )
             prefix = f"t{uuid.uuid4().hex[:12]}"  # DynamoDB Local outlives this system
         template = read()
-        # Pages, app and API on one origin, as make run and SiteDistribution have them.
-        origin = {"PublicBaseUrl": PUBLIC_URL, "SiteUrl": PUBLIC_URL}
+        # Pages, app and API on one origin, as make run and SiteDistribution have them; an
+        # update goes out when published (the grace period is tested where it is asked for).
+        origin = {"PublicBaseUrl": PUBLIC_URL, "SiteUrl": PUBLIC_URL, "PublishGraceMinutes": "0"}
         stack = create(template, {**origin, **parameters}, prefix=prefix)
         stack_of_contexts.enter_context(scoped(dict(function_environment(template, stack))))
         reset_process_caches()

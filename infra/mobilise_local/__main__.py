@@ -74,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         help="signers confirm their address before they get updates (the template's default)",
     )
     parser.add_argument(
+        "--publish-grace-minutes",
+        default="0",
+        help="minutes a published update waits before it goes out (the template's default "
+        "is 5; 0 here: it goes out at once, as the end-to-end tests expect)",
+    )
+    parser.add_argument(
         "--send-rate", default="100", help="the simulated SES account's emails per second"
     )
     parser.add_argument(
@@ -124,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         "SiteUrl": public_url,  # pages, app and API on one origin, as SiteDistribution has them
         "DoubleOptIn": args.double_opt_in,
         "SesMaxSendRate": args.send_rate,
+        "PublishGraceMinutes": args.publish_grace_minutes,
         "PhotosBaseUrl": f"{public_url}/_local/",  # photos/... are served there
     }
     local = build(read(), parameters, moto_url, tuple(args.dev_origin), args.app_dir)

@@ -60,6 +60,7 @@ KINDS = [
     *(f"event-reminder-{lang}" for lang in ("fr", "en")),
     *(f"meeting-followup-{lang}" for lang in ("fr", "en")),
     *(f"scheduled-held-{lang}" for lang in ("fr", "en")),
+    *(f"review-{outcome}-{lang}" for outcome in ("approved", "rejected") for lang in ("fr", "en")),
 ]
 
 
@@ -84,7 +85,7 @@ def test_no_line_of_any_email_exceeds_998_octets_and_the_headers_are_ascii(
 
 
 #: The emails to a starter about their own petition's work: nobody to unsubscribe.
-TO_THE_STARTER_WITHOUT_UNSUBSCRIBE = ("test-send", "scheduled-held")
+TO_THE_STARTER_WITHOUT_UNSUBSCRIBE = ("test-send", "scheduled-held", "review-")
 
 
 @pytest.mark.parametrize(
@@ -167,7 +168,9 @@ UNSUBSCRIBE = {
 }
 
 
-@pytest.mark.parametrize("name", [kind for kind in KINDS if kind.startswith("scheduled-held")])
+@pytest.mark.parametrize(
+    "name", [kind for kind in KINDS if kind.startswith(("scheduled-held", "review-"))]
+)
 def test_the_held_notice_offers_no_unsubscribe_that_cannot_work(
     name: str, sent: dict[str, Sent]
 ) -> None:

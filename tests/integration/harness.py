@@ -92,6 +92,20 @@ class Mobilise(System):
         ).save()
         return update_id
 
+    def cancel(self, petition_id: str, update_id: str, user: str = "alice") -> Reply:
+        """The starter's cancel of a scheduled or pending update."""
+        path = f"/petitions/{petition_id}/updates/{update_id}"
+        return self.request("PATCH", path, {"status": "cancelled"}, user=user)
+
+    def stats(self, petition_id: str, update_id: str) -> dict[str, Any]:
+        """An update's statistics as its starter reads them."""
+        reply = self.request(
+            "GET", f"/petitions/{petition_id}/updates/{update_id}/stats", user="alice"
+        )
+        assert reply.status == 200, reply.text
+        found: dict[str, Any] = reply.json()
+        return found
+
     def sign(
         self,
         petition_id: str,

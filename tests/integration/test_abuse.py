@@ -151,6 +151,7 @@ CASES: dict[tuple[str, str], Case] = {
         accepts=frozenset({"type", "title", "body", "link", "publish_at", "status"}),
     ),
     ("GET", "/petitions/{petition_id}/unpublished-updates"): Case(200),
+    ("POST", "/petitions/{petition_id}/updates/{update_id}/stop"): Case(200, bodiless=True),
     ("GET", "/signatures/confirm/{token}"): Case(200, token="confirm"),
     ("POST", "/signatures/confirm/{token}"): Case(200, token="confirm", bodiless=True),
     ("GET", "/unsubscribe/{token}"): Case(200, token="unsubscribe"),

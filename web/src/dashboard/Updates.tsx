@@ -1,10 +1,13 @@
-/** A petition's updates on its dashboard: the scheduled ones, then those sent, newest first,
- * each with its funnel and a link to its own page (statistics, responses, RSVPs). */
+/** A petition's updates on its dashboard: those not sent yet (waiting their grace period, in
+ * review, scheduled, rejected), then those sent, newest first, each with its funnel and a link
+ * to its own page (statistics, responses, RSVPs); a waiting one can be cancelled or corrected,
+ * one being sent stopped. */
 import { api, type Schemas } from "../api/client";
 import { useApi } from "../api/useApi";
 import { usePages } from "../api/usePages";
 import { formatDateTime } from "../i18n";
 import { Link } from "../router";
+import { Controls } from "../updates/Controls";
 import { More } from "../ui/More";
 import { Show } from "../ui/Status";
 import { Funnel } from "./Funnel";
@@ -12,6 +15,8 @@ import { t, type Key } from "./messages";
 
 type Update = Schemas["UpdateOut"];
 const PAGE = 10;
+/** Not sent (yet): shown above the sent ones. */
+const WAITING = new Set(["pending", "in_review", "scheduled", "rejected"]);
 
 export function Updates(props: { petitionId: string }) {
   const path = { petition_id: props.petitionId };
@@ -19,32 +24,36 @@ export function Updates(props: { petitionId: string }) {
     () => api().GET("/petitions/{petition_id}/updates", { params: { path, query: { limit: PAGE } } }),
     [props.petitionId],
   );
-  const [unpublished] = useApi(
+  const [unpublished, reload] = useApi(
     () => api().GET("/petitions/{petition_id}/unpublished-updates", { params: { path, query: { limit: PAGE } } }),
     [props.petitionId],
   );
-  const scheduled = unpublished.state === "done"
-    ? unpublished.data.updates.filter((update) => update.status === "scheduled")
+  const waiting = unpublished.state === "done"
+    ? unpublished.data.updates.filter((update) => WAITING.has(update.status))
     : [];
+  const changed = () => {
+    reload();
+    retry();
+  };
   return (
     <section class="card" aria-labelledby="updates-heading">
       <h2 id="updates-heading">{t("updatesHeading")}</h2>
-      {scheduled.length > 0 && (
+      {waiting.length > 0 && (
         <>
-          <h3>{t("scheduledHeading")}</h3>
+          <h3>{t("waitingHeading")}</h3>
           <ul class="update-list">
-            {scheduled.map((update) => <UpdateItem key={update.update_id} update={update} />)}
+            {waiting.map((update) => <UpdateItem key={update.update_id} update={update} onChanged={changed} />)}
           </ul>
         </>
       )}
       <Show loaded={sent} onRetry={retry}>
-        {(page) => <SentPages petitionId={props.petitionId} first={page.updates} cursor={page.next_cursor} />}
+        {(page) => <SentPages petitionId={props.petitionId} first={page.updates} cursor={page.next_cursor} onChanged={changed} />}
       </Show>
     </section>
   );
 }
 
-function SentPages(props: { petitionId: string; first: Update[]; cursor: string | null }) {
+function SentPages(props: { petitionId: string; first: Update[]; cursor: string | null; onChanged: () => void }) {
   const path = { petition_id: props.petitionId };
   const pages = usePages(
     props.first,
@@ -56,17 +65,18 @@ function SentPages(props: { petitionId: string; first: Update[]; cursor: string 
   return (
     <>
       <ul class="update-list">
-        {pages.items.map((update) => <UpdateItem key={update.update_id} update={update} />)}
+        {pages.items.map((update) => <UpdateItem key={update.update_id} update={update} onChanged={props.onChanged} />)}
       </ul>
       <More pages={pages} label={t("updatesMore")} />
     </>
   );
 }
 
-/** An update: a link to its page, its status and time; once sent, its funnel. */
-function UpdateItem(props: { update: Update }) {
+/** An update: a link to its page, its status and time, what can still be done to it; once
+ * sent, its funnel. */
+function UpdateItem(props: { update: Update; onChanged: () => void }) {
   const { update } = props;
-  const scheduled = update.status === "scheduled";
+  const scheduled = WAITING.has(update.status);
   const Heading = scheduled ? "h4" : "h3";
   return (
     <li class="update-item">
@@ -78,6 +88,7 @@ function UpdateItem(props: { update: Update }) {
         {scheduled && update.publish_at && <span>{t("scheduledFor", { date: formatDateTime(update.publish_at) })}</span>}
         {!scheduled && update.published_at && <span>{t("publishedOn", { date: formatDateTime(update.published_at) })}</span>}
       </p>
+      <Controls update={update} onChanged={props.onChanged} />
       {!scheduled && <Funnel update={update} />}
     </li>
   );

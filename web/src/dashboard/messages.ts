@@ -29,7 +29,6 @@ const en = {
   updatesHeading: "Updates",
   updatesNone: "No update yet. Your signers are waiting to hear from you.",
   updatesMore: "Show older updates",
-  scheduledHeading: "Scheduled",
   scheduledFor: "Goes out {date}",
   publishedOn: "Sent {date}",
   openUpdate: "Statistics, responses and RSVPs",
@@ -84,6 +83,11 @@ const en = {
   closeNo: "Keep it open",
   closedNotice: "This petition is closed: it takes no new signatures.",
   victoryNotice: "You won! This petition takes no new signatures.",
+  waitingHeading: "Not sent yet",
+  status_pending: "Waiting to go out",
+  status_in_review: "In review",
+  status_rejected: "Rejected",
+  status_stopped: "Stopped",
 } satisfies Messages<string>;
 
 const fr: Messages<keyof typeof en> = {
@@ -114,7 +118,6 @@ const fr: Messages<keyof typeof en> = {
   updatesHeading: "Nouvelles",
   updatesNone: "Pas encore de nouvelle. Vos signataires attendent de vos nouvelles.",
   updatesMore: "Afficher les nouvelles plus anciennes",
-  scheduledHeading: "Programmées",
   scheduledFor: "Part le {date}",
   publishedOn: "Envoyée le {date}",
   openUpdate: "Statistiques, réponses et inscriptions",
@@ -169,6 +172,11 @@ const fr: Messages<keyof typeof en> = {
   closeNo: "La garder ouverte",
   closedNotice: "Cette pétition est close : elle ne reçoit plus de signatures.",
   victoryNotice: "Vous avez gagné ! Cette pétition ne reçoit plus de signatures.",
+  waitingHeading: "Pas encore envoyées",
+  status_pending: "En attente d’envoi",
+  status_in_review: "En relecture",
+  status_rejected: "Refusée",
+  status_stopped: "Arrêtée",
 };
 
 export const t = translator({ en, fr });

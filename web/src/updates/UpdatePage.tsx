@@ -11,8 +11,10 @@ import type { Problem } from "../api/problems";
 import { useApi, type Loaded } from "../api/useApi";
 import { Countdown } from "../composer/Countdown";
 import { moment } from "../composer/zoned";
+import { formatDate } from "../i18n";
 import { Link, useFocusHeading } from "../router";
 import { ProblemNotice } from "../ui/Status";
+import { Controls } from "./Controls";
 import { take } from "./flash";
 import { loadUpdate } from "./load";
 import { t } from "./messages";
@@ -54,29 +56,45 @@ export function UpdatePage(props: { petitionId: string; updateId: string }) {
         </>
       )}
       {update.state === "done" && (
-        <Shown update={update.data} nextUpdateAllowedAt={petition.state === "done" ? petition.data.next_update_allowed_at : undefined} />
+        <Shown
+          update={update.data}
+          nextUpdateAllowedAt={petition.state === "done" ? petition.data.next_update_allowed_at : undefined}
+          onChanged={(data) => setUpdate({ state: "done", data })}
+        />
       )}
     </section>
   );
 }
 
 function status(update: Schemas["UpdateOut"]): string {
-  const when = update.published_at ?? update.publish_at;
+  const when = update.status === "pending" ? update.release_at : update.published_at ?? update.publish_at;
+  if (update.status === "pending" && when) return t("status_pending", { when: formatDate(when, { timeStyle: "short" }) });
   if (update.status === "cancelled") return t("status_cancelled");
+  if (update.status === "in_review") return t("status_in_review");
+  if (update.status === "rejected") return t("status_rejected");
   return t(`status_${update.status}`, { when: when ? moment(when) : "" });
 }
 
-function Shown({ update, nextUpdateAllowedAt }: { update: Schemas["UpdateOut"]; nextUpdateAllowedAt: string | null | undefined }) {
+/** Statuses of an update that went out (to some signers at least, if stopped). */
+const OUT = new Set(["published", "sending", "sent", "stopped"]);
+
+function Shown(props: {
+  update: Schemas["UpdateOut"];
+  nextUpdateAllowedAt: string | null | undefined;
+  onChanged: (update: Schemas["UpdateOut"]) => void;
+}) {
+  const { update, nextUpdateAllowedAt } = props;
   const { petition_id: petitionId, update_id: updateId } = update;
-  const published = update.status !== "scheduled" && update.status !== "cancelled";
+  const published = OUT.has(update.status);
   return (
     <>
       <h1 tabIndex={-1}>{update.title}</h1>
       <p class="update-status">{status(update)}</p>
+      <Controls update={update} onChanged={props.onChanged} />
       {published && <Countdown nextUpdateAllowedAt={nextUpdateAllowedAt} />}
       {update.photo && <img class="update-photo" src={update.photo.url} alt={update.photo.alt} />}
       <div class="update-actions">
-        {published && (
+        {published && update.status !== "stopped" && (
           <Link class="button" to={`/petitions/${petitionId}/compose?update=${updateId}`}>{t("correct")}</Link>
         )}
         {update.status === "scheduled" && (

@@ -22,7 +22,7 @@ from mobilise.api.contract import (
 )
 from mobilise.core.errors import NotFound
 from mobilise.core.ids import is_id
-from mobilise.publishing import updates
+from mobilise.publishing import grace, updates
 from mobilise.publishing.schemas import (
     PreviewOut,
     StarterCopyOut,
@@ -180,7 +180,7 @@ def list_updates(
     "/petitions/<petition_id>/unpublished-updates",
     operation_id="list_unpublished_updates",
     tags=["updates"],
-    summary="The starter's scheduled and cancelled updates",
+    summary="The starter's scheduled, pending, in review, cancelled and rejected updates",
     description="Newest first, a page at a time (the public list shows neither).",
     responses={
         200: ok(),
@@ -219,7 +219,8 @@ def get_update(petition_id: str, update_id: str) -> UpdateOut:
     tags=["updates"],
     summary="Correct, move or cancel an update",
     description="Correct an update's page (no email, the 24-hour window untouched), move or "
-    'edit a scheduled update, or cancel it with `{"status": "cancelled"}`.',
+    "edit a scheduled update, correct a pending one (what its signers get), or cancel either "
+    'with `{"status": "cancelled"}` (a pending one gives the 24-hour window back).',
     responses={
         200: ok(),
         403: refused("forbidden", "Only the starter of the petition can edit."),
@@ -265,3 +266,23 @@ def edit_update(
 def update_stats(petition_id: str, update_id: str) -> UpdateStats:
     """Delivery statistics, for the petition's starter only."""
     return updates.stats(caller(router), checked_id(petition_id), _update_id(update_id))
+
+
+@router.post(
+    "/petitions/<petition_id>/updates/<update_id>/stop",
+    operation_id="stop_update",
+    tags=["updates"],
+    summary="Stop an update going out",
+    description="No email of it leaves after the stop (the delivery functions see it within "
+    "seconds); whoever was not sent to yet is counted `spared` in its statistics. The "
+    "24-hour window stays used. A pending update is cancelled instead (PATCH).",
+    responses={
+        200: ok(),
+        403: refused("forbidden", "Only the starter of the petition can stop its updates."),
+        404: refused("not_found", "There is no such petition or update."),
+        409: refused("conflict", "The update is not being sent (not published or sending)."),
+    },
+)
+def stop_update(petition_id: str, update_id: str) -> UpdateOut:
+    """Stop the update's delivery: the rest of its signers are spared."""
+    return updates.view(grace.stop(caller(router), checked_id(petition_id), _update_id(update_id)))

@@ -90,6 +90,18 @@ class Settings(BaseSettings):
         "notes), across all petitions, whoever signs: (seconds, count) fixed windows. Past "
         "them the signature is kept and no email is sent until the window has passed.",
     )
+    publish_grace_minutes: int = Field(
+        default=0,
+        ge=0,
+        le=60,
+        description="A published update waits this long before it goes out (its starter may "
+        "cancel or correct it meanwhile); 0: it goes out at once.",
+    )
+    moderation_enabled: bool = Field(
+        default=False,
+        description="Risky updates (mobilise.moderation.rules) are held for an operator's "
+        "review instead of being sent.",
+    )
     fanout_reserve_ms: int = Field(
         default=20_000,
         ge=1_000,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
-from mobilise.delivery import queues, store
+from mobilise.delivery import queues, stopping, store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
 from mobilise.table import items
 
@@ -48,6 +48,8 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
     settings = get_settings()
     cursor = job.cursor
     while True:
+        if store.halted(job.petition_id, job.update_id):
+            return stopping.spare_shard(job.model_copy(update={"cursor": cursor}), remaining_ms)
         page, after = store.page_subscribers(
             job.petition_id, job.shard, cursor, settings.fanout_page_size
         )

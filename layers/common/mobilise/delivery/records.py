@@ -34,8 +34,9 @@ RANGE = 16  # hex characters of the first and last hashes that name a record's r
 LEASE_SECONDS = 600  # > the deliver function's 120 s timeout, < the queue's 720 s visibility
 RECORD_DAYS = 30
 #: What became of a recipient: sent, failed (SES refused it for good, or no email could be
-#: built), skipped (unsubscribed or suppressed since the fan-out, or sent by another message).
-STATUS = {"sent": "s", "failed": "f", "skipped": "k"}
+#: built), skipped (unsubscribed or suppressed since the fan-out, or sent by another message),
+#: spared (its starter stopped the update first).
+STATUS = {"sent": "s", "failed": "f", "skipped": "k", "spared": "x"}
 OUTCOME_OF = {letter: name for name, letter in STATUS.items()}
 
 

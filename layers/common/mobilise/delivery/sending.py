@@ -44,7 +44,7 @@ from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.core.links import SignerRef, confirm_url, unsubscribe_url
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import records, ses, store
+from mobilise.delivery import records, ses, stopping, store
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.emails import rendering
@@ -132,6 +132,8 @@ def _update(message: DeliveryMessage) -> None:
     """Send to each recipient, shard by shard (fan-out's messages hold one shard's), each
     group under its record (:mod:`mobilise.delivery.records`); the update is ``sent`` when
     this was the last of its recipients."""
+    if store.halted(message.petition_id, message.update_id):
+        return stopping.spare(message)
     signatures, suppressed = items.recipients(message.petition_id, message.recipients)
     for shard, hashes in records.by_shard(message.recipients).items():
         held = records.claim(message.petition_id, message.update_id, shard, hashes)

@@ -33,6 +33,34 @@ from mobilise.table.models import (
 )
 
 PAGE_MARKER_DAYS = 30
+#: How long a warm function trusts that an update is still going out; a stop is final.
+HALT_CHECK_SECONDS = 2
+_running: dict[tuple[str, str], datetime] = {}
+_halted: set[tuple[str, str]] = set()
+
+
+def halted(petition_id: str, update_id: str) -> bool:
+    """Whether the update's starter stopped it: read at most every ``HALT_CHECK_SECONDS``
+    per warm function while it goes on (one small read per delivery message at most),
+    remembered for good once it is stopped."""
+    key = (petition_id, update_id)
+    if key in _halted:
+        return True
+    now = clock.now()
+    if _running.get(key, now) > now:
+        return False
+    bound()
+    try:
+        status = Update.get(*Update.key(*key), attributes_to_get=["status"]).status
+    except Update.DoesNotExist:
+        status = None
+    if status == "stopped":
+        _halted.add(key)
+        return True
+    if len(_running) > 256:  # a warm function goes through many updates: forget old ones
+        _running.clear()
+    _running[key] = now + timedelta(seconds=HALT_CHECK_SECONDS)
+    return False
 
 
 def page_subscribers(
@@ -184,24 +212,31 @@ def page_done(update_id: str, shard: int, cursor: dict[str, Any] | None) -> bool
 
 
 def mark_page_done(
-    petition_id: str, update_id: str, shard: int, cursor: dict[str, Any] | None, count: int
+    petition_id: str,
+    update_id: str,
+    shard: int,
+    cursor: dict[str, Any] | None,
+    count: int,
+    *,
+    spared: bool = False,
 ) -> None:
     """Record a page as enqueued and count its recipients on the update, atomically,
-    so a page enqueued twice (a retried job) is counted once."""
+    so a page enqueued twice (a retried job) is counted once. ``spared``: the page of a
+    stopped update, enqueued nowhere: its recipients are counted spared, and settled."""
     bound()
     page = FanoutPage(
         *FanoutPage.key(update_id, shard, cursor_digest(cursor)),
         recipients=count,
         expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
     )
+    counted: list[Any] = [Update.recipients.add(count)]
+    if spared:
+        counted += [Update.spared.add(count), Update.settled.add(count)]
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(page, condition=FanoutPage.pk.does_not_exist())
             if count:
-                transaction.update(
-                    Update(*Update.key(petition_id, update_id)),
-                    actions=[Update.recipients.add(count)],
-                )
+                transaction.update(Update(*Update.key(petition_id, update_id)), actions=counted)
     except TransactWriteError as error:
         if failed_condition(error, 0) is None:
             raise

@@ -1,4 +1,5 @@
-"""Scheduled publishes: every 5 minutes, the updates whose ``publish_at`` has come go out.
+"""Scheduled publishes: every minute, the updates whose ``publish_at`` has come go out, and
+the pending ones whose grace period has ended (``release_at``: due under the same kind).
 
 Due updates are read a page at a time from the sparse ``outbox`` index (kind
 ``SCHEDULED``, due time up to now): never a scan. Each is published through the
@@ -21,7 +22,7 @@ from mobilise.core.errors import Conflict, NotFound, NotOwner, UpdateTooSoon
 from mobilise.core.observability import logger, metrics
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import store, updates
+from mobilise.publishing import grace, store, updates
 from mobilise.table import items, job_records
 from mobilise.table.models import SCHEDULED, Petition, Update
 
@@ -32,7 +33,8 @@ NOTICE_KEPT = timedelta(days=30)
 
 
 def run(remaining_ms: Callable[[], int], reserve_ms: int = RESERVE_MS) -> dict[str, int]:
-    """Publish what is due; returns how many were published, held (24-hour rule), skipped
+    """Publish what is due; returns how many were published, held for review (moderation),
+    held (24-hour rule), skipped
     (changed or gone meanwhile), failed (the starter could not be told: tried again next
     run), and whether the run stopped short of the end for lack of time (``stopped``)."""
     tally: Counter[str] = Counter()
@@ -50,7 +52,8 @@ def run(remaining_ms: Callable[[], int], reserve_ms: int = RESERVE_MS) -> dict[s
             tally[_publish(petition_id, update_id)] += 1
         if cursor is None:
             break
-    counts = {name: tally[name] for name in ("published", "held", "skipped", "failed", "stopped")}
+    names = ("published", "in_review", "held", "skipped", "failed", "stopped")
+    counts = {name: tally[name] for name in names}
     logger.info("scheduled publishes", extra=counts)
     metrics.add_metric(name="ScheduledPublished", unit="Count", value=tally["published"])
     return counts
@@ -62,9 +65,11 @@ def _publish(petition_id: str, update_id: str) -> str:
         petition = items.get_petition(petition_id)
     except NotFound:
         return "skipped"
-    if update.status != "scheduled" or update.outbox_pk != SCHEDULED:
+    if update.status not in ("scheduled", "pending") or update.outbox_pk != SCHEDULED:
         return "skipped"
     try:
+        if update.status == "scheduled" and grace.hold(petition.owner_id, petition, update):
+            return "in_review"
         updates.release(petition.owner_id, petition, update)
     except UpdateTooSoon as refused:
         reopens = refused.next_update_allowed_at
@@ -82,9 +87,8 @@ def _publish(petition_id: str, update_id: str) -> str:
     return "published"
 
 
-#: The notice concerns the starter's own petition: no one to unsubscribe, so no
-#: ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours would).
-NOTICE_LINKS = rendering.RecipientLinks(unsubscribe=None)
+#: Kept for the examples of every email (tests): the notices' links.
+NOTICE_LINKS = updates.NOTICE_LINKS
 
 
 def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None:
@@ -92,16 +96,8 @@ def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None
     period = reopens.isoformat()
     if not job_records.record_job(JOB, update.update_id, period, clock.now() + NOTICE_KEPT):
         return
-    if not petition.owner_email:
-        logger.warning("no address to tell the starter", petition_id=petition.petition_id)
-        return
     try:
-        updates.send_to_starter(
-            petition.owner_email,
-            _notice(petition, update, reopens),
-            NOTICE_LINKS,
-            {"kind": "scheduled-held", "petition_id": petition.petition_id},
-        )
+        updates.notify_starter(petition, _notice(petition, update, reopens), JOB)
     except Exception:
         job_records.forget_job(JOB, update.update_id, period)  # the next run tells them
         raise

@@ -298,7 +298,17 @@ class PhotoUploadOut(BaseModel):
     expires_at: str
 
 
-UpdateStatus = Literal["scheduled", "published", "sending", "sent", "cancelled"]
+UpdateStatus = Literal[
+    "scheduled",
+    "pending",
+    "in_review",
+    "published",
+    "sending",
+    "sent",
+    "stopped",
+    "cancelled",
+    "rejected",
+]
 
 
 class UpdateOut(BaseModel):
@@ -320,11 +330,16 @@ class UpdateOut(BaseModel):
     )
     status: UpdateStatus = Field(
         description="published (stored, its delivery queued), sending (its emails going out), "
-        "sent (every recipient counted as sent, failed or skipped); scheduled and cancelled "
-        "are the starter's only."
+        "sent (every recipient counted as sent, failed or skipped), stopped (its starter "
+        "stopped the delivery: the rest spared); scheduled, pending (its grace period, until "
+        "`release_at`: it may still be cancelled or corrected), in_review (held by "
+        "moderation), cancelled and rejected (by moderation) are the starter's only."
     )
     published_at: str | None
     publish_at: str | None = None
+    release_at: str | None = Field(
+        default=None, description="When a pending update goes out (its grace period ends)."
+    )
     edited_at: str | None = None
     recipients: int | None = None
 
@@ -338,13 +353,21 @@ class UpdateStats(BaseModel):
     """What the starter sees of a delivery."""
 
     update_id: str
-    state: Literal["queued", "sending", "sent"] = Field(
+    state: Literal["queued", "sending", "sent", "stopped"] = Field(
         description="The update's status, as a delivery: queued while it is published, "
-        "then sending and sent with it."
+        "then sending and sent (or stopped) with it."
     )
-    recipients: int
+    recipients: int = Field(
+        description="Everyone the update was for; once delivery is over, "
+        "sent + failed + skipped + spared."
+    )
     sent: int
     failed: int
+    skipped: int = Field(
+        description="Unsubscribed or suppressed after the update was published, or sent "
+        "already by another message."
+    )
+    spared: int = Field(description="Not sent because the starter stopped the delivery.")
     bounced: int
     complained: int
     unsubscribed: int

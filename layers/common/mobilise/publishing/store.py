@@ -18,6 +18,7 @@ from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_petition
 from mobilise.table.models import (
+    HELD,
     OUTBOX,
     RETENTION,
     SCHEDULED,
@@ -32,12 +33,15 @@ from mobilise.table.models import (
     signature_partition,
 )
 
+#: The statuses of updates that never went out, or not yet: their starter's only.
+UNPUBLISHED = ("scheduled", "cancelled", *HELD, "rejected")
+
 
 def list_updates(
     petition_id: str, limit: int, after: str | None
 ) -> tuple[list[Update], str | None]:
     """Published updates newest first; ``after`` is the last update id of the previous page."""
-    return _list(petition_id, limit, after, ~Update.status.is_in("scheduled", "cancelled"))
+    return _list(petition_id, limit, after, ~Update.status.is_in(*UNPUBLISHED))
 
 
 def _list(
@@ -123,7 +127,9 @@ def publish_update(
     ``last_update_at`` under the rule, with its next nudge (or, for a victory, its status,
     its closing and its retention, due as a closed petition's are) and,
     for a scheduled update, the end of its schedule. The rule is one conditional write
-    on the petition: never a read followed by a write.
+    on the petition: never a read followed by a write. A held update (``pending`` or
+    ``in_review``, unedited since it was read) took the window when it was published: it
+    keeps its ``published_at`` and the petition its ``last_update_at``.
 
     ``status`` is the petition's status the caller read (and chose ``nudge`` and
     ``victory`` by): the write is conditional on it, so that a petition closed meanwhile
@@ -132,16 +138,12 @@ def publish_update(
     """
     bound()
     now = clock.now()
-    scheduled = update.status == "scheduled"
-    condition = Update.pk.does_not_exist()
-    if scheduled:
-        condition = (Update.status == "scheduled") & (
-            Update.edited_at.does_not_exist()
-            if update.edited_at is None
-            else Update.edited_at == update.edited_at
-        )
+    was, published_at = update.status, update.published_at
+    scheduled, held = was == "scheduled", was in HELD
+    condition = unchanged(update) if scheduled or held else Update.pk.does_not_exist()
     update.status = "published"
-    update.published_at = now
+    if not held:  # a held update took the window when it was published: it keeps that time
+        update.published_at = now
     job = FanoutJob(
         *FanoutJob.key(update.petition_id, update.update_id),
         update_id=update.update_id,
@@ -151,7 +153,7 @@ def publish_update(
         outbox_pk=OUTBOX,
         outbox_sk=now.isoformat(),
     )
-    actions: list[Any] = [Petition.last_update_at.set(now)]
+    actions: list[Any] = [Petition.last_update_at.set(update.published_at)]
     if victory:  # signing ends as a closing ends it: the signatures' retention is due now
         actions += [
             Petition.status.set("victory"),
@@ -173,34 +175,45 @@ def publish_update(
                 actions=actions,
                 condition=(Petition.owner_id == caller)
                 & (Petition.status == status)
-                & (
-                    Petition.last_update_at.does_not_exist()
-                    | (Petition.last_update_at <= now - UPDATE_INTERVAL)
-                ),
+                & (Petition.last_update_at.exists() if held else window_open_at(now)),
                 return_values="ALL_OLD",
             )
             if victory:
                 counters.close_signing(transaction, update.petition_id)
     except TransactWriteError as error:
-        if scheduled:
-            update.status, update.published_at = "scheduled", None
-        if scheduled and failed_condition(error, 0) is not None:
-            raise Conflict("The scheduled update changed while it was being published.") from error
+        update.status, update.published_at = was, published_at
+        if (scheduled or held) and failed_condition(error, 0) is not None:
+            raise Conflict("The update changed while it was being published.") from error
         old = failed_condition(error, 2)
         if old is None:
             raise
-        if not old:
-            raise NotFound("There is no petition with this id.") from error
-        refused = Petition.from_raw_data(old)
-        if refused.owner_id != caller:
-            raise NotOwner() from error
-        if refused.status != status:
-            raise Conflict(
-                "The petition changed while the update was published; try again."
-            ) from error
-        assert refused.last_update_at is not None  # the only other way the condition fails
-        raise UpdateTooSoon(refused.last_update_at + UPDATE_INTERVAL) from error
+        refused_publish(error, old, caller, status)
     return job
+
+
+def unchanged(update: Update) -> Condition:
+    """The stored update is still as read: the same status, unedited since."""
+    edited: Condition = (
+        Update.edited_at.does_not_exist()
+        if update.edited_at is None
+        else Update.edited_at == update.edited_at
+    )
+    same: Condition = (Update.status == update.status) & edited
+    return same
+
+
+def refused_publish(error: Exception, old: dict[str, Any], caller: str, status: str) -> NoReturn:
+    """The named error of a publish its petition's condition refused (``old``: the petition
+    as it was)."""
+    if not old:
+        raise NotFound("There is no petition with this id.") from error
+    refused = Petition.from_raw_data(old)
+    if refused.owner_id != caller:
+        raise NotOwner() from error
+    reopens = refused.next_update_allowed_at
+    if refused.status != status or reopens is None:
+        raise Conflict("The petition changed while the update was published; try again.") from error
+    raise UpdateTooSoon(reopens) from error
 
 
 def schedule_update(caller: str, update: Update) -> None:
@@ -220,7 +233,7 @@ def schedule_update(caller: str, update: Update) -> None:
                 actions=[Petition.scheduled_update_id.set(update.update_id)],
                 condition=(Petition.owner_id == caller)
                 & Petition.scheduled_update_id.does_not_exist()
-                & _window_open_at(publish_at),
+                & window_open_at(publish_at),
                 return_values="ALL_OLD",
             )
     except TransactWriteError as error:
@@ -230,7 +243,7 @@ def schedule_update(caller: str, update: Update) -> None:
         _refused_schedule(error, old, caller, publish_at)
 
 
-def _window_open_at(moment: datetime) -> Condition:
+def window_open_at(moment: datetime) -> Condition:
     condition: Condition = Petition.last_update_at.does_not_exist() | (
         Petition.last_update_at <= moment - UPDATE_INTERVAL
     )
@@ -310,7 +323,7 @@ def edit_update(update: Update, expected_status: str, moved: bool = False) -> No
                 Petition,
                 Petition.key(update.petition_id)[0],
                 Petition.key(update.petition_id)[1],
-                condition=_window_open_at(publish_at),
+                condition=window_open_at(publish_at),
             )
             transaction.save(update, condition=condition)
     except TransactWriteError as error:
@@ -377,5 +390,5 @@ def postpone(update: Update, until: datetime) -> bool:
 def list_unpublished(
     petition_id: str, limit: int, after: str | None
 ) -> tuple[list[Update], str | None]:
-    """Scheduled and cancelled updates, newest first (their starter's view)."""
-    return _list(petition_id, limit, after, Update.status.is_in("scheduled", "cancelled"))
+    """Scheduled, held, cancelled and rejected updates, newest first (their starter's view)."""
+    return _list(petition_id, limit, after, Update.status.is_in(*UNPUBLISHED))

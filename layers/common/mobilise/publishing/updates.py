@@ -25,7 +25,7 @@ from mobilise.delivery import queues, ses
 from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.engagement import clicks as engagement_clicks
-from mobilise.publishing import actions, photos, store
+from mobilise.publishing import actions, grace, photos, store
 from mobilise.publishing.schemas import (
     KEPT_TIMES,
     AnyUpdateIn,
@@ -45,7 +45,7 @@ from mobilise.table.models import EVENT, MEETING, STAT_NAMES, Petition, Update
 
 #: Test sends a petition may make in an hour (they go to its starter only).
 TEST_SENDS_PER_HOUR = 10
-UNPUBLISHED = frozenset({"scheduled", "cancelled"})
+UNPUBLISHED = frozenset(store.UNPUBLISHED)
 
 
 # Publishing ---------------------------------------------------------------------------------
@@ -53,7 +53,8 @@ UNPUBLISHED = frozenset({"scheduled", "cancelled"})
 
 def publish(caller: str, petition_id: str, request: AnyUpdateIn) -> tuple[Update, int]:
     """Publish now (24-hour rule), or schedule for ``publish_at``; and how many signers
-    will receive it.
+    will receive it. Published now, it may be held first: for an operator's review, or for
+    its grace period (:mod:`mobilise.publishing.grace`).
 
     The job is in the table before the queue hears of it: if the send fails the
     update is still published and the job is still there to be sent again.
@@ -64,13 +65,14 @@ def publish(caller: str, petition_id: str, request: AnyUpdateIn) -> tuple[Update
         update.publish_at = request.publish_at
         store.schedule_update(caller, update)
         logger.info("update scheduled", petition_id=petition_id, update_id=update.update_id)
-    else:
+    elif not grace.hold(caller, petition, update):
         release(caller, petition, update)
     return update, store.count_subscribers(petition_id)
 
 
 def release(caller: str, petition: Petition, update: Update) -> None:
-    """Publish a new or a scheduled update (one transaction), then queue its fan-out job."""
+    """Publish a new, a scheduled or a held update (one transaction), then queue its fan-out
+    job."""
     update.outbox_pk = update.outbox_sk = None
     follow_up = due.after_publish(update.type, update.fields or {})
     if follow_up is not None:
@@ -193,6 +195,21 @@ def test_links(petition_id: str) -> rendering.RecipientLinks:
     return dataclasses.replace(_preview_links(petition_id), unsubscribe=None)
 
 
+#: A notice to a starter about their own petition: nobody to unsubscribe, so no
+#: ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours would).
+NOTICE_LINKS = rendering.RecipientLinks(unsubscribe=None)
+
+
+def notify_starter(petition: Petition, rendered: rendering.Rendered, kind: str) -> None:
+    """A notice to the petition's starter at the address their sign-in verified; none, and
+    a warning, if the petition has none."""
+    if not petition.owner_email:
+        logger.warning("no address to tell the starter", petition_id=petition.petition_id)
+        return
+    tags = {"kind": kind, "petition_id": petition.petition_id}
+    send_to_starter(petition.owner_email, rendered, NOTICE_LINKS, tags)
+
+
 def send_to_starter(
     address: str,
     rendered: rendering.Rendered,
@@ -210,7 +227,8 @@ def send_to_starter(
 
 def edit(caller: str, petition_id: str, update_id: str, patch: dict[str, Any]) -> Update:
     """Correct an update's page (no email, the 24-hour window untouched), move or change a
-    scheduled one, or cancel it (``{"status": "cancelled"}``)."""
+    scheduled one, correct a pending one (its email is built from what is stored when it
+    goes out), or cancel either (``{"status": "cancelled"}``)."""
     petition = _owned(caller, petition_id)
     update = items.get_update(petition_id, update_id)
     if "status" in patch:
@@ -219,8 +237,8 @@ def edit(caller: str, petition_id: str, update_id: str, patch: dict[str, Any]) -
         raise InvalidField("photo", "the photo of an update cannot change once it is stored")
     if "type" in patch and patch["type"] != update.type:
         raise InvalidField("type", "the type of an update cannot change")
-    if update.status == "cancelled":
-        raise Conflict("A cancelled update cannot be edited.")
+    if update.status in ("cancelled", "in_review", "rejected", "stopped"):
+        raise Conflict("An update that is " + update.status + " cannot be edited.")
     scheduled = update.status == "scheduled"
     if "publish_at" in patch and not scheduled:
         raise InvalidField("publish_at", "only a scheduled update can be moved")
@@ -229,7 +247,8 @@ def edit(caller: str, petition_id: str, update_id: str, patch: dict[str, Any]) -
     request = _merged(update, patch)
     _checked(petition, request)
     status = update.status
-    sent_buttons = None if scheduled else _buttons(petition, update)
+    sent = not scheduled and update.status != "pending"
+    sent_buttons = _buttons(petition, update) if sent else None
     update.title, update.body = request.title, request.body
     update.link = str(request.link) if request.link else None
     update.fields = type_fields(request)
@@ -265,7 +284,8 @@ def _cancel(update: Update, patch: dict[str, Any]) -> Update:
     if len(patch) > 1:
         raise InvalidField("status", "cancel with the status alone, nothing else")
     if update.status != "scheduled":
-        raise Conflict("Only a scheduled update can be cancelled; this one is " + update.status)
+        grace.cancel(update)
+        return update
     store.cancel_update(update)
     logger.info("update cancelled", petition_id=update.petition_id, update_id=update.update_id)
     return update
@@ -318,6 +338,7 @@ def view(update: Update, recipients: int | None = None) -> UpdateOut:
         status=update.status,  # type: ignore[arg-type]
         published_at=clock.isoformat(update.published_at) if update.published_at else None,
         publish_at=clock.isoformat(update.publish_at) if update.publish_at else None,
+        release_at=clock.isoformat(update.release_at) if update.release_at else None,
         edited_at=clock.isoformat(update.edited_at) if update.edited_at else None,
         recipients=recipients,
     )
@@ -337,7 +358,8 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
         raise NotOwner()
     update = items.get_update(petition_id, update_id)
     job = items.get_job(petition_id, update_id)
-    counters = {name: int(getattr(update, name) or 0) for name in (*STAT_NAMES, "recipients")}
+    names = (*STAT_NAMES, "recipients", "skipped", "spared")
+    counters = {name: int(getattr(update, name) or 0) for name in names}
     rsvp = None
     if update.type == "event":
         rsvp = RsvpCounts(yes=int(update.rsvp_yes or 0), no=int(update.rsvp_no or 0))
@@ -365,7 +387,7 @@ def page(petition_id: str, limit: int, cursor: str | None) -> UpdatePage:
 
 
 def unpublished(caller: str, petition_id: str, limit: int, cursor: str | None) -> UpdatePage:
-    """The starter's scheduled and cancelled updates, newest first."""
+    """The starter's scheduled, held, cancelled and rejected updates, newest first."""
     _owned(caller, petition_id)
     updates, last = store.list_unpublished(petition_id, limit, _read_cursor(cursor))
     return _page(updates, last)

@@ -32,6 +32,10 @@ carries ``outbox_pk`` (the kind of work) and ``outbox_sk`` (when it is due, ISO
     EVENT       events whose reminders are due          (Update)
     MEETING     meetings whose follow-up is due         (Update)
     RETENTION   closed petitions whose signatures still need their expiry (Petition)
+    REVIEW      updates held by moderation, by the time they were held (Update)
+
+A pending update (its grace period) is due as a scheduled one is, under ``SCHEDULED``
+at its ``release_at``: the same schedule releases both.
 
 Items that hold an address's trace (signature, response, RSVP, clicker) carry its hash
 in ``email_hash``, the key of the ``by_email`` index: export and erasure find
@@ -68,14 +72,18 @@ from mobilise.table.count_items import Counts, DayCounts
 
 UPDATE_INTERVAL = timedelta(hours=24)
 #: The statuses of an update whose email went out: its buttons count, its calendar file and
-#: its reminders exist.
-EMAILED = ("published", "sending", "sent")
+#: its reminders exist (a stopped one went out to some of its signers).
+EMAILED = ("published", "sending", "sent", "stopped")
+#: Published (the 24-hour window taken) but not released to fan-out yet: ``pending`` its grace
+#: period, ``in_review`` held by moderation.
+HELD = ("pending", "in_review")
 OUTBOX = "OUTBOX"
 SCHEDULED = "SCHEDULED"
 NUDGE = "NUDGE"
 EVENT = "EVENT"
 MEETING = "MEETING"
 RETENTION = "RETENTION"
+REVIEW = "REVIEW"
 
 
 class Petition(_Item):
@@ -149,11 +157,18 @@ class Update(_Item):
     photo = JSONAttribute(null=True)  # {"photo_id", "alt", "content_type"}, checked at publish
     # scheduled -> published (stored with its fan-out job) -> sending (fan-out started) ->
     # sent (every recipient counted as sent, failed or skipped), or scheduled -> cancelled.
+    # Before published: pending (its grace period, until release_at) -> cancelled, or
+    # in_review (moderation) -> rejected. published or sending -> stopped (by its starter).
     status = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     published_at = UTCDateTimeAttribute(null=True)
     publish_at = UTCDateTimeAttribute(null=True)  # a scheduled update
     edited_at = UTCDateTimeAttribute(null=True)
+    release_at = UTCDateTimeAttribute(null=True)  # a pending update's end of grace
+    # The petition's last_update_at before a held update took the window: given back to it
+    # when the update is cancelled or rejected (absent: the petition had none).
+    previous_update_at = UTCDateTimeAttribute(null=True)
+    hold_reasons = JSONAttribute(null=True)  # why moderation holds it (mobilise.moderation)
     outbox_pk = UnicodeAttribute(null=True)  # SCHEDULED, EVENT or MEETING while due later
     outbox_sk = UnicodeAttribute(null=True)
     due = UpdateDueIndex()
@@ -165,7 +180,10 @@ class Update(_Item):
     sent = NumberAttribute(null=True)
     failed = NumberAttribute(null=True)  # refused by SES for good, or no email could be built
     skipped = NumberAttribute(null=True)  # unsubscribed or suppressed since, or sent already
-    settled = NumberAttribute(null=True)  # sent + failed + skipped: delivery is over at recipients
+    spared = NumberAttribute(null=True)  # not sent: the starter stopped the delivery
+    stopped_at = UTCDateTimeAttribute(null=True)
+    # sent + failed + skipped + spared: delivery is over at recipients
+    settled = NumberAttribute(null=True)
     fanned_out_at = UTCDateTimeAttribute(null=True)
     bounced = NumberAttribute(null=True)
     complained = NumberAttribute(null=True)

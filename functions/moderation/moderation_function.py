@@ -1,0 +1,26 @@
+"""Operators only (IAM, Lambda Invoke): list, approve or reject the updates held for review."""
+
+from typing import Any, Literal
+
+from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ConfigDict, Field
+
+from mobilise.core.observability import logger, tracer
+from mobilise.moderation import decisions
+
+
+class ModerationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["list", "approve", "reject"]
+    petition_id: str | None = Field(default=None, max_length=64)
+    update_id: str | None = Field(default=None, max_length=64)
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@event_parser(model=ModerationRequest)
+def handler(event: ModerationRequest, context: LambdaContext) -> dict[str, Any]:
+    return decisions.command(event.action, event.petition_id, event.update_id, event.limit)

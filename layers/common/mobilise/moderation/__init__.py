@@ -1,0 +1,1 @@
+"""Moderation of risky updates: the rule that holds them, and the operators' decisions."""
