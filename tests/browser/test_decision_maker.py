@@ -106,3 +106,9 @@ def test_the_starter_sends_the_petition_and_the_decision_maker_answers_it_public
     expect(card.get_by_role("link", name="See the answer")).to_be_visible()
     assert axe(page) == []
     screenshot(page, "app-dashboard-decision-maker-answered")
+    # And the answer's update, the decision-maker's words, offers the starter no correction
+    href = card.get_by_role("link", name="See the answer").get_attribute("href")
+    assert href is not None
+    page.goto(f"/app/petitions/{petition_id}/updates/{href.rsplit('/', 1)[1]}")
+    expect(page.get_by_role("link", name="See its public page")).to_be_visible()
+    expect(page.get_by_role("link", name="Correct this update")).to_have_count(0)

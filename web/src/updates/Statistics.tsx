@@ -15,7 +15,8 @@ function actionLabel(action: string): string {
   return key in ACTION_KEYS ? t(key as Key) : action;
 }
 const ACTION_KEYS = Object.fromEntries(
-  ["article", "share_x", "share_facebook", "online", "calendar", "mailto", "tweet", "tel", "facebook",
+  ["article", "share_email", "share_x", "share_facebook", "share_whatsapp", "share_telegram", "share_bluesky",
+    "share_mastodon", "share_copy", "online", "calendar", "mailto", "tweet", "tel", "facebook",
     "start_petition", "link", "rsvp", "advice", "testimony"].map((name) => [`action_${name}`, true]),
 );
 

@@ -94,7 +94,7 @@ function Shown(props: {
       {published && <Countdown nextUpdateAllowedAt={nextUpdateAllowedAt} />}
       {update.photo && <img class="update-photo" src={update.photo.url} alt={update.photo.alt} />}
       <div class="update-actions">
-        {published && update.status !== "stopped" && (
+        {published && update.status !== "stopped" && update.type !== "decision_maker_response" && (
           <Link class="button" to={`/petitions/${petitionId}/compose?update=${updateId}`}>{t("correct")}</Link>
         )}
         {update.status === "scheduled" && (
