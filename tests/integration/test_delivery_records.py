@@ -3,8 +3,9 @@ the one window it leaves (mobilise.delivery.records)."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -189,3 +190,78 @@ def test_a_signer_enqueued_again_in_another_message_is_skipped_and_counted_once(
     assert len(_record_items(mobilise, update_id)) == 2
     (update,) = [item for item in mobilise.items() if item["sk"] == f"UPD#{update_id}"]
     assert (update["sent"], update["skipped"], update["settled"]) == (3, 1, 4)
+
+
+@contextmanager
+def _interleaved(order: str, of: Callable[[], str]) -> Iterator[None]:
+    """Two invocations' claims and reads of the other records, in ``order``: ``together``
+    (both claim, then both read), or ``smaller first`` / ``larger first`` (one claims and
+    reads, then the other does while the first still holds its lease). ``of`` names the
+    calling invocation's message, ``smaller`` or ``larger`` (by record name)."""
+    claim, overlapping = records.claim, records._overlapping
+    both_claimed = threading.Barrier(2)
+    read = {"smaller": threading.Event(), "larger": threading.Event()}
+    first = order.split()[0]
+    second = "larger" if first == "smaller" else "smaller"
+
+    def claiming(*args: Any) -> records.Claim | None:
+        if order != "together" and of() == second:
+            read[first].wait()
+        return claim(*args)
+
+    def reading(*args: Any) -> Any:
+        if order == "together":
+            both_claimed.wait()
+            return overlapping(*args)
+        try:
+            return overlapping(*args)
+        finally:
+            read[of()].set()
+            if of() == first:
+                read[second].wait()  # its lease stays live until the other has read
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "claim", claiming)
+        patch.setattr(records, "_overlapping", reading)
+        yield
+
+
+@pytest.mark.parametrize("order", ["together", "smaller first", "larger first"])
+def test_two_messages_naming_one_signer_at_the_same_moment_send_to_it_once(
+    one_shard: Mobilise, order: str
+) -> None:
+    # Given three signers of one shard, and two delivery messages that both name the middle
+    # one in hash order (fan-out read a page twice while signers joined): [low, middle] and
+    # [middle, high]
+    mobilise = one_shard
+    addresses = ["a@example.org", "b@example.org", "c@example.org"]
+    petition_id, update_id, message = _fanned_out(mobilise, addresses)
+    low, middle, high = message.recipients
+    messages = {
+        "smaller": message.model_copy(update={"recipients": [low, middle]}),
+        "larger": message.model_copy(update={"recipients": [middle, high]}),
+    }
+    names = ["smaller", "larger"]
+    local = threading.local()
+
+    # When two invocations handle them at the same moment, in each order of their claims and
+    # reads, and SQS hands in again any message whose record was busy
+    def handle(index: int) -> str:
+        local.name = names[index]
+        try:
+            sending.deliver(messages[names[index]])
+        except records.RecordBusy:
+            return "busy"
+        return "done"
+
+    with _interleaved(order, lambda: str(local.name)):
+        outcomes = at_once(2, handle)
+    for name, outcome in zip(names, outcomes, strict=True):
+        if outcome == "busy":
+            sending.deliver(messages[name])
+
+    # Then each signer got one email, and the middle one is counted once sent, once skipped
+    assert _received(mobilise) == Counter(dict.fromkeys(addresses, 1))
+    (update,) = [item for item in mobilise.items() if item["sk"] == f"UPD#{update_id}"]
+    assert (update["sent"], update["skipped"], update["settled"]) == (3, 1, 4)
+    assert _stats(mobilise, petition_id, update_id)["sent"] == 3

@@ -159,8 +159,8 @@ def _send_group(
             prefix = records.key(email_hash)
             if prefix in held.recorded:
                 continue  # an earlier invocation of this message dealt with it
-            if held.elsewhere.get(prefix) in ("sent", "failed"):
-                outcomes[prefix] = "skipped"  # another message did (enqueued twice)
+            if prefix in held.elsewhere:
+                outcomes[prefix] = "skipped"  # another message did, or does (enqueued twice)
                 continue
             signature = signatures.get(email_hash)
             if signature is None or not signature.receives_updates or email_hash in suppressed:
