@@ -265,3 +265,33 @@ def test_two_messages_naming_one_signer_at_the_same_moment_send_to_it_once(
     (update,) = [item for item in mobilise.items() if item["sk"] == f"UPD#{update_id}"]
     assert (update["sent"], update["skipped"], update["settled"]) == (3, 1, 4)
     assert _stats(mobilise, petition_id, update_id)["sent"] == 3
+
+
+def test_fan_out_fills_each_message_across_pages_so_a_shard_has_one_short_message(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one shard of 30 signers, 20 of whom want updates, read 10 a page (so a page holds
+    # fewer recipients than it read), in messages of 4
+    _one_shard(monkeypatch)
+    monkeypatch.setenv("FANOUT_PAGE_SIZE", "10")
+    monkeypatch.setenv("RECIPIENTS_PER_MESSAGE", "4")
+    config.get_settings.cache_clear()
+    wanting = [f"signer{index}@example.org" for index in range(20)]
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, wanting)
+    mobilise.seed_signatures(
+        petition_id, [f"silent{index}@example.org" for index in range(10)], wants_updates=False
+    )
+
+    # When the update is published and delivered
+    assert mobilise.publish(petition_id, title="Recorded").status == 201
+    mobilise.run_queues()
+
+    # Then its recipients went out in 5 full messages (one record each, 5 write units each),
+    # not in one short message per page, and each got one email
+    updates = mobilise.request("GET", f"/petitions/{petition_id}/updates").json()["updates"]
+    update_id = updates[0]["update_id"]
+    assert [item["recipients"] for item in _record_items(mobilise, update_id)] == [4] * 5
+    assert _received(mobilise) == Counter(dict.fromkeys(wanting, 1))
+    stats = _stats(mobilise, petition_id, update_id)
+    assert stats["recipients"] == stats["sent"] == 20
