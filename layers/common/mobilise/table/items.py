@@ -40,7 +40,7 @@ def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Sig
     """The signatures of these hashes, as far as sending reads them, and which of them are
     suppressed: two BatchGetItem requests (signatures, suppressions) for a delivery message of
     up to 50. Only :data:`RECIPIENT_ATTRIBUTES` are read: DynamoDB bills the whole item all
-    the same, but the deliver function parses a third of the bytes (its CPU, per email)."""
+    the same, but the deliver function parses fewer bytes (its CPU, per email)."""
     bound()
     signatures = {
         signature.email_hash: signature
