@@ -108,9 +108,11 @@ def _decoded(outcomes: str | None) -> dict[str, str]:
 
 
 def _encoded(members: Iterable[str], outcomes: Mapping[str, str]) -> str:
-    """Every recipient of the record, in order: its outcome's letter, or PENDING."""
+    """Every recipient of the record, in order: its outcome's letter, or PENDING (and any
+    recipient an earlier reading of the same page recorded, which this one has not)."""
     return "".join(
-        (STATUS[outcomes[prefix]] if prefix in outcomes else PENDING) + prefix for prefix in members
+        (STATUS[outcomes[prefix]] if prefix in outcomes else PENDING) + prefix
+        for prefix in dict.fromkeys((*members, *outcomes))
     )
 
 
