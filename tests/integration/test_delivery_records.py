@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from mobilise_bench.counting import RequestCounter
 
 from mobilise.core import clock, config, crypto
@@ -295,3 +296,38 @@ def test_fan_out_fills_each_message_across_pages_so_a_shard_has_one_short_messag
     assert _received(mobilise) == Counter(dict.fromkeys(wanting, 1))
     stats = _stats(mobilise, petition_id, update_id)
     assert stats["recipients"] == stats["sent"] == 20
+
+
+def test_a_recipient_sent_before_its_page_was_read_again_without_it_is_not_sent_again(
+    one_shard: Mobilise,
+) -> None:
+    # Given four signers in one message; SES throttles it after its first three emails, so
+    # its record holds them sent and its SQS record is retried
+    mobilise = one_shard
+    addresses = [f"signer{index}@example.org" for index in range(4)]
+    *_, message = _fanned_out(mobilise, addresses)
+    by_hash = {crypto.email_hash(address): address for address in addresses}
+    original, accepted = ses.send, 0
+
+    def throttled(to: str, raw: bytes, tags: Any) -> str:
+        nonlocal accepted
+        if accepted == 3:
+            error = {"Error": {"Code": "Throttling"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+            raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
+        accepted += 1
+        return original(to, raw, tags)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ses, "send", throttled)
+        with pytest.raises(ses.SesUnavailable):
+            sending.deliver(message)
+
+    # When the page is read again without the third (the same record: its last is the same)
+    # and that reading is sent, and then a message names the third on its own
+    gone = message.recipients[2]
+    again = [email_hash for email_hash in message.recipients if email_hash != gone]
+    sending.deliver(message.model_copy(update={"recipients": again}))
+    sending.deliver(message.model_copy(update={"recipients": [gone]}))
+
+    # Then the third got one email, as did each of the others
+    assert _received(mobilise) == Counter(dict.fromkeys(by_hash.values(), 1))
