@@ -3,13 +3,15 @@ the one window it leaves (mobilise.delivery.records)."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from mobilise_bench.counting import RequestCounter
 
 from mobilise.core import clock, config, crypto
@@ -189,3 +191,143 @@ def test_a_signer_enqueued_again_in_another_message_is_skipped_and_counted_once(
     assert len(_record_items(mobilise, update_id)) == 2
     (update,) = [item for item in mobilise.items() if item["sk"] == f"UPD#{update_id}"]
     assert (update["sent"], update["skipped"], update["settled"]) == (3, 1, 4)
+
+
+@contextmanager
+def _interleaved(order: str, of: Callable[[], str]) -> Iterator[None]:
+    """Two invocations' claims and reads of the other records, in ``order``: ``together``
+    (both claim, then both read), or ``smaller first`` / ``larger first`` (one claims and
+    reads, then the other does while the first still holds its lease). ``of`` names the
+    calling invocation's message, ``smaller`` or ``larger`` (by record name)."""
+    claim, overlapping = records.claim, records._overlapping
+    both_claimed = threading.Barrier(2)
+    read = {"smaller": threading.Event(), "larger": threading.Event()}
+    first = order.split()[0]
+    second = "larger" if first == "smaller" else "smaller"
+
+    def claiming(*args: Any) -> records.Claim | None:
+        if order != "together" and of() == second:
+            read[first].wait()
+        return claim(*args)
+
+    def reading(*args: Any) -> Any:
+        if order == "together":
+            both_claimed.wait()
+            return overlapping(*args)
+        try:
+            return overlapping(*args)
+        finally:
+            read[of()].set()
+            if of() == first:
+                read[second].wait()  # its lease stays live until the other has read
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(records, "claim", claiming)
+        patch.setattr(records, "_overlapping", reading)
+        yield
+
+
+@pytest.mark.parametrize("order", ["together", "smaller first", "larger first"])
+def test_two_messages_naming_one_signer_at_the_same_moment_send_to_it_once(
+    one_shard: Mobilise, order: str
+) -> None:
+    # Given three signers of one shard, and two delivery messages that both name the middle
+    # one in hash order (fan-out read a page twice while signers joined): [low, middle] and
+    # [middle, high]
+    mobilise = one_shard
+    addresses = ["a@example.org", "b@example.org", "c@example.org"]
+    petition_id, update_id, message = _fanned_out(mobilise, addresses)
+    low, middle, high = message.recipients
+    messages = {
+        "smaller": message.model_copy(update={"recipients": [low, middle]}),
+        "larger": message.model_copy(update={"recipients": [middle, high]}),
+    }
+    names = ["smaller", "larger"]
+    local = threading.local()
+
+    # When two invocations handle them at the same moment, in each order of their claims and
+    # reads, and SQS hands in again any message whose record was busy
+    def handle(index: int) -> str:
+        local.name = names[index]
+        try:
+            sending.deliver(messages[names[index]])
+        except records.RecordBusy:
+            return "busy"
+        return "done"
+
+    with _interleaved(order, lambda: str(local.name)):
+        outcomes = at_once(2, handle)
+    for name, outcome in zip(names, outcomes, strict=True):
+        if outcome == "busy":
+            sending.deliver(messages[name])
+
+    # Then each signer got one email, and the middle one is counted once sent, once skipped
+    assert _received(mobilise) == Counter(dict.fromkeys(addresses, 1))
+    (update,) = [item for item in mobilise.items() if item["sk"] == f"UPD#{update_id}"]
+    assert (update["sent"], update["skipped"], update["settled"]) == (3, 1, 4)
+    assert _stats(mobilise, petition_id, update_id)["sent"] == 3
+
+
+def test_fan_out_fills_each_message_across_pages_so_a_shard_has_one_short_message(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one shard of 30 signers, 20 of whom want updates, read 10 a page (so a page holds
+    # fewer recipients than it read), in messages of 4
+    _one_shard(monkeypatch)
+    monkeypatch.setenv("FANOUT_PAGE_SIZE", "10")
+    monkeypatch.setenv("RECIPIENTS_PER_MESSAGE", "4")
+    config.get_settings.cache_clear()
+    wanting = [f"signer{index}@example.org" for index in range(20)]
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, wanting)
+    mobilise.seed_signatures(
+        petition_id, [f"silent{index}@example.org" for index in range(10)], wants_updates=False
+    )
+
+    # When the update is published and delivered
+    assert mobilise.publish(petition_id, title="Recorded").status == 201
+    mobilise.run_queues()
+
+    # Then its recipients went out in 5 full messages (one record each, 5 write units each),
+    # not in one short message per page, and each got one email
+    updates = mobilise.request("GET", f"/petitions/{petition_id}/updates").json()["updates"]
+    update_id = updates[0]["update_id"]
+    assert [item["recipients"] for item in _record_items(mobilise, update_id)] == [4] * 5
+    assert _received(mobilise) == Counter(dict.fromkeys(wanting, 1))
+    stats = _stats(mobilise, petition_id, update_id)
+    assert stats["recipients"] == stats["sent"] == 20
+
+
+def test_a_recipient_sent_before_its_page_was_read_again_without_it_is_not_sent_again(
+    one_shard: Mobilise,
+) -> None:
+    # Given four signers in one message; SES throttles it after its first three emails, so
+    # its record holds them sent and its SQS record is retried
+    mobilise = one_shard
+    addresses = [f"signer{index}@example.org" for index in range(4)]
+    *_, message = _fanned_out(mobilise, addresses)
+    by_hash = {crypto.email_hash(address): address for address in addresses}
+    original, accepted = ses.send, 0
+
+    def throttled(to: str, raw: bytes, tags: Any) -> str:
+        nonlocal accepted
+        if accepted == 3:
+            error = {"Error": {"Code": "Throttling"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+            raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
+        accepted += 1
+        return original(to, raw, tags)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ses, "send", throttled)
+        with pytest.raises(ses.SesUnavailable):
+            sending.deliver(message)
+
+    # When the page is read again without the third (the same record: its last is the same)
+    # and that reading is sent, and then a message names the third on its own
+    gone = message.recipients[2]
+    again = [email_hash for email_hash in message.recipients if email_hash != gone]
+    sending.deliver(message.model_copy(update={"recipients": again}))
+    sending.deliver(message.model_copy(update={"recipients": [gone]}))
+
+    # Then the third got one email, as did each of the others
+    assert _received(mobilise) == Counter(dict.fromkeys(by_hash.values(), 1))

@@ -18,12 +18,16 @@ twice is still emailed once (delivery is idempotent per update and signer).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 from mobilise.delivery import queues, stopping, store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
 from mobilise.table import items
+
+Cursor = dict[str, Any] | None  # where a page of a shard starts (None: the shard's first)
 
 
 def fan_out(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
@@ -47,26 +51,75 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
     assert job.shard is not None
     settings = get_settings()
     cursor = job.cursor
+    packing = _Packing(job, settings.recipients_per_message)
     while True:
         if store.halted(job.petition_id, job.update_id):
             return stopping.spare_shard(job.model_copy(update={"cursor": cursor}), remaining_ms)
         page, after = store.page_subscribers(
             job.petition_id, job.shard, cursor, settings.fanout_page_size
         )
-        if not store.page_done(job.update_id, job.shard, cursor):
+        last = after is None or remaining_ms() < settings.fanout_reserve_ms
+        if store.page_done(job.update_id, job.shard, cursor):
+            packing.skip(last)
+        else:
             hashes = [signature.email_hash for signature in page]
             blocked = items.suppressed(hashes) if hashes else set()
             wanted = [email_hash for email_hash in hashes if email_hash not in blocked]
-            queues.to_delivery(_deliveries(job, wanted, settings.recipients_per_message))
-            store.mark_page_done(job.petition_id, job.update_id, job.shard, cursor, len(wanted))
+            packing.add(cursor, wanted, last)
         cursor = after
         if cursor is None:
             _finish(job, job.shard)
             return
-        if remaining_ms() < settings.fanout_reserve_ms:
+        if last:
             queues.to_publish([job.model_copy(update={"cursor": cursor})])
             logger.info("shard checkpointed", update_id=job.update_id, shard=job.shard)
             return
+
+
+@dataclass
+class _Packing:
+    """A shard's recipients in full delivery messages across its pages: a page's last, short
+    message waits for the next page's recipients, so that one invocation's pages end with one
+    short message, not one a page (each message costs the same bookkeeping, full or not:
+    :mod:`mobilise.delivery.records`). A page is marked done (and counted) once each of its
+    recipients is enqueued; pages whose recipients wait are marked later, and an invocation
+    that dies before leaves them to its retry, which enqueues them again (delivery sends
+    once). Nothing waits across invocations: a checkpoint carries a cursor only."""
+
+    job: FanoutMessage
+    size: int
+    waiting: list[str] = field(default_factory=list)  # the short message's recipients
+    unmarked: list[tuple[Cursor, int]] = field(default_factory=list)  # pages and their counts
+
+    def add(self, page: Cursor, wanted: list[str], last: bool) -> None:
+        """A page read: its recipients after what waits (every one enqueued, if this is the
+        invocation's last page)."""
+        self.unmarked.append((page, len(wanted)))
+        self._enqueue(wanted, last)
+
+    def skip(self, last: bool) -> None:
+        """A page an earlier run enqueued and marked: nothing of it to enqueue."""
+        self._enqueue([], last)
+
+    def _enqueue(self, wanted: list[str], last: bool) -> None:
+        """Enqueue the full messages of what waits and ``wanted``, then mark the pages none of
+        whose recipients still wait."""
+        recipients = self.waiting + wanted
+        cut = len(recipients) if last else len(recipients) - len(recipients) % self.size
+        queues.to_delivery(_deliveries(self.job, recipients[:cut], self.size))
+        self.waiting = recipients[cut:]
+        held, owed = 0, len(self.waiting)
+        for _, count in reversed(self.unmarked):
+            if owed <= 0:
+                break
+            held, owed = held + 1, owed - count
+        done = self.unmarked[: len(self.unmarked) - held]
+        self.unmarked = self.unmarked[len(self.unmarked) - held :]
+        assert self.job.shard is not None
+        for cursor, count in done:
+            store.mark_page_done(
+                self.job.petition_id, self.job.update_id, self.job.shard, cursor, count
+            )
 
 
 def _finish(job: FanoutMessage, shard: int) -> None:

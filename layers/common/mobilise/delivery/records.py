@@ -12,6 +12,15 @@ Claiming a record leases it for :data:`LEASE_SECONDS` (more than the deliver fun
 timeout, less than the delivery queue's visibility timeout): a message handled twice at
 once sends once, the second invocation failing its record (:class:`RecordBusy`) until the
 first has settled or its lease has run out.
+
+Two different messages naming one signer (fan-out read a page twice while signers joined)
+may be handled at once. The claim writes the record's recipients (as pending) before it
+reads the other records, so of two such invocations at least one sees the other's lease;
+then the record named last (the larger sort key) sends the shared recipient: the other
+leaves it (skipped) if it sees the larger one's lease, and the larger one backs off
+(:class:`RecordBusy`, its lease let go) if it sees the smaller one's. Whoever reads first
+and sees nothing sends; the one that reads second always sees it and does not. Neither
+waits for the other forever: the smaller one never backs off for an overlap.
 """
 
 from __future__ import annotations
@@ -38,13 +47,15 @@ RECORD_DAYS = 30
 #: spared (its starter stopped the update first).
 STATUS = {"sent": "s", "failed": "f", "skipped": "k", "spared": "x"}
 OUTCOME_OF = {letter: name for name, letter in STATUS.items()}
+PENDING = "p"  # a recipient of the record with no outcome yet (written when claimed)
+_DEALT_WITH = (STATUS["sent"], STATUS["failed"])  # another record's: never sent again
 
 
 class DeliveryRecord(DeliveryBatch):
     """The item a delivery message is counted with (``DeliveryBatch``), with its outcomes."""
 
     first = UnicodeAttribute(null=True)  # the first recipient's hash, RANGE characters
-    outcomes = UnicodeAttribute(null=True)  # per recipient: a STATUS letter, PREFIX hex
+    outcomes = UnicodeAttribute(null=True)  # per recipient: a STATUS letter or PENDING, PREFIX hex
     lease = UnicodeAttribute(null=True)  # the invocation that holds the record
     lease_until = UTCDateTimeAttribute(null=True)
     settled_at = UTCDateTimeAttribute(null=True)  # counted on the update: never again
@@ -60,33 +71,61 @@ def key(email_hash: str) -> str:
 
 @dataclass
 class Claim:
-    """A record this invocation holds: what its earlier invocations recorded, and what the
-    other records of the same recipients say (a recipient enqueued in two messages)."""
+    """A record this invocation holds: what its earlier invocations recorded, and which of
+    its recipients another record has dealt with or is dealing with (a recipient enqueued in
+    two messages)."""
 
     petition_id: str
     update_id: str
     sort_key: str
     token: str
+    members: tuple[str, ...] = ()  # its recipients' prefixes
     recorded: dict[str, str] = field(default_factory=dict)  # prefix -> outcome name
-    elsewhere: dict[str, str] = field(default_factory=dict)
+    elsewhere: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Other:
+    """Another record whose range meets this one's: its recipients (letters by prefix), and
+    whether an invocation holds it now."""
+
+    sort_key: str
+    letters: dict[str, str]
+    live: bool
+
+
+def _letters(outcomes: str | None) -> dict[str, str]:
+    text = outcomes or ""
+    step = PREFIX + 1
+    return {text[i + 1 : i + step]: text[i] for i in range(0, len(text), step)}
 
 
 def _decoded(outcomes: str | None) -> dict[str, str]:
-    text = outcomes or ""
-    step = PREFIX + 1
-    return {text[i + 1 : i + step]: OUTCOME_OF[text[i]] for i in range(0, len(text), step)}
+    return {
+        prefix: OUTCOME_OF[letter]
+        for prefix, letter in _letters(outcomes).items()
+        if letter != PENDING
+    }
 
 
-def _encoded(outcomes: Mapping[str, str]) -> str:
-    return "".join(STATUS[name] + prefix for prefix, name in outcomes.items())
+def _encoded(members: Iterable[str], outcomes: Mapping[str, str]) -> str:
+    """Every recipient of the record, in order: its outcome's letter, or PENDING (and any
+    recipient an earlier reading of the same page recorded, which this one has not)."""
+    return "".join(
+        (STATUS[outcomes[prefix]] if prefix in outcomes else PENDING) + prefix
+        for prefix in dict.fromkeys((*members, *outcomes))
+    )
 
 
 def claim(petition_id: str, update_id: str, shard: int, hashes: list[str]) -> Claim | None:
     """Lease the record of these recipients (one shard's, in fan-out's order); None if it is
-    settled already (the message was counted: nothing is left to do)."""
+    settled already (the message was counted: nothing is left to do). :class:`RecordBusy`
+    if another invocation holds it, or holds a record named before it with a recipient of
+    it (the module's docstring says why)."""
     bound()
     first, last = min(hashes)[:RANGE], max(hashes)[:RANGE]
     sort_key = f"{shard:03d}#{last}"
+    members = tuple(dict.fromkeys(key(email_hash) for email_hash in hashes))
     record = DeliveryRecord(*DeliveryRecord.key(update_id, sort_key))
     token, now = secrets.token_hex(8), clock.now()
     try:
@@ -94,6 +133,9 @@ def claim(petition_id: str, update_id: str, shard: int, hashes: list[str]) -> Cl
             actions=[
                 DeliveryRecord.recipients.set(len(hashes)),
                 DeliveryRecord.first.set(first),
+                DeliveryRecord.outcomes.set(
+                    DeliveryRecord.outcomes | _encoded(members, {})  # if_not_exists
+                ),
                 DeliveryRecord.lease.set(token),
                 DeliveryRecord.lease_until.set(now + timedelta(seconds=LEASE_SECONDS)),
                 DeliveryRecord.expires_at.set(now + timedelta(days=RECORD_DAYS)),
@@ -108,27 +150,36 @@ def claim(petition_id: str, update_id: str, shard: int, hashes: list[str]) -> Cl
         if held.settled_at is not None:
             return None
         raise RecordBusy(sort_key) from None
-    found = Claim(petition_id, update_id, sort_key, token, _decoded(record.outcomes))
-    found.elsewhere = _overlapping(update_id, shard, first, last, sort_key)
+    found = Claim(petition_id, update_id, sort_key, token, members, _decoded(record.outcomes))
+    for other in _overlapping(update_id, shard, first, last, sort_key):
+        shared = {prefix for prefix in members if prefix in other.letters}
+        pending = {prefix for prefix in shared if other.letters[prefix] == PENDING}
+        if other.live and pending and other.sort_key < sort_key:
+            progress(found, {})  # let the record go: the smaller one sends them
+            raise RecordBusy(sort_key)
+        done = {prefix for prefix in shared if other.letters[prefix] in _DEALT_WITH}
+        found.elsewhere |= done | (pending if other.live else set())
     return found
 
 
-def _overlapping(update_id: str, shard: int, first: str, last: str, own: str) -> dict[str, str]:
-    """The outcomes recorded by the other records whose range meets [first, last]: read in the
-    order of their last recipient, from the first that ends at or after ``first``, to the first
-    that ends after ``last`` (a page read once gives ranges that do not overlap: two records,
-    or a few when fan-out read a page twice)."""
-    found: dict[str, str] = {}
+def _overlapping(update_id: str, shard: int, first: str, last: str, own: str) -> list[_Other]:
+    """The other records whose range meets [first, last]: read in the order of their last
+    recipient, from the first that ends at or after ``first``, to the first that ends after
+    ``last`` (a page read once gives ranges that do not overlap: two records, or a few when
+    fan-out read a page twice)."""
+    found: list[_Other] = []
+    now = clock.now()
     records = DeliveryRecord.query(
         DeliveryRecord.key(update_id, "")[0],
         DeliveryRecord.sk.between(f"{shard:03d}#{first}", f"{shard:03d}#~"),
         consistent_read=True,
         page_size=4,
-        attributes_to_get=["sk", "first", "outcomes"],
+        attributes_to_get=["sk", "first", "outcomes", "lease_until"],
     )
     for record in records:
         if record.sk != own and (record.first or "") <= last:
-            found.update(_decoded(record.outcomes))
+            live = record.lease_until is not None and record.lease_until > now
+            found.append(_Other(record.sk, _letters(record.outcomes), live))
         if record.sk > f"{shard:03d}#{last}":
             break
     return found
@@ -141,7 +192,7 @@ def progress(held: Claim, outcomes: Mapping[str, str]) -> None:
     try:
         record.update(
             actions=[
-                DeliveryRecord.outcomes.set(_encoded({**held.recorded, **outcomes})),
+                DeliveryRecord.outcomes.set(_encoded(held.members, {**held.recorded, **outcomes})),
                 DeliveryRecord.lease.remove(),
                 DeliveryRecord.lease_until.remove(),
             ],
@@ -165,7 +216,9 @@ def settle(held: Claim, outcomes: Mapping[str, str], counts: Mapping[str, int]) 
             transaction.update(
                 record,
                 actions=[
-                    DeliveryRecord.outcomes.set(_encoded({**held.recorded, **outcomes})),
+                    DeliveryRecord.outcomes.set(
+                        _encoded(held.members, {**held.recorded, **outcomes})
+                    ),
                     DeliveryRecord.settled_at.set(clock.now()),
                     DeliveryRecord.lease.remove(),
                     DeliveryRecord.lease_until.remove(),

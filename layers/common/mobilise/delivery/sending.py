@@ -154,21 +154,29 @@ def _send_group(
 ) -> None:
     """Send to the recipients of one record that no invocation has dealt with, then record
     and count all of them, once. A refusal that may pass (or any other error) records what
-    was done and fails the SQS record: its retry goes on from there."""
+    was done and fails the SQS record: its retry goes on from there.
+
+    Every email is built before the first is sent: the sends are paced, and work done in
+    one run between two sleeps costs less CPU than the same work spread over them (the
+    processor's caches are cold after each wait: 0.46 against 1.16 ms an email measured
+    with the same code, unpaced and at 12.5 emails a second)."""
     outcomes: dict[str, str] = {}
     try:
+        emails: dict[str, Outgoing | None] = {}
         for email_hash in hashes:
             prefix = records.key(email_hash)
             if prefix in held.recorded:
                 continue  # an earlier invocation of this message dealt with it
-            if held.elsewhere.get(prefix) in ("sent", "failed"):
-                outcomes[prefix] = "skipped"  # another message did (enqueued twice)
+            if prefix in held.elsewhere:
+                outcomes[prefix] = "skipped"  # another message did, or does (enqueued twice)
                 continue
             signature = signatures.get(email_hash)
             if signature is None or not signature.receives_updates or email_hash in suppressed:
                 outcomes[prefix] = "skipped"  # unsubscribed or suppressed since the fan-out
                 continue
-            outcomes[prefix] = _send_update(message, signature)
+            emails[prefix] = _update_email(message, signature)
+        for prefix, email in emails.items():
+            outcomes[prefix] = "failed" if email is None else _sent_update(message, email)
     except Exception:
         records.progress(held, outcomes)  # and the SQS record fails: retried from here
         raise
@@ -178,18 +186,22 @@ def _send_group(
         logger.info("delivery batch", update_id=message.update_id, **_counts(counts))
 
 
-def _send_update(message: DeliveryMessage, signature: Signature) -> str:
-    """One recipient's email of an update: sent, or failed (not built, or refused for good)."""
+def _update_email(message: DeliveryMessage, signature: Signature) -> Outgoing | None:
+    """One recipient's email of an update; None if it cannot be built (it fails)."""
     language = signature.language or _petition(message.petition_id)[1]
     rendered = _rendered(message.petition_id, message.update_id, language)
     signer = SignerRef(message.petition_id, signature.email_hash, message.update_id)
     raw = _built(signature.email, signer, rendered, "update", message.update_id)
     if raw is None:
-        return "failed"
+        return None
     tags = {"petition_id": message.petition_id, "update_id": message.update_id}
+    return Outgoing(signature.email, raw, tags)
+
+
+def _sent_update(message: DeliveryMessage, email: Outgoing) -> str:
+    """Sent, or failed (refused for good)."""
     send = {"kind": "update", "petition_id": message.petition_id, "subject_id": message.update_id}
-    sent = _send(send, Outgoing(signature.email, raw, tags))
-    return "sent" if sent["status"] == "sent" else "failed"
+    return "sent" if _send(send, email)["status"] == "sent" else "failed"
 
 
 def _confirmation(message: ConfirmationMessage) -> None:

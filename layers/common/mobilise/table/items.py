@@ -24,14 +24,29 @@ def get_signature(petition_id: str, email_hash: str) -> Signature:
         raise NotFound("There is no such signature.") from None
 
 
+#: What sending reads of a recipient's signature: its address, language and whether it still
+#: receives updates (:attr:`Signature.receives_updates`), nothing else.
+RECIPIENT_ATTRIBUTES = (
+    "sk",
+    "email",
+    "language",
+    "wants_updates",
+    "confirmed_at",
+    "unsubscribed_at",
+)
+
+
 def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Signature], set[str]]:
-    """The signatures of these hashes, and which of them are suppressed: two BatchGetItem
-    requests (signatures, suppressions) for a delivery message of up to 50."""
+    """The signatures of these hashes, as far as sending reads them, and which of them are
+    suppressed: two BatchGetItem requests (signatures, suppressions) for a delivery message of
+    up to 50. Only :data:`RECIPIENT_ATTRIBUTES` are read: DynamoDB bills the whole item all
+    the same, but the deliver function parses fewer bytes (its CPU, per email)."""
     bound()
     signatures = {
         signature.email_hash: signature
         for signature in Signature.batch_get(
-            [Signature.key(petition_id, email_hash) for email_hash in email_hashes]
+            [Signature.key(petition_id, email_hash) for email_hash in email_hashes],
+            attributes_to_get=list(RECIPIENT_ATTRIBUTES),
         )
     }
     return signatures, suppressed(list(signatures))
