@@ -153,3 +153,35 @@ def test_a_sent_update_cannot_be_stopped(mobilise: Mobilise) -> None:
     assert "sent" in refused.json()["error"]["message"]
     missing = _stop(mobilise, petition_id, "01JD0000000000000000000000")
     assert missing.status == 404
+
+
+def test_a_stop_while_fan_out_holds_a_short_message_still_adds_up(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one shard read in pages of 120: a page's first 100 recipients are enqueued, its
+    # last 20 wait (fan-out fills messages across pages), and its page is not marked yet
+    _settings(monkeypatch, SIGNATURE_SHARDS="1", FANOUT_PAGE_SIZE="120")
+    clock.freeze(T0)
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, [f"signer{n}@example.org" for n in range(300)])
+    update_id = mobilise.publish(petition_id, title="Council votes tonight").json()["update_id"]
+    # When the stop lands just after fan-out read its first page
+    real = delivery_store.halted
+    asked: list[bool] = []
+
+    def halted(petition: str, update: str) -> bool:
+        asked.append(True)
+        if len(asked) == 2:  # the second page's check: the starter stopped it meanwhile
+            assert _stop(mobilise, petition_id, update_id).status == 200
+            clock.freeze(T0 + timedelta(seconds=delivery_store.HALT_CHECK_SECONDS + 1))
+        return real(petition, update)
+
+    monkeypatch.setattr(delivery_store, "halted", halted)
+    mobilise.run_queues()
+
+    # Then nobody got it, and everyone it was for is counted once: recipients, all spared
+    assert mobilise.outbox() == []
+    stats = mobilise.stats(petition_id, update_id)
+    assert (stats["state"], stats["recipients"], stats["sent"]) == ("stopped", 300, 0)
+    assert stats["spared"] == 300
+    assert {queue: mobilise.queue_depth(queue) for queue in QUEUES} == dict.fromkeys(QUEUES, 0)

@@ -54,6 +54,7 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
     packing = _Packing(job, settings.recipients_per_message)
     while True:
         if store.halted(job.petition_id, job.update_id):
+            packing.skip(last=True)  # what waits is enqueued (and spared) and its pages counted
             return stopping.spare_shard(job.model_copy(update={"cursor": cursor}), remaining_ms)
         page, after = store.page_subscribers(
             job.petition_id, job.shard, cursor, settings.fanout_page_size
