@@ -6,7 +6,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise.api import resolve
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
+
+snapstart.before_snapshot("mobilise.emails.rendering", "email_validator", "mobilise.engagement.ics")
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

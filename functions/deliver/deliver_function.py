@@ -12,6 +12,8 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+import mobilise.emails.rendering  # noqa: F401  (every event renders: loaded at init, as it is used)
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.delivery.messages import DeliveryQueueMessage
 from mobilise.delivery.sending import IDEMPOTENCY, deliver
@@ -26,6 +28,9 @@ processor = BatchProcessor(event_type=EventType.SQS, model=DeliveryRecord)
 
 def record_handler(record: DeliveryRecord) -> None:
     deliver(record.body)
+
+
+snapstart.before_snapshot()
 
 
 @logger.inject_lambda_context

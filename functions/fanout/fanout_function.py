@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.delivery.fanout import fan_out
 from mobilise.delivery.messages import FanoutMessage
@@ -26,6 +27,9 @@ processor = BatchProcessor(event_type=EventType.SQS, model=FanoutRecord)
 
 def record_handler(record: FanoutRecord, lambda_context: LambdaContext) -> None:
     fan_out(record.body, lambda_context.get_remaining_time_in_millis)
+
+
+snapstart.before_snapshot()
 
 
 @logger.inject_lambda_context

@@ -6,6 +6,7 @@ from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ConfigDict, EmailStr
 
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, tracer
 from mobilise.privacy import personal_data
 
@@ -15,6 +16,9 @@ class PrivacyRequest(BaseModel):
 
     action: Literal["export", "erase"]
     email: EmailStr
+
+
+snapstart.before_snapshot("mobilise.emails.rendering")
 
 
 @logger.inject_lambda_context

@@ -5,8 +5,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.reminders.jobs import run
+
+snapstart.before_snapshot("mobilise.emails.rendering")
 
 
 @logger.inject_lambda_context

@@ -6,10 +6,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.delivery.ses_events import apply_records
 
 processor = BatchProcessor(event_type=EventType.SQS)
+
+
+snapstart.before_snapshot()
 
 
 @logger.inject_lambda_context

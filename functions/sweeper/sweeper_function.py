@@ -5,9 +5,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.delivery.sweeper import sweep
 from mobilise.privacy import retention
+
+snapstart.before_snapshot()
 
 
 @logger.inject_lambda_context

@@ -49,6 +49,12 @@ def cold_targets(cold: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def _restored(row: dict[str, Any]) -> str:
+    if "median_restored_ms" not in row:
+        return "–"
+    return f"{row['median_restored_ms']:.0f} ({row['restored_ratio_to_baseline']:.2f}×)"
+
+
 def cold(cold: dict[str, Any]) -> list[str]:
     lines = [
         f"Median of {cold['runs']} fresh interpreters each: import of the handler module and "
@@ -68,6 +74,7 @@ def cold(cold: dict[str, Any]) -> list[str]:
                 f"{row['min_ms']:.0f}–{row['max_ms']:.0f}",
                 f"{row['ratio_to_baseline']:.2f}×",
                 served,
+                _restored(row),
             ]
         )
     lines += table(
@@ -80,9 +87,16 @@ def cold(cold: dict[str, Any]) -> list[str]:
             "range ms",
             "÷ baseline",
             "served",
+            "SnapStart: first event ms (÷ baseline)",
         ],
         rows,
     )
+    lines += [
+        "",
+        "SnapStart: the same function started again, its before-snapshot hooks run before "
+        "the clock (`mobilise.core.snapstart`): the first event of an environment restored "
+        "from a snapshot, without the restore itself, which only Lambda can measure.",
+    ]
     profiled = {n: r["imports_ms"] for n, r in cold["functions"].items() if r.get("imports_ms")}
     if profiled:
         lines += ["", "Import time by top-level package (`-X importtime`, one run, self ms):", ""]

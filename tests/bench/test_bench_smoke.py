@@ -157,6 +157,7 @@ def test_every_function_of_the_template_has_a_cold_start(
         assert row["ratio_to_baseline"] > 0, name
         if name != cold["baseline"]:
             assert row["served"] == row["runs"], name
+            assert row["median_restored_ms"] > 0, name  # after the SnapStart hooks
 
 
 def test_fan_out_memory_is_measured_for_both_sizes(smoke: tuple[dict[str, Any], str]) -> None:

@@ -59,13 +59,31 @@ def s3() -> S3Client:
     )
 
 
+def _loader() -> Any:
+    """The data loader of the session boto3.client() uses: it keeps what it parsed."""
+    default: Any = boto3._get_default_session()
+    return default._session.get_component("data_loader")
+
+
 def botocore_session() -> botocore.session.Session:
-    """A new botocore session (PynamoDB keeps one per model and thread) reading botocore's
-    data files through boto3's loader, which keeps what it parsed."""
+    """A new botocore session (PynamoDB keeps one per connection and thread) reading
+    botocore's data files through boto3's loader."""
     session = botocore.session.get_session()
-    default: Any = boto3._get_default_session()  # the session boto3.client() uses
-    session.register_component("data_loader", default._session.get_component("data_loader"))
+    session.register_component("data_loader", _loader())
     return session
+
+
+def load_service_data(*services: str) -> None:
+    """Parse the data files a first client of each of ``services`` reads (the endpoints and
+    partitions, the retry rules, the service's model and endpoint rules) into boto3's loader,
+    without making a client: no credentials read, no connection (a SnapStart snapshot's hook,
+    :mod:`mobilise.core.snapstart`)."""
+    loader = _loader()
+    for name in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
+        loader.load_data(name)
+    for service in services:
+        for kind in ("service-2", "endpoint-rule-set-1"):
+            loader.load_service_model(service, kind)
 
 
 def share_botocore_data() -> None:

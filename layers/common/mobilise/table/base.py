@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
+
+
+@cache
+def shared_connection() -> Connection:
+    """The one PynamoDB connection whose botocore client every model and transaction uses."""
+    return Connection()
 
 
 class _Item(Model):
@@ -15,6 +24,17 @@ class _Item(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """PynamoDB's connection of this model, on the table's one botocore client. PynamoDB
+        makes a connection per model, each with a client of its own: some 10 ms of a first
+        event per model it reads, and on AWS a pool of HTTPS connections each, every one a
+        TLS handshake. A model's connection keeps its own schema (its indexes); only the
+        client, which is thread-safe and holds no per-model state, is shared."""
+        table: TableConnection = super()._get_connection()
+        table.connection._client = shared_connection().client
+        return table
 
 
 class ByEmailIndex(GlobalSecondaryIndex["_Item"]):  # type: ignore[no-untyped-call]

@@ -49,7 +49,6 @@ address alone. The shard count must not change once a deployment has signatures.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -66,7 +65,13 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from mobilise.core import clock
 from mobilise.core.config import get_settings
-from mobilise.table.base import ByEmailIndex, PetitionDueIndex, UpdateDueIndex, _Item
+from mobilise.table.base import (
+    ByEmailIndex,
+    PetitionDueIndex,
+    UpdateDueIndex,
+    _Item,
+    shared_connection,
+)
 from mobilise.table.by_owner import ByOwnerIndex
 from mobilise.table.count_items import Counts, DayCounts
 
@@ -422,11 +427,10 @@ def signature_partition(petition_id: str, shard: int) -> str:
     return f"SIG#{petition_id}#{shard:03d}"
 
 
-@cache
 def connection() -> Connection:
-    """The connection transactions use: made once, its botocore client reused, as the models'."""
+    """The connection transactions use: the one whose botocore client every model uses."""
     bound()
-    return Connection()
+    return shared_connection()
 
 
 def reset() -> None:
@@ -434,7 +438,7 @@ def reset() -> None:
     _Item.Meta.table_name = None
     for model in MODELS:
         model._connection = None
-    connection.cache_clear()
+    shared_connection.cache_clear()
 
 
 def bound() -> None:

@@ -1,0 +1,179 @@
+"""What each function imports at its cold start (issue 14): the heavy modules only some events
+need must not be among them, and SnapStart's hook imports them before the snapshot instead.
+Each handler module is loaded in a fresh interpreter, as Lambda loads it, with tracing on as
+in Lambda (``LAMBDA_TASK_ROOT`` set) but the invocation not yet sampled; the test reads
+``sys.modules`` there. Every function of template.yaml is checked, those added later too.
+Not a timing: `make bench` times them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from mobilise_local.fake_aws import FAKE_AWS
+from mobilise_local.template import ROOT, read
+
+#: The functions that may have each heavy module loaded once their handler module is
+#: imported: those whose every event uses it. Any other loads it with the first event that
+#: needs it, or never.
+AT_INIT: dict[str, frozenset[str]] = {
+    "aws_xray_sdk": frozenset(),  # the Tracer: built on the first sampled invocation
+    "icalendar": frozenset(),  # the api's calendar route only
+    "aws_lambda_powertools.event_handler": frozenset({"ApiFunction"}),
+    # The renderer (mobilise.emails.rendering: Jinja2, css-inline). The scheduled publish
+    # function renders only for a held update, but mobilise.publishing.scheduled builds its
+    # NOTICE_LINKS from it at import: the one exception left.
+    "jinja2": frozenset({"DeliverFunction", "ScheduledPublishFunction"}),
+    "css_inline": frozenset({"DeliverFunction", "ScheduledPublishFunction"}),
+    "mobilise.emails.rendering": frozenset({"DeliverFunction", "ScheduledPublishFunction"}),
+    "email_validator": frozenset({"PrivacyFunction"}),  # every request names an address
+}
+
+_PROBE = """
+import json, sys
+sys.path.insert(0, {infra!r})
+from mobilise_local.runtime import load_handler
+load_handler({code_dir!r}, {handler!r})
+{then}
+print(json.dumps(sorted(sys.modules)))
+"""
+
+#: The before-snapshot hooks run as Lambda's runtime runs them (in reverse order), then
+#: whether the process read credentials.
+_SNAPSHOT = """
+import boto3, snapshot_restore_py
+hooks = snapshot_restore_py.get_before_snapshot()
+for hook, args, kwargs in reversed(hooks):
+    hook(*args, **kwargs)
+print(json.dumps([len(hooks), boto3._get_default_session()._session._credentials is None]))
+"""
+
+
+def _modules_after_import(logical_id: str, then: str = "") -> Any:
+    function = read().functions()[logical_id]
+    probe = _PROBE.format(
+        infra=str(ROOT / "infra"),
+        code_dir=str(ROOT / function.code_uri),
+        handler=function.handler,
+        then=then,
+    )
+    return _in_lambda(probe, function.code_uri)
+
+
+def _in_lambda(code: str, code_uri: str) -> Any:
+    """What ``code`` prints (JSON lines), run in a fresh interpreter with tracing on as in
+    Lambda (``LAMBDA_TASK_ROOT`` set) and no invocation's trace header yet."""
+    environment = {
+        **os.environ,
+        **FAKE_AWS,
+        "LAMBDA_TASK_ROOT": str(ROOT / code_uri),
+        "POWERTOOLS_TRACE_DISABLED": "false",
+    }
+    environment.pop("_X_AMZN_TRACE_ID", None)
+    completed = subprocess.run(
+        [sys.executable, "-P", "-c", code],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=True,
+    )
+    lines = [json.loads(line) for line in completed.stdout.splitlines() if line[:1] in "[{"]
+    return lines if len(lines) > 1 else lines[-1]
+
+
+def _loaded(modules: set[str], package: str) -> bool:
+    return any(name == package or name.startswith(package + ".") for name in modules)
+
+
+FUNCTIONS = sorted(read().functions())
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_a_function_imports_no_heavy_module_only_some_events_need(logical_id: str) -> None:
+    modules = set(_modules_after_import(logical_id))
+
+    loaded = {package for package in AT_INIT if _loaded(modules, package)}
+    assert loaded == {package for package, who in AT_INIT.items() if logical_id in who}
+    assert "boto3" in modules  # the probe did load the handler and what it imports
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_the_snapshot_holds_the_heavy_modules_and_no_credentials(logical_id: str) -> None:
+    """Lambda's runtime runs the registered hooks before the snapshot: after them, the X-Ray
+    SDK and what the function's events load lazily are imported; no credentials were read."""
+    before, (hooks, no_credentials), after = _modules_after_import(
+        logical_id, then=f"print(json.dumps(sorted(sys.modules)))\n{_SNAPSHOT}"
+    )
+
+    assert hooks == 1
+    assert no_credentials
+    assert {"aws_xray_sdk.core", "aws_lambda_powertools.tracing"} <= set(after)
+    assert not _loaded(set(before), "aws_xray_sdk")
+    if logical_id == "ApiFunction":
+        assert {"jinja2", "email_validator", "icalendar"} <= set(after) - set(before)
+
+
+def test_the_probe_sees_a_module_a_handler_imports() -> None:
+    modules = _modules_after_import("DeliverFunction")
+
+    assert {"jinja2", "babel", "css_inline"} <= {name.split(".")[0] for name in modules}
+
+
+_DEFERRED = """
+import json, sys
+from mobilise.emails import rendering
+before = "jinja2" in sys.modules
+slot = rendering.UNSUBSCRIBE_SLOT
+import mobilise.emails.rendering as module
+rendering.UNSUBSCRIBE_SLOT = "changed"
+print(json.dumps([before, "jinja2" in sys.modules, slot, module.UNSUBSCRIBE_SLOT]))
+"""
+
+
+def test_the_renderer_is_imported_by_its_first_use_and_writes_reach_it() -> None:
+    before, after, slot, written = _in_lambda(_DEFERRED, "functions/api")
+
+    assert (before, after) == (False, True)
+    assert slot == "mobilise-unsubscribe-url-slot"
+    assert written == "changed"  # a test's monkeypatch through the name reaches the module
+
+
+_TRACED = """
+import json, os, socket, sys
+daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+daemon.bind(("127.0.0.1", 0))
+daemon.settimeout(10)
+os.environ["AWS_XRAY_DAEMON_ADDRESS"] = "127.0.0.1:%d" % daemon.getsockname()[1]
+from mobilise.core.observability import tracer
+
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event, context):
+    return event["n"]
+
+root = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled="
+os.environ["_X_AMZN_TRACE_ID"] = root + "0"
+first = handler({"n": 1}, None)
+before = "aws_xray_sdk" in sys.modules
+os.environ["_X_AMZN_TRACE_ID"] = root + "1"
+second = handler({"n": 2}, None)
+sent = daemon.recv(65536).decode()
+print(json.dumps([first, before, second, sent]))
+"""
+
+
+def test_a_sampled_invocation_is_traced_and_an_unsampled_one_loads_no_x_ray_sdk() -> None:
+    first, loaded_before, second, sent = _in_lambda(_TRACED, "functions/sweeper")
+    assert (first, loaded_before, second) == (1, False, 2)
+    header, document = sent.split("\n", 1)
+    assert json.loads(header) == {"format": "json", "version": 1}
+    subsegment = json.loads(document)
+    assert subsegment["name"] == "## handler"
+    assert subsegment["trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
+    assert subsegment["annotations"] == {"ColdStart": False, "Service": "mobilise"}
