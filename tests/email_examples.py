@@ -356,8 +356,10 @@ def every_email() -> list[Sent]:
         off = rendering.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
         found.append(_sent(f"meeting-followup-{language}", meeting, STARTER, off))
         held = scheduled._notice(the_petition, update(EXAMPLES["news"]), NOW + timedelta(hours=5))
-        found.append(_sent(f"scheduled-held-{language}", held, STARTER, scheduled.NOTICE_LINKS))
+        found.append(_sent(f"scheduled-held-{language}", held, STARTER, updates.notice_links()))
         for decided in outcome.OUTCOMES:
             told = outcome.notice(the_petition, update(EXAMPLES["news"]), decided)
-            found.append(_sent(f"review-{decided}-{language}", told, STARTER, updates.NOTICE_LINKS))
+            found.append(
+                _sent(f"review-{decided}-{language}", told, STARTER, updates.notice_links())
+            )
     return found

@@ -6,8 +6,12 @@ from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ConfigDict, Field
 
+from mobilise.core import snapstart
 from mobilise.core.observability import logger, tracer
 from mobilise.moderation import decisions
+
+# An approval or a rejection emails the starter: the renderer goes into the snapshot.
+snapstart.before_snapshot("mobilise.emails.rendering")
 
 
 class ModerationRequest(BaseModel):

@@ -136,6 +136,8 @@ def event_for(system: System, function: Function, fixture: Fixture) -> dict[str,
         return _sqs_event(system, "SesEventsQueue", _ses_bounce(fixture))
     if name == "PrivacyFunction":
         return {"action": "export", "email": fixture.email}
+    if name == "ModerationFunction":
+        return {"action": "list"}  # an operator's first look at the held updates
     if name in ("SweeperFunction", "ScheduledPublishFunction"):
         return _scheduled_event(name)
     if name == "RemindersFunction":
@@ -159,6 +161,8 @@ def served(function: str, answer: Any) -> bool:
         return isinstance(answer, dict) and answer.get("statusCode") == 200
     if function == "PrivacyFunction":
         return isinstance(answer, dict) and bool(answer.get("signatures"))
+    if function == "ModerationFunction":
+        return isinstance(answer, dict) and isinstance(answer.get("held"), list)
     if isinstance(answer, dict) and "batchItemFailures" in answer:
         return not answer["batchItemFailures"]
     return answer is not None

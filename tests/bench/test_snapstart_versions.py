@@ -35,7 +35,7 @@ def test_a_new_layer_publishes_a_new_version_of_every_function() -> None:
     after = _of_type(_translated("s3://artifacts/layer-2.zip"), "AWS::Lambda::Version")
 
     functions = {version["Properties"]["FunctionName"]["Ref"] for version in before.values()}
-    assert len(before) == len(after) == len(functions) == 8
+    assert len(before) == len(after) == len(functions) == 9
     assert not set(before) & set(after)  # new logical ids: CloudFormation publishes them
 
 

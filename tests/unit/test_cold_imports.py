@@ -26,12 +26,10 @@ AT_INIT: dict[str, frozenset[str]] = {
     "aws_xray_sdk": frozenset(),  # the Tracer: built on the first sampled invocation
     "icalendar": frozenset(),  # the api's calendar route only
     "aws_lambda_powertools.event_handler": frozenset({"ApiFunction"}),
-    # The renderer (mobilise.emails.rendering: Jinja2, css-inline). The scheduled publish
-    # function renders only for a held update, but mobilise.publishing.scheduled builds its
-    # NOTICE_LINKS from it at import: the one exception left.
-    "jinja2": frozenset({"DeliverFunction", "ScheduledPublishFunction"}),
-    "css_inline": frozenset({"DeliverFunction", "ScheduledPublishFunction"}),
-    "mobilise.emails.rendering": frozenset({"DeliverFunction", "ScheduledPublishFunction"}),
+    # The renderer (mobilise.emails.rendering: Jinja2, css-inline): every delivery renders.
+    "jinja2": frozenset({"DeliverFunction"}),
+    "css_inline": frozenset({"DeliverFunction"}),
+    "mobilise.emails.rendering": frozenset({"DeliverFunction"}),
     "email_validator": frozenset({"PrivacyFunction"}),  # every request names an address
 }
 

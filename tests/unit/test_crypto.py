@@ -396,9 +396,16 @@ def test_a_genuinely_signed_expiry_that_is_not_whole_seconds_is_refused(exp: obj
             crypto.verify(UNSUBSCRIBE, token)
 
 
-def test_a_petition_share_token_names_no_update_and_reads_back_so() -> None:
+def test_a_petition_share_token_names_no_update_and_reads_back_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
     from mobilise.core import links
 
+    # The link's origin only (no settings from the environment: these tests run alone too)
+    origin = SimpleNamespace(link=lambda path: f"https://api.mobilise.example{path}")
+    monkeypatch.setattr(links, "get_settings", lambda: origin)
     share = links.ActionRef("01HZZZZZZZZZZZZZZZZZZZZZZZ", None, "share_x")
     token = links.redirect_url(share).rsplit("/r/", 1)[1]
     assert links.read_redirect(token) == share

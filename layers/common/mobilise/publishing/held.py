@@ -114,8 +114,15 @@ def give_back(update: Update, to: str) -> None:
 
 def stop(update: Update) -> None:
     """A published or sending update becomes ``stopped``, and its fan-out job with it (out of
-    the sweeper's outbox): delivery spares whoever it has not sent to yet."""
+    the sweeper's outbox): delivery spares whoever it has not sent to yet. An update stored
+    without a job (none is ever deleted: one written by hand) is stopped alone."""
     bound()
+    found = FanoutJob(*FanoutJob.key(update.petition_id, update.update_id))
+    try:
+        found.refresh(consistent_read=True)
+        job: FanoutJob | None = found
+    except FanoutJob.DoesNotExist:
+        job = None
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.update(
@@ -123,15 +130,16 @@ def stop(update: Update) -> None:
                 actions=[Update.status.set("stopped"), Update.stopped_at.set(clock.now())],
                 condition=Update.status.is_in("published", "sending"),
             )
-            transaction.update(
-                FanoutJob(*FanoutJob.key(update.petition_id, update.update_id)),
-                actions=[
-                    FanoutJob.state.set("stopped"),
-                    FanoutJob.outbox_pk.remove(),
-                    FanoutJob.outbox_sk.remove(),
-                ],
-                condition=FanoutJob.pk.exists(),
-            )
+            if job is not None:
+                transaction.update(
+                    job,
+                    actions=[
+                        FanoutJob.state.set("stopped"),
+                        FanoutJob.outbox_pk.remove(),
+                        FanoutJob.outbox_sk.remove(),
+                    ],
+                    condition=FanoutJob.pk.exists(),
+                )
     except TransactWriteError as error:
         if failed_condition(error, 0) is not None:
             raise Conflict("Only an update being sent can be stopped; read it again.") from error

@@ -87,10 +87,6 @@ def _publish(petition_id: str, update_id: str) -> str:
     return "published"
 
 
-#: Kept for the examples of every email (tests): the notices' links.
-NOTICE_LINKS = updates.NOTICE_LINKS
-
-
 def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None:
     """Email the starter that the update waits, once per (update, reopening)."""
     period = reopens.isoformat()

@@ -195,9 +195,11 @@ def test_links(petition_id: str) -> rendering.RecipientLinks:
     return dataclasses.replace(_preview_links(petition_id), unsubscribe=None)
 
 
-#: A notice to a starter about their own petition: nobody to unsubscribe, so no
-#: ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours would).
-NOTICE_LINKS = rendering.RecipientLinks(unsubscribe=None)
+def notice_links() -> rendering.RecipientLinks:
+    """A notice to a starter about their own petition: nobody to unsubscribe, so no
+    ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours
+    would). Built when sent: the renderer is loaded by the first email, not at import."""
+    return rendering.RecipientLinks(unsubscribe=None)
 
 
 def notify_starter(petition: Petition, rendered: rendering.Rendered, kind: str) -> None:
@@ -207,7 +209,7 @@ def notify_starter(petition: Petition, rendered: rendering.Rendered, kind: str) 
         logger.warning("no address to tell the starter", petition_id=petition.petition_id)
         return
     tags = {"kind": kind, "petition_id": petition.petition_id}
-    send_to_starter(petition.owner_email, rendered, NOTICE_LINKS, tags)
+    send_to_starter(petition.owner_email, rendered, notice_links(), tags)
 
 
 def send_to_starter(

@@ -18,8 +18,7 @@ Keys (``pk``/``sk`` strings)::
     day's counts  CNT#{petition_id}#{slot:03d}   DAY#{YYYY-MM-DD}
     rate window   RATE#{scope}                   {seconds}#{window start}
     job record    RUN#{job}#{subject}            {period}               (what a schedule did)
-    sending       PET#{petition_id}              DMS#{sending_id}      (mobilise.answers.items)
-    last sending  PET#{petition_id}              DMS-LAST
+    sending       PET#{petition_id}              DMS#{sending_id}, DMS-LAST  (mobilise.answers)
     share count   PET#{petition_id}              CLK#petition#{action}  (the petition page's)
 
 Work that is due later is found through one sparse index, ``outbox``: an item
@@ -170,8 +169,7 @@ class Update(_Item):
     publish_at = UTCDateTimeAttribute(null=True)  # a scheduled update
     edited_at = UTCDateTimeAttribute(null=True)
     release_at = UTCDateTimeAttribute(null=True)  # a pending update's end of grace
-    # The petition's last_update_at before a held update took the window: given back to it
-    # when the update is cancelled or rejected (absent: the petition had none).
+    # The petition's last_update_at before (none: absent), given back on cancel or reject.
     previous_update_at = UTCDateTimeAttribute(null=True)
     hold_reasons = JSONAttribute(null=True)  # why moderation holds it (mobilise.moderation)
     outbox_pk = UnicodeAttribute(null=True)  # SCHEDULED, EVENT or MEETING while due later
@@ -187,8 +185,7 @@ class Update(_Item):
     skipped = NumberAttribute(null=True)  # unsubscribed or suppressed since, or sent already
     spared = NumberAttribute(null=True)  # not sent: the starter stopped the delivery
     stopped_at = UTCDateTimeAttribute(null=True)
-    # sent + failed + skipped + spared: delivery is over at recipients
-    settled = NumberAttribute(null=True)
+    settled = NumberAttribute(null=True)  # sent+failed+skipped+spared: over at recipients
     fanned_out_at = UTCDateTimeAttribute(null=True)
     bounced = NumberAttribute(null=True)
     complained = NumberAttribute(null=True)
