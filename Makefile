@@ -43,9 +43,14 @@ DYNAMODB ?= moto
 #: The dashboard's dev server (cd web && npm run dev), which forwards the stack's paths here:
 #: sign-in may return to it too.
 DEV_ORIGIN ?= http://127.0.0.1:5173
+#: Minutes a published update waits before it goes out (AWS: 5); whether risky updates are
+#: held for review (/_local/moderation/*; AWS: false).
+GRACE ?= 0
+MODERATION ?= false
 
-run: $(STAMP) $(NODE_STAMP) web  ## Start the whole system locally on http://127.0.0.1:$(PORT) (DYNAMODB=local: DynamoDB Local)
-	$(BIN)/python -m mobilise_local --port $(PORT) --dynamodb $(DYNAMODB) --dev-origin $(DEV_ORIGIN)
+run: $(STAMP) $(NODE_STAMP) web  ## Start the whole system locally on http://127.0.0.1:$(PORT) (DYNAMODB=local, GRACE=5, MODERATION=true)
+	$(BIN)/python -m mobilise_local --port $(PORT) --dynamodb $(DYNAMODB) --dev-origin $(DEV_ORIGIN) \
+		--publish-grace-minutes $(GRACE) --moderation $(MODERATION)
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .

@@ -80,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         "is 5; 0 here: it goes out at once, as the end-to-end tests expect)",
     )
     parser.add_argument(
+        "--moderation",
+        choices=["true", "false"],
+        default="false",
+        help="hold risky updates for review (/_local/moderation/*); the template's default: false",
+    )
+    parser.add_argument(
         "--send-rate", default="100", help="the simulated SES account's emails per second"
     )
     parser.add_argument(
@@ -131,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         "DoubleOptIn": args.double_opt_in,
         "SesMaxSendRate": args.send_rate,
         "PublishGraceMinutes": args.publish_grace_minutes,
+        "ModerationEnabled": args.moderation,
         "PhotosBaseUrl": f"{public_url}/_local/",  # photos/... are served there
     }
     local = build(read(), parameters, moto_url, tuple(args.dev_origin), args.app_dir)
@@ -150,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  app            {public_url}/app/ (sign in as anyone)\n"
         f'  token          curl -s -X POST {public_url}/_local/token -d \'{{"user": "alice"}}\'\n'
         f"  double opt-in  {args.double_opt_in}\n"
+        f"  grace, review  {args.publish_grace_minutes} min, moderation {args.moderation}\n"
         f"Press Ctrl-C to stop.\n"
         f"ready"
     )

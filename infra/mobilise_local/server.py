@@ -32,6 +32,7 @@ log = logging.getLogger("local-stack")
 _MAX_REQUEST = 10 * 1024 * 1024  # API Gateway's payload limit
 PHOTOS_BUCKET = "PhotosBucket"  # served at /_local/photos/ as PhotosDistribution serves it
 PRIVACY_FUNCTION = "PrivacyFunction"  # IAM-only on AWS: /_local/privacy/{export,erase} here
+MODERATION_FUNCTION = "ModerationFunction"  # IAM-only on AWS: /_local/moderation/* here
 SES_EVENTS_TOPIC = "SesEventsTopic"  # where SES publishes its events: /_local/ses-events
 
 
@@ -232,6 +233,9 @@ class _Handler(BaseHTTPRequestHandler):
         privacy = re.fullmatch(r"/_local/privacy/(export|erase)", path)
         if self.command == "POST" and privacy:
             return self._privacy(privacy.group(1), payload)
+        moderation = re.fullmatch(r"/_local/moderation/(list|approve|reject)", path)
+        if self.command == "POST" and moderation:
+            return self._moderation(moderation.group(1), payload)
         if self.command == "POST" and path == "/_local/ses-events":
             return self._ses_event(payload)
         if self.command == "POST" and path == "/_local/clock":
@@ -276,6 +280,19 @@ class _Handler(BaseHTTPRequestHandler):
             )
         except pydantic.ValidationError:
             return _error(400, "bad_request", "email must be an email address.")
+        return HttpResponse.json(200, answer)
+
+    def _moderation(self, action: str, payload: dict[str, Any]) -> HttpResponse:
+        """ModerationFunction invoked as ``infra/moderation.py`` invokes it on AWS (IAM there):
+        ``list`` takes no body; ``approve`` and ``reject`` name the held update."""
+        wanted = set() if action == "list" else {"petition_id", "update_id"}
+        if set(payload) != wanted or not all(isinstance(v, str) for v in payload.values()):
+            expected = "{}" if action == "list" else '{"petition_id": "…", "update_id": "…"}'
+            return _error(400, "bad_request", f"{expected} expected.")
+        function = self.local.template.functions()[MODERATION_FUNCTION]
+        answer = lambdas.invoke_in_environment(function, {"action": action, **payload})
+        if "error" in answer:
+            return HttpResponse.json(409, answer)
         return HttpResponse.json(200, answer)
 
     def _ses_event(self, payload: dict[str, Any]) -> HttpResponse:

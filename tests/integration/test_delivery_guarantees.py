@@ -31,6 +31,9 @@ def _delivery_record(message_id: str, body: str) -> dict[str, object]:
 
 
 @pytest.mark.slow  # 3,000 signers
+# About 100 s alone; past the suite's 300 s hang guard once beside the browser tests on two
+# cores: its own guard is wider (it asserts no time).
+@pytest.mark.timeout(900)
 def test_fan_out_of_3000_signers_continues_across_invocations_and_reaches_each_once(
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
