@@ -20,10 +20,10 @@ def _held_update(stack: Client, user: str, title: str) -> tuple[str, str]:
     """A new petition's first update with a shortened link: held on two counts."""
     token = stack.token(user)
     petition = {
-        "title": "Lights on the cycle path",
-        "description": "It is dark by 5 pm in winter.",
+        "title": "A crossing by the school",
+        "description": "Children cross four lanes at 8:30 every morning.",
         "language": "en",
-        "decision_maker": {"name": "The county council"},
+        "decision_maker": {"name": "The roads department"},
     }
     petition_id = stack.call("POST", "/petitions", petition, token=token).json()["petition_id"]
     signed = stack.call(
