@@ -16,7 +16,7 @@ import pytest
 from botocore.stub import Stubber
 
 from mobilise.answers import flow
-from mobilise.core import aws, clock
+from mobilise.core import aws, clock, config
 from tests.integration.harness import Mobilise, Reply, at_once
 from tests.integration.test_signatures import _raw_to, _text
 
@@ -530,3 +530,24 @@ def test_the_starter_cannot_correct_the_decision_makers_words(mobilise: Mobilise
     assert reply.status == 422, reply.text
     assert reply.json()["fields"][0]["field"] == "type"
     assert mobilise.items() == before
+
+
+def test_a_domain_in_an_answer_is_not_known_to_moderation_afterwards(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moderation on, and an answer (whose address its starter could have given) that
+    # links to a domain the petition never used
+    monkeypatch.setenv("MODERATION_ENABLED", "true")
+    config.get_settings.cache_clear()
+    petition_id = _petition_with_signers(mobilise, "ann@example.org")
+    path = _sent_link(mobilise, petition_id)
+    linked = {**ANSWER, "text": "Details at https://new-domain.example/login"}
+    assert _post(mobilise, path, linked).status == 200
+    clock.freeze(MORNING + timedelta(days=2))  # past the petition's first day
+
+    # When the starter links the same domain
+    reply = mobilise.publish(petition_id, body="See https://new-domain.example/login")
+
+    # Then the update is held all the same: the answer made no domain known
+    assert reply.status == 201, reply.text
+    assert reply.json()["status"] == "in_review"

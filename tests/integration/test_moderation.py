@@ -209,3 +209,71 @@ def test_a_risky_scheduled_update_is_held_for_review_when_due(moderated: Mobilis
     mobilise.run_queues()
     assert (ran["in_review"], ran["published"]) == (0, 0)
     assert _to_signers(mobilise) == SIGNERS
+
+
+def _newer_update_while_held(mobilise: Mobilise) -> tuple[str, str, datetime]:
+    """An update held past 24 hours, and a newer one its starter published meanwhile (the
+    window reopened): (petition, held update, the newer one's time)."""
+    petition_id = _petition(mobilise)
+    held = _held(mobilise, petition_id)
+    newer_at = T0 + timedelta(days=3, hours=2)
+    clock.freeze(newer_at)
+    newer = mobilise.publish(petition_id, title="Council votes", body="No links.")
+    assert newer.status == 201, newer.text
+    assert newer.json()["status"] == "published"
+    mobilise.run_queues()
+    clock.freeze(newer_at + timedelta(hours=1))
+    return petition_id, held, newer_at
+
+
+def test_approving_an_update_held_past_a_newer_one_keeps_the_newer_window(
+    moderated: Mobilise,
+) -> None:
+    # Given a held update, and a newer one published after the window reopened
+    mobilise = moderated
+    petition_id, held, _ = _newer_update_while_held(mobilise)
+
+    # When an operator approves the held one
+    approved = _operator(mobilise, action="approve", petition_id=petition_id, update_id=held)
+    assert approved["status"] == "published", approved
+
+    # Then the 24 hours still run from the newer update: no third update an hour later
+    assert mobilise.publish(petition_id, title="A third", body="No links.").status == 429
+
+
+def test_rejecting_an_update_held_past_a_newer_one_rejects_it_and_keeps_the_window(
+    moderated: Mobilise,
+) -> None:
+    mobilise = moderated
+    petition_id, held, _ = _newer_update_while_held(mobilise)
+
+    rejected = _operator(mobilise, action="reject", petition_id=petition_id, update_id=held)
+
+    assert rejected.get("status") == "rejected", rejected
+    assert _status(mobilise, petition_id, held) == "rejected"
+    assert mobilise.publish(petition_id, title="A third", body="No links.").status == 429
+
+
+def test_a_pending_update_corrected_into_a_risky_one_is_held_when_its_grace_ends(
+    moderated: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a safe update waiting its grace period
+    monkeypatch.setenv("PUBLISH_GRACE_MINUTES", "5")
+    config.get_settings.cache_clear()
+    mobilise = moderated
+    petition_id = _petition(mobilise)
+    reply = mobilise.publish(petition_id, title="Sign in to vote", body="No links.")
+    assert reply.json()["status"] == "pending", reply.text
+    update_id = reply.json()["update_id"]
+
+    # When its starter corrects it to a shortened link, and the grace period ends
+    path = f"/petitions/{petition_id}/updates/{update_id}"
+    corrected = mobilise.request("PATCH", path, body={"body": RISKY["body"]}, user="alice")
+    assert corrected.status == 200, corrected.text
+    clock.freeze(T0 + timedelta(days=2, minutes=6))
+    mobilise.invoke("ScheduledPublishFunction", event("scheduled_publish.json"))
+    mobilise.run_queues()
+
+    # Then it is held for review, not sent
+    assert _to_signers(mobilise) == []
+    assert _status(mobilise, petition_id, update_id) == "in_review"

@@ -185,3 +185,41 @@ def test_a_stop_while_fan_out_holds_a_short_message_still_adds_up(
     assert (stats["state"], stats["recipients"], stats["sent"]) == ("stopped", 300, 0)
     assert stats["spared"] == 300
     assert {queue: mobilise.queue_depth(queue) for queue in QUEUES} == dict.fromkeys(QUEUES, 0)
+
+
+def test_a_stop_mid_message_spares_the_rest_of_that_message(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one delivery message of 40 recipients being sent
+    from mobilise.delivery import ses
+
+    _settings(monkeypatch, SIGNATURE_SHARDS="1")
+    clock.freeze(T0)
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, [f"signer{n}@example.org" for n in range(40)])
+    update_id = mobilise.publish(petition_id, title="Council votes tonight").json()["update_id"]
+    real = ses.send
+    sent: list[str] = []
+
+    # When the starter stops it after its third email (and the seconds a warm function
+    # trusts an update still runs have passed)
+    def send(to: str, raw: bytes, tags: dict[str, str]) -> str:
+        sent.append(to)
+        if len(sent) == 3:
+            assert _stop(mobilise, petition_id, update_id).status == 200
+            clock.freeze(T0 + timedelta(seconds=delivery_store.HALT_CHECK_SECONDS + 1))
+        return real(to, raw, tags)
+
+    monkeypatch.setattr(ses, "send", send)
+    mobilise.run_queues()
+
+    # Then no email leaves after the stop, and the rest of the message is spared
+    assert len(sent) == 3
+    assert len(mobilise.outbox()) == 3
+    stats = mobilise.stats(petition_id, update_id)
+    assert (stats["state"], stats["recipients"], stats["sent"], stats["spared"]) == (
+        "stopped",
+        40,
+        3,
+        37,
+    )

@@ -108,6 +108,30 @@ CASES = [
         _update(link="https://notbit.ly.example.org/"),
         ["new_domain: notbit.ly.example.org"],
     ),
+    (
+        "a shortener written without its scheme",
+        OLD,
+        _update(body="Go to bit.ly/3xYz now"),
+        ["url_shortener: bit.ly"],
+    ),
+    (
+        "a www. address without its scheme",
+        OLD,
+        _update(body="Vote at www.phish.example/login"),
+        ["new_domain: www.phish.example"],
+    ),
+    (
+        "a host and path without a scheme",
+        OLD,
+        _update(title="Sign in: secure-login.example.net/account"),
+        ["new_domain: secure-login.example.net"],
+    ),
+    (
+        "file names, an email address, abbreviations: no address",
+        OLD,
+        _update(body="See report.pdf, e.g. plan.txt; write to team@new.example. Thanks.Bye"),
+        [],
+    ),
     ("the starter's first day", NOW - timedelta(hours=23, minutes=59), _update(), ["first_day"]),
     ("a day and a minute old", NOW - timedelta(hours=24, minutes=1), _update(), []),
     (

@@ -176,7 +176,10 @@ def _send_group(
                 continue
             emails[prefix] = _update_email(message, signature)
         for prefix, email in emails.items():
-            outcomes[prefix] = "failed" if email is None else _sent_update(message, email)
+            if store.halted(message.petition_id, message.update_id):
+                outcomes[prefix] = "spared"  # its starter stopped it while this message went
+            else:
+                outcomes[prefix] = "failed" if email is None else _sent_update(message, email)
     except Exception:
         records.progress(held, outcomes)  # and the SQS record fails: retried from here
         raise

@@ -46,6 +46,12 @@ SHORTENERS = frozenset(
     }
 )
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+#: An address written without its scheme, as mail clients make links of them: a host (not
+#: an email address's), and what follows it.
+_BARE = re.compile(
+    r"(?<![\w@.:/-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63})(?![\w-])(/?)",
+    re.IGNORECASE,
+)
 
 
 def hold_reasons(
@@ -82,7 +88,18 @@ def links_hosts(update: Update) -> set[str]:
         for text in texts
         for url in _URL.findall(text)
         if (host := (urlsplit(url).hostname or "").lower().rstrip("."))
-    }
+    } | {host for text in texts for host in _bare_hosts(_URL.sub(" ", text))}
+
+
+def _bare_hosts(text: str) -> set[str]:
+    """Hosts written without a scheme that a mail client links: ``www.`` ones, those followed
+    by a path (``bit.ly/3xYz``), and shorteners; not a file name (``report.pdf``)."""
+    found = set()
+    for match in _BARE.finditer(text):
+        host, path = match.group(1).lower(), match.group(2)
+        if host.startswith("www.") or path or _domain(host) in SHORTENERS:
+            found.add(host)
+    return found
 
 
 def _strings(value: Any) -> list[str]:

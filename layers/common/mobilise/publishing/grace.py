@@ -48,6 +48,19 @@ def hold(caller: str, petition: Petition, update: Update) -> bool:
     return False
 
 
+def review_pending(petition: Petition, update: Update) -> bool:
+    """At the end of its grace period, a pending update goes through moderation again: its
+    starter may have corrected it into one that is held. True: held for review."""
+    if update.type in UNHELD_TYPES or not get_settings().moderation_enabled:
+        return False
+    reasons = _reasons(petition, update)
+    if reasons:
+        held.to_review(update, reasons)
+        logger.info("corrected update held for review", update_id=update.update_id)
+        metrics.add_metric(name="UpdatesHeldForReview", unit="Count", value=1)
+    return bool(reasons)
+
+
 def _reasons(petition: Petition, update: Update) -> list[str]:
     settings = get_settings()
     own = {urlsplit(url).hostname or "" for url in (settings.site_url, settings.link("/"))}
@@ -55,12 +68,14 @@ def _reasons(petition: Petition, update: Update) -> list[str]:
 
 
 def _history(petition_id: str) -> list[Update]:
-    """Every published update of the petition (a few hundred at most: one a day)."""
+    """Every published update of the petition its starter wrote (a few hundred at most: one a
+    day): a decision-maker's answer, which the starter's own address could have given, makes
+    no domain known."""
     found: list[Update] = []
     after = None
     while True:
         page, after = store.list_updates(petition_id, HISTORY_PAGE, after)
-        found += page
+        found += [update for update in page if update.type not in UNHELD_TYPES]
         if after is None:
             return found
 

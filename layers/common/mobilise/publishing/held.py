@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
 from mobilise.core.errors import Conflict
 from mobilise.publishing import store
-from mobilise.table.conditions import failed_condition
+from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.models import (
     REVIEW,
     SCHEDULED,
@@ -76,6 +76,28 @@ def hold(caller: str, update: Update, petition: Petition, release_at: datetime |
         store.refused_publish(error, old, caller, petition.status)
 
 
+def to_review(update: Update, reasons: list[str]) -> None:
+    """A pending update, unedited since it was read, goes to review instead of out (corrected
+    in its grace period into one moderation holds): the window it took is kept (its place)."""
+    bound()
+    now = clock.now()
+    try:
+        Update(*Update.key(update.petition_id, update.update_id)).update(
+            actions=[
+                Update.status.set("in_review"),
+                Update.hold_reasons.set(reasons),
+                Update.outbox_pk.set(REVIEW),
+                Update.outbox_sk.set(now.isoformat()),
+            ],
+            condition=store.unchanged(update),
+        )
+    except UpdateError as error:
+        if condition_failed(error):
+            raise Conflict("The update changed while it was being published.") from error
+        raise
+    update.status, update.hold_reasons = "in_review", reasons
+
+
 def give_back(update: Update, to: str) -> None:
     """A held update becomes ``to`` (cancelled, rejected): nothing was sent, and its
     petition's window is what it was before (if it is still the one this update took)."""
@@ -106,8 +128,25 @@ def give_back(update: Update, to: str) -> None:
                 condition=Petition.last_update_at == update.published_at,
             )
     except TransactWriteError as error:
+        if failed_condition(error, 0) is None and failed_condition(error, 1) is not None:
+            _set_status(update, was, to)  # a newer update took the window: nothing to give back
+            return
         update.status = was
-        if failed_condition(error, 0) is not None or failed_condition(error, 1) is not None:
+        if failed_condition(error, 0) is not None:
+            raise Conflict("The update went out or changed meanwhile; read it again.") from error
+        raise
+
+
+def _set_status(update: Update, was: str, to: str) -> None:
+    """A held update becomes ``to``, the window left to the newer update that took it."""
+    try:
+        Update(*Update.key(update.petition_id, update.update_id)).update(
+            actions=[Update.status.set(to), Update.outbox_pk.remove(), Update.outbox_sk.remove()],
+            condition=Update.status == was,
+        )
+    except UpdateError as error:
+        update.status = was
+        if condition_failed(error):
             raise Conflict("The update went out or changed meanwhile; read it again.") from error
         raise
 

@@ -70,6 +70,8 @@ def _publish(petition_id: str, update_id: str) -> str:
     try:
         if update.status == "scheduled" and grace.hold(petition.owner_id, petition, update):
             return "in_review"
+        if update.status == "pending" and grace.review_pending(petition, update):
+            return "in_review"
         updates.release(petition.owner_id, petition, update)
     except UpdateTooSoon as refused:
         reopens = refused.next_update_allowed_at

@@ -153,7 +153,10 @@ def publish_update(
         outbox_pk=OUTBOX,
         outbox_sk=now.isoformat(),
     )
-    actions: list[Any] = [Petition.last_update_at.set(update.published_at)]
+    # A held update's window: the one it took, unless a newer update took it since (held past
+    # 24 hours): never wound back.
+    window: Any = Petition.last_update_at | update.published_at if held else update.published_at
+    actions: list[Any] = [Petition.last_update_at.set(window)]
     if victory:  # signing ends as a closing ends it: the signatures' retention is due now
         actions += [
             Petition.status.set("victory"),
