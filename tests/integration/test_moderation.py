@@ -277,3 +277,52 @@ def test_a_pending_update_corrected_into_a_risky_one_is_held_when_its_grace_ends
     # Then it is held for review, not sent
     assert _to_signers(mobilise) == []
     assert _status(mobilise, petition_id, update_id) == "in_review"
+
+
+def _risky_answer(mobilise: Mobilise) -> tuple[str, str]:
+    """A decision-maker's answer with a shortened link (its address was the starter's to give):
+    (petition, its update)."""
+    from tests.integration.test_answers import ANSWER, _post, _sent_link
+
+    petition_id = _petition(mobilise)
+    path = _sent_link(mobilise, petition_id)
+    assert _post(mobilise, path, {**ANSWER, "text": "Details: bit.ly/3xYz"}).status == 200
+    mobilise.run_queues()
+    (held,) = _operator(mobilise, action="list")["held"]
+    assert (held["type"], held["reasons"]) == ("decision_maker_response", ["url_shortener: bit.ly"])
+    update_id: str = held["update_id"]
+    return petition_id, update_id
+
+
+def _signers_sent(mobilise: Mobilise) -> list[str]:
+    return [to for to in _to_signers(mobilise) if to in SIGNERS]
+
+
+def test_a_risky_decision_makers_answer_is_held_then_approved_outside_the_window(
+    moderated: Mobilise,
+) -> None:
+    # Given a decision-maker's answer held for review: no signer got it
+    mobilise = moderated
+    petition_id, update_id = _risky_answer(mobilise)
+    assert _signers_sent(mobilise) == []
+
+    # When an operator approves it
+    approved = _operator(mobilise, action="approve", petition_id=petition_id, update_id=update_id)
+    mobilise.run_queues()
+
+    # Then each signer gets it once, and the starter's 24 hours are still free
+    assert approved["status"] == "published", approved
+    assert _signers_sent(mobilise) == SIGNERS
+    assert mobilise.publish(petition_id, title="Thanks", body="No links.").status == 201
+
+
+def test_a_rejected_decision_makers_answer_reaches_no_signer(moderated: Mobilise) -> None:
+    mobilise = moderated
+    petition_id, update_id = _risky_answer(mobilise)
+
+    rejected = _operator(mobilise, action="reject", petition_id=petition_id, update_id=update_id)
+    mobilise.run_queues()
+
+    assert rejected["status"] == "rejected", rejected
+    assert _signers_sent(mobilise) == []
+    assert _status(mobilise, petition_id, update_id) == "rejected"

@@ -32,10 +32,10 @@ from mobilise.delivery import queues, ses
 from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import updates
+from mobilise.publishing import grace, updates
 from mobilise.publishing.schemas import RESPONSE_TYPE
 from mobilise.table import counters, items, rates
-from mobilise.table.models import OUTBOX, FanoutJob, Petition, Update
+from mobilise.table.models import OUTBOX, REVIEW, FanoutJob, Petition, Update
 
 #: How many of the petition's latest updates the decision-maker's email lists.
 LATEST_UPDATES = 3
@@ -237,20 +237,36 @@ def _first(petition: Petition, sending: Sending) -> None:
     now = clock.now()
     sending.answered_at, sending.update_id = now, ids.new_id()
     update = _update(petition, sending, sending.update_id)
-    job = FanoutJob(
-        *FanoutJob.key(petition.petition_id, update.update_id),
-        update_id=update.update_id,
-        petition_id=petition.petition_id,
-        shards=get_settings().signature_shards,
-        created_at=now,
-        outbox_pk=OUTBOX,
-        outbox_sk=now.isoformat(),
-    )
+    reasons = grace.answer_reasons(petition, update)
+    if reasons:  # moderation: an operator decides whether signers get it
+        update.status, update.hold_reasons = "in_review", reasons
+        update.outbox_pk, update.outbox_sk = REVIEW, now.isoformat()
+    job = None if reasons else _job(petition.petition_id, update.update_id, now)
     store.first_answer(sending, update, job)
     logger.info(
         "decision-maker answered", petition_id=petition.petition_id, update_id=update.update_id
     )
     metrics.add_metric(name="DecisionMakerAnswers", unit="Count", value=1)
+    if reasons:
+        logger.info("answer held for review", update_id=update.update_id, reasons=reasons)
+    else:
+        _queue(petition, update)
+    _tell_starter(petition, sending, update)
+
+
+def _job(petition_id: str, update_id: str, now: datetime) -> FanoutJob:
+    return FanoutJob(
+        *FanoutJob.key(petition_id, update_id),
+        update_id=update_id,
+        petition_id=petition_id,
+        shards=get_settings().signature_shards,
+        created_at=now,
+        outbox_pk=OUTBOX,
+        outbox_sk=now.isoformat(),
+    )
+
+
+def _queue(petition: Petition, update: Update) -> None:
     try:  # the job is in the table: the sweeper sends it again if this fails
         queues.to_publish(
             [FanoutMessage(petition_id=petition.petition_id, update_id=update.update_id)]
@@ -261,7 +277,6 @@ def _first(petition: Petition, sending: Sending) -> None:
             petition_id=petition.petition_id,
             update_id=update.update_id,
         )
-    _tell_starter(petition, sending, update)
 
 
 def _tell_starter(petition: Petition, sending: Sending, update: Update) -> None:

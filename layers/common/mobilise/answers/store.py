@@ -111,9 +111,10 @@ def _answer_actions(sending: Sending) -> list[Any]:
     ]
 
 
-def first_answer(sending: Sending, update: Update, job: FanoutJob) -> None:
+def first_answer(sending: Sending, update: Update, job: FanoutJob | None) -> None:
     """The answer, its update (published, outside the 24-hour window: the petition item is
-    not written) and the update's fan-out job, in one transaction: once per sending."""
+    not written) and the update's fan-out job (none while it is held for review), in one
+    transaction: once per sending."""
     bound()
     try:
         with TransactWrite(connection=connection()) as transaction:
@@ -127,10 +128,12 @@ def first_answer(sending: Sending, update: Update, job: FanoutJob) -> None:
                 condition=Sending.pk.exists() & Sending.answered_at.does_not_exist(),
             )
             transaction.save(update, condition=Update.pk.does_not_exist())
-            transaction.save(job, condition=FanoutJob.pk.does_not_exist())
+            if job is not None:
+                transaction.save(job, condition=FanoutJob.pk.does_not_exist())
     except TransactWriteError as error:
-        # PynamoDB sends the puts before the updates: the sending's condition is entry 2.
-        if failed_condition(error, 2) is not None or _conflicted(error):
+        # PynamoDB sends the puts before the updates: the sending's condition comes after them.
+        sending_entry = 1 if job is None else 2
+        if failed_condition(error, sending_entry) is not None or _conflicted(error):
             raise Conflict("This link was answered at the same moment; open it again.") from error
         raise
 

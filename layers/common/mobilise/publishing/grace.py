@@ -21,8 +21,8 @@ from mobilise.publishing import held, store
 from mobilise.table import items
 from mobilise.table.models import Petition, Update
 
-#: Updates that go out at once, whatever the settings.
-UNHELD_TYPES = frozenset({"decision_maker_response"})
+#: Updates with no grace period (they go out at once, or through moderation if it is on).
+UNHELD_TYPES = store.OUTSIDE_WINDOW
 HISTORY_PAGE = 100
 
 
@@ -46,6 +46,12 @@ def hold(caller: str, petition: Petition, update: Update) -> bool:
         logger.info("update pending", update_id=update.update_id, release_at=release_at)
         return True
     return False
+
+
+def answer_reasons(petition: Petition, update: Update) -> list[str]:
+    """Why a decision-maker's answer must wait for a review (moderation on): its address was
+    the starter's to give, so it is judged as the starter's updates are."""
+    return _reasons(petition, update) if get_settings().moderation_enabled else []
 
 
 def review_pending(petition: Petition, update: Update) -> bool:
@@ -95,6 +101,10 @@ def reject(update: Update) -> None:
     (the starter may publish a corrected update at once: it is reviewed in turn)."""
     if update.status != "in_review":
         raise Conflict("Only an update in review can be rejected; this one is " + update.status)
+    if update.type in UNHELD_TYPES:  # it took no window: nothing to give back
+        held.set_status(update, "in_review", "rejected")
+        logger.info("update rejected", update_id=update.update_id)
+        return
     held.give_back(update, "rejected")
     logger.info("update rejected", update_id=update.update_id)
 

@@ -129,7 +129,7 @@ def give_back(update: Update, to: str) -> None:
             )
     except TransactWriteError as error:
         if failed_condition(error, 0) is None and failed_condition(error, 1) is not None:
-            _set_status(update, was, to)  # a newer update took the window: nothing to give back
+            set_status(update, was, to)  # a newer update took the window: nothing to give back
             return
         update.status = was
         if failed_condition(error, 0) is not None:
@@ -137,8 +137,10 @@ def give_back(update: Update, to: str) -> None:
         raise
 
 
-def _set_status(update: Update, was: str, to: str) -> None:
-    """A held update becomes ``to``, the window left to the newer update that took it."""
+def set_status(update: Update, was: str, to: str) -> None:
+    """A held update becomes ``to``, the petition's window untouched: a newer update took it,
+    or the update never took one (a decision-maker's answer)."""
+    bound()
     try:
         Update(*Update.key(update.petition_id, update.update_id)).update(
             actions=[Update.status.set(to), Update.outbox_pk.remove(), Update.outbox_sk.remove()],
@@ -149,6 +151,7 @@ def _set_status(update: Update, was: str, to: str) -> None:
         if condition_failed(error):
             raise Conflict("The update went out or changed meanwhile; read it again.") from error
         raise
+    update.status, update.outbox_pk, update.outbox_sk = to, None, None
 
 
 def stop(update: Update) -> None:

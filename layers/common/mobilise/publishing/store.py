@@ -35,6 +35,8 @@ from mobilise.table.models import (
 
 #: The statuses of updates that never went out, or not yet: their starter's only.
 UNPUBLISHED = ("scheduled", "cancelled", *HELD, "rejected")
+#: Updates outside the starter's 24-hour rule: a decision-maker's answer.
+OUTSIDE_WINDOW = frozenset({"decision_maker_response"})
 
 
 def list_updates(
@@ -144,15 +146,7 @@ def publish_update(
     update.status = "published"
     if not held:  # a held update took the window when it was published: it keeps that time
         update.published_at = now
-    job = FanoutJob(
-        *FanoutJob.key(update.petition_id, update.update_id),
-        update_id=update.update_id,
-        petition_id=update.petition_id,
-        shards=get_settings().signature_shards,
-        created_at=now,
-        outbox_pk=OUTBOX,
-        outbox_sk=now.isoformat(),
-    )
+    job = fanout_job(update.petition_id, update.update_id, now)
     # A held update's window: the one it took, unless a newer update took it since (held past
     # 24 hours): never wound back.
     window: Any = Petition.last_update_at | update.published_at if held else update.published_at
@@ -192,6 +186,40 @@ def publish_update(
             raise
         refused_publish(error, old, caller, status)
     return job
+
+
+def fanout_job(petition_id: str, update_id: str, now: datetime) -> FanoutJob:
+    """An update's fan-out job, due now (the sweeper sends it again if the queue never hears)."""
+    return FanoutJob(
+        *FanoutJob.key(petition_id, update_id),
+        update_id=update_id,
+        petition_id=petition_id,
+        shards=get_settings().signature_shards,
+        created_at=now,
+        outbox_pk=OUTBOX,
+        outbox_sk=now.isoformat(),
+    )
+
+
+def release_outside_window(update: Update) -> None:
+    """An update outside the 24-hour rule (a decision-maker's answer), held for review and
+    unedited since it was read, goes out with its fan-out job: the petition is not written."""
+    bound()
+    was = update.status
+    condition = unchanged(update)
+    update.status = "published"
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(update, condition=condition)
+            transaction.save(
+                fanout_job(update.petition_id, update.update_id, clock.now()),
+                condition=FanoutJob.pk.does_not_exist(),
+            )
+    except TransactWriteError as error:
+        update.status = was
+        if failed_condition(error, 0) is not None:
+            raise Conflict("The update changed while it was being published.") from error
+        raise
 
 
 def unchanged(update: Update) -> Condition:

@@ -77,17 +77,20 @@ def release(caller: str, petition: Petition, update: Update) -> None:
     follow_up = due.after_publish(update.type, update.fields or {})
     if follow_up is not None:
         update.outbox_pk, update.outbox_sk = follow_up[0], due.when(follow_up[1])
-    # A closed petition keeps its status and its due work (the retention of its
-    # signatures): only an open one is nudged again, or changes to a victory.
-    store.publish_update(
-        caller,
-        update,
-        nudge=due.nudge(clock.now())
-        if petition.status == "open" and not petition.nudges_off
-        else None,
-        victory=update.type == "victory" and petition.status == "open",
-        status=petition.status,
-    )
+    if update.type in store.OUTSIDE_WINDOW:  # a decision-maker's answer an operator approved
+        store.release_outside_window(update)
+    else:
+        # A closed petition keeps its status and its due work (the retention of its
+        # signatures): only an open one is nudged again, or changes to a victory.
+        store.publish_update(
+            caller,
+            update,
+            nudge=due.nudge(clock.now())
+            if petition.status == "open" and not petition.nudges_off
+            else None,
+            victory=update.type == "victory" and petition.status == "open",
+            status=petition.status,
+        )
     logger.info("update published", petition_id=update.petition_id, update_id=update.update_id)
     metrics.add_metric(name="UpdatesPublished", unit="Count", value=1)
     try:
