@@ -16,7 +16,6 @@ from mobilise.answers import emails, store, tokens
 from mobilise.answers.items import Sending
 from mobilise.answers.schemas import FORM_FIELDS, AnswerIn, SendingOut, SendingsOut, SentOut
 from mobilise.core import clock, ids, links
-from mobilise.core.config import get_settings
 from mobilise.core.errors import (
     AnswerClosed,
     Conflict,
@@ -35,7 +34,7 @@ from mobilise.i18n import words
 from mobilise.publishing import grace, updates
 from mobilise.publishing.schemas import RESPONSE_TYPE
 from mobilise.table import counters, items, rates
-from mobilise.table.models import OUTBOX, REVIEW, FanoutJob, Petition, Update
+from mobilise.table.models import REVIEW, Petition, Update
 
 #: How many of the petition's latest updates the decision-maker's email lists.
 LATEST_UPDATES = 3
@@ -241,7 +240,7 @@ def _first(petition: Petition, sending: Sending) -> None:
     if reasons:  # moderation: an operator decides whether signers get it
         update.status, update.hold_reasons = "in_review", reasons
         update.outbox_pk, update.outbox_sk = REVIEW, now.isoformat()
-    job = None if reasons else _job(petition.petition_id, update.update_id, now)
+    job = None if reasons else items.fanout_job(petition.petition_id, update.update_id, now)
     store.first_answer(sending, update, job)
     logger.info(
         "decision-maker answered", petition_id=petition.petition_id, update_id=update.update_id
@@ -252,18 +251,6 @@ def _first(petition: Petition, sending: Sending) -> None:
     else:
         _queue(petition, update)
     _tell_starter(petition, sending, update)
-
-
-def _job(petition_id: str, update_id: str, now: datetime) -> FanoutJob:
-    return FanoutJob(
-        *FanoutJob.key(petition_id, update_id),
-        update_id=update_id,
-        petition_id=petition_id,
-        shards=get_settings().signature_shards,
-        created_at=now,
-        outbox_pk=OUTBOX,
-        outbox_sk=now.isoformat(),
-    )
 
 
 def _queue(petition: Petition, update: Update) -> None:

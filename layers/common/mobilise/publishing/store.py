@@ -14,12 +14,11 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.errors import Conflict, InvalidField, NotFound, NotOwner, UpdateTooSoon
-from mobilise.table import counters
+from mobilise.table import counters, items
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_petition
 from mobilise.table.models import (
     HELD,
-    OUTBOX,
     RETENTION,
     SCHEDULED,
     UPDATE_INTERVAL,
@@ -146,7 +145,7 @@ def publish_update(
     update.status = "published"
     if not held:  # a held update took the window when it was published: it keeps that time
         update.published_at = now
-    job = fanout_job(update.petition_id, update.update_id, now)
+    job = items.fanout_job(update.petition_id, update.update_id, now)
     # A held update's window: the one it took, unless a newer update took it since (held past
     # 24 hours): never wound back.
     window: Any = Petition.last_update_at | update.published_at if held else update.published_at
@@ -188,19 +187,6 @@ def publish_update(
     return job
 
 
-def fanout_job(petition_id: str, update_id: str, now: datetime) -> FanoutJob:
-    """An update's fan-out job, due now (the sweeper sends it again if the queue never hears)."""
-    return FanoutJob(
-        *FanoutJob.key(petition_id, update_id),
-        update_id=update_id,
-        petition_id=petition_id,
-        shards=get_settings().signature_shards,
-        created_at=now,
-        outbox_pk=OUTBOX,
-        outbox_sk=now.isoformat(),
-    )
-
-
 def release_outside_window(update: Update) -> None:
     """An update outside the 24-hour rule (a decision-maker's answer), held for review and
     unedited since it was read, goes out with its fan-out job: the petition is not written."""
@@ -212,7 +198,7 @@ def release_outside_window(update: Update) -> None:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(update, condition=condition)
             transaction.save(
-                fanout_job(update.petition_id, update.update_id, clock.now()),
+                items.fanout_job(update.petition_id, update.update_id, clock.now()),
                 condition=FanoutJob.pk.does_not_exist(),
             )
     except TransactWriteError as error:

@@ -1,11 +1,24 @@
 """Reading the table's items by key, for every capability: a petition, an update, a
-signature, a fan-out job, the recipients of a batch, the suppressed addresses.
+signature, a fan-out job, the recipients of a batch, the suppressed addresses; and the
+fan-out job an update is published with (by publishing, and by a decision-maker's answer).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from mobilise.core.config import get_settings
 from mobilise.core.errors import InvalidLink, NotFound
-from mobilise.table.models import FanoutJob, Petition, Rsvp, Signature, Suppression, Update, bound
+from mobilise.table.models import (
+    OUTBOX,
+    FanoutJob,
+    Petition,
+    Rsvp,
+    Signature,
+    Suppression,
+    Update,
+    bound,
+)
 
 
 def get_petition(petition_id: str) -> Petition:
@@ -112,3 +125,16 @@ def linked_signature(petition_id: str, email_hash: str) -> Signature:
         return get_signature(petition_id, email_hash)
     except NotFound:
         raise InvalidLink() from None
+
+
+def fanout_job(petition_id: str, update_id: str, now: datetime) -> FanoutJob:
+    """An update's fan-out job, due now (the sweeper sends it again if the queue never hears)."""
+    return FanoutJob(
+        *FanoutJob.key(petition_id, update_id),
+        update_id=update_id,
+        petition_id=petition_id,
+        shards=get_settings().signature_shards,
+        created_at=now,
+        outbox_pk=OUTBOX,
+        outbox_sk=now.isoformat(),
+    )
