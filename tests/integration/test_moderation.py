@@ -305,6 +305,7 @@ def test_a_risky_decision_makers_answer_is_held_then_approved_outside_the_window
     mobilise = moderated
     petition_id, update_id = _risky_answer(mobilise)
     assert _signers_sent(mobilise) == []
+    assert _told(mobilise) == []  # not "on its way to your signers": it is not, yet
 
     # When an operator approves it
     approved = _operator(mobilise, action="approve", petition_id=petition_id, update_id=update_id)
@@ -313,6 +314,9 @@ def test_a_risky_decision_makers_answer_is_held_then_approved_outside_the_window
     # Then each signer gets it once, and the starter's 24 hours are still free
     assert approved["status"] == "published", approved
     assert _signers_sent(mobilise) == SIGNERS
+    (told,) = _told(mobilise)
+    unfolded = told.split(b"\r\n\r\n", 1)[0].replace(b"\r\n ", b" ")  # RFC 5322 folding
+    assert b"\r\nSubject: Your update was approved and sent: " in unfolded
     assert mobilise.publish(petition_id, title="Thanks", body="No links.").status == 201
 
 

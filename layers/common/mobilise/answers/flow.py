@@ -246,10 +246,10 @@ def _first(petition: Petition, sending: Sending) -> None:
         "decision-maker answered", petition_id=petition.petition_id, update_id=update.update_id
     )
     metrics.add_metric(name="DecisionMakerAnswers", unit="Count", value=1)
-    if reasons:
+    if reasons:  # the starter hears of it with the operator's decision (moderation's email)
         logger.info("answer held for review", update_id=update.update_id, reasons=reasons)
-    else:
-        _queue(petition, update)
+        return
+    _queue(petition, update)
     _tell_starter(petition, sending, update)
 
 
