@@ -28,7 +28,6 @@ from mobilise.core.errors import (
 )
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import queues, ses
-from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.i18n import words
 from mobilise.publishing import grace, updates
@@ -249,21 +248,8 @@ def _first(petition: Petition, sending: Sending) -> None:
     if reasons:  # the starter hears of it with the operator's decision (moderation's email)
         logger.info("answer held for review", update_id=update.update_id, reasons=reasons)
         return
-    _queue(petition, update)
+    queues.announce_fanout(petition.petition_id, update.update_id)
     _tell_starter(petition, sending, update)
-
-
-def _queue(petition: Petition, update: Update) -> None:
-    try:  # the job is in the table: the sweeper sends it again if this fails
-        queues.to_publish(
-            [FanoutMessage(petition_id=petition.petition_id, update_id=update.update_id)]
-        )
-    except Exception:
-        logger.exception(
-            "fan-out job not queued; it stays in the table",
-            petition_id=petition.petition_id,
-            update_id=update.update_id,
-        )
 
 
 def _tell_starter(petition: Petition, sending: Sending, update: Update) -> None:

@@ -8,6 +8,8 @@ from pydantic import BaseModel
 
 from mobilise.core import aws
 from mobilise.core.config import get_settings
+from mobilise.core.observability import logger
+from mobilise.delivery.messages import FanoutMessage
 
 _BATCH = 10  # SendMessageBatch takes at most ten entries
 
@@ -50,3 +52,16 @@ def to_publish(messages: Iterable[BaseModel]) -> int:
 
 def to_delivery(messages: Iterable[BaseModel]) -> int:
     return send(get_settings().delivery_queue_url, messages)
+
+
+def announce_fanout(petition_id: str, update_id: str) -> None:
+    """Queue the fan-out of an update whose job is already in the table; if SQS fails, the
+    sweeper sends the job again (logged here, never raised: the update is published)."""
+    try:
+        to_publish([FanoutMessage(petition_id=petition_id, update_id=update_id)])
+    except Exception:
+        logger.exception(
+            "fan-out job not queued; it stays in the table",
+            petition_id=petition_id,
+            update_id=update_id,
+        )

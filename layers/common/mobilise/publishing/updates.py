@@ -22,7 +22,6 @@ from mobilise.core.errors import (
 )
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import queues, ses
-from mobilise.delivery.messages import FanoutMessage
 from mobilise.emails import rendering
 from mobilise.engagement import clicks as engagement_clicks
 from mobilise.publishing import actions, grace, photos, store
@@ -93,16 +92,7 @@ def release(caller: str, petition: Petition, update: Update) -> None:
         )
     logger.info("update published", petition_id=update.petition_id, update_id=update.update_id)
     metrics.add_metric(name="UpdatesPublished", unit="Count", value=1)
-    try:
-        queues.to_publish(
-            [FanoutMessage(petition_id=update.petition_id, update_id=update.update_id)]
-        )
-    except Exception:
-        logger.exception(
-            "fan-out job not queued; it stays in the table",
-            petition_id=update.petition_id,
-            update_id=update.update_id,
-        )
+    queues.announce_fanout(update.petition_id, update.update_id)
 
 
 def _owned(caller: str, petition_id: str) -> Petition:
