@@ -45,8 +45,10 @@ def _sign_in(page: Page, user: str) -> None:
     page.goto("/app/")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/_local/oauth2/authorize\?"))
-    page.keyboard.type(user)
-    page.keyboard.press("Enter")
+    # Filled, not typed: typing before the field has the focus loses letters (another user)
+    field = page.get_by_label("User name")
+    field.fill(user)
+    field.press("Enter")
     page.wait_for_url(re.compile(r"/app/$"))
 
 
