@@ -1,4 +1,4 @@
-"""Fan-out: from one published update to delivery messages of up to 50 recipients.
+"""Fan-out: from one published update to delivery messages of up to 100 recipients.
 
 A new job becomes one message per signature shard, so the shards are read in
 parallel. A shard is read page by page; before the Lambda runs out of time the

@@ -18,10 +18,9 @@ from mobilise.core import clock
 from mobilise.core.errors import InvalidLink
 from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
+from mobilise.table.delivery_counts import EVENT_NAMES, DeliveryCounts, counted, values
 from mobilise.table.models import (
-    EMAILED,
     OUTBOX,
-    STAT_NAMES,
     FanoutJob,
     FanoutPage,
     Signature,
@@ -129,23 +128,25 @@ def suppress(email_hash: str, reason: str) -> bool:
     return new
 
 
-def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> None:
-    """Add to an update's delivery counters: one write for a whole batch."""
+def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> dict[str, int]:
+    """Add to an update's delivery counters (one write for a whole batch of SES events), and
+    return every counter after the add."""
     bound()
     actions = [
-        getattr(Update, name).add(value)
+        getattr(DeliveryCounts, name).add(value)
         for name, value in counts.items()
-        if value and name in STAT_NAMES
+        if value and name in EVENT_NAMES
     ]
-    if actions:
-        Update(*Update.key(petition_id, update_id)).update(
-            actions=actions, condition=Update.status.is_in(*EMAILED)
-        )
+    item = DeliveryCounts(*DeliveryCounts.key(petition_id, update_id))
+    if not actions:
+        return counted(petition_id, update_id)
+    item.update(actions=actions)  # its attributes as they are after the add
+    return values(item)
 
 
 def start_fanout(petition_id: str, update_id: str) -> None:
     """The fan-out starts, in one transaction: its job queued -> sending (out of the outbox
-    index), its update published -> sending with its counters at zero. A job already started
+    index), its update published -> sending, its counters item made. A job already started
     stays as it is."""
     bound()
     try:
@@ -161,12 +162,15 @@ def start_fanout(petition_id: str, update_id: str) -> None:
             )
             transaction.update(
                 Update(*Update.key(petition_id, update_id)),
-                actions=[
-                    Update.status.set("sending"),
-                    Update.recipients.set(Update.recipients | 0),
-                    Update.settled.set(Update.settled | 0),
-                ],
+                actions=[Update.status.set("sending")],
                 condition=Update.status == "published",
+            )
+            transaction.update(
+                DeliveryCounts(*DeliveryCounts.key(petition_id, update_id)),
+                actions=[
+                    DeliveryCounts.recipients.set(DeliveryCounts.recipients | 0),
+                    DeliveryCounts.settled.set(DeliveryCounts.settled | 0),
+                ],
             )
     except TransactWriteError as error:
         if failed_condition(error, 0) is None:
@@ -229,14 +233,15 @@ def mark_page_done(
         recipients=count,
         expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
     )
-    counted: list[Any] = [Update.recipients.add(count)]
+    added: list[Any] = [DeliveryCounts.recipients.add(count)]
     if spared:
-        counted += [Update.spared.add(count), Update.settled.add(count)]
+        added += [DeliveryCounts.spared.add(count), DeliveryCounts.settled.add(count)]
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(page, condition=FanoutPage.pk.does_not_exist())
             if count:
-                transaction.update(Update(*Update.key(petition_id, update_id)), actions=counted)
+                counts = DeliveryCounts(*DeliveryCounts.key(petition_id, update_id))
+                transaction.update(counts, actions=added)
     except TransactWriteError as error:
         if failed_condition(error, 0) is None:
             raise
@@ -244,14 +249,19 @@ def mark_page_done(
 
 def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
     """Record a shard as fanned out (a set: idempotent). True once every shard is: the
-    update's ``recipients`` is then final, and says so (``fanned_out_at``)."""
+    update's ``recipients`` is then final, and says so (``fanned_out_at``); it is copied onto
+    the update, which shows it."""
     bound()
     job = FanoutJob(*FanoutJob.key(petition_id, update_id))
     job.update(actions=[FanoutJob.shards_done.add({shard})])
     if len(job.shards_done or ()) < job.shards:
         return False
+    recipients = counted(petition_id, update_id)["recipients"]
     Update(*Update.key(petition_id, update_id)).update(
-        actions=[Update.fanned_out_at.set(Update.fanned_out_at | clock.now())],
+        actions=[
+            Update.fanned_out_at.set(Update.fanned_out_at | clock.now()),
+            Update.recipients.set(recipients),
+        ],
         condition=Update.pk.exists(),
     )
     return True
@@ -259,26 +269,35 @@ def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
 
 def finish_delivery(petition_id: str, update_id: str) -> bool:
     """sending -> sent, with its job, once fan-out is over and every recipient it enqueued is
-    settled: one transaction, conditional on the update's own counters. Each delivery
-    message and fan-out's last shard try it after their own write, so whichever comes last
-    sees everything and succeeds; every other try changes nothing. True if this one did.
+    settled: one transaction, conditional on the update's status and on its counters as read
+    (recipients unchanged: settled only grows). Each delivery message and fan-out's last shard
+    try it after their own write, so whichever comes last sees everything and succeeds;
+    every other try changes nothing. True if this one did.
 
-    A consistent read first spares the transaction while delivery is plainly not over
-    (most tries): it only filters, the condition decides."""
+    The update is read first (consistently): while it is not fanned out (most tries during
+    a fan-out) that read is all; the reads only filter, the conditions decide."""
     bound()
-    key = Update.key(petition_id, update_id)
-    attributes = ["status", "fanned_out_at", "settled", "recipients"]
-    current = Update.get(*key, consistent_read=True, attributes_to_get=attributes)
-    if not _delivered(current):
+    key, key_of = Update.key(petition_id, update_id), (petition_id, update_id)
+    current = Update.get(*key, consistent_read=True, attributes_to_get=["status", "fanned_out_at"])
+    if current.status != "sending" or current.fanned_out_at is None:
+        return False
+    try:
+        counts = DeliveryCounts.get(*DeliveryCounts.key(*key_of), consistent_read=True)
+    except DeliveryCounts.DoesNotExist:
+        return False
+    if (counts.settled or 0) < (counts.recipients or 0):
         return False
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.update(
                 Update(*key),
                 actions=[Update.status.set("sent")],
-                condition=(Update.status == "sending")
-                & Update.fanned_out_at.exists()
-                & (Update.settled >= Update.recipients),
+                condition=(Update.status == "sending") & Update.fanned_out_at.exists(),
+            )
+            transaction.condition_check(
+                DeliveryCounts,
+                *DeliveryCounts.key(*key_of),
+                condition=DeliveryCounts.recipients == (counts.recipients or 0),
             )
             transaction.update(
                 FanoutJob(*FanoutJob.key(petition_id, update_id)),
@@ -286,16 +305,7 @@ def finish_delivery(petition_id: str, update_id: str) -> bool:
                 condition=FanoutJob.pk.exists(),
             )
     except TransactWriteError as error:
-        if failed_condition(error, 0) is None:
+        if failed_condition(error, 0) is None and failed_condition(error, 1) is None:
             raise
         return False
     return True
-
-
-def _delivered(update: Update) -> bool:
-    """What :func:`finish_delivery`'s condition says, on an update as read."""
-    return (
-        update.status == "sending"
-        and update.fanned_out_at is not None
-        and (update.settled or 0) >= (update.recipients or 0)
-    )

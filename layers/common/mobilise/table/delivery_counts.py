@@ -1,0 +1,75 @@
+"""An update's delivery counters, on a small item of their own beside the update.
+
+DynamoDB bills a write by the size of the whole item written: on the update, which holds its
+body (up to 20,000 characters), a counter's write cost one unit per kilobyte of the update
+(6 units of a transaction for a 3 KB update, per delivery message). Here each costs one.
+
+Updates delivered before the counters moved keep theirs on the update item: statistics read
+the update's when it has no counters item (:func:`counted`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pynamodb.attributes import NumberAttribute
+from pynamodb.expressions.update import Action
+
+from mobilise.table.base import _Item
+
+#: Every counter, all of them numbers that only grow.
+NAMES = (
+    "recipients",  # enqueued by fan-out (or counted spared by it); final once it is over
+    "sent",
+    "failed",  # refused by SES for good, or no email could be built
+    "skipped",  # unsubscribed or suppressed since, or sent already
+    "spared",  # not sent: the starter stopped the delivery
+    "digested",  # not sent: the person had an update email in the last 24 h (a digest)
+    "settled",  # sent+failed+skipped+spared+digested: over at recipients
+    "bounced",
+    "complained",
+    "unsubscribed",
+)
+#: What SES events and unsubscribe links add (the others move with delivery's records).
+EVENT_NAMES = ("sent", "failed", "bounced", "complained", "unsubscribed")
+
+
+class DeliveryCounts(_Item):
+    """One update's delivery counters: one write per delivery message (never per email)."""
+
+    recipients = NumberAttribute(null=True)
+    sent = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)
+    skipped = NumberAttribute(null=True)
+    spared = NumberAttribute(null=True)
+    digested = NumberAttribute(null=True)
+    settled = NumberAttribute(null=True)
+    bounced = NumberAttribute(null=True)
+    complained = NumberAttribute(null=True)
+    unsubscribed = NumberAttribute(null=True)
+
+    @staticmethod
+    def key(petition_id: str, update_id: str) -> tuple[str, str]:
+        return f"PET#{petition_id}", f"DCT#{update_id}"
+
+
+def counted(petition_id: str, update_id: str, before: object = None) -> dict[str, int]:
+    """An update's delivery counters (a consistent read); ``before``: the update as read, whose
+    own counters are those of an update delivered before they moved here."""
+    try:
+        key = DeliveryCounts.key(petition_id, update_id)
+        found = DeliveryCounts.get(*key, consistent_read=True)
+    except DeliveryCounts.DoesNotExist:
+        return values(before)
+    return values(found)
+
+
+def values(item: object) -> dict[str, int]:
+    """Every counter of a counters item (or of an update from before them), 0 if unset."""
+    return {name: int(getattr(item, name, None) or 0) for name in NAMES}
+
+
+def added(counts: Mapping[str, int]) -> list[Action]:
+    """The actions that add ``counts`` (and as many to ``settled``: each is an outcome)."""
+    actions = [getattr(DeliveryCounts, name).add(value) for name, value in counts.items() if value]
+    return [DeliveryCounts.settled.add(sum(counts.values())), *actions]
