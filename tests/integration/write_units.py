@@ -81,19 +81,20 @@ def billed_writes() -> Iterator[Billed]:
         targets = _targets(operation, params)
         before = [size(client, table, key) for table, key, _ in targets]
         try:
-            return original(client, operation, params)
+            response = original(client, operation, params)
         except ClientError:
-            after = before  # a failed condition is billed all the same
+            count(operation, targets, before, before)  # a failed condition is billed too
             raise
-        else:
-            after = [size(client, table, key) for table, key, _ in targets]
-        finally:
-            units = 0.0
-            for (_, key, factor), old, new in zip(targets, before, after, strict=True):
-                units += factor * max(1, math.ceil(max(old, new) / _KB))
-                sort_key = str(_deserialize(key["sk"]))
-                billed.largest[sort_key] = max(billed.largest.get(sort_key, 0), old, new)
-            billed.units[operation] = billed.units.get(operation, 0.0) + units
+        count(operation, targets, before, [size(client, table, key) for table, key, _ in targets])
+        return response
+
+    def count(operation: str, targets: list[Any], before: list[int], after: list[int]) -> None:
+        units = 0.0
+        for (_, key, factor), old, new in zip(targets, before, after, strict=True):
+            units += factor * max(1, math.ceil(max(old, new) / _KB))
+            sort_key = str(_deserialize(key["sk"]))
+            billed.largest[sort_key] = max(billed.largest.get(sort_key, 0), old, new)
+        billed.units[operation] = billed.units.get(operation, 0.0) + units
 
     _CLIENT._make_api_call = call
     try:
