@@ -36,8 +36,10 @@ def stored_size(item: dict[str, Any]) -> int:
 def _value_size(value: Any) -> int:
     if isinstance(value, str):
         return len(value.encode())
-    if isinstance(value, Binary | bytes | bytearray):
-        return len(bytes(value.value if isinstance(value, Binary) else value))
+    if isinstance(value, Binary):
+        return len(value.value)  # type: ignore[attr-defined]
+    if isinstance(value, bytes | bytearray):
+        return len(value)
     if isinstance(value, bool) or value is None:
         return 1
     if isinstance(value, Decimal | int | float):

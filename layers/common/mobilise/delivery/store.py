@@ -18,7 +18,8 @@ from mobilise.core import clock
 from mobilise.core.errors import InvalidLink
 from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
-from mobilise.table.delivery_counts import EVENT_NAMES, DeliveryCounts, counted, values
+from mobilise.table.delivery_counts import EVENT_NAMES, DeliveryCounts
+from mobilise.table.delivery_stats import PageMarker, counted, fanned_out, shown
 from mobilise.table.models import (
     OUTBOX,
     FanoutJob,
@@ -141,13 +142,12 @@ def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> di
     if not actions:
         return counted(petition_id, update_id)
     item.update(actions=actions)  # its attributes as they are after the add
-    return values(item)
+    return shown(item)
 
 
 def start_fanout(petition_id: str, update_id: str) -> None:
     """The fan-out starts, in one transaction: its job queued -> sending (out of the outbox
-    index), its update published -> sending, its counters item made. A job already started
-    stays as it is."""
+    index), its update published -> sending. A job already started stays as it is."""
     bound()
     try:
         with TransactWrite(connection=connection()) as transaction:
@@ -164,13 +164,6 @@ def start_fanout(petition_id: str, update_id: str) -> None:
                 Update(*Update.key(petition_id, update_id)),
                 actions=[Update.status.set("sending")],
                 condition=Update.status == "published",
-            )
-            transaction.update(
-                DeliveryCounts(*DeliveryCounts.key(petition_id, update_id)),
-                actions=[
-                    DeliveryCounts.recipients.set(DeliveryCounts.recipients | 0),
-                    DeliveryCounts.settled.set(DeliveryCounts.settled | 0),
-                ],
             )
     except TransactWriteError as error:
         if failed_condition(error, 0) is None:
@@ -224,39 +217,34 @@ def mark_page_done(
     *,
     spared: bool = False,
 ) -> None:
-    """Record a page as enqueued and count its recipients on the update, atomically,
-    so a page enqueued twice (a retried job) is counted once. ``spared``: the page of a
+    """Record a page as enqueued, with how many recipients it counts: written once (a page
+    enqueued twice, by a retried job, is counted once), and summed on the update's counters
+    when fan-out ends (:mod:`mobilise.table.delivery_stats`). ``spared``: the page of a
     stopped update, enqueued nowhere: its recipients are counted spared, and settled."""
     bound()
-    page = FanoutPage(
+    page = PageMarker(
         *FanoutPage.key(update_id, shard, cursor_digest(cursor)),
         recipients=count,
+        spared=spared or None,
         expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
     )
-    added: list[Any] = [DeliveryCounts.recipients.add(count)]
-    if spared:
-        added += [DeliveryCounts.spared.add(count), DeliveryCounts.settled.add(count)]
     try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(page, condition=FanoutPage.pk.does_not_exist())
-            if count:
-                counts = DeliveryCounts(*DeliveryCounts.key(petition_id, update_id))
-                transaction.update(counts, actions=added)
-    except TransactWriteError as error:
-        if failed_condition(error, 0) is None:
+        page.save(condition=PageMarker.pk.does_not_exist())
+    except PutError as error:
+        if not condition_failed(error):
             raise
 
 
 def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
     """Record a shard as fanned out (a set: idempotent). True once every shard is: the
-    update's ``recipients`` is then final, and says so (``fanned_out_at``); it is copied onto
-    the update, which shows it."""
+    update's recipients are then final (the page markers' sums, set on its counters), and the
+    update says so (``fanned_out_at``), with their number, which it shows."""
     bound()
     job = FanoutJob(*FanoutJob.key(petition_id, update_id))
     job.update(actions=[FanoutJob.shards_done.add({shard})])
     if len(job.shards_done or ()) < job.shards:
         return False
-    recipients = counted(petition_id, update_id)["recipients"]
+    recipients = fanned_out(petition_id, update_id)
     Update(*Update.key(petition_id, update_id)).update(
         actions=[
             Update.fanned_out_at.set(Update.fanned_out_at | clock.now()),
@@ -270,7 +258,7 @@ def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
 def finish_delivery(petition_id: str, update_id: str) -> bool:
     """sending -> sent, with its job, once fan-out is over and every recipient it enqueued is
     settled: one transaction, conditional on the update's status and on its counters as read
-    (recipients unchanged: settled only grows). Each delivery message and fan-out's last shard
+    (``enqueued`` unchanged: settled only grows). Each delivery message and fan-out's last shard
     try it after their own write, so whichever comes last sees everything and succeeds;
     every other try changes nothing. True if this one did.
 
@@ -285,7 +273,7 @@ def finish_delivery(petition_id: str, update_id: str) -> bool:
         counts = DeliveryCounts.get(*DeliveryCounts.key(*key_of), consistent_read=True)
     except DeliveryCounts.DoesNotExist:
         return False
-    if (counts.settled or 0) < (counts.recipients or 0):
+    if counts.enqueued is None or (counts.settled or 0) < counts.enqueued:
         return False
     try:
         with TransactWrite(connection=connection()) as transaction:
@@ -297,7 +285,7 @@ def finish_delivery(petition_id: str, update_id: str) -> bool:
             transaction.condition_check(
                 DeliveryCounts,
                 *DeliveryCounts.key(*key_of),
-                condition=DeliveryCounts.recipients == (counts.recipients or 0),
+                condition=DeliveryCounts.enqueued == counts.enqueued,
             )
             transaction.update(
                 FanoutJob(*FanoutJob.key(petition_id, update_id)),

@@ -39,7 +39,7 @@ from mobilise.publishing.schemas import (
     update_in,
 )
 from mobilise.reminders import due
-from mobilise.table import delivery_counts, items, rates
+from mobilise.table import delivery_stats, items, rates
 from mobilise.table.models import EVENT, MEETING, Petition, Update
 
 #: Test sends a petition may make in an hour (they go to its starter only).
@@ -353,7 +353,7 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
         raise NotOwner()
     update = items.get_update(petition_id, update_id)
     job = items.get_job(petition_id, update_id)
-    counters = delivery_counts.counted(petition_id, update_id, update)
+    counters = delivery_stats.counted(petition_id, update_id, update)
     del counters["settled"]
     rsvp = None
     if update.type == "event":

@@ -17,7 +17,7 @@ from pynamodb.expressions.update import Action
 
 from mobilise.table.base import _Item
 
-#: Every counter, all of them numbers that only grow.
+#: Every counter, as the statistics show them.
 NAMES = (
     "recipients",  # enqueued by fan-out (or counted spared by it); final once it is over
     "sent",
@@ -35,9 +35,11 @@ EVENT_NAMES = ("sent", "failed", "bounced", "complained", "unsubscribed")
 
 
 class DeliveryCounts(_Item):
-    """One update's delivery counters: one write per delivery message (never per email)."""
+    """One update's delivery counters: one write per delivery message (never per email), and
+    once at the end of the fan-out what its page markers count (:mod:`.delivery_stats`)."""
 
-    recipients = NumberAttribute(null=True)
+    enqueued = NumberAttribute(null=True)  # the recipients fan-out enqueued: set at its end
+    fanout_spared = NumberAttribute(null=True)  # its recipients counted spared, not enqueued
     sent = NumberAttribute(null=True)
     failed = NumberAttribute(null=True)
     skipped = NumberAttribute(null=True)
@@ -53,19 +55,9 @@ class DeliveryCounts(_Item):
         return f"PET#{petition_id}", f"DCT#{update_id}"
 
 
-def counted(petition_id: str, update_id: str, before: object = None) -> dict[str, int]:
-    """An update's delivery counters (a consistent read); ``before``: the update as read, whose
-    own counters are those of an update delivered before they moved here."""
-    try:
-        key = DeliveryCounts.key(petition_id, update_id)
-        found = DeliveryCounts.get(*key, consistent_read=True)
-    except DeliveryCounts.DoesNotExist:
-        return values(before)
-    return values(found)
-
-
 def values(item: object) -> dict[str, int]:
-    """Every counter of a counters item (or of an update from before them), 0 if unset."""
+    """Every counter of an update from before the counters item, or of a counters item as
+    delivery counts them (``recipients`` and fan-out's spared aside), 0 if unset."""
     return {name: int(getattr(item, name, None) or 0) for name in NAMES}
 
 
