@@ -1,12 +1,15 @@
 """Delivery's bookkeeping: one record per delivery message, holding what became of each of its
-recipients, written twice per message (claimed, then settled with the update's counters).
+recipients, written twice per message (claimed, then settled with the update's counters item,
+:mod:`mobilise.table.delivery_counts`): 1 + 4 write units a message of up to 100.
 
 A record is named by the message's place among the update's recipients, not by its content:
 its shard and the hash of its last recipient (``DLV#{update}``, ``{shard}#{last}``), so that
 the same page of signers read twice names the same record. Recipients are written as the
-first :data:`PREFIX` hex characters of their hash (48 bits: two recipients of one message
-never share one), and so is the range: no record holds a whole email hash, which erasure
-could not find (:mod:`mobilise.privacy.personal_data`); records expire after 30 days.
+first :data:`PREFIX` hex characters of their hash (48 bits, as 6 bytes: two recipients of one
+message never share one; 100 of them and their outcomes in 700 bytes, so that the record
+stays under 1 KB, one write unit), and the range as hex: no record holds a whole email hash,
+which erasure could not find (:mod:`mobilise.privacy.personal_data`); records expire after
+30 days.
 
 Claiming a record leases it for :data:`LEASE_SECONDS` (more than the deliver function's
 timeout, less than the delivery queue's visibility timeout): a message handled twice at

@@ -19,7 +19,7 @@ from mobilise.core.errors import InvalidLink
 from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.delivery_counts import EVENT_NAMES, DeliveryCounts
-from mobilise.table.delivery_stats import PageMarker, counted, fanned_out, shown
+from mobilise.table.delivery_stats import PageMarker, counted, earlier, fanned_out, shown
 from mobilise.table.models import (
     OUTBOX,
     FanoutJob,
@@ -263,17 +263,24 @@ def finish_delivery(petition_id: str, update_id: str) -> bool:
     every other try changes nothing. True if this one did.
 
     The update is read first (consistently): while it is not fanned out (most tries during
-    a fan-out) that read is all; the reads only filter, the conditions decide."""
+    a fan-out) that read is all; the reads only filter, the conditions decide. An update
+    that was sending when its counters moved to their own item has some settled on itself:
+    they are added (they only grow, so what was read holds); if its fan-out ended before,
+    its final recipients are on it too."""
     bound()
     key, key_of = Update.key(petition_id, update_id), (petition_id, update_id)
-    current = Update.get(*key, consistent_read=True, attributes_to_get=["status", "fanned_out_at"])
+    attributes = ["status", "fanned_out_at", "recipients"]
+    current = Update.get(*key, consistent_read=True, attributes_to_get=attributes)
     if current.status != "sending" or current.fanned_out_at is None:
         return False
+    before = earlier(petition_id, update_id)
     try:
         counts = DeliveryCounts.get(*DeliveryCounts.key(*key_of), consistent_read=True)
     except DeliveryCounts.DoesNotExist:
-        return False
-    if counts.enqueued is None or (counts.settled or 0) < counts.enqueued:
+        counts = DeliveryCounts(*DeliveryCounts.key(*key_of))
+    enqueued = current.recipients if counts.enqueued is None else counts.enqueued
+    settled = int(counts.settled or 0) + int(before.settled if before else 0)
+    if enqueued is None or settled < enqueued:
         return False
     try:
         with TransactWrite(connection=connection()) as transaction:
@@ -282,11 +289,12 @@ def finish_delivery(petition_id: str, update_id: str) -> bool:
                 actions=[Update.status.set("sent")],
                 condition=(Update.status == "sending") & Update.fanned_out_at.exists(),
             )
-            transaction.condition_check(
-                DeliveryCounts,
-                *DeliveryCounts.key(*key_of),
-                condition=DeliveryCounts.enqueued == counts.enqueued,
-            )
+            if counts.enqueued is not None:
+                transaction.condition_check(
+                    DeliveryCounts,
+                    *DeliveryCounts.key(*key_of),
+                    condition=DeliveryCounts.enqueued == counts.enqueued,
+                )
             transaction.update(
                 FanoutJob(*FanoutJob.key(petition_id, update_id)),
                 actions=[FanoutJob.state.set("sent")],

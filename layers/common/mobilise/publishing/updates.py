@@ -353,7 +353,7 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
         raise NotOwner()
     update = items.get_update(petition_id, update_id)
     job = items.get_job(petition_id, update_id)
-    counters = delivery_stats.counted(petition_id, update_id, update)
+    counters = delivery_stats.counted(petition_id, update_id)
     del counters["settled"]
     rsvp = None
     if update.type == "event":

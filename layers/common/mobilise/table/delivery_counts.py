@@ -49,6 +49,7 @@ class DeliveryCounts(_Item):
     bounced = NumberAttribute(null=True)
     complained = NumberAttribute(null=True)
     unsubscribed = NumberAttribute(null=True)
+    recipients = NumberAttribute(null=True)  # only on an update item, of the code before
 
     @staticmethod
     def key(petition_id: str, update_id: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from pynamodb.attributes import BooleanAttribute
 from pynamodb.exceptions import UpdateError
 
 from mobilise.table.conditions import condition_failed
-from mobilise.table.delivery_counts import DeliveryCounts, values
+from mobilise.table.delivery_counts import NAMES, DeliveryCounts, values
 from mobilise.table.models import FanoutPage, bound
 
 
@@ -60,19 +60,37 @@ def fanned_out(petition_id: str, update_id: str) -> int:
     return enqueued + spared
 
 
-def counted(petition_id: str, update_id: str, before: object = None) -> dict[str, int]:
-    """An update's delivery statistics (consistent reads); ``before``: the update as read,
-    whose own counters are those of an update delivered before the counters item."""
+def counted(petition_id: str, update_id: str) -> dict[str, int]:
+    """An update's delivery statistics (consistent reads). The counters the update item holds
+    are those of an update delivered before the counters item (all of them), or sending when
+    they moved (added to the item's; its page markers count its recipients)."""
     bound()
+    before = earlier(petition_id, update_id)
     try:
         item = DeliveryCounts.get(*DeliveryCounts.key(petition_id, update_id), consistent_read=True)
     except DeliveryCounts.DoesNotExist:
         item = None
-        if getattr(before, "settled", None) is not None:
+        if before is not None:
             return values(before)
     if item is not None and item.enqueued is not None:
-        return shown(item)
-    return shown(item, page_totals(update_id))  # fan-out still runs
+        counts = shown(item)
+    else:
+        counts = shown(item, page_totals(update_id))  # fan-out still runs
+    added = values(before)
+    return {
+        name: value + (added[name] if name != "recipients" else 0) for name, value in counts.items()
+    }
+
+
+def earlier(petition_id: str, update_id: str) -> DeliveryCounts | None:
+    """The counters the code before the counters item wrote on the update item (read with
+    the counters' model: the same names), None if it has none."""
+    key = (f"PET#{petition_id}", f"UPD#{update_id}")  # the update's (models.Update.key)
+    try:
+        found = DeliveryCounts.get(*key, consistent_read=True, attributes_to_get=list(NAMES))
+    except DeliveryCounts.DoesNotExist:
+        return None
+    return found if found.settled is not None else None
 
 
 def shown(item: DeliveryCounts | None, totals: tuple[int, int] | None = None) -> dict[str, int]:

@@ -177,18 +177,11 @@ class Update(_Item):
     # Answers to an event's RSVP (the answers themselves are Rsvp items).
     rsvp_yes = NumberAttribute(null=True)
     rsvp_no = NumberAttribute(null=True)
-    # Counters of updates delivered before mobilise.table.delivery_counts; recipients: final.
+    # Delivery's counters are on their own item (mobilise.table.delivery_counts), which also
+    # reads those of updates delivered before it, written here; recipients: final, shown.
     recipients = NumberAttribute(null=True)
-    sent = NumberAttribute(null=True)
-    failed = NumberAttribute(null=True)  # refused by SES for good, or no email could be built
-    skipped = NumberAttribute(null=True)  # unsubscribed or suppressed since, or sent already
-    spared = NumberAttribute(null=True)  # not sent: the starter stopped the delivery
     stopped_at = UTCDateTimeAttribute(null=True)
-    settled = NumberAttribute(null=True)  # sent+failed+skipped+spared: over at recipients
     fanned_out_at = UTCDateTimeAttribute(null=True)
-    bounced = NumberAttribute(null=True)
-    complained = NumberAttribute(null=True)
-    unsubscribed = NumberAttribute(null=True)
 
     @staticmethod
     def key(petition_id: str, update_id: str) -> tuple[str, str]:
