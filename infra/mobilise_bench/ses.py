@@ -78,10 +78,11 @@ class SesQuota:
     def answer(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         """The ``before-send`` handler: SES's HTTP response to the signed request, without
         the request leaving the process."""
-        if not request.headers.get("Authorization", b"").startswith(b"AWS4-HMAC-SHA256 "):
+        authorization: Any = request.headers.get("Authorization", b"")  # bytes, once signed
+        if not authorization.startswith(b"AWS4-HMAC-SHA256 "):
             raise Unsigned(request.url)
         number = next(self._numbers)  # ids as SES's look, cheaper than uuid4: not SES's work
-        headers = {"Content-Type": "application/json", "x-amzn-RequestId": f"{number:032x}"}
+        headers: Any = {"Content-Type": "application/json", "x-amzn-RequestId": f"{number:032x}"}
         if self.take():
             body = json.dumps({"MessageId": f"0102{number:032x}-{self._run}-bench"}).encode()
             return AWSResponse(request.url, 200, headers, _Body(body))

@@ -62,9 +62,7 @@ def test_a_message_of_50_reads_its_signatures_and_suppressions_in_one_request(
     reads = counter.counts.by_operation()[("dynamodb", "BatchGetItem")]
     assert reads.requests == 1
     assert reads.read_units == 50  # 100 keys (found or not), eventually consistent: half each
-    sent = Counter(
-        email["to"][0] for email in one_shard.outbox() if email["subject"] == TITLE
-    )
+    sent = Counter(email["to"][0] for email in one_shard.outbox() if email["subject"] == TITLE)
     assert sent == Counter(addresses[2:])
 
 

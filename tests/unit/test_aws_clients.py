@@ -27,11 +27,11 @@ class Seen:
 
     def __init__(self, body: bytes) -> None:
         self.body = body
-        self.requests: list[AWSPreparedRequest] = []
+        self.requests: list[Any] = []  # AWSPreparedRequest: headers of bytes, a body of bytes
 
-    def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
+    def answer(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         self.requests.append(request)
-        headers = {"Content-Type": "application/json", "x-amzn-RequestId": "r"}
+        headers: Any = {"Content-Type": "application/json", "x-amzn-RequestId": "r"}
         return AWSResponse(request.url, 200, headers, _Body(self.body))
 
 
@@ -44,8 +44,8 @@ def _fresh_clients() -> Iterator[None]:
 
 def test_a_send_email_request_carries_mobilise_s_user_agent_and_nothing_of_botocore_s() -> None:
     seen = Seen(b'{"MessageId": "m"}')
-    client = aws.sesv2()
-    client.meta.events.register("before-send.sesv2.SendEmail", seen)
+    client: Any = aws.sesv2()
+    client.meta.events.register("before-send.sesv2.SendEmail", seen.answer)
 
     client.send_email(
         FromEmailAddress="a@example.org",
@@ -54,15 +54,16 @@ def test_a_send_email_request_carries_mobilise_s_user_agent_and_nothing_of_botoc
     )
 
     agent = seen.requests[0].headers["User-Agent"].decode()
-    assert agent.startswith(f"{aws.USER_AGENT}")
+    assert agent.startswith(aws.USER_AGENT)
     assert agent.startswith("mobilise botocore/")
-    assert "md/" not in agent and "ua/" not in agent  # botocore's own, rebuilt per request
+    assert "md/" not in agent
+    assert "ua/" not in agent
 
 
 def test_pynamodb_s_requests_carry_it_too() -> None:
     seen = Seen(b'{"Table": {"TableName": "t", "TableStatus": "ACTIVE"}}')
-    client = aws.botocore_session().create_client("dynamodb", region_name="eu-west-1")
-    client.meta.events.register("before-send.dynamodb.DescribeTable", seen)
+    client: Any = aws.botocore_session().create_client("dynamodb", region_name="eu-west-1")
+    client.meta.events.register("before-send.dynamodb.DescribeTable", seen.answer)
 
     client.describe_table(TableName="t")
 
@@ -72,8 +73,8 @@ def test_pynamodb_s_requests_carry_it_too() -> None:
 def test_the_ses_client_leaves_its_parameters_to_ses_and_the_others_check_them() -> None:
     # Given a SendEmail with a tag's value that is not the string the model wants
     seen = Seen(b'{"MessageId": "m"}')
-    client = aws.sesv2()
-    client.meta.events.register("before-send.sesv2.SendEmail", seen)
+    client: Any = aws.sesv2()
+    client.meta.events.register("before-send.sesv2.SendEmail", seen.answer)
     odd: Any = 7
 
     # When it is sent, it goes as it is (SES would refuse it: BadRequestException)
