@@ -55,8 +55,9 @@ RECIPIENT_ATTRIBUTES = (
 
 def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Signature], set[str]]:
     """The signatures of these hashes, as far as sending reads them, and which of them are
-    suppressed: one BatchGetItem request for a delivery message of up to 50 (its signatures
-    and their suppression entries, which live in the same table). Only
+    suppressed, read together (its signatures and their suppression entries live in the same
+    table): BatchGetItem takes 100 keys, so one request for a message of 50 and two for a
+    full message of 100. Only
     :data:`RECIPIENT_ATTRIBUTES` are read: DynamoDB bills the whole item all the same, but the
     deliver function parses fewer bytes (its CPU, per email)."""
     bound()
