@@ -121,7 +121,7 @@ def test_the_snapshot_holds_the_heavy_modules_and_no_credentials(logical_id: str
 def test_the_probe_sees_a_module_a_handler_imports() -> None:
     modules = _modules_after_import("DeliverFunction")
 
-    assert {"jinja2", "babel", "css_inline"} <= {name.split(".")[0] for name in modules}
+    assert {"jinja2", "css_inline"} <= {name.split(".")[0] for name in modules}
 
 
 _DEFERRED = """
