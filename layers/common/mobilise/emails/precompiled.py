@@ -80,10 +80,11 @@ def build(environment: Environment, archive: Path = ARCHIVE) -> list[str]:
     """Compile every template of ``environment`` into ``archive``; their names."""
     names = sorted(environment.list_templates())
     assert environment.loader is not None
-    with ZipFile(archive, "w", ZIP_DEFLATED) as modules:
+    with ZipFile(archive, "w") as modules:
         for name in names:
             source, filename, _ = environment.loader.get_source(environment, name)
             entry = ZipInfo(entry_name(name, source), date_time=_EPOCH)
+            entry.compress_type = ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             modules.writestr(entry, environment.compile(source, name, filename, raw=True))
     return names
