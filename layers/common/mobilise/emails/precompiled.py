@@ -91,7 +91,8 @@ def build(environment: Environment, archive: Path = ARCHIVE) -> list[str]:
 
 
 if __name__ == "__main__":
-    from mobilise.emails.rendering import _templates
+    import importlib
 
-    compiled = build(_templates())
+    rendering = importlib.import_module("mobilise.emails.rendering")  # which imports this module
+    compiled = build(rendering._templates())
     sys.stdout.write(f"{len(compiled)} templates compiled into {ARCHIVE}\n")

@@ -161,6 +161,14 @@ def _new_slot() -> str:
     return f"{UNSUBSCRIBE_SLOT}-{secrets.token_hex(16)}"
 
 
+def load_templates() -> None:
+    """Load every template now, not with its first use (a SnapStart hook:
+    :mod:`mobilise.core.snapstart`)."""
+    environment = _templates()
+    for name in environment.list_templates():
+        environment.get_template(name)
+
+
 def render(template: str, language: str, **context: object) -> str:
     """Render a page or email template with the words of ``language`` (English when we have
     no catalog for it; ``lang`` stays the language asked for)."""
