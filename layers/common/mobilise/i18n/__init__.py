@@ -19,6 +19,7 @@ every function that imports this module (issue 14).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -98,11 +99,18 @@ def catalog_path(language: str, suffix: str = ".mo") -> Path:
     return (LOCALES / language / "LC_MESSAGES" / DOMAIN).with_suffix(suffix)
 
 
-def load(language: str) -> GNUTranslations:
+class Catalog(GNUTranslations):
+    """A compiled catalog, as the standard library reads it."""
+
+    #: The plural form a count takes: the catalog's ``Plural-Forms``, read by ``_parse``.
+    plural: Callable[[int], int]
+
+
+def load(language: str) -> Catalog:
     """The compiled catalog of ``language`` (a missing file is an error, never a silent
     fallback to the message ids, as ``gettext.translation(fallback=True)`` would give)."""
     with catalog_path(language).open("rb") as compiled:
-        return GNUTranslations(compiled)
+        return Catalog(compiled)
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,7 @@ class Words:
     """The messages of one language, with its numbers and dates."""
 
     language: str
-    catalog: GNUTranslations
+    catalog: Catalog
 
     def gettext(self, key: str, **values: object) -> str:
         """The message ``key``, its placeholders filled with ``values``."""
