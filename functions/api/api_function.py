@@ -9,7 +9,9 @@ from mobilise.api import resolve
 from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 
-snapstart.before_snapshot("mobilise.emails.rendering", "email_validator", "mobilise.engagement.ics")
+snapstart.before_snapshot(
+    "mobilise.emails.rendering", "email_validator", "mobilise.engagement.ics", templates=True
+)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -8,9 +8,8 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Json
 
 from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
@@ -18,11 +17,15 @@ from mobilise.delivery.fanout import fan_out
 from mobilise.delivery.messages import FanoutMessage
 
 
-class FanoutRecord(SqsRecordModel):
+class FanoutRecord(BaseModel):
+    """The parts of an SQS record used (see the deliver function's ``DeliveryRecord``)."""
+
+    messageId: str  # SQS's name: the batch processor reports a failed record by it
     body: Json[FanoutMessage]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=FanoutRecord)
+# Typed for Powertools' own models; it asks of one only ``model_validate`` and ``messageId``.
+processor = BatchProcessor(event_type=EventType.SQS, model=FanoutRecord)  # type: ignore[arg-type]
 
 
 def record_handler(record: FanoutRecord, lambda_context: LambdaContext) -> None:

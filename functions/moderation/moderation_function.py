@@ -2,16 +2,15 @@
 
 from typing import Any, Literal
 
-from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mobilise.core import snapstart
 from mobilise.core.observability import logger, tracer
 from mobilise.moderation import decisions
 
 # An approval or a rejection emails the starter: the renderer goes into the snapshot.
-snapstart.before_snapshot("mobilise.emails.rendering")
+snapstart.before_snapshot("mobilise.emails.rendering", templates=True)
 
 
 class ModerationRequest(BaseModel):
@@ -23,8 +22,9 @@ class ModerationRequest(BaseModel):
     limit: int = Field(default=50, ge=1, le=100)
 
 
+# Validated by its model, not Powertools' event_parser (see the privacy function).
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler(capture_response=False)
-@event_parser(model=ModerationRequest)
-def handler(event: ModerationRequest, context: LambdaContext) -> dict[str, Any]:
-    return decisions.command(event.action, event.petition_id, event.update_id, event.limit)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = ModerationRequest.model_validate(event)
+    return decisions.command(request.action, request.petition_id, request.update_id, request.limit)

@@ -9,7 +9,7 @@ from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.publishing.scheduled import run
 
-snapstart.before_snapshot("mobilise.emails.rendering")
+snapstart.before_snapshot("mobilise.emails.rendering", templates=True)
 
 
 @logger.inject_lambda_context

@@ -19,18 +19,50 @@ import pytest
 from mobilise_local.fake_aws import FAKE_AWS
 from mobilise_local.template import ROOT, read
 
+_QUEUES = ("DeliverFunction", "FanoutFunction", "SesEventsFunction")
+TEMPLATES = "layers/common/mobilise/emails/templates"
 #: The functions that may have each heavy module loaded once their handler module is
 #: imported: those whose every event uses it. Any other loads it with the first event that
-#: needs it, or never.
+#: needs it, or never. Every direct dependency of the layer is here, and the parts of
+#: Powertools and of our own code that only some functions use.
 AT_INIT: dict[str, frozenset[str]] = {
     "aws_xray_sdk": frozenset(),  # the Tracer: built on the first sampled invocation
     "icalendar": frozenset(),  # the api's calendar route only
+    "altcha": frozenset({"ApiFunction"}),  # signing's proof of work
+    "babel": frozenset(),  # numbers and dates, on use (mobilise.i18n)
+    # Settings are read by their model (mobilise.core.config), with none of these:
+    "pydantic_settings": frozenset(),
+    "dotenv": frozenset(),
+    "argparse": frozenset(),
     "aws_lambda_powertools.event_handler": frozenset({"ApiFunction"}),
+    # The batch utility, for the queues' functions; it imports asyncio and Powertools' event
+    # classes (the event handler imports them too). The parser: none (the records' and the
+    # operators' requests are validated by our own models).
+    "aws_lambda_powertools.utilities.batch": frozenset(_QUEUES),
+    "aws_lambda_powertools.utilities.data_classes": frozenset({"ApiFunction", *_QUEUES}),
+    "asyncio": frozenset({"ApiFunction", *_QUEUES}),
+    "aws_lambda_powertools.utilities.parser": frozenset(),
+    # Confirmations' idempotency (mobilise.delivery.sending; erasure imports sending).
+    "aws_lambda_powertools.utilities.idempotency": frozenset(
+        {"DeliverFunction", "PrivacyFunction"}
+    ),
     # The renderer (mobilise.emails.rendering: Jinja2, css-inline): every delivery renders.
     "jinja2": frozenset({"DeliverFunction"}),
     "css_inline": frozenset({"DeliverFunction"}),
     "mobilise.emails.rendering": frozenset({"DeliverFunction"}),
     "email_validator": frozenset({"PrivacyFunction"}),  # every request names an address
+    # The API's request and answer models; mobilise.publishing.updates imports the updates'
+    # (publishing.schemas) wherever an update is released or its starter told.
+    "mobilise.petitions.schemas": frozenset({"ApiFunction"}),
+    "mobilise.publishing.schemas": frozenset(
+        {
+            "ApiFunction",
+            "ModerationFunction",
+            "PrivacyFunction",
+            "RemindersFunction",
+            "ScheduledPublishFunction",
+        }
+    ),
 }
 
 _PROBE = """
@@ -43,14 +75,26 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 #: The before-snapshot hooks run as Lambda's runtime runs them (in reverse order), then
-#: whether the process read credentials.
+#: whether the process read credentials, and which templates it holds loaded.
 _SNAPSHOT = """
 import boto3, snapshot_restore_py
 hooks = snapshot_restore_py.get_before_snapshot()
 for hook, args, kwargs in reversed(hooks):
     hook(*args, **kwargs)
-print(json.dumps([len(hooks), boto3._get_default_session()._session._credentials is None]))
+rendering = sys.modules.get("mobilise.emails.rendering")
+loaded = sorted(name for _, name in rendering._templates().cache.keys()) if rendering else []
+no_credentials = boto3._get_default_session()._session._credentials is None
+print(json.dumps([len(hooks), no_credentials, loaded]))
 """
+#: The functions that render emails or pages: their snapshot holds every template loaded.
+RENDERING = {
+    "ApiFunction",
+    "DeliverFunction",
+    "ModerationFunction",
+    "PrivacyFunction",
+    "RemindersFunction",
+    "ScheduledPublishFunction",
+}
 
 
 def _modules_after_import(logical_id: str, then: str = "") -> Any:
@@ -106,12 +150,14 @@ def test_a_function_imports_no_heavy_module_only_some_events_need(logical_id: st
 def test_the_snapshot_holds_the_heavy_modules_and_no_credentials(logical_id: str) -> None:
     """Lambda's runtime runs the registered hooks before the snapshot: after them, the X-Ray
     SDK and what the function's events load lazily are imported; no credentials were read."""
-    before, (hooks, no_credentials), after = _modules_after_import(
+    before, (hooks, no_credentials, templates), after = _modules_after_import(
         logical_id, then=f"print(json.dumps(sorted(sys.modules)))\n{_SNAPSHOT}"
     )
 
     assert hooks == 1
     assert no_credentials
+    every = sorted(path.name for path in (ROOT / TEMPLATES).iterdir())
+    assert templates == (every if logical_id in RENDERING else [])
     assert {"aws_xray_sdk.core", "aws_lambda_powertools.tracing"} <= set(after)
     assert not _loaded(set(before), "aws_xray_sdk")
     if logical_id == "ApiFunction":
@@ -121,7 +167,7 @@ def test_the_snapshot_holds_the_heavy_modules_and_no_credentials(logical_id: str
 def test_the_probe_sees_a_module_a_handler_imports() -> None:
     modules = _modules_after_import("DeliverFunction")
 
-    assert {"jinja2", "babel", "css_inline"} <= {name.split(".")[0] for name in modules}
+    assert {"jinja2", "css_inline"} <= {name.split(".")[0] for name in modules}
 
 
 _DEFERRED = """

@@ -25,21 +25,25 @@ EVERY_FUNCTION = ("aws_xray_sdk.core", "aws_lambda_powertools.tracing")
 SERVICES = ("dynamodb", "sqs", "sesv2")
 
 
-def before_snapshot(*modules: str) -> bool:
-    """Have the runtime run :func:`warm` with ``modules`` before the snapshot; ``False``
-    where there is no runtime hook to register with (outside Lambda's managed Python
-    runtimes, which ship ``snapshot_restore_py``). Without SnapStart the hook never runs."""
+def before_snapshot(*modules: str, templates: bool = False) -> bool:
+    """Have the runtime run :func:`warm` with ``modules`` (and ``templates``) before the
+    snapshot; ``False`` where there is no runtime hook to register with (outside Lambda's
+    managed Python runtimes, which ship ``snapshot_restore_py``). Without SnapStart the hook
+    never runs."""
     try:
         from snapshot_restore_py import register_before_snapshot
     except ImportError:
         return False
-    register_before_snapshot(warm, *modules)
+    register_before_snapshot(warm, *modules, templates=templates)
     return True
 
 
-def warm(*modules: str) -> None:
-    """Import ``modules`` and :data:`EVERY_FUNCTION`; parse botocore's data files for
-    :data:`SERVICES` into the loader every client of the process shares."""
+def warm(*modules: str, templates: bool = False) -> None:
+    """Import ``modules`` and :data:`EVERY_FUNCTION`; with ``templates``, load every email
+    and page template (the first use of each would make Python compile it); parse botocore's
+    data files for :data:`SERVICES` into the loader every client of the process shares."""
     for name in (*modules, *EVERY_FUNCTION):
         importlib.import_module(name)
+    if templates:
+        importlib.import_module("mobilise.emails.rendering").load_templates()
     aws.load_service_data(*SERVICES)

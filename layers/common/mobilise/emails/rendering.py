@@ -25,6 +25,7 @@ from markupsafe import Markup
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.links import ActionRef
+from mobilise.emails.precompiled import Precompiled
 from mobilise.emails.wire import POLICY as POLICY  # the policy the emails are written with
 from mobilise.emails.wire import wire
 from mobilise.i18n import Words, words
@@ -43,9 +44,10 @@ _BLANK_RUNS = re.compile(r"\n{3,}")  # the text part: one blank line between blo
 def _templates() -> Environment:
     """The templates, with Jinja2's i18n extension: ``_()``, ``gettext()``, ``ngettext()`` and
     ``{% trans %}`` read the catalog of the language each rendering gives (:func:`render`),
-    so that one compiled template serves every language, and threads never share one."""
+    so that one compiled template serves every language, and threads never share one. Each
+    template comes compiled from the layer (:mod:`mobilise.emails.precompiled`)."""
     environment = Environment(
-        loader=PackageLoader("mobilise.emails", "templates"),
+        loader=Precompiled(PackageLoader("mobilise.emails", "templates")),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -157,6 +159,14 @@ class Rendered:
 
 def _new_slot() -> str:
     return f"{UNSUBSCRIBE_SLOT}-{secrets.token_hex(16)}"
+
+
+def load_templates() -> None:
+    """Load every template now, not with its first use (a SnapStart hook:
+    :mod:`mobilise.core.snapstart`)."""
+    environment = _templates()
+    for name in environment.list_templates():
+        environment.get_template(name)
 
 
 def render(template: str, language: str, **context: object) -> str:

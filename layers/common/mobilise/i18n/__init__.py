@@ -11,20 +11,21 @@ written as the language writes numbers (Babel).
 
 Each ``.po`` has its compiled ``.mo`` beside it, committed (``pybabel compile``; a test checks
 they are current): a Lambda reads a ``.mo`` in about a millisecond, where parsing the ``.po``
-would add Babel's catalog modules and some 20 ms per language to a cold start.
+would add Babel's catalog modules and some 20 ms per language to a cold start. The standard
+library's ``gettext`` reads it (Babel's ``Translations`` is that class, with more than we use);
+Babel itself, for numbers and dates, is imported by the first number or date written, not by
+every function that imports this module (issue 14).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from gettext import GNUTranslations
 from pathlib import Path
 from typing import Final
-
-from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
-from babel.support import Translations
 
 #: The gettext domain of the catalogs.
 DOMAIN: Final = "mobilise"
@@ -98,11 +99,18 @@ def catalog_path(language: str, suffix: str = ".mo") -> Path:
     return (LOCALES / language / "LC_MESSAGES" / DOMAIN).with_suffix(suffix)
 
 
-def load(language: str) -> Translations:
+class Catalog(GNUTranslations):
+    """A compiled catalog, as the standard library reads it."""
+
+    #: The plural form a count takes: the catalog's ``Plural-Forms``, read by ``_parse``.
+    plural: Callable[[int], int]
+
+
+def load(language: str) -> Catalog:
     """The compiled catalog of ``language`` (a missing file is an error, never a silent
-    fallback to the message ids, as ``Translations.load`` would give)."""
+    fallback to the message ids, as ``gettext.translation(fallback=True)`` would give)."""
     with catalog_path(language).open("rb") as compiled:
-        return Translations(compiled, domain=DOMAIN)
+        return Catalog(compiled)
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,7 @@ class Words:
     """The messages of one language, with its numbers and dates."""
 
     language: str
-    catalog: Translations
+    catalog: Catalog
 
     def gettext(self, key: str, **values: object) -> str:
         """The message ``key``, its placeholders filled with ``values``."""
@@ -129,6 +137,8 @@ class Words:
     def counted(self, count: int, values: dict[str, object]) -> dict[str, object]:
         """``values`` with ``count`` written as the language writes numbers (also when
         Jinja2's ``{% trans count=... %}`` passes it as a value)."""
+        from babel.numbers import format_decimal  # see the module's docstring
+
         return {**values, "count": format_decimal(count, locale=self.language)}
 
     def date(self, moment: datetime) -> str:
@@ -137,6 +147,8 @@ class Words:
             pattern = self.catalog.gettext("date_first_of_month")
         else:
             pattern = self.catalog.gettext("date")
+        from babel.dates import format_date  # see the module's docstring
+
         return format_date(moment, pattern, locale=DATE_LOCALES[self.language])
 
     def time(self, moment: datetime) -> str:
@@ -145,6 +157,8 @@ class Words:
             pattern = self.catalog.gettext("time_on_the_hour")
         else:
             pattern = self.catalog.gettext("time")
+        from babel.dates import format_time  # see the module's docstring
+
         return format_time(
             moment, pattern, tzinfo=moment.tzinfo, locale=DATE_LOCALES[self.language]
         )

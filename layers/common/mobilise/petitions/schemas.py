@@ -20,13 +20,9 @@ def _email(value: str) -> str:
     return pydantic_email(value)[1]
 
 
+_EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})
 #: An email address, as ``Annotated[EmailStr, Field(max_length=254)]`` validates and documents it.
-Email = Annotated[
-    str,
-    AfterValidator(_email),
-    Field(max_length=254),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
-]
+Email = Annotated[str, AfterValidator(_email), Field(max_length=254), _EMAIL_SCHEMA]
 
 
 class DecisionMaker(RequestBody):
@@ -44,12 +40,26 @@ class PetitionIn(RequestBody):
     decision_maker: DecisionMaker
 
 
+# A decision maker as the petition holds them: validated when they were received
+# (DecisionMaker), so an answer does not validate them again, as the other answer models do
+# not (the address would import email-validator, some 20 ms, into every function that
+# answers with a petition: issue 14). The docstring is the API reference's.
+class DecisionMakerOut(BaseModel):
+    """Whom the petition is addressed to, as its starter gave them."""
+
+    name: str
+    email: Annotated[str, _EMAIL_SCHEMA] | None = None
+    x_handle: str | None = None
+    phone: str | None = None
+    facebook_url: str | None = None
+
+
 class PetitionOut(BaseModel):
     petition_id: str
     title: str
     description: str
     language: Language
-    decision_maker: DecisionMaker
+    decision_maker: DecisionMakerOut
     status: Literal["open", "victory", "closed"]
     signer_count: int = Field(
         description="Confirmed signatures (with double opt-in, unconfirmed ones do not count)."
