@@ -117,8 +117,7 @@ class Settings(BaseSettings):
         default=0.05,
         ge=0,
         le=1,
-        description="An update whose permanent bounces pass this share of its emails sent "
-        "pauses.",
+        description="An update whose permanent bounces pass this share of its emails sent pauses.",
     )
     breaker_min_sent: int = Field(
         default=500,

@@ -32,8 +32,14 @@ from mobilise.core.observability import logger, metrics
 from mobilise.delivery import queues, stopping, store
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise.table.conditions import condition_failed, failed_condition
-from mobilise.table.models import FanoutJob, bound, connection
-from mobilise.table.pauses import AccountPause, ParkedMessage, UpdatePause, parked_partition
+from mobilise.table.models import FanoutJob, Update, bound, connection
+from mobilise.table.pauses import (
+    AccountPause,
+    ParkedMessage,
+    PausedEntry,
+    UpdatePause,
+    parked_partition,
+)
 
 #: Why an update paused (the API and the starter's email say it in words).
 REASONS = ("complaints", "bounces")
@@ -55,7 +61,7 @@ def reset() -> None:
     """Forget what was read of pauses, and the models' connections (a new moto)."""
     _running.clear()
     _account.clear()
-    for model in (UpdatePause, ParkedMessage, AccountPause):
+    for model in (UpdatePause, ParkedMessage, PausedEntry, AccountPause):
         model._connection = None
 
 
@@ -84,8 +90,17 @@ def pause(petition_id: str, update_id: str, reason: str) -> bool:
                 actions=[FanoutJob.state.set("paused")],
                 condition=FanoutJob.pk.exists(),
             )
-    except TransactWriteError as error:
-        if failed_condition(error, 0) is None and failed_condition(error, 1) is None:
+            transaction.save(
+                PausedEntry(
+                    *PausedEntry.key(petition_id, update_id),
+                    petition_id=petition_id,
+                    update_id=update_id,
+                    paused_reason=reason,
+                    paused_at=now,
+                )
+            )
+    except TransactWriteError as error:  # PynamoDB sends puts, then updates: 1 is the update
+        if failed_condition(error, 1) is None and failed_condition(error, 2) is None:
             raise
         return False
     _running.pop((petition_id, update_id), None)
@@ -170,11 +185,22 @@ def _move(petition_id: str, update_id: str, was: str, to: str, extra: list[Actio
                 actions=job_actions,
                 condition=FanoutJob.pk.exists(),
             )
-    except TransactWriteError as error:
-        if failed_condition(error, 0) is None:
+            transaction.delete(PausedEntry(*PausedEntry.key(petition_id, update_id)))
+    except TransactWriteError as error:  # PynamoDB sends deletes, then updates: 1 is the update
+        if failed_condition(error, 1) is None:
             raise
         raise Conflict(f"This update's delivery is not {was}; read it again.") from error
     _running.pop((petition_id, update_id), None)
+
+
+def reason(update: Update) -> str | None:
+    """Why a paused update paused (the API shows it; the update's model does not name it)."""
+    bound()
+    key = UpdatePause.key(update.petition_id, update.update_id)
+    try:
+        return UpdatePause.get(*key, attributes_to_get=["paused_reason"]).paused_reason
+    except UpdatePause.DoesNotExist:
+        return None
 
 
 def _status(petition_id: str, update_id: str) -> str | None:
@@ -221,7 +247,9 @@ def park(message: DeliveryMessage, hold: Hold) -> bool:
                     condition=AccountPause.pk.exists(),
                 )
     except TransactWriteError as error:
-        if failed_condition(error, 1) is None:
+        # PynamoDB sends condition checks, then puts, then updates: the pause is the first
+        # for an update's, the last for the account's
+        if failed_condition(error, 0 if hold == "update" else 1) is None:
             raise
         _forget(hold, message)
         return False
@@ -334,6 +362,20 @@ def resume_account() -> dict[str, int | str]:
         store.finish_delivery(petition_id, update_id)
     logger.info("account sending resumed", requeued=requeued)
     return {"status": "sending", "requeued": requeued, "parked_left": left}
+
+
+def listed(limit: int) -> list[PausedEntry]:
+    """The updates paused now, by their ids (one query)."""
+    bound()
+    return list(PausedEntry.query("PAUSED", limit=limit))
+
+
+def account_pause() -> AccountPause | None:
+    bound()
+    try:
+        return AccountPause.get(*AccountPause.key(), consistent_read=True)
+    except AccountPause.DoesNotExist:
+        return None
 
 
 def hold_of(petition_id: str, update_id: str) -> Hold | None:

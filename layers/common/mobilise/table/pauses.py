@@ -4,6 +4,7 @@ Keys (``pk``/``sk`` strings)::
 
     update's pause  PET#{petition_id}              UPD#{update_id}   (the update's own item)
     parked message  PARK#{petition_id}#{update_id} {digest of its recipients}
+    paused update   PAUSED                          {petition_id}#{update_id}  (the list)
     account pause   ACCOUNT                         SENDING_PAUSED
 
 An update's pause is written on the update's own item (its status, why and when), through a
@@ -44,6 +45,20 @@ class ParkedMessage(_Item):
     @staticmethod
     def key(petition_id: str, update_id: str, digest: str) -> tuple[str, str]:
         return parked_partition(petition_id, update_id), digest
+
+
+class PausedEntry(_Item):
+    """An update paused now, in the one list the operators read (written and removed with
+    the pause, in its transaction)."""
+
+    petition_id = UnicodeAttribute()
+    update_id = UnicodeAttribute()
+    paused_reason = UnicodeAttribute()
+    paused_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(petition_id: str, update_id: str) -> tuple[str, str]:
+        return "PAUSED", f"{petition_id}#{update_id}"
 
 
 class AccountPause(_Item):
