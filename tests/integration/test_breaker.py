@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from mobilise.core import config
-from mobilise.delivery import breaker, pausing
+from mobilise.delivery import alarms, parking, pausing
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise_local import outbox, ses_feedback
 from tests.integration.harness import Mobilise, event, running_on_moto
@@ -36,10 +36,10 @@ def system(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
         monkeypatch.setenv("BREAKER_COMPLAINT_RATE", "0.02")
         config.get_settings.cache_clear()
         pausing.reset()
-        breaker.reset()
+        alarms.reset()
         yield mobilise
         pausing.reset()
-        breaker.reset()
+        alarms.reset()
 
 
 def handle(mobilise: Mobilise, queue: str, function: str, most: int = 10) -> list[str]:
@@ -62,7 +62,7 @@ def handle(mobilise: Mobilise, queue: str, function: str, most: int = 10) -> lis
     return [message["Body"] for message in received]
 
 
-def alarms(mobilise: Mobilise) -> list[dict[str, Any]]:
+def alarmed(mobilise: Mobilise) -> list[dict[str, Any]]:
     """What was published on the operators' AlarmTopic (read from a queue subscribed to it)."""
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="operators")["QueueUrl"]
@@ -156,7 +156,7 @@ def test_complaints_through_the_ses_events_queue_pause_an_update_once_past_the_t
 
     # Then the update is still being sent, and nobody was alerted
     assert system.stats(petition_id, update_id)["state"] == "sending"
-    assert alarms(system) == []
+    assert alarmed(system) == []
     assert told(system) == []
 
     # When a second one complains (2 of 50: past 2 %)
@@ -168,7 +168,7 @@ def test_complaints_through_the_ses_events_queue_pause_an_update_once_past_the_t
     page = shown(system, petition_id, update_id)
     assert (page["status"], page["paused_reason"]) == ("paused", "complaints")
     # and the operators were alerted once, naming the update and why
-    (alarm,) = alarms(system)
+    (alarm,) = alarmed(system)
     assert alarm == {
         "event": "update paused",
         "petition_id": petition_id,
@@ -200,7 +200,7 @@ def test_a_paused_update_s_messages_are_parked_and_a_resume_sends_exactly_the_re
     while received := _take(system, "DeliveryQueue"):
         bodies += received
     for body in bodies * 2:
-        assert pausing.park(DeliveryMessage.model_validate_json(body), "update")
+        assert parking.park(DeliveryMessage.model_validate_json(body), "update")
     assert len(bodies) == 2
     assert system.stats(petition_id, update_id)["state"] == "paused"
 
@@ -218,7 +218,7 @@ def test_a_paused_update_s_messages_are_parked_and_a_resume_sends_exactly_the_re
     assert shown(system, petition_id, update_id)["status"] == "sending"
     assert operators(system, "paused")["updates"] == []
     # and a message that comes now is not parked (it is to be sent)
-    assert not pausing.park(DeliveryMessage.model_validate_json(bodies[0]), "update")
+    assert not parking.park(DeliveryMessage.model_validate_json(bodies[0]), "update")
     # and once delivered, every signer got the update exactly once
     system.run_queues()
     assert sent_to(system) == Counter(dict.fromkeys(SIGNERS, 1))
@@ -242,7 +242,7 @@ def test_a_cancelled_paused_update_sends_nothing_more_and_its_parked_recipients_
     assert pausing.pause(petition_id, update_id, "bounces")
     while received := _take(system, "DeliveryQueue"):
         for body in received:
-            assert pausing.park(DeliveryMessage.model_validate_json(body), "update")
+            assert parking.park(DeliveryMessage.model_validate_json(body), "update")
 
     # When an operator cancels it
     answer = operators(system, "cancel", petition_id=petition_id, update_id=update_id)
@@ -273,7 +273,7 @@ def test_the_account_pause_is_set_once_parks_every_update_and_resumes_them_all(
     while received := _take(system, "DeliveryQueue"):
         bodies += received
     for body in bodies:
-        assert pausing.park(DeliveryMessage.model_validate_json(body), "account")
+        assert parking.park(DeliveryMessage.model_validate_json(body), "account")
     listed = operators(system, "paused")
     assert listed["account"]["code"] == "AccountSendingPausedException"
 
@@ -282,7 +282,7 @@ def test_the_account_pause_is_set_once_parks_every_update_and_resumes_them_all(
 
     # Then the parked messages are on the queue again, and nothing holds a message back
     assert answer == {"status": "sending", "requeued": 2, "parked_left": 0}
-    assert not pausing.park(DeliveryMessage.model_validate_json(bodies[0]), "account")
+    assert not parking.park(DeliveryMessage.model_validate_json(bodies[0]), "account")
     assert pausing.hold_of(petition_id, update_id) is None
     system.run_queues()
     assert sent_to(system) == Counter(dict.fromkeys(SIGNERS, 1))

@@ -12,16 +12,12 @@ passed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from functools import cache
-from typing import TYPE_CHECKING, Any
-
-import boto3
+from typing import TYPE_CHECKING
 
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
-from mobilise.delivery import pausing
+from mobilise.delivery import alarms, pausing
 
 if TYPE_CHECKING:
     from mobilise.emails import rendering
@@ -47,39 +43,12 @@ def judge(petition_id: str, update_id: str, counters: Mapping[str, int]) -> bool
     reason = tripped(counters)
     if reason is None or not pausing.pause(petition_id, update_id, reason):
         return False
-    alarm(
+    alarms.alarm(
         "update paused",
         {"petition_id": petition_id, "update_id": update_id, "reason": reason, **counters},
     )
     _tell_starter(petition_id, update_id, reason, counters)
     return True
-
-
-@cache
-def _sns() -> Any:
-    return boto3.client("sns")
-
-
-def alarm(subject: str, details: Mapping[str, Any]) -> None:
-    """Notify the operators (``AlarmTopic``); a failure is logged, never the pause's undoing
-    (the pause is in the table, and the operators' command lists it)."""
-    topic = get_settings().alarm_topic_arn
-    if not topic:
-        logger.warning("no alarm topic to notify", subject=subject)
-        return
-    try:
-        _sns().publish(
-            TopicArn=topic,
-            Subject=f"Mobilise: {subject}",
-            Message=json.dumps({"event": subject, **details}, sort_keys=True),
-        )
-    except Exception:
-        logger.exception("operators not notified", subject=subject)
-
-
-def reset() -> None:
-    """Forget the SNS client (tests on a new moto)."""
-    _sns.cache_clear()
 
 
 def _tell_starter(

@@ -2,11 +2,9 @@
 the whole account's (SES refused to send for it).
 
 A pause keeps every message: a delivery message of a paused update, or one that comes while
-the account is paused, records what it did, is parked (one item holding its body,
-:class:`mobilise.table.pauses.ParkedMessage`) and is consumed. Parking is conditional on the
-pause still being there, in one transaction, so that a message parked after a resume cannot
-be: it is sent instead. Resuming re-enqueues the parked messages (their records make each
-send only what was not sent); cancelling stops the update and settles its parked recipients
+the account is paused, records what it did, is parked (:mod:`mobilise.delivery.parking`) and
+is consumed. Resuming re-enqueues the parked messages (their records make each send only
+what was not sent); cancelling stops the update and settles its parked recipients
 ``spared``, as a stop does.
 
 An update's pause is its status, ``sending -> paused``: one conditional write, which only
@@ -17,10 +15,7 @@ pause is one item, written once (one alarm), read by deliver at most every
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Literal
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.expressions.update import Action
@@ -29,17 +24,12 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.errors import Conflict
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import queues, stopping, store
+from mobilise.delivery import alarms, parking, stopping, store
 from mobilise.delivery.messages import DeliveryMessage
+from mobilise.delivery.parking import Hold
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.models import FanoutJob, Update, bound, connection
-from mobilise.table.pauses import (
-    AccountPause,
-    ParkedMessage,
-    PausedEntry,
-    UpdatePause,
-    parked_partition,
-)
+from mobilise.table.pauses import AccountPause, ParkedMessage, PausedEntry, UpdatePause
 
 #: Why an update paused (the API and the starter's email say it in words).
 REASONS = ("complaints", "bounces")
@@ -48,11 +38,6 @@ ACCOUNT_CHECK_SECONDS = 5
 #: How long a warm function trusts that an update is not paused (a pause lets at most this
 #: long of one function's sending through, as a stop does).
 PAUSE_CHECK_SECONDS = 2
-#: Parked messages a resume re-enqueues in one call (the operator's command says how many
-#: are left; calling it again goes on).
-DRAIN_LIMIT = 2000
-
-Hold = Literal["update", "account"]
 _running: dict[tuple[str, str], datetime] = {}
 _account: dict[str, tuple[datetime, bool]] = {}
 
@@ -140,7 +125,7 @@ def resume(petition_id: str, update_id: str) -> dict[str, int | str]:
     except Conflict:
         if _status(petition_id, update_id) != "sending":
             raise
-    requeued, left = drain(petition_id, update_id)
+    requeued, left = parking.drain(petition_id, update_id)
     store.finish_delivery(petition_id, update_id)  # every message settled while it was paused
     logger.info("update resumed", petition_id=petition_id, update_id=update_id, requeued=requeued)
     return {"status": "sending", "requeued": requeued, "parked_left": left}
@@ -158,11 +143,11 @@ def cancel(petition_id: str, update_id: str) -> dict[str, int | str]:
         if _status(petition_id, update_id) != "stopped":
             raise
     settled = 0
-    for item in _parked(petition_id, update_id, DRAIN_LIMIT):
-        stopping.spare(DeliveryMessage.model_validate_json(item.body))
+    for item in parking.parked(petition_id, update_id):
+        stopping.spare(parking.message_of(item))
         item.delete()
         settled += 1
-    left = _count_parked(petition_id, update_id)
+    left = parking.count(petition_id, update_id)
     logger.info("update cancelled", petition_id=petition_id, update_id=update_id, settled=settled)
     return {"status": "stopped", "settled": settled, "parked_left": left}
 
@@ -211,93 +196,6 @@ def _status(petition_id: str, update_id: str) -> str | None:
     except UpdatePause.DoesNotExist:
         return None
     return found
-
-
-# Parked messages --------------------------------------------------------------------------
-
-
-def park(message: DeliveryMessage, hold: Hold) -> bool:
-    """Keep a delivery message while its update (``hold="update"``) or the account is
-    paused; False if the pause was lifted meanwhile (the message is to be sent). Parking the
-    same message twice keeps one item."""
-    bound()
-    digest = hashlib.sha256(",".join(sorted(message.recipients)).encode()).hexdigest()[:32]
-    item = ParkedMessage(
-        *ParkedMessage.key(message.petition_id, message.update_id, digest),
-        petition_id=message.petition_id,
-        update_id=message.update_id,
-        body=message.model_dump_json(),
-        parked_at=clock.now(),
-    )
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(item)
-            if hold == "update":
-                transaction.condition_check(
-                    UpdatePause,
-                    *UpdatePause.key(message.petition_id, message.update_id),
-                    condition=UpdatePause.status == "paused",
-                )
-            else:
-                transaction.update(
-                    AccountPause(*AccountPause.key()),
-                    actions=[
-                        AccountPause.updates.add({f"{message.petition_id}#{message.update_id}"})
-                    ],
-                    condition=AccountPause.pk.exists(),
-                )
-    except TransactWriteError as error:
-        # PynamoDB sends condition checks, then puts, then updates: the pause is the first
-        # for an update's, the last for the account's
-        if failed_condition(error, 0 if hold == "update" else 1) is None:
-            raise
-        _forget(hold, message)
-        return False
-    metrics.add_metric(name="MessagesParked", unit="Count", value=1)
-    logger.info("delivery message parked", update_id=message.update_id, hold=hold)
-    return True
-
-
-def _forget(hold: Hold, message: DeliveryMessage) -> None:
-    if hold == "account":
-        _account.clear()
-    else:
-        _running.pop((message.petition_id, message.update_id), None)
-
-
-def drain(petition_id: str, update_id: str) -> tuple[int, int]:
-    """Re-enqueue an update's parked messages (each deleted once it is on the queue: one
-    re-enqueued twice sends nothing twice); how many, and how many are left."""
-    requeued = 0
-    batch: list[ParkedMessage] = []
-    for item in _parked(petition_id, update_id, DRAIN_LIMIT):
-        batch.append(item)
-        if len(batch) == 10:
-            requeued += _requeue(batch)
-            batch = []
-    if batch:
-        requeued += _requeue(batch)
-    return requeued, _count_parked(petition_id, update_id)
-
-
-def _requeue(batch: list[ParkedMessage]) -> int:
-    queues.to_delivery(DeliveryMessage.model_validate_json(item.body) for item in batch)
-    with ParkedMessage.batch_write() as deleting:
-        for item in batch:
-            deleting.delete(item)
-    return len(batch)
-
-
-def _parked(petition_id: str, update_id: str, limit: int) -> Iterator[ParkedMessage]:
-    bound()
-    return ParkedMessage.query(
-        parked_partition(petition_id, update_id), consistent_read=True, limit=limit
-    )
-
-
-def _count_parked(petition_id: str, update_id: str) -> int:
-    bound()
-    return ParkedMessage.count(parked_partition(petition_id, update_id), consistent_read=True)
 
 
 # The account's pause ----------------------------------------------------------------------
@@ -357,7 +255,7 @@ def resume_account() -> dict[str, int | str]:
         petition_id, update_id = named.split("#", 1)
         if _status(petition_id, update_id) == "paused":
             continue
-        done, remaining = drain(petition_id, update_id)
+        done, remaining = parking.drain(petition_id, update_id)
         requeued, left = requeued + done, left + remaining
         store.finish_delivery(petition_id, update_id)
     logger.info("account sending resumed", requeued=requeued)
@@ -376,6 +274,29 @@ def account_pause() -> AccountPause | None:
         return AccountPause.get(*AccountPause.key(), consistent_read=True)
     except AccountPause.DoesNotExist:
         return None
+
+
+def held(message: DeliveryMessage) -> bool:
+    """Whether a delivery message is kept back by a pause: then parked, to be consumed. One
+    whose pause was lifted meanwhile (its parking refused) is sent."""
+    hold = hold_of(message.petition_id, message.update_id)
+    if hold is None:
+        return False
+    if parking.park(message, hold):
+        return True
+    _account.clear()
+    _running.pop((message.petition_id, message.update_id), None)
+    return False
+
+
+def refused(message: DeliveryMessage, code: str) -> None:
+    """SES refused to send for the whole account during a message (what it did recorded):
+    the account's pause is set (the operators alerted, once) and the message parked. Raises
+    if the pause was lifted meanwhile: the SQS record is then tried again, and sends."""
+    if pause_account(code):
+        alarms.alarm("account sending paused", {"code": code})
+    if not parking.park(message, "account"):
+        raise RuntimeError("the account's pause was lifted while a message was parked")
 
 
 def hold_of(petition_id: str, update_id: str) -> Hold | None:
