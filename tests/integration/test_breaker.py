@@ -5,6 +5,8 @@ operators' alarm and the starter's email go out once, whoever else saw the rates
 
 from __future__ import annotations
 
+import importlib
+import io
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -14,10 +16,11 @@ import boto3
 import pytest
 
 from mobilise.core import config
-from mobilise.delivery import alarms, parking, pausing
+from mobilise.delivery import alarms, breaker, parking, pausing
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise_local import outbox, ses_feedback
-from tests.integration.harness import Mobilise, event, running_on_moto
+from mobilise_local.template import ROOT
+from tests.integration.harness import Mobilise, at_once, event, running_on_moto
 
 STARTER = "alice@example.test"  # the harness's authorizer gives alice this verified address
 SIGNERS = [f"signer{n}@example.org" for n in range(120)]  # three delivery messages: 50, 50, 20
@@ -86,9 +89,12 @@ def subscribe_operators(mobilise: Mobilise) -> None:
     )
 
 
-def complain(mobilise: Mobilise, address: str, petition_id: str, update_id: str) -> None:
-    """A complaint as SES publishes it: through SNS to the SES events queue, then handled."""
-    found = {"type": "complaint", "email": address, "petition_id": petition_id}
+def complain(
+    mobilise: Mobilise, address: str, petition_id: str, update_id: str, kind: str = "complaint"
+) -> None:
+    """A complaint (or a bounce) as SES publishes it: through SNS to the SES events queue,
+    then handled."""
+    found = {"type": kind, "email": address, "petition_id": petition_id}
     ses_event = ses_feedback.event({**found, "update_id": update_id}, _now())
     ses_feedback.publish(mobilise.stack.refs["SesEventsTopic"], ses_event)
     assert len(handle(mobilise, "SesEventsQueue", "SesEventsFunction")) == 1
@@ -189,6 +195,43 @@ def test_complaints_through_the_ses_events_queue_pause_an_update_once_past_the_t
     assert [(u["update_id"], u["reason"]) for u in listed["updates"]] == [(update_id, "complaints")]
 
 
+def test_permanent_bounces_past_their_rate_pause_an_update_saying_so(system: Mobilise) -> None:
+    # Given an update being sent, 50 of its 120 emails sent
+    petition_id, update_id = sending_update(system)
+    first = list(sent_to(system))
+
+    # When two of its addresses bounce for good (4 %, not past 5 %), then a third (6 %)
+    complain(system, first[0], petition_id, update_id, "bounce")
+    complain(system, first[1], petition_id, update_id, "bounce")
+    assert shown(system, petition_id, update_id)["status"] == "sending"
+    complain(system, first[2], petition_id, update_id, "bounce")
+
+    # Then it is paused for its bounces, and the starter is told so
+    page = shown(system, petition_id, update_id)
+    assert (page["status"], page["paused_reason"]) == ("paused", "bounces")
+    (raw,) = told(system)
+    unfolded = raw.replace(b"=\r\n", b"")
+    assert b"3 addresses it was sent to do not exist or refused it for good" in unfolded
+    assert [alarm["reason"] for alarm in alarmed(system)] == ["bounces"]
+
+
+def test_of_many_invocations_past_the_rates_at_once_one_pauses_alerts_and_tells(
+    system: Mobilise,
+) -> None:
+    # Given an update being sent, and four SES events invocations that all read its
+    # counters past the complaint rate
+    petition_id, update_id = sending_update(system)
+    counters = {"sent": 50, "bounced": 0, "complained": 5}
+
+    # When they judge it at once
+    paused = at_once(4, lambda _: breaker.judge(petition_id, update_id, counters))
+
+    # Then one paused it, and the operators and the starter heard of it once
+    assert sorted(paused) == [False, False, False, True]
+    assert len(alarmed(system)) == 1
+    assert len(told(system)) == 1
+
+
 def test_a_paused_update_s_messages_are_parked_and_a_resume_sends_exactly_the_rest(
     system: Mobilise,
 ) -> None:
@@ -232,6 +275,29 @@ def test_a_paused_update_s_messages_are_parked_and_a_resume_sends_exactly_the_re
             "message": "This update's delivery is not paused; read it again.",
         }
     }
+
+
+def test_a_resume_cut_short_goes_on_when_run_again(
+    system: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a paused update with two parked messages, and a resume that re-enqueues one a call
+    petition_id, update_id = sending_update(system)
+    assert pausing.pause(petition_id, update_id, "complaints")
+    while received := _take(system, "DeliveryQueue"):
+        for body in received:
+            assert parking.park(DeliveryMessage.model_validate_json(body), "update")
+    monkeypatch.setattr(parking, "DRAIN_LIMIT", 1)
+    ids = {"petition_id": petition_id, "update_id": update_id}
+
+    # When the operator resumes it, then runs the command again, and again
+    first, second, third = (operators(system, "resume", **ids) for _ in range(3))
+
+    # Then the first says one is left, the second re-enqueues it, the third has nothing to do
+    assert (first["requeued"], first["parked_left"]) == (1, 1)
+    assert (second["requeued"], second["parked_left"]) == (1, 0)
+    assert third["error"]["code"] == "conflict"
+    system.run_queues()
+    assert sent_to(system) == Counter(dict.fromkeys(SIGNERS, 1))
 
 
 def test_a_cancelled_paused_update_sends_nothing_more_and_its_parked_recipients_are_spared(
@@ -316,3 +382,49 @@ def _take(mobilise: Mobilise, queue: str) -> list[str]:
     for message in received:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     return [message["Body"] for message in received]
+
+
+class LambdaApi:
+    """The Lambda API's Invoke, answered by the stack's function run in this process (moto
+    runs functions in containers only): what infra/deliveries.py calls with the operator's
+    credentials on AWS."""
+
+    def __init__(self, mobilise: Mobilise) -> None:
+        self.mobilise = mobilise
+
+    def invoke(self, FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
+        assert (FunctionName, InvocationType) == ("mobilise-ModerationFunction", "RequestResponse")
+        answer = self.mobilise.invoke("ModerationFunction", json.loads(Payload))
+        return {"Payload": io.BytesIO(json.dumps(answer).encode())}
+
+
+def test_the_operators_command_lists_resumes_and_refuses_what_it_cannot_do(
+    system: Mobilise, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the operators' command, and a paused update
+    monkeypatch.syspath_prepend(str(ROOT / "infra"))
+    command = importlib.import_module("deliveries")
+    lambda_api = LambdaApi(system)
+    function = ["--function", "mobilise-ModerationFunction"]
+    petition_id, update_id = sending_update(system)
+    assert pausing.pause(petition_id, update_id, "complaints")
+
+    # When an operator lists what is paused
+    assert command.main(["paused", *function], lambda_api) == 0
+
+    # Then they read it as JSON
+    listed = json.loads(capsys.readouterr().out)
+    assert [entry["update_id"] for entry in listed["updates"]] == [update_id]
+
+    # When they resume it
+    assert command.main(["resume", petition_id, update_id, *function], lambda_api) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "sending"
+
+    # Then a second resume is refused (exit status 1, the reason printed)
+    assert command.main(["resume", petition_id, update_id, *function], lambda_api) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["code"] == "conflict"
+    # and a resume naming no update, or the account's resume naming one, is not sent at all
+    for wrong in (["resume", petition_id], ["resume-account", petition_id, update_id]):
+        with pytest.raises(SystemExit) as refused:
+            command.main([*wrong, *function], lambda_api)
+        assert refused.value.code == 2

@@ -115,15 +115,15 @@ def paused(petition_id: str, update_id: str) -> bool:
 
 
 def resume(petition_id: str, update_id: str) -> dict[str, int | str]:
-    """paused -> sending, then its parked messages re-enqueued. A resume already made (the
-    command run again) goes on re-enqueueing what is left; anything else is refused."""
+    """paused -> sending, then its parked messages re-enqueued. A resume already made that
+    left parked messages (cut short, run again) goes on with them; anything else is refused."""
     bound()
     try:
         _move(
             petition_id, update_id, "paused", "sending", [UpdatePause.resumed_at.set(clock.now())]
         )
     except Conflict:
-        if _status(petition_id, update_id) != "sending":
+        if not _unfinished(petition_id, update_id, "sending"):
             raise
     requeued, left = parking.drain(petition_id, update_id)
     store.finish_delivery(petition_id, update_id)  # every message settled while it was paused
@@ -140,7 +140,7 @@ def cancel(petition_id: str, update_id: str) -> dict[str, int | str]:
             petition_id, update_id, "paused", "stopped", [UpdatePause.stopped_at.set(clock.now())]
         )
     except Conflict:
-        if _status(petition_id, update_id) != "stopped":
+        if not _unfinished(petition_id, update_id, "stopped"):
             raise
     settled = 0
     for item in parking.parked(petition_id, update_id):
@@ -186,6 +186,12 @@ def reason(update: Update) -> str | None:
         return UpdatePause.get(*key, attributes_to_get=["paused_reason"]).paused_reason
     except UpdatePause.DoesNotExist:
         return None
+
+
+def _unfinished(petition_id: str, update_id: str, status: str) -> bool:
+    """Whether a resume or cancel already made left parked messages (the command cut short,
+    run again, goes on with them)."""
+    return _status(petition_id, update_id) == status and parking.count(petition_id, update_id) > 0
 
 
 def _status(petition_id: str, update_id: str) -> str | None:
