@@ -18,9 +18,11 @@ import pytest
 from mobilise.core import config
 from mobilise.delivery import alarms, breaker, parking, pausing
 from mobilise.delivery.messages import DeliveryMessage
-from mobilise_local import outbox, ses_feedback
+from mobilise_local import ses_feedback
+from mobilise_local.pollers import sqs_record
 from mobilise_local.template import ROOT
-from tests.integration.harness import Mobilise, at_once, event, running_on_moto
+from tests.integration.harness import Mobilise, at_once, running_on_moto
+from tests.integration.test_moderation import _told as told
 
 STARTER = "alice@example.test"  # the harness's authorizer gives alice this verified address
 SIGNERS = [f"signer{n}@example.org" for n in range(120)]  # three delivery messages: 50, 50, 20
@@ -46,23 +48,22 @@ def system(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 def handle(mobilise: Mobilise, queue: str, function: str, most: int = 10) -> list[str]:
-    """Hand up to ``most`` messages of ``queue`` to ``function`` as its event source would,
-    deleting those it handled; their bodies."""
+    """Hand up to ``most`` messages of ``queue`` to ``function``, as its event source maps
+    them (:func:`mobilise_local.pollers.sqs_record`), and delete them once handled (none may
+    fail); their bodies."""
     sqs = boto3.client("sqs")
-    url = mobilise.stack.refs[queue]
-    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=most).get("Messages", [])
-    if not received:
-        return []
-    template = event("sqs_delivery_batch_with_poison.json")["Records"][0]
-    records = [
-        {**template, "messageId": message["MessageId"], "body": message["Body"]}
-        for message in received
-    ]
-    result = mobilise.invoke(function, {"Records": records})
-    assert result["batchItemFailures"] == []
-    for message in received:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return [message["Body"] for message in received]
+    url = mobilise.queue_url(queue)
+    taken: list[dict[str, Any]] = sqs.receive_message(  # type: ignore[assignment]
+        QueueUrl=url, MaxNumberOfMessages=most, MessageSystemAttributeNames=["All"]
+    ).get("Messages", [])
+    if taken:
+        batch = {"Records": [sqs_record(message, mobilise.queue_arn(queue)) for message in taken]}
+        assert mobilise.invoke(function, batch)["batchItemFailures"] == []
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in taken],
+        )
+    return [message["Body"] for message in taken]
 
 
 def alarmed(mobilise: Mobilise) -> list[dict[str, Any]]:
@@ -125,16 +126,6 @@ def sending_update(mobilise: Mobilise) -> tuple[str, str]:
 def sent_to(mobilise: Mobilise) -> Counter[str]:
     """How many emails each signer received."""
     return Counter(to for sent in mobilise.outbox() for to in sent["to"] if to != STARTER)
-
-
-def told(mobilise: Mobilise) -> list[bytes]:
-    """The raw emails to the starter, as SES got them."""
-    found = [
-        outbox.raw("eu-west-1", sent["message_id"])
-        for sent in mobilise.outbox()
-        if sent["to"] == [STARTER]
-    ]
-    return [raw for raw in found if raw is not None]
 
 
 def shown(mobilise: Mobilise, petition_id: str, update_id: str) -> dict[str, Any]:
