@@ -43,7 +43,7 @@ EXPECTED = [
 
 @pytest.mark.parametrize(("name", "subject", "why", "next_step"), EXPECTED)
 def test_the_starter_reads_why_their_update_paused_and_that_nothing_is_lost(
-    name: str, subject: str, why: str, next_step: str, every_email: dict[str, Sent]
+    name: str, subject: bytes, why: str, next_step: str, every_email: dict[str, Sent]
 ) -> None:
     # Given the email as SES receives it
     raw = every_email[name].raw
