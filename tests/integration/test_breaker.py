@@ -15,9 +15,10 @@ from typing import Any
 import boto3
 import pytest
 
-from mobilise.core import config
+from mobilise.core import clock, config
 from mobilise.delivery import alarms, breaker, parking, pausing
 from mobilise.delivery.messages import DeliveryMessage
+from mobilise.table.pauses import AccountPause
 from mobilise_local import ses_feedback
 from mobilise_local.pollers import sqs_record
 from mobilise_local.template import ROOT
@@ -96,15 +97,9 @@ def complain(
     """A complaint (or a bounce) as SES publishes it: through SNS to the SES events queue,
     then handled."""
     found = {"type": kind, "email": address, "petition_id": petition_id}
-    ses_event = ses_feedback.event({**found, "update_id": update_id}, _now())
+    ses_event = ses_feedback.event({**found, "update_id": update_id}, clock.now())
     ses_feedback.publish(mobilise.stack.refs["SesEventsTopic"], ses_event)
     assert len(handle(mobilise, "SesEventsQueue", "SesEventsFunction")) == 1
-
-
-def _now() -> Any:
-    from mobilise.core import clock
-
-    return clock.now()
 
 
 def sending_update(mobilise: Mobilise) -> tuple[str, str]:
@@ -345,6 +340,30 @@ def test_the_account_pause_is_set_once_parks_every_update_and_resumes_them_all(
     assert sent_to(system) == Counter(dict.fromkeys(SIGNERS, 1))
     # and a second resume is refused
     assert operators(system, "resume_account")["error"]["code"] == "conflict"
+
+
+def test_a_warm_function_reads_the_account_s_pause_at_most_every_few_seconds(
+    system: Mobilise,
+) -> None:
+    # Given a warm deliver function that found the account's sending going on
+    petition_id, update_id = sending_update(system)
+    assert pausing.hold_of(petition_id, update_id) is None
+
+    # When another function records SES's refusal of the account's sending
+    AccountPause(*AccountPause.key(), code="SendingPausedException", paused_at=clock.now()).save()
+
+    # Then this one trusts what it read for ACCOUNT_CHECK_SECONDS, then reads it again
+    clock.advance(pausing.ACCOUNT_CHECK_SECONDS - 1)
+    assert pausing.hold_of(petition_id, update_id) is None
+    clock.advance(1)
+    assert pausing.hold_of(petition_id, update_id) == "account"
+    # and when an operator's resume (another function) has lifted the pause, a message this
+    # one still holds back is not parked: it is sent, and the pause is read again
+    AccountPause(*AccountPause.key()).delete()
+    assert pausing.hold_of(petition_id, update_id) == "account"  # what it read, still trusted
+    message = DeliveryMessage(petition_id=petition_id, update_id=update_id, recipients=["a" * 64])
+    assert not pausing.held(message)
+    assert pausing.hold_of(petition_id, update_id) is None
 
 
 def test_an_operator_command_on_an_update_names_it_or_is_refused(system: Mobilise) -> None:
