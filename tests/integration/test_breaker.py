@@ -31,13 +31,15 @@ SIGNERS = [f"signer{n}@example.org" for n in range(120)]  # three delivery messa
 
 @pytest.fixture(params=["moto", "dynamodb-local"])
 def system(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mobilise]:
-    """Mobilise on moto, then with its table in DynamoDB Local; the breaker judges from 50
-    emails sent, and 2 % of complaints is the most it lets pass."""
+    """Mobilise on moto, then with its table in DynamoDB Local: delivery messages of 50
+    recipients in one shard; the breaker judges from 50 emails sent, and 2 % of complaints
+    is the most it lets pass."""
     endpoint = None
     if request.param == "dynamodb-local":
         endpoint = request.getfixturevalue("dynamodb_local").endpoint
     with running_on_moto(dynamodb_endpoint=endpoint) as mobilise:
         monkeypatch.setenv("SIGNATURE_SHARDS", "1")
+        monkeypatch.setenv("RECIPIENTS_PER_MESSAGE", "50")
         monkeypatch.setenv("BREAKER_MIN_SENT", "50")
         monkeypatch.setenv("BREAKER_COMPLAINT_RATE", "0.02")
         config.get_settings.cache_clear()
