@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from mobilise.table.models import Petition, Update
 
 
+#: The counters the rule reads (and the operators' alarm shows).
+JUDGED = ("sent", "bounced", "complained")
+
+
 def tripped(counters: Mapping[str, int]) -> str | None:
     """Why an update with these counters is to pause (``complaints`` or ``bounces``), if it is."""
     settings = get_settings()
@@ -43,9 +47,10 @@ def judge(petition_id: str, update_id: str, counters: Mapping[str, int]) -> bool
     reason = tripped(counters)
     if reason is None or not pausing.pause(petition_id, update_id, reason):
         return False
+    judged = {name: int(counters.get(name, 0)) for name in JUDGED}
     alarms.alarm(
         "update paused",
-        {"petition_id": petition_id, "update_id": update_id, "reason": reason, **counters},
+        {"petition_id": petition_id, "update_id": update_id, "reason": reason, **judged},
     )
     _tell_starter(petition_id, update_id, reason, counters)
     return True
