@@ -23,7 +23,6 @@ from mobilise.core import crypto
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import breaker, store
-from mobilise.table.models import Update, bound
 
 Stats = defaultdict[tuple[str, str], Counter[str]]
 
@@ -97,14 +96,5 @@ def apply_records(
 
 
 def added(petition_id: str, update_id: str, counts: Mapping[str, int]) -> Mapping[str, int]:
-    """Add a batch's statistics to its update; the update's counters after the addition.
-
-    Read here with a consistent read until :func:`mobilise.delivery.store.add_stats` returns
-    them from its own write (issue 14's counters item)."""
-    store.add_stats(petition_id, update_id, counts)
-    bound()
-    names = ["sent", "bounced", "complained"]
-    update = Update.get(
-        *Update.key(petition_id, update_id), consistent_read=True, attributes_to_get=names
-    )
-    return {name: int(getattr(update, name) or 0) for name in names}
+    """Add a batch's statistics to its update; the update's counters after the addition."""
+    return store.add_stats(petition_id, update_id, counts)
