@@ -17,7 +17,7 @@ import pytest
 
 from mobilise.core import aws, clock, config, crypto
 from mobilise.core.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
-from mobilise.delivery import sending
+from mobilise.delivery import breaker, pausing, sending
 from mobilise.emails import rendering
 from mobilise.moderation import outcome
 from mobilise.petitions.schemas import PetitionIn
@@ -361,5 +361,10 @@ def every_email() -> list[Sent]:
             told = outcome.notice(the_petition, update(EXAMPLES["news"]), decided)
             found.append(
                 _sent(f"review-{decided}-{language}", told, STARTER, updates.notice_links())
+            )
+        for reason in pausing.REASONS:
+            paused = breaker.notice(the_petition, update(EXAMPLES["news"]), reason, 3)
+            found.append(
+                _sent(f"paused-{reason}-{language}", paused, STARTER, updates.notice_links())
             )
     return found

@@ -236,6 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
         moderation = re.fullmatch(r"/_local/moderation/(list|approve|reject)", path)
         if self.command == "POST" and moderation:
             return self._moderation(moderation.group(1), payload)
+        deliveries = re.fullmatch(r"/_local/deliveries/(paused|resume|cancel|resume_account)", path)
+        if self.command == "POST" and deliveries:  # infra/deliveries.py's commands
+            return self._moderation(deliveries.group(1), payload)
         if self.command == "POST" and path == "/_local/ses-events":
             return self._ses_event(payload)
         if self.command == "POST" and path == "/_local/clock":
@@ -283,11 +286,13 @@ class _Handler(BaseHTTPRequestHandler):
         return HttpResponse.json(200, answer)
 
     def _moderation(self, action: str, payload: dict[str, Any]) -> HttpResponse:
-        """ModerationFunction invoked as ``infra/moderation.py`` invokes it on AWS (IAM there):
-        ``list`` takes no body; ``approve`` and ``reject`` name the held update."""
-        wanted = set() if action == "list" else {"petition_id", "update_id"}
+        """ModerationFunction invoked as ``infra/moderation.py`` and ``infra/deliveries.py``
+        invoke it on AWS (IAM there): ``list``, ``paused`` and ``resume_account`` take no
+        body; the others name the update."""
+        alone = action in ("list", "paused", "resume_account")
+        wanted = set() if alone else {"petition_id", "update_id"}
         if set(payload) != wanted or not all(isinstance(v, str) for v in payload.values()):
-            expected = "{}" if action == "list" else '{"petition_id": "…", "update_id": "…"}'
+            expected = "{}" if alone else '{"petition_id": "…", "update_id": "…"}'
             return _error(400, "bad_request", f"{expected} expected.")
         function = self.local.template.functions()[MODERATION_FUNCTION]
         answer = lambdas.invoke_in_environment(function, {"action": action, **payload})

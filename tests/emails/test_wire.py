@@ -61,6 +61,7 @@ KINDS = [
     *(f"meeting-followup-{lang}" for lang in ("fr", "en")),
     *(f"scheduled-held-{lang}" for lang in ("fr", "en")),
     *(f"review-{outcome}-{lang}" for outcome in ("approved", "rejected") for lang in ("fr", "en")),
+    *(f"paused-{reason}-{lang}" for reason in ("complaints", "bounces") for lang in ("fr", "en")),
 ]
 
 
@@ -85,7 +86,7 @@ def test_no_line_of_any_email_exceeds_998_octets_and_the_headers_are_ascii(
 
 
 #: The emails to a starter about their own petition's work: nobody to unsubscribe.
-TO_THE_STARTER_WITHOUT_UNSUBSCRIBE = ("test-send", "scheduled-held", "review-")
+TO_THE_STARTER_WITHOUT_UNSUBSCRIBE = ("test-send", "scheduled-held", "review-", "paused-")
 
 
 @pytest.mark.parametrize(
@@ -169,7 +170,7 @@ UNSUBSCRIBE = {
 
 
 @pytest.mark.parametrize(
-    "name", [kind for kind in KINDS if kind.startswith(("scheduled-held", "review-"))]
+    "name", [kind for kind in KINDS if kind.startswith(("scheduled-held", "review-", "paused-"))]
 )
 def test_the_held_notice_offers_no_unsubscribe_that_cannot_work(
     name: str, sent: dict[str, Sent]

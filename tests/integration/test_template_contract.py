@@ -69,6 +69,7 @@ RESOURCE_SETTINGS = {
     "ORIGIN_SECRET_ARN": "AWS::SecretsManager::Secret",
     "SES_CONFIGURATION_SET": "AWS::SES::ConfigurationSet",
     "PHOTOS_BUCKET": "AWS::S3::Bucket",
+    "ALARM_TOPIC_ARN": "AWS::SNS::Topic",
 }
 
 #: The queues the code sends to, and the handler that must read what it sends there.

@@ -1,7 +1,7 @@
 /** A petition's updates on its dashboard: those not sent yet (waiting their grace period, in
  * review, scheduled, rejected), then those sent, newest first, each with its funnel and a link
  * to its own page (statistics, responses, RSVPs); a waiting one can be cancelled or corrected,
- * one being sent stopped. */
+ * one being sent stopped; a paused one says why. */
 import { api, type Schemas } from "../api/client";
 import { useApi } from "../api/useApi";
 import { usePages } from "../api/usePages";
@@ -88,6 +88,9 @@ function UpdateItem(props: { update: Update; onChanged: () => void }) {
         {scheduled && update.publish_at && <span>{t("scheduledFor", { date: formatDateTime(update.publish_at) })}</span>}
         {!scheduled && update.published_at && <span>{t("publishedOn", { date: formatDateTime(update.published_at) })}</span>}
       </p>
+      {update.status === "paused" && update.paused_reason && (
+        <p class="paused-reason" data-paused={update.paused_reason}>{t(`paused_${update.paused_reason}`)}</p>
+      )}
       <Controls update={update} onChanged={props.onChanged} />
       {!scheduled && <Funnel update={update} />}
     </li>

@@ -88,6 +88,9 @@ const en = {
   status_in_review: "In review",
   status_rejected: "Rejected",
   status_stopped: "Stopped",
+  status_paused: "Paused",
+  paused_complaints: "Paused: too many people reported it as spam. Our team will send the rest or stop it.",
+  paused_bounces: "Paused: too many addresses refused it. Our team will send the rest or stop it.",
 } satisfies Messages<string>;
 
 const fr: Messages<keyof typeof en> = {
@@ -177,6 +180,9 @@ const fr: Messages<keyof typeof en> = {
   status_in_review: "En relecture",
   status_rejected: "Refusée",
   status_stopped: "Arrêtée",
+  status_paused: "En pause",
+  paused_complaints: "En pause : trop de personnes l’ont signalée comme spam. Notre équipe enverra la suite ou l’arrêtera.",
+  paused_bounces: "En pause : trop d’adresses l’ont refusée. Notre équipe enverra la suite ou l’arrêtera.",
 };
 
 export const t = translator({ en, fr });

@@ -76,7 +76,7 @@ function status(update: Schemas["UpdateOut"]): string {
 }
 
 /** Statuses of an update that went out (to some signers at least, if stopped). */
-const OUT = new Set(["published", "sending", "sent", "stopped"]);
+const OUT = new Set(["published", "sending", "paused", "sent", "stopped"]);
 
 function Shown(props: {
   update: Schemas["UpdateOut"];
@@ -90,6 +90,9 @@ function Shown(props: {
     <>
       <h1 tabIndex={-1}>{update.title}</h1>
       <p class="update-status">{status(update)}</p>
+      {update.status === "paused" && update.paused_reason && (
+        <p class="paused-reason" data-paused={update.paused_reason}>{t(`paused_${update.paused_reason}`)}</p>
+      )}
       <Controls update={update} onChanged={props.onChanged} />
       {published && <Countdown nextUpdateAllowedAt={nextUpdateAllowedAt} />}
       {update.photo && <img class="update-photo" src={update.photo.url} alt={update.photo.alt} />}

@@ -176,6 +176,27 @@ class Settings(BaseModel):
         ge=1_000,
         description="Fan-out stops and checkpoints when the Lambda has less time left than this.",
     )
+    breaker_complaint_rate: float = Field(
+        default=0.001,
+        ge=0,
+        le=1,
+        description="An update whose complaints pass this share of its emails sent pauses.",
+    )
+    breaker_bounce_rate: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="An update whose permanent bounces pass this share of its emails sent pauses.",
+    )
+    breaker_min_sent: int = Field(
+        default=500,
+        ge=1,
+        description="The rates that pause an update are read once it has sent this many.",
+    )
+    alarm_topic_arn: str = Field(
+        default="",
+        description="SNS topic of the operators' alarms (a paused delivery); empty: none.",
+    )
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

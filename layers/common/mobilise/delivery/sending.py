@@ -14,10 +14,13 @@ runs out, the retry sends those emails again (at most one message's, 100).
 
 Every recipient is on its own: one whose email cannot be built (an address SES cannot
 take, such as a non-ASCII local part) or that SES refuses for good (MessageRejected,
-sending paused, MAIL FROM not verified, ...) is counted as failed, logged without its
-address, measured, and the others go on. Throttling and 5xx record what was done and
-fail the SQS record: it is retried from there. The update is ``sent`` when every
-recipient fan-out enqueued is counted (:func:`mobilise.delivery.store.finish_delivery`).
+MAIL FROM not verified, ...) is counted as failed, logged without its address, measured,
+and the others go on. Throttling and 5xx record what was done and fail the SQS record: it
+is retried from there. A refusal of the whole account's sending (AccountSendingPaused)
+fails nobody: what was done is recorded, and the message is parked until an operator
+resumes (:mod:`mobilise.delivery.pausing`), as are the messages of a paused update. The
+update is ``sent`` when every recipient fan-out enqueued is counted
+(:func:`mobilise.delivery.store.finish_delivery`).
 
 Confirmation emails (one recipient each) keep Powertools Idempotency, keyed on
 (kind, petition, request time, signer), as erasure finds them.
@@ -44,7 +47,7 @@ from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
 from mobilise.core.links import SignerRef, confirm_url, unsubscribe_url
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import records, ses, stopping, store
+from mobilise.delivery import alarms, pausing, records, ses, stopping, store
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.emails import rendering
@@ -119,6 +122,8 @@ def reset() -> None:
     _send_once.cache_clear()
     pacer.cache_clear()
     records.reset()
+    pausing.reset()
+    alarms.reset()
 
 
 def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
@@ -134,11 +139,16 @@ def _update(message: DeliveryMessage) -> None:
     this was the last of its recipients."""
     if store.halted(message.petition_id, message.update_id):
         return stopping.spare(message)
+    if pausing.held(message):
+        return None  # parked while its update or the account's sending is paused
     signatures, suppressed = items.recipients(message.petition_id, message.recipients)
-    for shard, hashes in records.by_shard(message.recipients).items():
-        held = records.claim(message.petition_id, message.update_id, shard, hashes)
-        if held is not None:
-            _send_group(message, held, hashes, signatures, suppressed)
+    try:
+        for shard, hashes in records.by_shard(message.recipients).items():
+            held = records.claim(message.petition_id, message.update_id, shard, hashes)
+            if held is not None:
+                _send_group(message, held, hashes, signatures, suppressed)
+    except ses.SendingPaused as refused:  # what was done is recorded; nobody failed
+        return pausing.refused(message, refused.code)
     if store.finish_delivery(message.petition_id, message.update_id):
         logger.info(
             "update delivered", petition_id=message.petition_id, update_id=message.update_id

@@ -29,8 +29,6 @@ TRANSIENT = frozenset(
 PERMANENT = frozenset(
     {
         "MessageRejected",
-        "AccountSendingPausedException",
-        "SendingPausedException",
         "AccountSuspendedException",
         "MailFromDomainNotVerifiedException",
         "BadRequestException",
@@ -39,8 +37,23 @@ PERMANENT = frozenset(
 )
 
 
+#: Refusals of every email, for the whole account (or its configuration set): no email is
+#: failed for them; delivery pauses until an operator resumes it (mobilise.delivery.pausing).
+SENDING_PAUSED = frozenset({"AccountSendingPausedException", "SendingPausedException"})
+
+
 class SesUnavailable(Exception):
     """SES throttled or failed on its side: the record is retried through SQS."""
+
+
+class SendingPaused(SesUnavailable):
+    """SES refuses to send any email of the account: it may pass (once an operator has it
+    lifted), so no email is failed for it; delivery pauses (mobilise.delivery.pausing), and
+    the other senders try again later as after throttling."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
@@ -60,13 +73,16 @@ def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
 def transient(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
-    return code in TRANSIENT or (status >= 500 and code not in PERMANENT)
+    return code in TRANSIENT or (status >= 500 and code not in PERMANENT | SENDING_PAUSED)
 
 
 def permanent_refusal(error: ClientError) -> str:
     """The code of a refusal SES would give again, counted in ``EmailsRejected`` (the email is
-    not tried again); raises :class:`SesUnavailable` instead for one that may pass."""
+    not tried again); raises :class:`SesUnavailable` instead for one that may pass, and
+    :class:`SendingPaused` for one of the whole account's sending."""
     code = error.response.get("Error", {}).get("Code", "Unknown")
+    if code in SENDING_PAUSED:
+        raise SendingPaused(code) from error
     if transient(error):
         raise SesUnavailable(code) from error
     metrics.add_metric(name="EmailsRejected", unit="Count", value=1)

@@ -3,13 +3,15 @@
 A permanent bounce or a complaint puts the address on the global suppression
 list (every petition); a transient bounce does not. A subscription event (the
 recipient unsubscribed through SES) unsubscribes the signer. Statistics are
-added per update once per batch, never once per email.
+added per update once per batch, never once per email; after each addition the update's
+circuit breaker judges its counters (:mod:`mobilise.delivery.breaker`).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, process_partial_response
@@ -20,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mobilise.core import crypto
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import store
+from mobilise.delivery import breaker, store
 
 Stats = defaultdict[tuple[str, str], Counter[str]]
 
@@ -86,6 +88,13 @@ def apply_records(
         )
     finally:
         for (petition_id, update_id), counts in stats.items():
-            store.add_stats(petition_id, update_id, counts)
+            counters = added(petition_id, update_id, counts)
+            if counts["bounced"] or counts["complained"]:
+                breaker.judge(petition_id, update_id, counters)
         suppressed = sum(c["bounced"] + c["complained"] for c in stats.values())
         metrics.add_metric(name="AddressesSuppressed", unit="Count", value=suppressed)
+
+
+def added(petition_id: str, update_id: str, counts: Mapping[str, int]) -> Mapping[str, int]:
+    """Add a batch's statistics to its update; the update's counters after the addition."""
+    return store.add_stats(petition_id, update_id, counts)

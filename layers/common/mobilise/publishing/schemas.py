@@ -304,6 +304,7 @@ UpdateStatus = Literal[
     "in_review",
     "published",
     "sending",
+    "paused",
     "sent",
     "stopped",
     "cancelled",
@@ -331,7 +332,9 @@ class UpdateOut(BaseModel):
     status: UpdateStatus = Field(
         description="published (stored, its delivery queued), sending (its emails going out), "
         "sent (every recipient counted as sent, failed or skipped), stopped (its starter "
-        "stopped the delivery: the rest spared); scheduled, pending (its grace period, until "
+        "stopped the delivery: the rest spared), paused (too many of its recipients reported "
+        "it as spam or bounced: the rest is kept until an operator resumes or cancels it, "
+        "see `paused_reason`); scheduled, pending (its grace period, until "
         "`release_at`: it may still be cancelled or corrected), in_review (held by "
         "moderation), cancelled and rejected (by moderation) are the starter's only."
     )
@@ -342,6 +345,12 @@ class UpdateOut(BaseModel):
     )
     edited_at: str | None = None
     recipients: int | None = None
+    paused_reason: Literal["complaints", "bounces"] | None = Field(
+        default=None,
+        description="Why a paused update's delivery paused: complaints (its complaint rate "
+        "passed 0.1 % of the emails sent, once 500 were) or bounces (its permanent bounces "
+        "passed 5 %); the rates are the deployment's settings.",
+    )
 
 
 class RsvpCounts(BaseModel):
@@ -353,9 +362,9 @@ class UpdateStats(BaseModel):
     """What the starter sees of a delivery."""
 
     update_id: str
-    state: Literal["queued", "sending", "sent", "stopped"] = Field(
+    state: Literal["queued", "sending", "paused", "sent", "stopped"] = Field(
         description="The update's status, as a delivery: queued while it is published, "
-        "then sending and sent (or stopped) with it."
+        "then sending and sent (or paused, or stopped) with it."
     )
     recipients: int = Field(
         description="Everyone the update was for; once delivery is over, "

@@ -21,7 +21,7 @@ from mobilise.core.errors import (
     NoVerifiedAddress,
 )
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import queues, ses
+from mobilise.delivery import pausing, queues, ses
 from mobilise.emails import rendering
 from mobilise.engagement import clicks as engagement_clicks
 from mobilise.publishing import actions, grace, photos, store
@@ -336,6 +336,7 @@ def view(update: Update, recipients: int | None = None) -> UpdateOut:
         release_at=clock.isoformat(update.release_at) if update.release_at else None,
         edited_at=clock.isoformat(update.edited_at) if update.edited_at else None,
         recipients=recipients,
+        paused_reason=pausing.reason(update) if update.status == "paused" else None,  # type: ignore[arg-type]
     )
 
 
