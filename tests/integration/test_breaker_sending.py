@@ -90,6 +90,17 @@ def test_a_cancelled_update_sends_nothing_more(system: Mobilise) -> None:
     assert len(alarmed(system)) == 1
 
 
+def test_a_paused_update_stays_public_where_its_emails_link(system: Mobilise) -> None:
+    # Given an update paused mid-send (50 signers already have its email)
+    petition_id, update_id = paused_mid_send(system)
+
+    # When one of them follows the email's link to its page
+    page = system.request("GET", f"/p/{petition_id}/updates/{update_id}")
+
+    # Then the page is there, as for any update that was emailed
+    assert page.status == 200, page.text
+
+
 @pytest.mark.parametrize("code", ["AccountSendingPausedException", "SendingPausedException"])
 def test_ses_pausing_the_account_fails_nobody_and_resuming_sends_everyone_once(
     system: Mobilise, code: str

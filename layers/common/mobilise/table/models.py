@@ -79,7 +79,7 @@ from mobilise.table.delivery_counts import DeliveryCounts
 UPDATE_INTERVAL = timedelta(hours=24)
 #: The statuses of an update whose email went out: its buttons count, its calendar file and
 #: its reminders exist (a stopped one went out to some of its signers).
-EMAILED = ("published", "sending", "sent", "stopped")
+EMAILED = ("published", "sending", "paused", "sent", "stopped")
 #: Published (the 24-hour window taken) but not released to fan-out yet: ``pending`` its grace
 #: period, ``in_review`` held by moderation.
 HELD = ("pending", "in_review")
