@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         ge=1_000,
         description="Fan-out stops and checkpoints when the Lambda has less time left than this.",
     )
+    signer_daily_cap: bool = Field(
+        default=True,
+        description="At most one update email a day per person (their address's hash), across "
+        "all petitions: a later update waits in their digest until their day has passed; off: "
+        "each update is sent at once.",
+    )
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
