@@ -61,6 +61,7 @@ KINDS = [
     *(f"meeting-followup-{lang}" for lang in ("fr", "en")),
     *(f"scheduled-held-{lang}" for lang in ("fr", "en")),
     *(f"review-{outcome}-{lang}" for outcome in ("approved", "rejected") for lang in ("fr", "en")),
+    *(f"digest-{lang}" for lang in ("fr", "en")),
 ]
 
 
