@@ -16,13 +16,13 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from mobilise_local import outbox
 
 from mobilise.core import clock, config, crypto
 from mobilise.delivery import ses
 from mobilise.delivery.messages import DigestMessage
 from mobilise.digests import admission, due, sending, store
 from mobilise.table.models import Signature
+from mobilise_local import outbox
 from tests.integration.harness import Mobilise, at_once
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -184,7 +184,9 @@ def test_the_digest_goes_once_when_the_window_reopens_with_each_waiting_update(
     assert _entries(mobilise) == []
     # And her window is the digest's for the next 24 hours
     window = _window(mobilise)
-    assert window is not None and window["holder"] == "DIGEST" and "lease" not in window
+    assert window is not None
+    assert window["holder"] == "DIGEST"
+    assert "lease" not in window
 
 
 def test_a_digest_message_lost_is_queued_again_and_never_twice_a_minute(
@@ -357,7 +359,8 @@ def test_a_suppressed_person_gets_no_digest_and_keeps_their_window(mobilise: Mob
     assert _digests(mobilise) == []
     assert _entries(mobilise) == []
     window = _window(mobilise)
-    assert window is not None and window["holder"].startswith("UPD#")
+    assert window is not None
+    assert window["holder"].startswith("UPD#")
 
 
 def _leave_all_link(raw: bytes) -> str:
@@ -378,7 +381,8 @@ def test_the_digests_one_click_link_leaves_every_petition_it_held(mobilise: Mobi
     # When her mail client opens it, then posts it (RFC 8058), twice
     page = mobilise.request("GET", path, headers={"accept": "text/html"})
     assert page.status == 200
-    assert "Petition 1" in page.text and "Petition 2" in page.text
+    assert "Petition 1" in page.text
+    assert "Petition 2" in page.text
     assert all(s["unsubscribed_at"] is None for s in _zoe_signatures(mobilise))
     for _ in range(2):
         posted = mobilise.request(
