@@ -96,6 +96,7 @@ def test_erasing_an_address_leaves_no_trace_in_any_table_or_index(
         "rsvps_erased": 0,
         "petitions_started_kept_without_address": 0,
         "clicks_erased": 0,
+        "digest_entries_erased": 0,
         "suppression_kept": True,
     }
     items = _everything(mobilise)
@@ -215,6 +216,7 @@ def test_erasing_an_address_removes_its_responses_rsvps_and_starter_address_ever
         "rsvps_erased": 1,
         "petitions_started_kept_without_address": 0,
         "clicks_erased": 0,
+        "digest_entries_erased": 0,
         "suppression_kept": False,
     }
     assert erased_starter["petitions_started_kept_without_address"] == 1
