@@ -4,8 +4,6 @@ digest's sending under the faults of SQS and SES, its unsubscribe link, erasure 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from mobilise.digests import admission, due, sending, store
 from mobilise.table.models import Signature
 from mobilise_local import outbox
 from tests.integration.harness import Mobilise, at_once
+from tests.integration.mails import sections_of
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 ZOE = "zoe@example.org"
@@ -77,15 +76,6 @@ def _digests(mobilise: Mobilise) -> list[bytes]:
             assert raw is not None
             found.append(raw)
     return found
-
-
-def _titles(raw: bytes) -> list[str]:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, email.message.EmailMessage)
-    plain = message.get_body(preferencelist=("plain",))
-    assert plain is not None
-    text = str(plain.get_content()).replace("\r\n", "\n")
-    return re.findall(r"^News from the petition: (.+)$", text, re.M)
 
 
 def _entries(mobilise: Mobilise) -> list[dict[str, Any]]:
@@ -180,7 +170,7 @@ def test_the_digest_goes_once_when_the_window_reopens_with_each_waiting_update(
 
     # Then she received one digest, with a section for each of the two petitions
     (raw,) = _digests(mobilise)
-    assert _titles(raw) == ["Petition 1", "Petition 2"]
+    assert sections_of(raw) == ["Petition 1", "Petition 2"]
     assert _entries(mobilise) == []
     # And her window is the digest's for the next 24 hours
     window = _window(mobilise)
@@ -246,7 +236,7 @@ def test_a_throttled_digest_gives_its_window_back_and_its_retry_sends_it_once(
     sending.deliver_digest(message)
     sending.deliver_digest(message)
     (raw,) = _digests(mobilise)
-    assert _titles(raw) == ["Petition 1", "Petition 2"]
+    assert sections_of(raw) == ["Petition 1", "Petition 2"]
 
 
 class _Died(BaseException):
@@ -302,8 +292,8 @@ def test_a_digest_holds_at_most_six_sections_and_the_rest_waits_for_the_next_day
 
     # Then the first held six, the second the two others, each update once
     first, second = _digests(mobilise)
-    assert _titles(first) == [f"Petition {index}" for index in range(1, 7)]
-    assert _titles(second) == ["Petition 7", "Petition 8"]
+    assert sections_of(first) == [f"Petition {index}" for index in range(1, 7)]
+    assert sections_of(second) == ["Petition 7", "Petition 8"]
 
 
 def test_an_update_that_took_the_window_first_makes_the_digest_wait_a_day(
@@ -343,7 +333,7 @@ def test_a_section_the_person_left_or_whose_update_was_stopped_is_dropped(
 
     # Then it holds the third only, and nothing waits any more
     (raw,) = _digests(mobilise)
-    assert _titles(raw) == ["Petition 3"]
+    assert sections_of(raw) == ["Petition 3"]
     assert _entries(mobilise) == []
 
 
