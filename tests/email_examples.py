@@ -379,15 +379,15 @@ def digest_example(language: str) -> Sent:
     event = _example("event", language)
     event.petition_id, event.update_id = OTHER_PETITION_ID, OTHER_UPDATE_ID
     sections = [
-        compose.Section(first, _example("news", language), _signature(PETITION_ID, language)),
-        compose.Section(second, event, _signature(OTHER_PETITION_ID, language)),
+        compose.Section(first, _example("news", language), signature(PETITION_ID, language)),
+        compose.Section(second, event, signature(OTHER_PETITION_ID, language)),
     ]
     built = compose.digest(SIGNER.email_hash, sections)
     leave_all = built.raw.split(b"List-Unsubscribe: <")[1].split(b">")[0].decode()
     return Sent(f"digest-{language}", built.raw, built.subject, built.to, leave_all)
 
 
-def _signature(petition_id: str, language: str) -> Signature:
+def signature(petition_id: str, language: str) -> Signature:
     return Signature(
         *Signature.key(petition_id, SIGNER.email_hash),
         petition_id=petition_id,
