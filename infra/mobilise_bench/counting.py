@@ -117,7 +117,8 @@ class RequestCounter:
             self._local.actor = previous
 
     def emulator_seconds(self) -> float:
-        """CPU seconds this thread spent inside moto's in-process emulation so far."""
+        """CPU seconds this thread spent so far on what AWS does not run in the function:
+        inside moto's in-process emulation, and counting the billed units of requests."""
         return self._local.emulator_seconds
 
     # Installation ------------------------------------------------------------------------
@@ -143,9 +144,11 @@ class RequestCounter:
                 tally = Tally(requests=1, seconds=time.perf_counter() - started)
                 counter.count(Key(actor, service, operation_name, code), tally)
                 raise
-            tally = billed(service, operation_name, api_params, response)
-            tally.seconds = time.perf_counter() - started
+            tally = Tally(seconds=time.perf_counter() - started)
+            counting = time.thread_time()  # this counter's work: not the function's
+            tally.add(billed(service, operation_name, api_params, response))
             counter.count(Key(actor, service, operation_name, "ok"), tally)
+            counter._local.emulator_seconds += time.thread_time() - counting
             return response
 
         self._original = original

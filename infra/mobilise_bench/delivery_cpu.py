@@ -6,8 +6,9 @@ Two petitions of ``recipients`` signers each, published and fanned out; one upda
 messages go through the deliver function's handler, the other's through the naive deliver,
 alternately, in this one thread. Each invocation's CPU is the thread's, less the time moto
 spends emulating AWS in it (:class:`mobilise_bench.counting.RequestCounter`); SES answers at
-the client (:class:`mobilise_bench.ses.SesQuota`, unthrottled). Write units are counted from
-the requests' parameters (:func:`mobilise_bench.counting.dynamodb_units`).
+the client, each request built and signed first (:class:`mobilise_bench.ses.SesQuota`,
+unthrottled). Write units are counted from the requests' parameters
+(:func:`mobilise_bench.counting.dynamodb_units`).
 """
 
 from __future__ import annotations

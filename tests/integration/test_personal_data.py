@@ -28,7 +28,7 @@ ADDRESS = "Camille.Martin@Example.org"
 
 
 def _everything(mobilise: Mobilise) -> list[str]:
-    """Every item of every table and index, as text."""
+    """Every item of every table and index, as text (binary values in hex, as hashes are)."""
     dynamodb = boto3.client("dynamodb")
     found = []
     for name in mobilise.template.of_type("AWS::DynamoDB::Table"):
@@ -44,7 +44,7 @@ def _everything(mobilise: Mobilise) -> list[str]:
             if index:
                 kwargs["IndexName"] = index
             for page in dynamodb.get_paginator("scan").paginate(**kwargs):
-                found += [json.dumps(item) for item in page["Items"]]
+                found += [json.dumps(item, default=bytes.hex) for item in page["Items"]]
     return found
 
 

@@ -155,6 +155,7 @@ def test_only_the_starter_sees_the_statistics(mobilise: Mobilise) -> None:
         "failed": 0,
         "skipped": 0,
         "spared": 0,  # nobody: its starter did not stop it
+        "digested": 0,  # nobody: no other update reached them in the last 24 hours
         "bounced": 0,
         "complained": 0,
         "unsubscribed": 0,

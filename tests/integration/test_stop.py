@@ -53,8 +53,8 @@ def test_stopped_mid_delivery_of_3000_signers_no_email_leaves_after_and_all_add_
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 3,000 signers over two shards, and an update being delivered: one shard fanned
-    # out, ten delivery messages (500 emails) sent
-    _settings(monkeypatch, SIGNATURE_SHARDS="2")
+    # out, ten delivery messages of 50 (500 emails) sent
+    _settings(monkeypatch, SIGNATURE_SHARDS="2", RECIPIENTS_PER_MESSAGE="50")
     clock.freeze(T0)
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, [f"signer{n}@example.org" for n in range(3000)])

@@ -9,14 +9,21 @@ new session parses botocore's data files again: the endpoints, the DynamoDB
 model and its rules, about 60 ms a session, five or more sessions in a function's
 first invocation. :func:`share_botocore_data` gives them boto3's loader, which
 parses each file once per process.
+
+Every client sends one constant User-Agent (:data:`USER_AGENT`): botocore otherwise builds
+its own again for each request, twice, from a dozen parts each cleaned character by
+character, about 0.1 ms a request measured here, a fifth of what a SendEmail costs the
+deliver function.
 """
 
 from __future__ import annotations
 
+import platform
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore
 import botocore.session
 import pynamodb.connection.base
 from botocore.config import Config
@@ -27,7 +34,11 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3)
+#: What every request of Mobilise's says it comes from (the ``user_agent`` option of botocore's
+#: ``Config``: botocore then writes no User-Agent of its own).
+USER_AGENT = f"mobilise botocore/{botocore.__version__} Python/{platform.python_version()}"
+_AGENT = Config(user_agent=USER_AGENT)
+_CONFIG = _AGENT.merge(Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3))
 
 
 @cache
@@ -38,8 +49,15 @@ def sqs() -> SQSClient:
 @cache
 def sesv2() -> SESV2Client:
     # SES throttling is handled by the deliver function (the record is retried
-    # through SQS), so the client itself does not retry.
-    return boto3.client("sesv2", config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    # through SQS), so the client itself does not retry. Its parameters are not checked
+    # against the model before each call: :func:`mobilise.delivery.ses.send` makes them
+    # all, of one shape, and SES refuses a malformed request all the same (30 µs an email).
+    return boto3.client(
+        "sesv2",
+        config=_AGENT.merge(
+            Config(retries={"mode": "standard", "max_attempts": 1}, parameter_validation=False)
+        ),
+    )
 
 
 @cache
@@ -70,6 +88,7 @@ def botocore_session() -> botocore.session.Session:
     botocore's data files through boto3's loader."""
     session = botocore.session.get_session()
     session.register_component("data_loader", _loader())
+    session.set_default_client_config(_AGENT)
     return session
 
 

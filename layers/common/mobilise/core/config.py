@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         le=256,
         description="Partition keys a petition's signatures are spread over.",
     )
-    recipients_per_message: int = Field(default=50, ge=1, le=50)
+    recipients_per_message: int = Field(default=100, ge=1, le=100)
     fanout_page_size: int = Field(default=500, ge=10, le=1000)
     idempotency_table_name: str = Field(description="Powertools idempotency records.")
     ses_max_send_rate: float = Field(

@@ -1,13 +1,14 @@
-"""Fan-out: from one published update to delivery messages of up to 50 recipients.
+"""Fan-out: from one published update to delivery messages of up to 100 recipients.
 
 A new job becomes one message per signature shard, so the shards are read in
 parallel. A shard is read page by page; before the Lambda runs out of time the
 work left is checkpointed as a new publish-queue message carrying the cursor,
 so memory stays flat whatever the number of signers.
 
-The update goes ``sending`` when its fan-out starts; its ``recipients`` counter is final
-once every shard is read (``fanned_out_at``), and it is ``sent`` when delivery has
-counted as many (see :mod:`mobilise.delivery.sending`).
+The update goes ``sending`` when its fan-out starts; its recipients are counted by the page
+markers, and final once every shard is read (``fanned_out_at``:
+:mod:`mobilise.table.delivery_stats`), and it is ``sent`` when delivery has counted as many
+(see :mod:`mobilise.delivery.sending`).
 
 Pages are idempotent per (update, shard, cursor): a page already enqueued (the
 job ran twice, or a failed run is retried from its checkpoint) is skipped.

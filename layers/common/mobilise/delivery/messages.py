@@ -27,13 +27,13 @@ class FanoutMessage(_Message):
 
 
 class DeliveryMessage(_Message):
-    """Delivery queue: an update for up to 50 recipients, named by email hash
+    """Delivery queue: an update for up to 100 recipients, named by email hash
     (no address ever travels through a queue)."""
 
     kind: Literal["update"] = "update"
     petition_id: Id
     update_id: Id
-    recipients: list[EmailHash] = Field(min_length=1, max_length=50)
+    recipients: list[EmailHash] = Field(min_length=1, max_length=100)
 
 
 class ConfirmationMessage(_Message):

@@ -1,12 +1,15 @@
 """Delivery's bookkeeping: one record per delivery message, holding what became of each of its
-recipients, written twice per message (claimed, then settled with the update's counters).
+recipients, written twice per message (claimed, then settled with the update's counters item,
+:mod:`mobilise.table.delivery_counts`): 1 + 4 write units a message of up to 100.
 
 A record is named by the message's place among the update's recipients, not by its content:
 its shard and the hash of its last recipient (``DLV#{update}``, ``{shard}#{last}``), so that
 the same page of signers read twice names the same record. Recipients are written as the
-first :data:`PREFIX` hex characters of their hash (48 bits: two recipients of one message
-never share one), and so is the range: no record holds a whole email hash, which erasure
-could not find (:mod:`mobilise.privacy.personal_data`); records expire after 30 days.
+first :data:`PREFIX` hex characters of their hash (48 bits, as 6 bytes: two recipients of one
+message never share one; 100 of them and their outcomes in 700 bytes, so that the record
+stays under 1 KB, one write unit), and the range as hex: no record holds a whole email hash,
+which erasure could not find (:mod:`mobilise.privacy.personal_data`); records expire after
+30 days.
 
 Claiming a record leases it for :data:`LEASE_SECONDS` (more than the deliver function's
 timeout, less than the delivery queue's visibility timeout): a message handled twice at
@@ -30,24 +33,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import BinaryAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
 from mobilise.table.conditions import condition_failed, failed_condition
-from mobilise.table.models import EMAILED, DeliveryBatch, Update, bound, connection, shard_of
+from mobilise.table.delivery_counts import DeliveryCounts, added
+from mobilise.table.models import DeliveryBatch, bound, connection, shard_of
 
 PREFIX = 12  # hex characters of a recipient's hash kept in a record
 RANGE = 16  # hex characters of the first and last hashes that name a record's range
-LEASE_SECONDS = 600  # > the deliver function's 120 s timeout, < the queue's 720 s visibility
+LEASE_SECONDS = 600  # > the deliver function's 240 s timeout, < the queue's 1440 s visibility
 RECORD_DAYS = 30
 #: What became of a recipient: sent, failed (SES refused it for good, or no email could be
 #: built), skipped (unsubscribed or suppressed since the fan-out, or sent by another message),
-#: spared (its starter stopped the update first).
-STATUS = {"sent": "s", "failed": "f", "skipped": "k", "spared": "x"}
+#: spared (its starter stopped the update first), digested (the person had an update email in
+#: the last 24 hours: the update waits in their digest).
+STATUS = {"sent": "s", "failed": "f", "skipped": "k", "spared": "x", "digested": "d"}
 OUTCOME_OF = {letter: name for name, letter in STATUS.items()}
 PENDING = "p"  # a recipient of the record with no outcome yet (written when claimed)
+_MARK = 1 + PREFIX // 2  # bytes of a recipient in ``marks``: its letter, its prefix
 _DEALT_WITH = (STATUS["sent"], STATUS["failed"])  # another record's: never sent again
 
 
@@ -55,7 +61,10 @@ class DeliveryRecord(DeliveryBatch):
     """The item a delivery message is counted with (``DeliveryBatch``), with its outcomes."""
 
     first = UnicodeAttribute(null=True)  # the first recipient's hash, RANGE characters
-    outcomes = UnicodeAttribute(null=True)  # per recipient: a STATUS letter or PENDING, PREFIX hex
+    #: Per recipient, 7 bytes: a STATUS letter or PENDING, then the PREFIX as 6 bytes (100
+    #: recipients in 700 bytes: the record stays under 1 KB, one write unit a write).
+    marks = BinaryAttribute(null=True, legacy_encoding=False)
+    outcomes = UnicodeAttribute(null=True)  # the same as text (13 characters): records from before
     lease = UnicodeAttribute(null=True)  # the invocation that holds the record
     lease_until = UTCDateTimeAttribute(null=True)
     settled_at = UTCDateTimeAttribute(null=True)  # counted on the update: never again
@@ -94,25 +103,33 @@ class _Other:
     live: bool
 
 
-def _letters(outcomes: str | None) -> dict[str, str]:
-    text = outcomes or ""
-    step = PREFIX + 1
-    return {text[i + 1 : i + step]: text[i] for i in range(0, len(text), step)}
+def _letters(record: DeliveryRecord) -> dict[str, str]:
+    """A record's recipients (prefixes in hex) and their letters; a record written before
+    ``marks`` has its outcomes as text, which a letter in ``marks`` only adds to."""
+    text, marks = record.outcomes or "", record.marks or b""
+    step, size = PREFIX + 1, _MARK
+    found = {text[i + 1 : i + step]: text[i] for i in range(0, len(text), step)}
+    for i in range(0, len(marks), size):
+        prefix, letter = marks[i + 1 : i + size].hex(), chr(marks[i])
+        if letter != PENDING or prefix not in found:
+            found[prefix] = letter
+    return found
 
 
-def _decoded(outcomes: str | None) -> dict[str, str]:
+def _decoded(record: DeliveryRecord) -> dict[str, str]:
     return {
         prefix: OUTCOME_OF[letter]
-        for prefix, letter in _letters(outcomes).items()
+        for prefix, letter in _letters(record).items()
         if letter != PENDING
     }
 
 
-def _encoded(members: Iterable[str], outcomes: Mapping[str, str]) -> str:
+def _encoded(members: Iterable[str], outcomes: Mapping[str, str]) -> bytes:
     """Every recipient of the record, in order: its outcome's letter, or PENDING (and any
     recipient an earlier reading of the same page recorded, which this one has not)."""
-    return "".join(
-        (STATUS[outcomes[prefix]] if prefix in outcomes else PENDING) + prefix
+    return b"".join(
+        (STATUS[outcomes[prefix]] if prefix in outcomes else PENDING).encode()
+        + bytes.fromhex(prefix)
         for prefix in dict.fromkeys((*members, *outcomes))
     )
 
@@ -133,8 +150,8 @@ def claim(petition_id: str, update_id: str, shard: int, hashes: list[str]) -> Cl
             actions=[
                 DeliveryRecord.recipients.set(len(hashes)),
                 DeliveryRecord.first.set(first),
-                DeliveryRecord.outcomes.set(
-                    DeliveryRecord.outcomes | _encoded(members, {})  # if_not_exists
+                DeliveryRecord.marks.set(
+                    DeliveryRecord.marks | _encoded(members, {})  # if_not_exists
                 ),
                 DeliveryRecord.lease.set(token),
                 DeliveryRecord.lease_until.set(now + timedelta(seconds=LEASE_SECONDS)),
@@ -150,7 +167,7 @@ def claim(petition_id: str, update_id: str, shard: int, hashes: list[str]) -> Cl
         if held.settled_at is not None:
             return None
         raise RecordBusy(sort_key) from None
-    found = Claim(petition_id, update_id, sort_key, token, members, _decoded(record.outcomes))
+    found = Claim(petition_id, update_id, sort_key, token, members, _decoded(record))
     for other in _overlapping(update_id, shard, first, last, sort_key):
         shared = {prefix for prefix in members if prefix in other.letters}
         pending = {prefix for prefix in shared if other.letters[prefix] == PENDING}
@@ -174,12 +191,12 @@ def _overlapping(update_id: str, shard: int, first: str, last: str, own: str) ->
         DeliveryRecord.sk.between(f"{shard:03d}#{first}", f"{shard:03d}#~"),
         consistent_read=True,
         page_size=4,
-        attributes_to_get=["sk", "first", "outcomes", "lease_until"],
+        attributes_to_get=["sk", "first", "marks", "outcomes", "lease_until"],
     )
     for record in records:
         if record.sk != own and (record.first or "") <= last:
             live = record.lease_until is not None and record.lease_until > now
-            found.append(_Other(record.sk, _letters(record.outcomes), live))
+            found.append(_Other(record.sk, _letters(record), live))
         if record.sk > f"{shard:03d}#{last}":
             break
     return found
@@ -192,7 +209,7 @@ def progress(held: Claim, outcomes: Mapping[str, str]) -> None:
     try:
         record.update(
             actions=[
-                DeliveryRecord.outcomes.set(_encoded(held.members, {**held.recorded, **outcomes})),
+                DeliveryRecord.marks.set(_encoded(held.members, {**held.recorded, **outcomes})),
                 DeliveryRecord.lease.remove(),
                 DeliveryRecord.lease_until.remove(),
             ],
@@ -204,21 +221,16 @@ def progress(held: Claim, outcomes: Mapping[str, str]) -> None:
 
 
 def settle(held: Claim, outcomes: Mapping[str, str], counts: Mapping[str, int]) -> bool:
-    """Record every recipient's outcome and count them on the update, in one transaction,
-    once: False if the lease was lost meanwhile (the record was taken over, and will be
-    counted by the invocation that took it)."""
+    """Record every recipient's outcome and count them on the update's counters item, in one
+    transaction, once: False if the lease was lost meanwhile (the record was taken over, and
+    will be counted by the invocation that took it)."""
     record = DeliveryRecord(*DeliveryRecord.key(held.update_id, held.sort_key))
-    actions = [Update.settled.add(sum(counts.values()))] + [
-        getattr(Update, name).add(count) for name, count in counts.items() if count
-    ]
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.update(
                 record,
                 actions=[
-                    DeliveryRecord.outcomes.set(
-                        _encoded(held.members, {**held.recorded, **outcomes})
-                    ),
+                    DeliveryRecord.marks.set(_encoded(held.members, {**held.recorded, **outcomes})),
                     DeliveryRecord.settled_at.set(clock.now()),
                     DeliveryRecord.lease.remove(),
                     DeliveryRecord.lease_until.remove(),
@@ -226,9 +238,8 @@ def settle(held: Claim, outcomes: Mapping[str, str], counts: Mapping[str, int]) 
                 condition=DeliveryRecord.lease == held.token,
             )
             transaction.update(
-                Update(*Update.key(held.petition_id, held.update_id)),
-                actions=actions,
-                condition=Update.status.is_in(*EMAILED),
+                DeliveryCounts(*DeliveryCounts.key(held.petition_id, held.update_id)),
+                actions=added(counts),
             )
     except TransactWriteError as error:
         if failed_condition(error, 0) is None:

@@ -1,7 +1,7 @@
 """Delivery: one raw MIME email per recipient through SESv2, exactly once per (update, signer)
 but for one window.
 
-An update's delivery message (up to 50 recipients) is dealt with under one record
+An update's delivery message (up to 100 recipients) is dealt with under one record
 (:mod:`mobilise.delivery.records`): claimed (one write), then settled with the update's
 counters (one transaction), never per recipient. The record holds what became of each
 recipient (sent, failed, skipped): a message handled twice sends nothing more, one
@@ -10,7 +10,7 @@ sent once (the second finds the first's record).
 
 The window: the function dies (not a timeout: out of memory, its host lost) after SES
 accepted some of a message's emails and before their record was written; once its lease
-runs out, the retry sends those emails again (at most one message's, 50).
+runs out, the retry sends those emails again (at most one message's, 100).
 
 Every recipient is on its own: one whose email cannot be built (an address SES cannot
 take, such as a non-ASCII local part) or that SES refuses for good (MessageRejected,

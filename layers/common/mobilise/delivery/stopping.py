@@ -5,7 +5,7 @@ The stop is read at the top of each delivery message and of each page fan-out re
 its recipients not yet dealt with as ``spared``, under its record, and is consumed. Fan-out
 goes on reading the shard's pages without enqueuing them, so that ``recipients`` is
 everyone the update was for and ``spared`` everyone stopped: once over, sent + failed +
-skipped + spared = recipients.
+skipped + spared + digested = recipients.
 """
 
 from __future__ import annotations

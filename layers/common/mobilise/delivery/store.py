@@ -18,10 +18,10 @@ from mobilise.core import clock
 from mobilise.core.errors import InvalidLink
 from mobilise.table import counters
 from mobilise.table.conditions import condition_failed, failed_condition
+from mobilise.table.delivery_counts import EVENT_NAMES, DeliveryCounts
+from mobilise.table.delivery_stats import PageMarker, counted, earlier, fanned_out, shown
 from mobilise.table.models import (
-    EMAILED,
     OUTBOX,
-    STAT_NAMES,
     FanoutJob,
     FanoutPage,
     Signature,
@@ -129,24 +129,25 @@ def suppress(email_hash: str, reason: str) -> bool:
     return new
 
 
-def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> None:
-    """Add to an update's delivery counters: one write for a whole batch."""
+def add_stats(petition_id: str, update_id: str, counts: Mapping[str, int]) -> dict[str, int]:
+    """Add to an update's delivery counters (one write for a whole batch of SES events), and
+    return every counter after the add."""
     bound()
     actions = [
-        getattr(Update, name).add(value)
+        getattr(DeliveryCounts, name).add(value)
         for name, value in counts.items()
-        if value and name in STAT_NAMES
+        if value and name in EVENT_NAMES
     ]
-    if actions:
-        Update(*Update.key(petition_id, update_id)).update(
-            actions=actions, condition=Update.status.is_in(*EMAILED)
-        )
+    item = DeliveryCounts(*DeliveryCounts.key(petition_id, update_id))
+    if not actions:
+        return counted(petition_id, update_id)
+    item.update(actions=actions)  # its attributes as they are after the add
+    return shown(item)
 
 
 def start_fanout(petition_id: str, update_id: str) -> None:
     """The fan-out starts, in one transaction: its job queued -> sending (out of the outbox
-    index), its update published -> sending with its counters at zero. A job already started
-    stays as it is."""
+    index), its update published -> sending. A job already started stays as it is."""
     bound()
     try:
         with TransactWrite(connection=connection()) as transaction:
@@ -161,11 +162,7 @@ def start_fanout(petition_id: str, update_id: str) -> None:
             )
             transaction.update(
                 Update(*Update.key(petition_id, update_id)),
-                actions=[
-                    Update.status.set("sending"),
-                    Update.recipients.set(Update.recipients | 0),
-                    Update.settled.set(Update.settled | 0),
-                ],
+                actions=[Update.status.set("sending")],
                 condition=Update.status == "published",
             )
     except TransactWriteError as error:
@@ -220,38 +217,39 @@ def mark_page_done(
     *,
     spared: bool = False,
 ) -> None:
-    """Record a page as enqueued and count its recipients on the update, atomically,
-    so a page enqueued twice (a retried job) is counted once. ``spared``: the page of a
+    """Record a page as enqueued, with how many recipients it counts: written once (a page
+    enqueued twice, by a retried job, is counted once), and summed on the update's counters
+    when fan-out ends (:mod:`mobilise.table.delivery_stats`). ``spared``: the page of a
     stopped update, enqueued nowhere: its recipients are counted spared, and settled."""
     bound()
-    page = FanoutPage(
+    page = PageMarker(
         *FanoutPage.key(update_id, shard, cursor_digest(cursor)),
         recipients=count,
+        spared=spared or None,
         expires_at=clock.now() + timedelta(days=PAGE_MARKER_DAYS),
     )
-    counted: list[Any] = [Update.recipients.add(count)]
-    if spared:
-        counted += [Update.spared.add(count), Update.settled.add(count)]
     try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(page, condition=FanoutPage.pk.does_not_exist())
-            if count:
-                transaction.update(Update(*Update.key(petition_id, update_id)), actions=counted)
-    except TransactWriteError as error:
-        if failed_condition(error, 0) is None:
+        page.save(condition=PageMarker.pk.does_not_exist())
+    except PutError as error:
+        if not condition_failed(error):
             raise
 
 
 def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
     """Record a shard as fanned out (a set: idempotent). True once every shard is: the
-    update's ``recipients`` is then final, and says so (``fanned_out_at``)."""
+    update's recipients are then final (the page markers' sums, set on its counters), and the
+    update says so (``fanned_out_at``), with their number, which it shows."""
     bound()
     job = FanoutJob(*FanoutJob.key(petition_id, update_id))
     job.update(actions=[FanoutJob.shards_done.add({shard})])
     if len(job.shards_done or ()) < job.shards:
         return False
+    recipients = fanned_out(petition_id, update_id)
     Update(*Update.key(petition_id, update_id)).update(
-        actions=[Update.fanned_out_at.set(Update.fanned_out_at | clock.now())],
+        actions=[
+            Update.fanned_out_at.set(Update.fanned_out_at | clock.now()),
+            Update.recipients.set(recipients),
+        ],
         condition=Update.pk.exists(),
     )
     return True
@@ -259,43 +257,51 @@ def finish_shard(petition_id: str, update_id: str, shard: int) -> bool:
 
 def finish_delivery(petition_id: str, update_id: str) -> bool:
     """sending -> sent, with its job, once fan-out is over and every recipient it enqueued is
-    settled: one transaction, conditional on the update's own counters. Each delivery
-    message and fan-out's last shard try it after their own write, so whichever comes last
-    sees everything and succeeds; every other try changes nothing. True if this one did.
+    settled: one transaction, conditional on the update's status and on its counters as read
+    (``enqueued`` unchanged: settled only grows). Each delivery message and fan-out's last shard
+    try it after their own write, so whichever comes last sees everything and succeeds;
+    every other try changes nothing. True if this one did.
 
-    A consistent read first spares the transaction while delivery is plainly not over
-    (most tries): it only filters, the condition decides."""
+    The update is read first (consistently): while it is not fanned out (most tries during
+    a fan-out) that read is all; the reads only filter, the conditions decide. An update
+    that was sending when its counters moved to their own item has some settled on itself:
+    they are added (they only grow, so what was read holds); if its fan-out ended before,
+    its final recipients are on it too."""
     bound()
-    key = Update.key(petition_id, update_id)
-    attributes = ["status", "fanned_out_at", "settled", "recipients"]
+    key, key_of = Update.key(petition_id, update_id), (petition_id, update_id)
+    attributes = ["status", "fanned_out_at", "recipients"]
     current = Update.get(*key, consistent_read=True, attributes_to_get=attributes)
-    if not _delivered(current):
+    if current.status != "sending" or current.fanned_out_at is None:
+        return False
+    before = earlier(petition_id, update_id)
+    try:
+        counts = DeliveryCounts.get(*DeliveryCounts.key(*key_of), consistent_read=True)
+    except DeliveryCounts.DoesNotExist:
+        counts = DeliveryCounts(*DeliveryCounts.key(*key_of))
+    enqueued = current.recipients if counts.enqueued is None else counts.enqueued
+    settled = int(counts.settled or 0) + int(before.settled if before else 0)
+    if enqueued is None or settled < enqueued:
         return False
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.update(
                 Update(*key),
                 actions=[Update.status.set("sent")],
-                condition=(Update.status == "sending")
-                & Update.fanned_out_at.exists()
-                & (Update.settled >= Update.recipients),
+                condition=(Update.status == "sending") & Update.fanned_out_at.exists(),
             )
+            if counts.enqueued is not None:
+                transaction.condition_check(
+                    DeliveryCounts,
+                    *DeliveryCounts.key(*key_of),
+                    condition=DeliveryCounts.enqueued == counts.enqueued,
+                )
             transaction.update(
                 FanoutJob(*FanoutJob.key(petition_id, update_id)),
                 actions=[FanoutJob.state.set("sent")],
                 condition=FanoutJob.pk.exists(),
             )
     except TransactWriteError as error:
-        if failed_condition(error, 0) is None:
+        if failed_condition(error, 0) is None and failed_condition(error, 1) is None:
             raise
         return False
     return True
-
-
-def _delivered(update: Update) -> bool:
-    """What :func:`finish_delivery`'s condition says, on an update as read."""
-    return (
-        update.status == "sending"
-        and update.fanned_out_at is not None
-        and (update.settled or 0) >= (update.recipients or 0)
-    )

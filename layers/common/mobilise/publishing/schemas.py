@@ -359,7 +359,7 @@ class UpdateStats(BaseModel):
     )
     recipients: int = Field(
         description="Everyone the update was for; once delivery is over, "
-        "sent + failed + skipped + spared."
+        "sent + failed + skipped + spared + digested."
     )
     sent: int
     failed: int
@@ -368,6 +368,11 @@ class UpdateStats(BaseModel):
         "already by another message."
     )
     spared: int = Field(description="Not sent because the starter stopped the delivery.")
+    digested: int = Field(
+        default=0,
+        description="Not sent on its own because the person had an update email in the last "
+        "24 hours: the update waits in their daily digest.",
+    )
     bounced: int
     complained: int
     unsubscribed: int

@@ -39,8 +39,8 @@ from mobilise.publishing.schemas import (
     update_in,
 )
 from mobilise.reminders import due
-from mobilise.table import items, rates
-from mobilise.table.models import EVENT, MEETING, STAT_NAMES, Petition, Update
+from mobilise.table import delivery_stats, items, rates
+from mobilise.table.models import EVENT, MEETING, Petition, Update
 
 #: Test sends a petition may make in an hour (they go to its starter only).
 TEST_SENDS_PER_HOUR = 10
@@ -353,8 +353,8 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
         raise NotOwner()
     update = items.get_update(petition_id, update_id)
     job = items.get_job(petition_id, update_id)
-    names = (*STAT_NAMES, "recipients", "skipped", "spared")
-    counters = {name: int(getattr(update, name) or 0) for name in names}
+    counters = delivery_stats.counted(petition_id, update_id)
+    del counters["settled"]
     rsvp = None
     if update.type == "event":
         rsvp = RsvpCounts(yes=int(update.rsvp_yes or 0), no=int(update.rsvp_no or 0))

@@ -5,7 +5,11 @@ fan-out job an update is published with (by publishing, and by a decision-maker'
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
+
+from pynamodb.constants import BATCH_GET_PAGE_LIMIT
 
 from mobilise.core.config import get_settings
 from mobilise.core.errors import InvalidLink, NotFound
@@ -51,18 +55,42 @@ RECIPIENT_ATTRIBUTES = (
 
 def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Signature], set[str]]:
     """The signatures of these hashes, as far as sending reads them, and which of them are
-    suppressed: two BatchGetItem requests (signatures, suppressions) for a delivery message of
-    up to 50. Only :data:`RECIPIENT_ATTRIBUTES` are read: DynamoDB bills the whole item all
-    the same, but the deliver function parses fewer bytes (its CPU, per email)."""
+    suppressed, read together (its signatures and their suppression entries live in the same
+    table): BatchGetItem takes 100 keys, so one request for a message of 50 and two for a
+    full message of 100. Only
+    :data:`RECIPIENT_ATTRIBUTES` are read: DynamoDB bills the whole item all the same, but the
+    deliver function parses fewer bytes (its CPU, per email)."""
     bound()
-    signatures = {
-        signature.email_hash: signature
-        for signature in Signature.batch_get(
-            [Signature.key(petition_id, email_hash) for email_hash in email_hashes],
-            attributes_to_get=list(RECIPIENT_ATTRIBUTES),
-        )
-    }
-    return signatures, suppressed(list(signatures))
+    hashes = list(dict.fromkeys(email_hashes))  # a request naming a key twice is refused
+    keys = [Signature.key(petition_id, email_hash) for email_hash in hashes]
+    keys += [Suppression.key(email_hash) for email_hash in hashes]
+    signatures: dict[str, Signature] = {}
+    entries: set[str] = set()
+    for item in _batch_items(keys, ["pk", *RECIPIENT_ATTRIBUTES]):
+        partition = item["pk"]["S"]
+        if partition.startswith("SUP#"):
+            entries.add(partition.removeprefix("SUP#"))
+        else:
+            signature = Signature.from_raw_data(item)
+            signatures[signature.email_hash] = signature
+    return signatures, entries & signatures.keys()
+
+
+def _batch_items(keys: list[tuple[str, str]], attributes: list[str]) -> Iterator[dict[str, Any]]:
+    """The items of these keys of the table, whatever their kind, raw: BatchGetItem, 100 keys a
+    request, the keys DynamoDB left unprocessed asked again."""
+    connection = Signature._get_connection()  # one table: any model's connection reads it
+    for start in range(0, len(keys), BATCH_GET_PAGE_LIMIT):
+        wanted: Any = [
+            {"pk": {"S": pk}, "sk": {"S": sk}}
+            for pk, sk in keys[start : start + BATCH_GET_PAGE_LIMIT]
+        ]
+        while wanted:
+            answer = connection.batch_get_item(wanted, attributes_to_get=attributes)
+            yield from answer["Responses"].get(Signature.Meta.table_name, [])
+            wanted = (
+                answer.get("UnprocessedKeys", {}).get(Signature.Meta.table_name, {}).get("Keys")
+            )
 
 
 def suppressed(email_hashes: list[str]) -> set[str]:

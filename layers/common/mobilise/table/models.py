@@ -7,6 +7,7 @@ Keys (``pk``/``sk`` strings)::
     fan-out job   PET#{petition_id}              JOB#{update_id}       (+ sparse index "outbox")
     fan-out page  FAN#{update_id}                {shard:03d}#{cursor digest}
     delivery      DLV#{update_id}                {digest of its recipients}
+    its counters  PET#{petition_id}              DCT#{update_id}       (delivery_counts)
     signature     SIG#{petition_id}#{shard:03d}  EMAIL#{email_hash}
     response      PET#{petition_id}              RSP#{update_id}#{response_id}
     RSVP          PET#{petition_id}              RSVP#{update_id}#{email_hash}
@@ -73,6 +74,7 @@ from mobilise.table.base import (
 )
 from mobilise.table.by_owner import ByOwnerIndex
 from mobilise.table.count_items import Counts, DayCounts
+from mobilise.table.delivery_counts import DeliveryCounts
 
 UPDATE_INTERVAL = timedelta(hours=24)
 #: The statuses of an update whose email went out: its buttons count, its calendar file and
@@ -147,9 +149,6 @@ class Petition(_Item):
     _signers: int | None = None
 
 
-STAT_NAMES = ("sent", "failed", "bounced", "complained", "unsubscribed")
-
-
 class Update(_Item):
     update_id = UnicodeAttribute()
     petition_id = UnicodeAttribute()
@@ -178,18 +177,11 @@ class Update(_Item):
     # Answers to an event's RSVP (the answers themselves are Rsvp items).
     rsvp_yes = NumberAttribute(null=True)
     rsvp_no = NumberAttribute(null=True)
-    # Delivery statistics: counters, one write per delivery batch (never per email).
-    recipients = NumberAttribute(null=True)  # enqueued by fan-out; final once fanned_out_at
-    sent = NumberAttribute(null=True)
-    failed = NumberAttribute(null=True)  # refused by SES for good, or no email could be built
-    skipped = NumberAttribute(null=True)  # unsubscribed or suppressed since, or sent already
-    spared = NumberAttribute(null=True)  # not sent: the starter stopped the delivery
+    # Delivery's counters are on their own item (mobilise.table.delivery_counts), which also
+    # reads those of updates delivered before it, written here; recipients: final, shown.
+    recipients = NumberAttribute(null=True)
     stopped_at = UTCDateTimeAttribute(null=True)
-    settled = NumberAttribute(null=True)  # sent+failed+skipped+spared: over at recipients
     fanned_out_at = UTCDateTimeAttribute(null=True)
-    bounced = NumberAttribute(null=True)
-    complained = NumberAttribute(null=True)
-    unsubscribed = NumberAttribute(null=True)
 
     @staticmethod
     def key(petition_id: str, update_id: str) -> tuple[str, str]:
@@ -411,6 +403,7 @@ MODELS: tuple[type[_Item], ...] = (
     Suppression,
     Counts,
     DayCounts,
+    DeliveryCounts,
     RateWindow,
 )
 

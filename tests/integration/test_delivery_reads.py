@@ -1,0 +1,86 @@
+"""What the deliver function reads of a message's recipients: their signatures and their
+suppression entries in one BatchGetItem request (one table), on moto and on DynamoDB Local,
+and what it does with them."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import boto3
+import pytest
+from mobilise_bench.counting import RequestCounter
+
+from mobilise.core import config, crypto
+from mobilise.delivery import sending, store
+from mobilise.delivery.messages import DeliveryMessage
+from mobilise.table import items
+from tests.integration.harness import Mobilise
+
+TITLE = "Read once"
+
+
+@pytest.fixture
+def one_shard(on_both: Mobilise, monkeypatch: pytest.MonkeyPatch) -> Mobilise:
+    """Every signer in one shard: one delivery message of 50, as a petition's busiest are."""
+    monkeypatch.setenv("SIGNATURE_SHARDS", "1")
+    config.get_settings.cache_clear()
+    return on_both
+
+
+def _fanned_out(mobilise: Mobilise, addresses: list[str]) -> DeliveryMessage:
+    """A published update whose one delivery message the test hands in itself."""
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, addresses)
+    published = mobilise.publish(petition_id, title=TITLE)
+    assert published.status == 201, published.text
+    sqs = boto3.client("sqs")
+    for queue in ("PublishQueue", "DeliveryQueue"):
+        sqs.purge_queue(QueueUrl=mobilise.stack.refs[queue])
+    hashes = sorted(crypto.email_hash(address) for address in addresses)
+    return DeliveryMessage(
+        petition_id=petition_id, update_id=published.json()["update_id"], recipients=hashes
+    )
+
+
+def test_a_message_of_50_reads_its_signatures_and_suppressions_in_one_request(
+    one_shard: Mobilise,
+) -> None:
+    # Given 50 signers, of whom one is suppressed and one unsubscribed since the fan-out,
+    # and one more hash whose signature is gone (erased)
+    addresses = [f"reader{index}@example.org" for index in range(49)]
+    message = _fanned_out(one_shard, addresses)
+    store.suppress(crypto.email_hash(addresses[0]), "complaint")
+    store.unsubscribe(message.petition_id, crypto.email_hash(addresses[1]))
+    gone = crypto.email_hash("gone@example.org")
+    message = message.model_copy(update={"recipients": [*message.recipients, gone]})
+
+    # When the deliver function sends it, its requests counted
+    with RequestCounter() as counter, counter.acting("DeliverFunction"):
+        sending.deliver(message)
+
+    # Then one BatchGetItem read all of it, and only the 47 who still want it were sent
+    reads = counter.counts.by_operation()[("dynamodb", "BatchGetItem")]
+    assert reads.requests == 1
+    assert reads.read_units == 50  # 100 keys (found or not), eventually consistent: half each
+    sent = Counter(email["to"][0] for email in one_shard.outbox() if email["subject"] == TITLE)
+    assert sent == Counter(addresses[2:])
+
+
+def test_recipients_are_read_whatever_their_number_and_named_twice_once(
+    on_both: Mobilise,
+) -> None:
+    # Given 120 signers (more than one request's 100 keys), one of them suppressed
+    addresses = [f"many{index}@example.org" for index in range(120)]
+    petition_id = on_both.create_petition()
+    on_both.seed_signatures(petition_id, addresses)
+    hashes = [crypto.email_hash(address) for address in addresses]
+    store.suppress(hashes[7], "bounce")
+
+    # When they are read, one of them named twice
+    signatures, suppressed = items.recipients(petition_id, [*hashes, hashes[3]])
+
+    # Then each is read once, with what sending needs, and the suppressed one is known
+    assert sorted(signatures) == sorted(hashes)
+    assert {signatures[h].email for h in hashes} == set(addresses)
+    assert all(signatures[h].receives_updates for h in hashes)
+    assert suppressed == {hashes[7]}
