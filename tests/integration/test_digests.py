@@ -16,13 +16,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mobilise.core import clock, config, crypto
+from mobilise.delivery import sending as delivery_sending
 from mobilise.delivery import ses
-from mobilise.delivery.messages import DigestMessage
+from mobilise.delivery.messages import DeliveryMessage, DigestMessage
 from mobilise.digests import admission, due, sending, store
 from mobilise.table.models import Signature
 from mobilise_local import outbox
 from tests.integration.harness import Mobilise, at_once
 from tests.integration.mails import sections_of
+from tests.integration.write_units import billed_writes
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 ZOE = "zoe@example.org"
@@ -436,3 +438,34 @@ def test_export_shows_the_window_and_waiting_updates_and_erasure_deletes_them(
     assert erased["digest_entries_erased"] == 2
     assert [i for i in mobilise.items() if i["pk"] == f"PERSON#{_zoe()}"] == []
     assert Counter(str(i["pk"]).split("#")[0] for i in mobilise.items())["PERSON"] == 0
+
+
+def test_with_the_cap_on_a_full_message_costs_one_window_write_an_email_more(
+    on_both: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an update for 100 signers in one shard, fanned out into one delivery message
+    mobilise = on_both
+    monkeypatch.setenv("SIGNATURE_SHARDS", "1")
+    config.get_settings.cache_clear()
+    addresses = [f"signer{index}@example.org" for index in range(100)]
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, addresses)
+    published = mobilise.publish(petition_id, title="Capped")
+    assert published.status == 201, published.text
+    for queue in ("PublishQueue", "DeliveryQueue"):
+        boto3.client("sqs").purge_queue(QueueUrl=mobilise.stack.refs[queue])
+    hashes = sorted(crypto.email_hash(address) for address in addresses)
+    message = DeliveryMessage(
+        petition_id=petition_id, update_id=published.json()["update_id"], recipients=hashes
+    )
+
+    # When the deliver function sends it, its writes billed by item size
+    with billed_writes() as billed:
+        delivery_sending.deliver(message)
+
+    # Then each of the 100 emails took its person's window (one write of a small item each)
+    # besides the message's bookkeeping: 105 write units, 1.05 an email
+    assert billed.units == {"UpdateItem": 101, "TransactWriteItems": 4}
+    assert billed.total == 105
+    windows = [i for i in mobilise.items() if i["sk"] == "WINDOW"]
+    assert len(windows) == 100

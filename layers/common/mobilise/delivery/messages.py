@@ -56,4 +56,6 @@ class DigestMessage(_Message):
     email_hash: EmailHash
 
 
-DeliveryQueueMessage = Annotated[DeliveryMessage | ConfirmationMessage, Field(discriminator="kind")]
+DeliveryQueueMessage = Annotated[
+    DeliveryMessage | ConfirmationMessage | DigestMessage, Field(discriminator="kind")
+]
