@@ -178,3 +178,16 @@ def test_three_updates_within_the_hour_reach_a_person_as_one_email_then_one_dige
         assert count in ({1, 2} if sent in died else {1}), (sent, count, faults)
     if faults == "crash":
         assert died  # the fault did happen
+    # And B's and C's statistics count Zoé once, digested, their other signer sent
+    for name in ("B", "C"):
+        update_id = _update_id(mobilise, petitions[name], f"starter-{name}")
+        stats = mobilise.request(
+            "GET", f"/petitions/{petitions[name]}/updates/{update_id}/stats", user=f"starter-{name}"
+        ).json()
+        assert (stats["recipients"], stats["sent"], stats["digested"]) == (2, 1, 1), stats
+
+
+def _update_id(mobilise: Mobilise, petition_id: str, owner: str) -> str:
+    reply = mobilise.request("GET", f"/petitions/{petition_id}/updates", user=owner)
+    (update,) = reply.json()["updates"]
+    return str(update["update_id"])
