@@ -18,13 +18,15 @@ import pytest
 from mobilise.core import aws, clock, config, crypto
 from mobilise.core.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
 from mobilise.delivery import breaker, pausing, sending
+from mobilise.delivery import sending
+from mobilise.digests import compose
 from mobilise.emails import rendering
 from mobilise.moderation import outcome
 from mobilise.petitions.schemas import PetitionIn
 from mobilise.publishing import scheduled, updates
 from mobilise.publishing.schemas import type_fields, update_in
 from mobilise.reminders import events, nudges
-from mobilise.table.models import Petition, Update
+from mobilise.table.models import Petition, Signature, Update
 
 PUBLIC_URL = "https://api.mobilise.example"
 SITE_URL = "https://mobilise.example"
@@ -367,4 +369,38 @@ def every_email() -> list[Sent]:
             found.append(
                 _sent(f"paused-{reason}-{language}", paused, STARTER, updates.notice_links())
             )
+        found.append(digest_example(language))
     return found
+
+
+OTHER_PETITION_ID = "01HZZZZZZZZZZZZZZZZZZZZZZY"
+OTHER_UPDATE_ID = "01J0000000000000000000000C"
+
+
+def digest_example(language: str) -> Sent:
+    """A digest in ``language`` of two updates of two petitions: news (with its photo) and an
+    event (its RSVP button: a per-recipient link), as the deliver function sends it."""
+    first, second = petition(language="fr"), petition(title="Un parc pour Montreuil")
+    second.petition_id = OTHER_PETITION_ID
+    event = _example("event", language)
+    event.petition_id, event.update_id = OTHER_PETITION_ID, OTHER_UPDATE_ID
+    sections = [
+        compose.Section(first, _example("news", language), signature(PETITION_ID, language)),
+        compose.Section(second, event, signature(OTHER_PETITION_ID, language)),
+    ]
+    built = compose.digest(SIGNER.email_hash, sections)
+    leave_all = built.raw.split(b"List-Unsubscribe: <")[1].split(b">")[0].decode()
+    return Sent(f"digest-{language}", built.raw, built.subject, built.to, leave_all)
+
+
+def signature(petition_id: str, language: str) -> Signature:
+    return Signature(
+        *Signature.key(petition_id, SIGNER.email_hash),
+        petition_id=petition_id,
+        email=SIGNER_ADDRESS,
+        name="Zoé",
+        language=language,
+        wants_updates=True,
+        confirmed_at=NOW,
+        created_at=NOW,
+    )

@@ -107,6 +107,18 @@ def _delivery_cpu(context: Context) -> Results:
     return delivery_cpu.measure(context.sizes.delivery_cpu_recipients)
 
 
+def _daily_cap(context: Context) -> Results:
+    from mobilise_bench import daily_cap
+
+    return daily_cap.measure(daily_cap.SMOKE_PERSONS if context.smoke else daily_cap.PERSONS)
+
+
+def _daily_cap_table(found: Results) -> list[str]:
+    from mobilise_bench import daily_cap
+
+    return daily_cap.markdown(found)
+
+
 def _weights(_: Context) -> Results:
     from mobilise_bench import weights
 
@@ -144,4 +156,5 @@ SECTIONS: list[Section] = [
         scaling.delivery_targets,
     ),
     Section("weights", _weights, [("What a phone downloads", weights.markdown)], weights.targets),
+    Section("daily_cap", _daily_cap, [("One update email a day per person", _daily_cap_table)]),
 ]

@@ -66,6 +66,7 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         "signing",
         "delivery_cpu",
         "weights",
+        "daily_cap",
     ):
         assert section in results
     for heading in (
@@ -78,6 +79,7 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         "## 6. Signing on one petition",
         "## 7. Delivery's cost per email, against the naive design",
         "## 8. What a phone downloads",
+        "## 9. One update email a day per person",
     ):
         assert heading in page
     assert {target["name"] for target in results["targets"]} == {

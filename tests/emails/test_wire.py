@@ -62,6 +62,7 @@ KINDS = [
     *(f"scheduled-held-{lang}" for lang in ("fr", "en")),
     *(f"review-{outcome}-{lang}" for outcome in ("approved", "rejected") for lang in ("fr", "en")),
     *(f"paused-{reason}-{lang}" for reason in ("complaints", "bounces") for lang in ("fr", "en")),
+    *(f"digest-{lang}" for lang in ("fr", "en")),
 ]
 
 

@@ -25,8 +25,15 @@ def one_shard(on_both: Mobilise, monkeypatch: pytest.MonkeyPatch) -> Mobilise:
     """On moto, then on DynamoDB Local, with every signer in one shard (a large petition's
     shards hold thousands: its messages are full)."""
     monkeypatch.setenv("SIGNATURE_SHARDS", "1")
-    config.get_settings.cache_clear()
+    _bookkeeping_alone(monkeypatch)
     return on_both
+
+
+def _bookkeeping_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delivery's bookkeeping alone: what one update email a day per person adds (a window
+    written per email) is measured by tests/integration/test_digests.py and the bench."""
+    monkeypatch.setenv("SIGNER_DAILY_CAP", "false")
+    config.get_settings.cache_clear()
 
 
 def _received(mobilise: Mobilise) -> Counter[str]:
@@ -74,7 +81,7 @@ def test_a_3_kb_update_to_1000_signers_bills_under_a_tenth_of_a_write_unit_an_em
 ) -> None:
     # Given a 3 KB update to 1,000 signers in one shard (read 500 a page)
     monkeypatch.setenv("SIGNATURE_SHARDS", "1")
-    config.get_settings.cache_clear()
+    _bookkeeping_alone(monkeypatch)
     addresses = [f"signer{index}@example.org" for index in range(1000)]
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, addresses)

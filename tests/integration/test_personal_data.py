@@ -55,7 +55,8 @@ def _privacy(mobilise: Mobilise, action: str, email: str) -> dict[str, Any]:
 
 @pytest.fixture
 def signed_twice(mobilise: Mobilise) -> tuple[str, str]:
-    """ADDRESS signed two petitions, received an update on each, then complained."""
+    """ADDRESS signed two petitions, received an update of one, the other's waiting in its
+    digest (one update email a day), then complained."""
     first = mobilise.create_petition(title="Save the river")
     second = mobilise.create_petition(owner="bob", title="A crossing for the school")
     for petition_id, owner in ((first, "alice"), (second, "bob")):
@@ -96,6 +97,7 @@ def test_erasing_an_address_leaves_no_trace_in_any_table_or_index(
         "rsvps_erased": 0,
         "petitions_started_kept_without_address": 0,
         "clicks_erased": 0,
+        "digest_entries_erased": 1,  # the second update, waiting in the digest
         "suppression_kept": True,
     }
     items = _everything(mobilise)
@@ -215,6 +217,7 @@ def test_erasing_an_address_removes_its_responses_rsvps_and_starter_address_ever
         "rsvps_erased": 1,
         "petitions_started_kept_without_address": 0,
         "clicks_erased": 0,
+        "digest_entries_erased": 0,
         "suppression_kept": False,
     }
     assert erased_starter["petitions_started_kept_without_address"] == 1

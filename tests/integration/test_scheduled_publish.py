@@ -3,15 +3,27 @@ due, under the 24-hour rule."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from mobilise.core import clock
 from mobilise.publishing import scheduled
-from tests.integration.harness import Mobilise, at_once, event
+from tests.integration.harness import Mobilise, at_once, event, running_on_moto
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 STARTER = "alice@example.test"  # the harness's authorizer gives alice this verified address
+
+
+@pytest.fixture
+def mobilise() -> Iterator[Mobilise]:
+    """The schedule's rules are each petition's: these tests deliver a day's updates in one
+    run, or one signer's two petitions' within the hour, which one update email a day per
+    person would hold in a digest (tests/integration/test_daily_cap.py shows that)."""
+    with running_on_moto(parameters={"SignerDailyCap": "false"}) as system:
+        yield system
 
 
 def _schedule(mobilise: Mobilise, petition_id: str, at: datetime, **body: Any) -> Any:

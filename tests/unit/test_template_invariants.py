@@ -36,6 +36,8 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/petitions/{petition_id}/updates/{update_id}"): "an update's page",
     ("GET", "/unsubscribe/{token}"): "the unsubscribe link of every email",
     ("POST", "/unsubscribe/{token}"): "RFC 8058 one-click unsubscribe, posted by mail clients",
+    ("GET", "/unsubscribe-digest/{token}"): "the one unsubscribe link of a digest",
+    ("POST", "/unsubscribe-digest/{token}"): "a digest's RFC 8058 one-click, for its petitions",
     ("GET", "/r/{token}"): "the buttons of an update's email (counts a click, redirects)",
     ("HEAD", "/r/{token}"): "what mail scanners ask of a button (the same 302, counts nothing)",
     ("GET", "/nudges/off/{token}"): "the starter's link, in every reminder, to stop them",

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mobilise.api import (
     answers,
     calendar,
+    digests,
     nudges,
     pages,
     petitions,
@@ -56,6 +57,7 @@ app.include_router(petitions.router)
 app.include_router(signatures.router)
 app.include_router(updates.router)
 app.include_router(unsubscribe.router)
+app.include_router(digests.router)
 app.include_router(redirect.router)
 app.include_router(nudges.router)
 app.include_router(photos.router)

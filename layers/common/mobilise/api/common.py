@@ -101,6 +101,7 @@ def checked_id(value: str) -> str:
 FORM_ROUTES = frozenset(
     {
         "/unsubscribe/{token}",
+        "/unsubscribe-digest/{token}",  # a digest's, which leaves each of its petitions
         "/nudges/off/{token}",
         # The pages signers reach from an email post their forms; they take JSON as well.
         "/respond/{token}",

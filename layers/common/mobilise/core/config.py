@@ -197,6 +197,12 @@ class Settings(BaseModel):
         default="",
         description="SNS topic of the operators' alarms (a paused delivery); empty: none.",
     )
+    signer_daily_cap: bool = Field(
+        default=True,
+        description="At most one update email a day per person (their address's hash), across "
+        "all petitions: a later update waits in their digest until their day has passed; off: "
+        "each update is sent at once.",
+    )
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -48,4 +48,14 @@ class ConfirmationMessage(_Message):
     requested_at: str = Field(max_length=40)  # makes a resent request a new email
 
 
-DeliveryQueueMessage = Annotated[DeliveryMessage | ConfirmationMessage, Field(discriminator="kind")]
+class DigestMessage(_Message):
+    """Delivery queue: one person's digest, the updates that waited for their day to pass
+    (:mod:`mobilise.digests`), named by their address's hash."""
+
+    kind: Literal["digest"] = "digest"
+    email_hash: EmailHash
+
+
+DeliveryQueueMessage = Annotated[
+    DeliveryMessage | ConfirmationMessage | DigestMessage, Field(discriminator="kind")
+]

@@ -12,6 +12,9 @@ The window: the function dies (not a timeout: out of memory, its host lost) afte
 accepted some of a message's emails and before their record was written; once its lease
 runs out, the retry sends those emails again (at most one message's, 100).
 
+A recipient who had an update email in the last 24 hours, from any petition, is not sent
+this one now: it waits in their digest (``digested``, :mod:`mobilise.digests`).
+
 Every recipient is on its own: one whose email cannot be built (an address SES cannot
 take, such as a non-ASCII local part) or that SES refuses for good (MessageRejected,
 MAIL FROM not verified, ...) is counted as failed, logged without its address, measured,
@@ -48,8 +51,10 @@ from mobilise.core.errors import NotFound
 from mobilise.core.links import SignerRef, confirm_url, unsubscribe_url
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import alarms, pausing, records, ses, stopping, store
-from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
+from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage, DigestMessage
 from mobilise.delivery.pacing import pacer
+from mobilise.digests import admission
+from mobilise.digests.sending import deliver_digest
 from mobilise.emails import rendering
 from mobilise.table import items
 from mobilise.table.models import Signature
@@ -126,9 +131,11 @@ def reset() -> None:
     alarms.reset()
 
 
-def deliver(message: DeliveryMessage | ConfirmationMessage) -> None:
+def deliver(message: DeliveryMessage | ConfirmationMessage | DigestMessage) -> None:
     if isinstance(message, ConfirmationMessage):
         _confirmation(message)
+    elif isinstance(message, DigestMessage):
+        deliver_digest(message)  # one person's digest (mobilise.digests.sending)
     else:
         _update(message)
 
@@ -183,6 +190,9 @@ def _send_group(
             signature = signatures.get(email_hash)
             if signature is None or not signature.receives_updates or email_hash in suppressed:
                 outcomes[prefix] = "skipped"  # unsubscribed or suppressed since the fan-out
+                continue
+            if not admission.admit(message.petition_id, message.update_id, email_hash):
+                outcomes[prefix] = "digested"  # they had an update email today: it waits
                 continue
             emails[prefix] = _update_email(message, signature)
         for prefix, email in emails.items():
@@ -298,4 +308,4 @@ def _not_built(kind: str, signer: SignerRef, subject_id: str, error: Exception) 
 
 
 def _counts(outcomes: Counter[str]) -> dict[str, Any]:
-    return {name: outcomes[name] for name in ("sent", "failed", "skipped")}
+    return {name: outcomes[name] for name in ("sent", "failed", "skipped", "digested")}

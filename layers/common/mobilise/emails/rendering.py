@@ -302,6 +302,25 @@ def quoted(fields: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def update_context(
+    petition: Petition, update: Update, language: str, slot: str, *, test: bool = False
+) -> dict[str, Any]:
+    """What an update's templates show (``update_text``, ``update_block``), in ``language``,
+    with ``slot`` where each recipient's own links go: its email's, and a digest's section."""
+    return {
+        "kind": update.type or "news",
+        "petition_title": petition.title,
+        "title": update.title,
+        "paragraphs": paragraphs(update.body),
+        "photo": _photo(update),
+        "details": _details(petition, update, update.fields or {}, language),
+        "buttons": _buttons(petition, update, slot, words(language)),
+        "unsubscribe_url": slot,
+        "test": test,
+        "view_url": None if test else links.update_page_url(petition.petition_id, update.update_id),
+    }
+
+
 def render_update(
     petition: Petition, update: Update, language: str | None = None, *, test: bool = False
 ) -> Rendered:
@@ -316,21 +335,8 @@ def render_update(
     """
     slot = _new_slot()
     language = language or petition.language
-    kind = update.type or "news"
-    fields: Mapping[str, Any] = update.fields or {}
-    buttons = _buttons(petition, update, slot, words(language))
-    context = {
-        "kind": kind,
-        "petition_title": petition.title,
-        "title": update.title,
-        "paragraphs": paragraphs(update.body),
-        "photo": _photo(update),
-        "details": _details(petition, update, fields, language),
-        "buttons": buttons,
-        "unsubscribe_url": slot,
-        "test": test,
-        "view_url": None if test else links.update_page_url(petition.petition_id, update.update_id),
-    }
+    context = update_context(petition, update, language, slot, test=test)
+    buttons: dict[str, Button] = context["buttons"]
     needs: set[str] = {name for name in ("respond", "rsvp") if name in buttons}
     if get_settings().per_person_clicks and any(
         name not in ("respond", "rsvp") for name in buttons

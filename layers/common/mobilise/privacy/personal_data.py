@@ -20,13 +20,15 @@ public API). What is held about an address:
 - the records of the event reminders sent to it, keyed by (update, address
   hash): found from its RSVPs, since only those who said yes get one;
 - how many emails signing sent it in the current day (the cap on them), keyed by
-  the address hash, expiring within a day.
+  the address hash, expiring within a day;
+- its daily window of update emails (what last took it, and when) and the updates waiting in
+  its digest (petition, update, when due), keyed by the address hash (mobilise.digests).
 
 Erasure deletes the signatures (and takes them off each petition's counts), the
 idempotency records, the responses (and the counters of how many the signer
 gave), the RSVPs (each taken off its event's count in the same transaction) and
-the records of their reminders, the per-person clicks, and the counters of the
-emails signing sent it.
+the records of their reminders, the per-person clicks, the counters of the
+emails signing sent it, its daily window and the updates waiting in its digest.
 A petition the address started stays, without the address. A suppression entry
 is kept: it must survive, or the address would be written to again after
 bouncing or complaining; it holds only the keyed hash, from which the address
@@ -46,6 +48,7 @@ from mobilise.core import clock, crypto
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 from mobilise.delivery.sending import IDEMPOTENCY_PREFIX
+from mobilise.digests import store as digests
 from mobilise.privacy import store
 from mobilise.reminders.events import EVENT_JOB
 from mobilise.table import items
@@ -157,6 +160,7 @@ def export(address: str) -> dict[str, Any]:
             for clicker in held.clickers
         ],
         "suppression": suppressed,
+        "digest": _digest(email_hash),
         "exported_at": clock.isoformat(clock.now()),
     }
 
@@ -180,6 +184,7 @@ def erase(address: str) -> dict[str, Any]:
     for petition in held.petitions:
         store.forget_owner_email(petition.petition_id)
     store.forget_email_windows(email_hash)
+    waiting = digests.forget_person(email_hash)
     logger.info(
         "personal data erased",
         signatures=len(signatures),
@@ -195,7 +200,24 @@ def erase(address: str) -> dict[str, Any]:
         "rsvps_erased": len(held.rsvps),
         "petitions_started_kept_without_address": len(held.petitions),
         "clicks_erased": len(held.clickers),
+        "digest_entries_erased": waiting,
         "suppression_kept": _suppression(email_hash) is not None,
+    }
+
+
+def _digest(email_hash: str) -> dict[str, Any]:
+    """The person's daily window and the updates waiting in their digest."""
+    window, entries = digests.person_items(email_hash)
+    return {
+        "window_taken_at": _time(window.taken_at) if window is not None else None,
+        "waiting": [
+            {
+                "petition_id": entry.petition_id,
+                "update_id": entry.update_id,
+                "due_at": _time(entry.due_at),
+            }
+            for entry in entries
+        ],
     }
 
 

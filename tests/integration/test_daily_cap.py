@@ -1,0 +1,193 @@
+"""Issue 15's proof: a person who signed three petitions whose starters publish within one hour
+gets one email then, and one digest of the other two when their day has passed; a fourth
+petition's update the day after comes alone; nobody else is delayed. Through the whole system
+(publish, fan-out, deliver, the every-minute schedule), on moto and DynamoDB Local, with the
+delivery faults injected: duplicate messages, throttling, a crash after SES accepted an email.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from mobilise.core import clock
+from mobilise.delivery import queues, records, ses
+from mobilise.digests import store
+from mobilise_local import outbox
+from tests.integration.harness import Mobilise, event
+from tests.integration.mails import sections_of
+
+T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+ZOE = "zoe@example.org"
+#: Each petition's own signer besides Zoé: they must not wait for anyone.
+OTHERS = {
+    "A": "ana@example.org",
+    "B": "ben@example.org",
+    "C": "cyd@example.org",
+    "D": "dan@example.org",
+}
+DIGEST_LINK = "/unsubscribe-digest/"
+
+
+class _Died(BaseException):
+    """The deliver function's process ends (out of memory, its host lost): nothing after runs,
+    and its SQS message comes back once its visibility ends (here at once)."""
+
+
+@contextmanager
+def _faults(kind: str) -> Iterator[set[tuple[str, str]]]:
+    """The delivery faults of ``kind``; yields the (address, subject) of each email SES accepted
+    just before the function died (the documented window: those may come twice)."""
+    died: set[tuple[str, str]] = set()
+    original_send, original_queue = ses.send, queues.send
+    sends = 0
+
+    def throttled(to: str, raw: bytes, tags: Any) -> str:
+        nonlocal sends
+        sends += 1
+        if sends % 2:  # every other call: SES's rate exceeded
+            error = {"Error": {"Code": "Throttling"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+            raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
+        return original_send(to, raw, tags)
+
+    def dying(to: str, raw: bytes, tags: Any) -> str:
+        nonlocal sends
+        sent = original_send(to, raw, tags)
+        sends += 1
+        if sends % 4 == 1:  # the first email, then every fourth: the process dies just after
+            died.add((to, _subject(raw)))
+            raise _Died
+        return sent
+
+    def twice(queue_url: str, messages: Any) -> int:
+        listed = list(messages)
+        return original_queue(queue_url, listed + listed)  # SQS hands each message in twice
+
+    with pytest.MonkeyPatch.context() as patch:
+        if kind == "throttling":
+            patch.setattr(ses, "send", throttled)
+        elif kind == "crash":
+            patch.setattr(ses, "send", dying)
+        elif kind == "duplicates":
+            patch.setattr(queues, "send", twice)
+        yield died
+
+
+def _subject(raw: bytes) -> str:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    return str(message["Subject"])
+
+
+def _deliver(mobilise: Mobilise) -> None:
+    """Run the queues until they are empty; after a death, the message is retried once the
+    dead invocation's lease has run out (SQS's visibility, here without waiting)."""
+    while True:
+        try:
+            mobilise.run_queues(visibility_timeout=0)
+        except _Died:
+            clock.advance(max(records.LEASE_SECONDS, store.LEASE_SECONDS) + 1)
+            continue
+        return
+
+
+def _at(mobilise: Mobilise, moment: datetime, step: Callable[[], object]) -> None:
+    clock.freeze(moment)
+    step()
+    _deliver(mobilise)
+
+
+def _received(mobilise: Mobilise) -> list[tuple[str, str, bytes]]:
+    """(address, subject, raw MIME) of every email SES accepted, in order."""
+    found = []
+    for sent in mobilise.outbox():
+        raw = outbox.raw("eu-west-1", sent["message_id"])
+        assert raw is not None
+        (to,) = sent["to"]
+        found.append((to, str(sent["subject"]), raw))
+    return found
+
+
+@pytest.mark.slow  # each case about 15 to 60 s: the whole system, four petitions, two days
+@pytest.mark.parametrize("faults", ["none", "duplicates", "throttling", "crash"])
+def test_three_updates_within_the_hour_reach_a_person_as_one_email_then_one_digest(
+    on_both: Mobilise, faults: str
+) -> None:
+    # Given Zoé signed petitions A, B, C and D, and each has one other signer
+    mobilise = on_both
+    clock.freeze(T0 - timedelta(hours=1))
+    petitions = {}
+    for name, other in OTHERS.items():
+        petitions[name] = mobilise.create_petition(
+            owner=f"starter-{name}", title=f"Petition {name}"
+        )
+        for address in (ZOE, other):
+            assert mobilise.sign(petitions[name], address).status == 201
+
+    def publish(name: str) -> Callable[[], object]:
+        def step() -> None:
+            published = mobilise.publish(
+                petitions[name], owner=f"starter-{name}", title=f"Update {name}"
+            )
+            assert published.status == 201, published.text
+
+        return step
+
+    def schedule() -> None:
+        mobilise.invoke("ScheduledPublishFunction", event("scheduled_publish.json"))
+
+    with _faults(faults) as died:
+        # When A, B and C publish within the hour
+        _at(mobilise, T0, publish("A"))
+        _at(mobilise, T0 + timedelta(minutes=20), publish("B"))
+        _at(mobilise, T0 + timedelta(minutes=40), publish("C"))
+        first_hour = _received(mobilise)
+        # And the schedule runs around the end of Zoé's day (later by the leases of the deaths
+        # before her first email, when the crash is injected)
+        for minute in (-1, 1, 2, 30):
+            _at(mobilise, T0 + timedelta(hours=24, minutes=minute), schedule)
+        # And D publishes two days later
+        _at(mobilise, T0 + timedelta(hours=49), publish("D"))
+        _at(mobilise, T0 + timedelta(hours=49, minutes=1), schedule)
+    received = _received(mobilise)
+
+    # Then in the first hour Zoé got A's email only, and each other signer their update at once
+    assert {subject for to, subject, _ in first_hour if to == ZOE} == {"Update A"}
+    for name in ("A", "B", "C"):
+        assert (OTHERS[name], f"Update {name}") in [(to, s) for to, s, _ in first_hour]
+    # And a day later one digest with B and C, and D's email alone two days later
+    zoe = [(subject, raw) for to, subject, raw in received if to == ZOE]
+    digests = [raw for _, raw in zoe if DIGEST_LINK.encode() in raw]
+    assert {_subject(raw) for raw in digests} == {"2 updates from petitions you signed"}
+    assert all(sections_of(raw) == ["Petition B", "Petition C"] for raw in digests)
+    assert [subject for subject, raw in zoe if DIGEST_LINK.encode() not in raw].count("Update D")
+    # And each (update, person) came once: never none, never two, but for an email SES accepted
+    # just before the function died (the documented window), which may come twice
+    counts = Counter((to, subject) for to, subject, _ in received)
+    expected = {(ZOE, "Update A"), (ZOE, "2 updates from petitions you signed"), (ZOE, "Update D")}
+    expected |= {(other, f"Update {name}") for name, other in OTHERS.items()}
+    assert set(counts) == expected
+    for sent, count in counts.items():
+        assert count in ({1, 2} if sent in died else {1}), (sent, count, faults)
+    if faults == "crash":
+        assert died  # the fault did happen
+    # And B's and C's statistics count Zoé once, digested, their other signer sent
+    for name in ("B", "C"):
+        update_id = _update_id(mobilise, petitions[name], f"starter-{name}")
+        stats = mobilise.request(
+            "GET", f"/petitions/{petitions[name]}/updates/{update_id}/stats", user=f"starter-{name}"
+        ).json()
+        assert (stats["recipients"], stats["sent"], stats["digested"]) == (2, 1, 1), stats
+
+
+def _update_id(mobilise: Mobilise, petition_id: str, owner: str) -> str:
+    reply = mobilise.request("GET", f"/petitions/{petition_id}/updates", user=owner)
+    (update,) = reply.json()["updates"]
+    return str(update["update_id"])
