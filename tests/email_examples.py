@@ -18,7 +18,6 @@ import pytest
 from mobilise.core import aws, clock, config, crypto
 from mobilise.core.links import SignerRef, confirm_url, nudges_off_url, unsubscribe_url
 from mobilise.delivery import breaker, pausing, sending
-from mobilise.delivery import sending
 from mobilise.digests import compose
 from mobilise.emails import rendering
 from mobilise.moderation import outcome

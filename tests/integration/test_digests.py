@@ -16,11 +16,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mobilise.core import clock, config, crypto
+from mobilise.delivery import pausing, ses
 from mobilise.delivery import sending as delivery_sending
-from mobilise.delivery import ses
 from mobilise.delivery.messages import DeliveryMessage, DigestMessage
 from mobilise.digests import admission, due, sending, store
-from mobilise.table.models import Signature
+from mobilise.table.models import Signature, Update
 from mobilise_local import outbox
 from tests.integration.harness import Mobilise, at_once
 from tests.integration.mails import sections_of
@@ -469,3 +469,63 @@ def test_with_the_cap_on_a_full_message_costs_one_window_write_an_email_more(
     assert billed.total == 105
     windows = [i for i in mobilise.items() if i["sk"] == "WINDOW"]
     assert len(windows) == 100
+
+
+def test_a_section_whose_update_is_paused_waits_and_goes_in_a_later_digest(
+    on_both: Mobilise,
+) -> None:
+    # Given three updates waiting in Zoé's digest, the second paused by its circuit breaker
+    mobilise = on_both
+    _, _, (p2, u2), _ = _waiting(mobilise, 3)
+    Update(*Update.key(p2, u2)).update(actions=[Update.status.set("paused")])
+
+    # When her digest is sent
+    clock.freeze(T0 + timedelta(hours=24))
+    sending.deliver_digest(DigestMessage(email_hash=_zoe()))
+
+    # Then it holds the other two, and the paused one still waits (not dropped)
+    (raw,) = _digests(mobilise)
+    assert sections_of(raw) == ["Petition 1", "Petition 3"]
+    assert [e["update_id"] for e in _entries(mobilise)] == [u2]
+
+    # And once an operator resumed it, it goes in her next digest, the day after
+    Update(*Update.key(p2, u2)).update(actions=[Update.status.set("sending")])
+    clock.freeze(T0 + timedelta(hours=48, minutes=1))
+    sending.deliver_digest(DigestMessage(email_hash=_zoe()))
+    assert [sections_of(raw) for raw in _digests(mobilise)] == [
+        ["Petition 1", "Petition 3"],
+        ["Petition 2"],
+    ]
+    assert _entries(mobilise) == []
+
+
+@pytest.mark.parametrize("code", ["AccountSendingPausedException", "SendingPausedException"])
+def test_ses_pausing_the_account_keeps_the_digest_until_an_operator_resumes(
+    mobilise: Mobilise, code: str
+) -> None:
+    # Given two updates due in Zoé's digest
+    _waiting(mobilise, 2)
+    clock.freeze(T0 + timedelta(hours=24))
+    message = DigestMessage(email_hash=_zoe())
+
+    # When SES refuses the account's sending: the message is consumed (no retry to the DLQ)
+    with _ses_refusing(code):
+        sending.deliver_digest(message)
+
+    # Then nothing was sent or lost, her window is free, and the account is paused
+    assert _digests(mobilise) == []
+    assert len(_entries(mobilise)) == 2
+    assert _window(mobilise) is None
+    assert pausing.account_paused()
+    # And while it is paused, her digest waits, even though SES would now take it
+    clock.advance(60)
+    sending.deliver_digest(message)
+    assert _digests(mobilise) == []
+
+    # When an operator resumes the account, her digest goes, once
+    pausing.resume_account()
+    clock.advance(60)
+    sending.deliver_digest(message)
+    sending.deliver_digest(message)
+    (raw,) = _digests(mobilise)
+    assert sections_of(raw) == ["Petition 1", "Petition 2"]

@@ -299,10 +299,16 @@ def refused(message: DeliveryMessage, code: str) -> None:
     """SES refused to send for the whole account during a message (what it did recorded):
     the account's pause is set (the operators alerted, once) and the message parked. Raises
     if the pause was lifted meanwhile: the SQS record is then tried again, and sends."""
-    if pause_account(code):
-        alarms.alarm("account sending paused", {"code": code})
+    account_refused(code)
     if not parking.park(message, "account"):
         raise RuntimeError("the account's pause was lifted while a message was parked")
+
+
+def account_refused(code: str) -> None:
+    """SES refused to send for the whole account: its pause is set, the operators alerted
+    once (by whichever sender saw it first)."""
+    if pause_account(code):
+        alarms.alarm("account sending paused", {"code": code})
 
 
 def hold_of(petition_id: str, update_id: str) -> Hold | None:
