@@ -88,6 +88,8 @@ def apply_records(
         )
     finally:
         for (petition_id, update_id), counts in stats.items():
+            if not +counts:
+                continue  # a transient bounce, an unsubscribe again: nothing to add or judge
             counters = added(petition_id, update_id, counts)
             if counts["bounced"] or counts["complained"]:
                 breaker.judge(petition_id, update_id, counters)
