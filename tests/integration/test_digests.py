@@ -529,3 +529,40 @@ def test_ses_pausing_the_account_keeps_the_digest_until_an_operator_resumes(
     sending.deliver_digest(message)
     (raw,) = _digests(mobilise)
     assert sections_of(raw) == ["Petition 1", "Petition 2"]
+
+
+def test_an_update_that_waits_in_a_digest_is_not_sent_again_by_another_message_naming_her(
+    on_both: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Zoé had A's update, then B's update waited in her digest, which was sent (every
+    # signer in one shard, as a petition's busiest are)
+    monkeypatch.setenv("SIGNATURE_SHARDS", "1")
+    config.get_settings.cache_clear()
+    mobilise = on_both
+    (p1, u1), (p2, u2) = _petitions(mobilise, 2)
+    one = DeliveryMessage(petition_id=p1, update_id=u1, recipients=[_zoe()])
+    two = DeliveryMessage(petition_id=p2, update_id=u2, recipients=[_zoe()])
+    delivery_sending.deliver(one)
+    delivery_sending.deliver(two)
+    clock.freeze(T0 + timedelta(hours=24, minutes=1))
+    sending.deliver_digest(DigestMessage(email_hash=_zoe()))
+    assert [sections_of(raw) for raw in _digests(mobilise)] == [["Petition 1"]]
+
+    # When another message of B's update names her again, with a signer who joined after
+    # her (fan-out read a page twice: another message, another record), and later her next
+    # digest would be due
+    joined = next(
+        address
+        for address in (f"joined{n}@example.org" for n in range(100))
+        if crypto.email_hash(address) > _zoe()
+    )
+    mobilise.seed_signatures(p2, [joined])
+    again = [_zoe(), crypto.email_hash(joined)]
+    delivery_sending.deliver(DeliveryMessage(petition_id=p2, update_id=u2, recipients=again))
+    clock.freeze(T0 + timedelta(hours=48, minutes=2))
+    sending.deliver_digest(DigestMessage(email_hash=_zoe()))
+
+    # Then B reached her once: in the one digest; nothing waits
+    assert [sections_of(raw) for raw in _digests(mobilise)] == [["Petition 1"]]
+    assert [sent["to"] for sent in mobilise.outbox() if ZOE in sent["to"]] == [[ZOE], [ZOE]]
+    assert _entries(mobilise) == []

@@ -54,7 +54,9 @@ STATUS = {"sent": "s", "failed": "f", "skipped": "k", "spared": "x", "digested":
 OUTCOME_OF = {letter: name for name, letter in STATUS.items()}
 PENDING = "p"  # a recipient of the record with no outcome yet (written when claimed)
 _MARK = 1 + PREFIX // 2  # bytes of a recipient in ``marks``: its letter, its prefix
-_DEALT_WITH = (STATUS["sent"], STATUS["failed"])  # another record's: never sent again
+#: Another record's outcomes that are final for a recipient: never sent again (digested: the
+#: update waits in, or went in, their digest).
+_DEALT_WITH = (STATUS["sent"], STATUS["failed"], STATUS["digested"])
 
 
 class DeliveryRecord(DeliveryBatch):
