@@ -19,7 +19,7 @@ from mobilise.core import clock, config, crypto
 from mobilise.delivery import pausing, ses
 from mobilise.delivery import sending as delivery_sending
 from mobilise.delivery.messages import DeliveryMessage, DigestMessage
-from mobilise.digests import admission, due, sending, store
+from mobilise.digests import admission, compose, due, sending, store
 from mobilise.table.models import Signature, Update
 from mobilise_local import outbox
 from tests.integration.harness import Mobilise, at_once
@@ -566,3 +566,31 @@ def test_an_update_that_waits_in_a_digest_is_not_sent_again_by_another_message_n
     assert [sections_of(raw) for raw in _digests(mobilise)] == [["Petition 1"]]
     assert [sent["to"] for sent in mobilise.outbox() if ZOE in sent["to"]] == [[ZOE], [ZOE]]
     assert _entries(mobilise) == []
+
+
+def test_a_digest_that_fails_for_a_reason_other_than_its_address_is_kept_and_tried_again(
+    mobilise: Mobilise,
+) -> None:
+    # Given two updates due in Zoé's digest
+    _waiting(mobilise, 2)
+    clock.freeze(T0 + timedelta(hours=24))
+    message = DigestMessage(email_hash=_zoe())
+
+    # When building it fails for everyone's reason (the signing key could not be read)
+    def unavailable(*args: Any, **kwargs: Any) -> str:
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException"}}, "GetSecretValue"  # type: ignore[arg-type]
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compose.unsubscribing, "unsubscribe_all_url", unavailable)
+        with pytest.raises(ClientError):
+            sending.deliver_digest(message)
+
+    # Then nothing was sent or dropped, her window is free, and the retry sends it once
+    assert _digests(mobilise) == []
+    assert len(_entries(mobilise)) == 2
+    assert _window(mobilise) is None
+    sending.deliver_digest(message)
+    (raw,) = _digests(mobilise)
+    assert sections_of(raw) == ["Petition 1", "Petition 2"]

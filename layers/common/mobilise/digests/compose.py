@@ -83,6 +83,12 @@ class Digest:
     language: str
 
 
+class NotAddressable(Exception):
+    """The person's address cannot be written in an email (as for an update: it fails). Any
+    other error building a digest is everyone's (the signing key, a template): it is raised
+    as it is, and the digest tried again."""
+
+
 def digest(email_hash: str, sections: list[Section]) -> Digest:
     """The person's digest of ``sections`` (at least one), ready for SES."""
     chosen = language(sections)
@@ -99,12 +105,15 @@ def digest(email_hash: str, sections: list[Section]) -> Digest:
     text = _BLANK_RUNS.sub("\n\n", rendering.render("digest.txt", chosen, **context))
     latest = max(sections, key=lambda section: section.signature.created_at)
     to = latest.signature.email
-    message = EmailMessage(policy=rendering.POLICY)
-    message["From"] = get_settings().sender_address
-    message["To"] = to
-    message["Subject"] = rendering.one_line(subject)
-    message["List-Unsubscribe"] = f"<{leave_all}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text, cte="quoted-printable")
-    message.add_alternative(html, subtype="html", cte="quoted-printable")
-    return Digest(to, message.as_bytes(), message["Subject"], chosen)
+    try:
+        message = EmailMessage(policy=rendering.POLICY)
+        message["From"] = get_settings().sender_address
+        message["To"] = to
+        message["Subject"] = rendering.one_line(subject)
+        message["List-Unsubscribe"] = f"<{leave_all}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(text, cte="quoted-printable")
+        message.add_alternative(html, subtype="html", cte="quoted-printable")
+        return Digest(to, message.as_bytes(), message["Subject"], chosen)
+    except Exception as error:  # the address cannot be written on the wire
+        raise NotAddressable(type(error).__name__) from error

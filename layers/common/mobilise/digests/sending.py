@@ -103,11 +103,14 @@ def _send(email_hash: str, sections: list[compose.Section], taken: store.Taken) 
     raises: the SQS record is retried, the entries still there."""
     try:
         digest = compose.digest(email_hash, sections)
-    except Exception as error:  # the address cannot be written (as for an update: failed)
-        logger.warning("digest not built", error=type(error).__name__)
+    except compose.NotAddressable as error:  # as for an update: failed, never tried again
+        logger.warning("digest not built", error=str(error))
         metrics.add_metric(name="EmailsNotBuilt", unit="Count", value=1)
         store.give_back(taken)
         return False
+    except Exception:  # everyone's (the signing key, a template): the SQS record is retried
+        store.give_back(taken)
+        raise
     pacer().wait()
     try:
         ses.send(digest.to, digest.raw, {"kind": "digest"})
