@@ -594,3 +594,24 @@ def test_a_digest_that_fails_for_a_reason_other_than_its_address_is_kept_and_tri
     sending.deliver_digest(message)
     (raw,) = _digests(mobilise)
     assert sections_of(raw) == ["Petition 1", "Petition 2"]
+
+
+def test_a_digest_to_an_address_that_cannot_be_written_is_dropped_not_retried(
+    mobilise: Mobilise,
+) -> None:
+    # Given two updates due in the digest of a person whose stored address SES cannot take
+    # (a non-ASCII local part, from before signing refused them)
+    updates = _waiting(mobilise, 2)
+    for petition_id, _ in updates:
+        Signature(*Signature.key(petition_id, _zoe())).update(
+            actions=[Signature.email.set("josé@example.org")]
+        )
+    clock.freeze(T0 + timedelta(hours=24))
+
+    # When her digest is due: the message is consumed (no retry to the dead-letter queue)
+    sending.deliver_digest(DigestMessage(email_hash=_zoe()))
+
+    # Then nothing was sent, its entries are gone, and her window is free
+    assert [sent for sent in mobilise.outbox() if "josé@example.org" in sent["to"]] == []
+    assert _entries(mobilise) == []
+    assert _window(mobilise) is None

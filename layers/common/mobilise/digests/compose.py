@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, replace
+from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
@@ -108,7 +109,7 @@ def digest(email_hash: str, sections: list[Section]) -> Digest:
     try:
         message = EmailMessage(policy=rendering.POLICY)
         message["From"] = get_settings().sender_address
-        message["To"] = to
+        message["To"] = Address(addr_spec=to)  # as an update's: an unwritable one raises
         message["Subject"] = rendering.one_line(subject)
         message["List-Unsubscribe"] = f"<{leave_all}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
