@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from mobilise.core import config
+from mobilise.delivery import store
 from tests.integration.harness import Mobilise
 from tests.integration.test_update_status import _publish, _run_one, _seen
 
@@ -86,3 +87,26 @@ def test_an_update_sent_before_the_counters_moved_keeps_its_statistics(
         3,
         0,
     )
+
+
+def test_an_update_sent_before_the_counters_moved_keeps_its_recipients_after_a_late_event(
+    mobilise: Mobilise,
+) -> None:
+    # Given an update delivered to three signers, its counters on the update item as the code
+    # before wrote them, and its page markers expired (30 days)
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, ["a@example.org", "b@example.org", "c@example.org"])
+    update_id = _publish(mobilise, petition_id)
+    mobilise.run_queues()
+    _as_before(mobilise, petition_id, update_id)
+    table = _table(mobilise)
+    for item in mobilise.items():
+        if item["pk"] == f"FAN#{update_id}":
+            table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+
+    # When a signer unsubscribes from its email long after (a link that never expires)
+    store.add_stats(petition_id, update_id, {"unsubscribed": 1})
+
+    # Then its statistics still count everyone it was for
+    _, _, stats = _seen(mobilise, petition_id, update_id)
+    assert (stats["recipients"], stats["sent"], stats["unsubscribed"]) == (3, 3, 1)

@@ -78,7 +78,10 @@ def counted(petition_id: str, update_id: str) -> dict[str, int]:
         counts = shown(item, page_totals(update_id))  # fan-out still runs
     added = values(before)
     return {
-        name: value + (added[name] if name != "recipients" else 0) for name, value in counts.items()
+        # recipients: the larger, since the update item's is final for an update fanned out
+        # before (and its page markers may have expired once a late event made this item)
+        name: max(value, added[name]) if name == "recipients" else value + added[name]
+        for name, value in counts.items()
     }
 
 
