@@ -615,3 +615,18 @@ def test_a_digest_to_an_address_that_cannot_be_written_is_dropped_not_retried(
     assert [sent for sent in mobilise.outbox() if "josé@example.org" in sent["to"]] == []
     assert _entries(mobilise) == []
     assert _window(mobilise) is None
+
+
+def test_an_entry_that_waits_longer_keeps_its_thirty_days_from_when_it_is_due(
+    mobilise: Mobilise,
+) -> None:
+    # Given seven updates waiting in Zoé's digest: the first digest takes six
+    _waiting(mobilise, 7)
+    clock.freeze(T0 + timedelta(hours=24))
+    sending.deliver_digest(DigestMessage(email_hash=_zoe()))
+
+    # Then the seventh waits for the next day, and expires 30 days after that, not before
+    (entry,) = _entries(mobilise)
+    due_at = datetime.fromisoformat(entry["outbox_sk"])
+    assert due_at == T0 + timedelta(hours=48)
+    assert int(entry["expires_at"]) >= (due_at + timedelta(days=store.ENTRY_DAYS)).timestamp()

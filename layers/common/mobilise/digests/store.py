@@ -228,6 +228,7 @@ def postpone(email_hash: str, now: datetime, reopens: datetime, page: int) -> in
                 actions=[
                     DigestEntry.due_at.set(reopens),
                     DigestEntry.outbox_sk.set(reopens.isoformat()),
+                    DigestEntry.expires_at.set(reopens + timedelta(days=ENTRY_DAYS)),
                 ],
                 condition=DigestEntry.pk.exists(),
             )
