@@ -579,7 +579,8 @@ def test_a_digest_that_fails_for_a_reason_other_than_its_address_is_kept_and_tri
     # When building it fails for everyone's reason (the signing key could not be read)
     def unavailable(*args: Any, **kwargs: Any) -> str:
         raise ClientError(
-            {"Error": {"Code": "ThrottlingException"}}, "GetSecretValue"  # type: ignore[arg-type]
+            {"Error": {"Code": "ThrottlingException"}},
+            "GetSecretValue",  # type: ignore[arg-type]
         )
 
     with pytest.MonkeyPatch.context() as patch:
