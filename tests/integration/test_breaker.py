@@ -336,7 +336,7 @@ def test_the_account_pause_is_set_once_parks_every_update_and_resumes_them_all(
     answer = operators(system, "resume_account")
 
     # Then the parked messages are on the queue again, and nothing holds a message back
-    assert answer == {"status": "sending", "requeued": 2, "parked_left": 0}
+    assert answer == {"status": "sending", "requeued": 2, "parked_left": 0, "updates_left": []}
     assert not parking.park(DeliveryMessage.model_validate_json(bodies[0]), "account")
     assert pausing.hold_of(petition_id, update_id) is None
     system.run_queues()
