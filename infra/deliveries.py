@@ -6,7 +6,8 @@ An update's delivery pauses when its complaints or bounces pass the circuit brea
 every delivery pauses when SES refuses to send for the account. Nothing is lost while it is
 paused: ``resume`` sends the rest (a resume of many messages may answer ``parked_left``:
 run it again), ``cancel`` sends nothing more (the rest counted as spared).
-``resume-account`` once SES sends again.
+``resume-account`` once SES sends again (it too may answer ``parked_left``: run it again,
+though the account is no longer paused).
 
 It invokes the stack's ModerationFunction with the operator's own AWS credentials (IAM:
 only those allowed ``lambda:InvokeFunction`` on it can), and prints the answer as JSON.

@@ -43,7 +43,8 @@ def on_update(action: str, petition_id: str | None, update_id: str | None) -> di
 
 
 def paused(limit: int) -> dict[str, Any]:
-    """The updates paused now, with why and since when, and the account's pause if any."""
+    """The updates paused now, with why and since when, the account's pause if any, and the
+    updates whose messages it parked that no ``resume_account`` re-enqueued yet."""
     account = pausing.account_pause()
     return {
         "account": None
@@ -57,5 +58,9 @@ def paused(limit: int) -> dict[str, Any]:
                 "paused_at": clock.isoformat(entry.paused_at),
             }
             for entry in pausing.listed(limit)
+        ],
+        "account_parked": [
+            {"petition_id": entry.petition_id, "update_id": entry.update_id}
+            for entry in pausing.account_parked(limit)
         ],
     }

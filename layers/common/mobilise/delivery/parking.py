@@ -25,7 +25,13 @@ from mobilise.delivery import queues
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise.table.conditions import failed_condition
 from mobilise.table.models import bound, connection
-from mobilise.table.pauses import AccountPause, ParkedMessage, UpdatePause, parked_partition
+from mobilise.table.pauses import (
+    AccountParked,
+    AccountPause,
+    ParkedMessage,
+    UpdatePause,
+    parked_partition,
+)
 
 #: Parked messages a resume re-enqueues in one call (the operator's command says how many
 #: are left; calling it again goes on).
@@ -55,22 +61,33 @@ def park(message: DeliveryMessage, hold: Hold) -> bool:
                     *UpdatePause.key(message.petition_id, message.update_id),
                     condition=UpdatePause.status == "paused",
                 )
-            else:  # the account's pause names the updates it parked, for its resume
-                named = f"{message.petition_id}#{message.update_id}"
-                transaction.update(
-                    AccountPause(*AccountPause.key()),
-                    actions=[AccountPause.updates.add({named})],
-                    condition=AccountPause.pk.exists(),
+            else:  # the update listed for the account's resume, which re-enqueues from it
+                transaction.condition_check(
+                    AccountPause, *AccountPause.key(), condition=AccountPause.pk.exists()
                 )
-    except TransactWriteError as error:
-        # PynamoDB sends condition checks, then puts, then updates: the pause is the first
-        # for an update's, the last for the account's
-        if failed_condition(error, 0 if hold == "update" else 1) is None:
+                transaction.save(_account_entry(message))
+    except TransactWriteError as error:  # PynamoDB sends condition checks first: the pause's
+        if failed_condition(error, 0) is None:
             raise
         return False
     metrics.add_metric(name="MessagesParked", unit="Count", value=1)
     logger.info("delivery message parked", update_id=message.update_id, hold=hold)
     return True
+
+
+def _account_entry(message: DeliveryMessage) -> AccountParked:
+    return AccountParked(
+        *AccountParked.key(message.petition_id, message.update_id),
+        petition_id=message.petition_id,
+        update_id=message.update_id,
+        parked_at=clock.now(),
+    )
+
+
+def account_parked(limit: int | None = None) -> list[AccountParked]:
+    """The updates with messages parked for the account's pause and not yet re-enqueued."""
+    bound()
+    return list(AccountParked.query("ACCOUNT_PARKED", consistent_read=True, limit=limit))
 
 
 def drain(petition_id: str, update_id: str) -> tuple[int, int]:

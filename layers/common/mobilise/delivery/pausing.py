@@ -16,6 +16,7 @@ pause is one item, written once (one alarm), read by deliver at most every
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.expressions.update import Action
@@ -29,7 +30,13 @@ from mobilise.delivery.messages import DeliveryMessage
 from mobilise.delivery.parking import Hold
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.models import FanoutJob, Update, bound, connection
-from mobilise.table.pauses import AccountPause, ParkedMessage, PausedEntry, UpdatePause
+from mobilise.table.pauses import (
+    AccountParked,
+    AccountPause,
+    ParkedMessage,
+    PausedEntry,
+    UpdatePause,
+)
 
 #: Why an update paused (the API and the starter's email say it in words).
 REASONS = ("complaints", "bounces")
@@ -46,7 +53,7 @@ def reset() -> None:
     """Forget what was read of pauses, and the models' connections (a new moto)."""
     _running.clear()
     _account.clear()
-    for model in (UpdatePause, ParkedMessage, PausedEntry, AccountPause):
+    for model in (UpdatePause, ParkedMessage, PausedEntry, AccountPause, AccountParked):
         model._connection = None
 
 
@@ -240,38 +247,69 @@ def account_paused() -> bool:
     return found
 
 
-def resume_account() -> dict[str, int | str]:
-    """The operator lifts the account's pause (once SES sends again): the pause removed, then
-    the messages it parked re-enqueued, update by update. A message parked after the removal
-    cannot be (its condition fails: it is sent), so the updates the removed item names are
-    all there is. An update paused on its own stays paused: its own resume re-enqueues."""
+def resume_account() -> dict[str, Any]:
+    """The operator lifts the account's pause (once SES sends again): the pause removed
+    first (a message parked after cannot be: its condition fails, it is sent), then the
+    messages it parked re-enqueued, update by update, from the list their parking wrote. An
+    update leaves the list once none of its messages is left parked, so a resume cut short
+    (``DRAIN_LIMIT``), run again, goes on with the rest though the pause is gone. An update
+    paused on its own stays paused: its own resume re-enqueues."""
     bound()
-    try:
-        response = AccountPause._get_connection().delete_item(
-            *AccountPause.key(), condition=AccountPause.pk.exists(), return_values="ALL_OLD"
-        )
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("The account's sending is not paused.") from error
-        raise
-    _account.clear()
-    removed = AccountPause.from_raw_data(response["Attributes"])
+    lifted = _lift_account_pause()
+    listed_now = parking.account_parked()
+    if not lifted and not listed_now:
+        raise Conflict("The account's sending is not paused.")
     requeued = left = 0
-    for named in sorted(removed.updates or ()):
-        petition_id, update_id = named.split("#", 1)
-        if _status(petition_id, update_id) == "paused":
-            continue
-        done, remaining = parking.drain(petition_id, update_id)
+    updates_left = []
+    for entry in listed_now:
+        done, remaining = _resume_parked(entry.petition_id, entry.update_id)
         requeued, left = requeued + done, left + remaining
-        store.finish_delivery(petition_id, update_id)
-    logger.info("account sending resumed", requeued=requeued)
-    return {"status": "sending", "requeued": requeued, "parked_left": left}
+        if remaining:
+            updates_left.append({"petition_id": entry.petition_id, "update_id": entry.update_id})
+        else:
+            entry.delete()
+    logger.info("account sending resumed", requeued=requeued, parked_left=left)
+    return {
+        "status": "sending",
+        "requeued": requeued,
+        "parked_left": left,
+        "updates_left": updates_left,
+    }
+
+
+def _lift_account_pause() -> bool:
+    """Remove the account's pause; False if there was none (a resume run again)."""
+    try:
+        AccountPause(*AccountPause.key()).delete(condition=AccountPause.pk.exists())
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    finally:
+        _account.clear()
+    return True
+
+
+def _resume_parked(petition_id: str, update_id: str) -> tuple[int, int]:
+    """Re-enqueue what the account's pause parked of an update, unless it is paused on its
+    own (its resume or cancel deals with all its parked messages); how many, how many left."""
+    if _status(petition_id, update_id) == "paused":
+        return 0, 0
+    done, remaining = parking.drain(petition_id, update_id)
+    store.finish_delivery(petition_id, update_id)
+    return done, remaining
 
 
 def listed(limit: int) -> list[PausedEntry]:
     """The updates paused now, by their ids (one query)."""
     bound()
     return list(PausedEntry.query("PAUSED", limit=limit))
+
+
+def account_parked(limit: int) -> list[AccountParked]:
+    """The updates whose messages the account's pause parked and no resume re-enqueued yet
+    (left by a resume cut short: ``resume-account`` again goes on with them)."""
+    return parking.account_parked(limit)
 
 
 def account_pause() -> AccountPause | None:
@@ -284,7 +322,8 @@ def account_pause() -> AccountPause | None:
 
 def held(message: DeliveryMessage) -> bool:
     """Whether a delivery message is kept back by a pause: then parked, to be consumed. One
-    whose pause was lifted meanwhile (its parking refused) is sent."""
+    whose pause was lifted meanwhile (its parking refused) is sent, unless it was lifted by
+    a cancel: what was read of the update is forgotten, so the stop check reads it again."""
     hold = hold_of(message.petition_id, message.update_id)
     if hold is None:
         return False
@@ -292,6 +331,7 @@ def held(message: DeliveryMessage) -> bool:
         return True
     _account.clear()
     _running.pop((message.petition_id, message.update_id), None)
+    store.recheck_halted(message.petition_id, message.update_id)
     return False
 
 

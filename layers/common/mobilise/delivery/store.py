@@ -63,6 +63,12 @@ def halted(petition_id: str, update_id: str) -> bool:
     return False
 
 
+def recheck_halted(petition_id: str, update_id: str) -> None:
+    """Forget that the update was going on: the next :func:`halted` reads its status (a
+    pause's parking found it changed, by an operator's cancel perhaps)."""
+    _running.pop((petition_id, update_id), None)
+
+
 def page_subscribers(
     petition_id: str, shard: int, cursor: dict[str, Any] | None, limit: int
 ) -> tuple[list[Signature], dict[str, Any] | None]:

@@ -6,6 +6,7 @@ Keys (``pk``/``sk`` strings)::
     parked message  PARK#{petition_id}#{update_id} {digest of its recipients}
     paused update   PAUSED                          {petition_id}#{update_id}  (the list)
     account pause   ACCOUNT                         SENDING_PAUSED
+    account-parked  ACCOUNT_PARKED                  {petition_id}#{update_id}  (the list)
 
 An update's pause is written on the update's own item (its status, why and when), through a
 model of its own that names only those attributes: the update's model is left as it is, and
@@ -14,7 +15,7 @@ a read of the update ignores what it does not name.
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from mobilise.table.base import _Item
 
@@ -63,15 +64,29 @@ class PausedEntry(_Item):
 
 class AccountPause(_Item):
     """SES refused to send for the whole account (or the configuration set): written once, by
-    the first refusal, with the updates whose messages were parked because of it."""
+    the first refusal, removed by the operator's resume."""
 
     code = UnicodeAttribute()  # AccountSendingPausedException, SendingPausedException
     paused_at = UTCDateTimeAttribute()
-    updates = UnicodeSetAttribute(null=True)  # "{petition_id}#{update_id}"
 
     @staticmethod
     def key() -> tuple[str, str]:
         return "ACCOUNT", "SENDING_PAUSED"
+
+
+class AccountParked(_Item):
+    """An update some of whose messages were parked for the account's pause: written with
+    each such message, in its transaction, removed once the account's resume re-enqueued
+    them all. It outlives the pause (removed first by the resume, so that what comes after
+    is sent): a resume cut short finds here what it has left to do."""
+
+    petition_id = UnicodeAttribute()
+    update_id = UnicodeAttribute()
+    parked_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(petition_id: str, update_id: str) -> tuple[str, str]:
+        return "ACCOUNT_PARKED", f"{petition_id}#{update_id}"
 
 
 def parked_partition(petition_id: str, update_id: str) -> str:
