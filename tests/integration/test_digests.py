@@ -19,7 +19,7 @@ from mobilise.core import clock, config, crypto
 from mobilise.delivery import pausing, ses
 from mobilise.delivery import sending as delivery_sending
 from mobilise.delivery.messages import DeliveryMessage, DigestMessage
-from mobilise.digests import admission, compose, due, sending, store
+from mobilise.digests import admission, due, sending, store, unsubscribing
 from mobilise.table.models import Signature, Update
 from mobilise_local import outbox
 from tests.integration.harness import Mobilise, at_once
@@ -578,13 +578,11 @@ def test_a_digest_that_fails_for_a_reason_other_than_its_address_is_kept_and_tri
 
     # When building it fails for everyone's reason (the signing key could not be read)
     def unavailable(*args: Any, **kwargs: Any) -> str:
-        raise ClientError(
-            {"Error": {"Code": "ThrottlingException"}},
-            "GetSecretValue",  # type: ignore[arg-type]
-        )
+        error: Any = {"Error": {"Code": "ThrottlingException"}}
+        raise ClientError(error, "GetSecretValue")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(compose.unsubscribing, "unsubscribe_all_url", unavailable)
+        patch.setattr(unsubscribing, "unsubscribe_all_url", unavailable)
         with pytest.raises(ClientError):
             sending.deliver_digest(message)
 
