@@ -158,6 +158,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/unsubscribe/{token}"): Case(
         200, form="List-Unsubscribe=One-Click", token="unsubscribe"
     ),
+    ("GET", "/unsubscribe-digest/{token}"): Case(200, token="digest"),
+    ("POST", "/unsubscribe-digest/{token}"): Case(
+        200, form="List-Unsubscribe=One-Click", token="digest"
+    ),
     ("GET", "/r/{token}"): Case(302, token="redirect"),
     ("HEAD", "/r/{token}"): Case(302, token="redirect"),
     ("GET", "/nudges/off/{token}"): Case(200, token="nudges_off"),
@@ -673,6 +677,17 @@ def _answer_link(signer: SignerRef) -> str:
     return tokens.answer_url(ref, now + flow.LINK_VALIDITY)
 
 
+def _digest_link(signer: SignerRef) -> str:
+    """The leave-all link of a digest holding one update, the signer's (a digest's
+    ``List-Unsubscribe``: mobilise.digests.unsubscribing)."""
+    from mobilise.digests import unsubscribing
+
+    assert signer.update_id is not None
+    return unsubscribing.unsubscribe_all_url(
+        signer.email_hash, [(signer.petition_id, signer.update_id)]
+    )
+
+
 #: Every token we issue; a new kind of token must join this table and TOKEN_ROUTES, and every
 #: case below then runs against it too. A redirect (``/r/{token}``) names a button of an
 #: update's email, the same for every recipient.
@@ -690,6 +705,7 @@ TOKEN_KINDS: dict[str, TokenKind] = {
     ),
     "rsvp": TokenKind(links.rsvp_url, validity=links.RESPOND_VALIDITY, update_type="event"),
     "answer": TokenKind(_answer_link, validity=timedelta(days=30), per_petition=True),
+    "digest": TokenKind(_digest_link, validity=None, per_update=True),
 }
 TOKEN_ROUTES = [route for route in ROUTES if "{token}" in route.path]
 

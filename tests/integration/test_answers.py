@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.policy import default
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from botocore.stub import Stubber
 
 from mobilise.answers import flow
 from mobilise.core import aws, clock, config
-from tests.integration.harness import Mobilise, Reply, at_once
+from tests.integration.harness import Mobilise, Reply, at_once, running_on_moto
 from tests.integration.test_signatures import _raw_to, _text
 
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
@@ -32,6 +33,15 @@ ANSWER = {
 }
 SITE = "https://mobilise.bench"  # SiteUrl: where the pages are (the distribution's origin)
 LINK = re.compile(re.escape(SITE) + r"(/p/\w+/answer/[\w.-]+)")
+
+
+@pytest.fixture
+def mobilise() -> Iterator[Mobilise]:
+    """The answer is an update: a signer who had the starter's update that day would find it
+    in their next digest (one update email a day per person, tests/integration/
+    test_daily_cap.py). These tests follow each email as it is sent: the cap is off."""
+    with running_on_moto(parameters={"SignerDailyCap": "false"}) as system:
+        yield system
 
 
 @pytest.fixture(autouse=True)
