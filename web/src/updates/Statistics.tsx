@@ -7,7 +7,7 @@ import { useApi } from "../api/useApi";
 import { formatNumber } from "../i18n";
 import { t, type Key } from "./messages";
 
-const COUNTS = ["recipients", "sent", "failed", "skipped", "spared", "bounced", "complained", "unsubscribed"] as const satisfies readonly (keyof Schemas["UpdateStats"])[];
+const COUNTS = ["recipients", "sent", "failed", "skipped", "spared", "digested", "bounced", "complained", "unsubscribed"] as const satisfies readonly (keyof Schemas["UpdateStats"])[];
 const REFRESH_MS = 15_000;
 
 function actionLabel(action: string): string {
