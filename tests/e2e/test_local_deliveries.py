@@ -14,7 +14,7 @@ def test_an_operator_reads_what_is_paused_and_is_refused_what_cannot_be_done(
 
     # Then nothing is, neither the account nor an update
     assert listed.status == 200, listed.body
-    assert listed.json() == {"account": None, "updates": []}
+    assert listed.json() == {"account": None, "updates": [], "account_parked": []}
 
     # And resuming the account's sending, which is not paused, is refused with why
     resumed = stack.call("POST", "/_local/deliveries/resume_account", {})
