@@ -66,16 +66,23 @@ def test_an_update_sending_when_the_counters_moved_ends_and_adds_up(
     assert len(mobilise.outbox()) == 5
 
 
-def test_an_update_sent_before_the_counters_moved_keeps_its_statistics(
-    mobilise: Mobilise,
-) -> None:
-    # Given an update delivered to three signers, its counters on the update item as the code
-    # before wrote them
+def _delivered_as_before(mobilise: Mobilise) -> tuple[str, str]:
+    """An update delivered to three signers, its counters on the update item as the code before
+    wrote them: (petition, update)."""
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, ["a@example.org", "b@example.org", "c@example.org"])
     update_id = _publish(mobilise, petition_id)
     mobilise.run_queues()
     _as_before(mobilise, petition_id, update_id)
+    return petition_id, update_id
+
+
+def test_an_update_sent_before_the_counters_moved_keeps_its_statistics(
+    mobilise: Mobilise,
+) -> None:
+    # Given an update delivered to three signers, its counters on the update item as the code
+    # before wrote them
+    petition_id, update_id = _delivered_as_before(mobilise)
 
     # When its starter reads its statistics
     _, _, stats = _seen(mobilise, petition_id, update_id)
@@ -94,11 +101,7 @@ def test_an_update_sent_before_the_counters_moved_keeps_its_recipients_after_a_l
 ) -> None:
     # Given an update delivered to three signers, its counters on the update item as the code
     # before wrote them, and its page markers expired (30 days)
-    petition_id = mobilise.create_petition()
-    mobilise.seed_signatures(petition_id, ["a@example.org", "b@example.org", "c@example.org"])
-    update_id = _publish(mobilise, petition_id)
-    mobilise.run_queues()
-    _as_before(mobilise, petition_id, update_id)
+    petition_id, update_id = _delivered_as_before(mobilise)
     table = _table(mobilise)
     for item in mobilise.items():
         if item["pk"] == f"FAN#{update_id}":
