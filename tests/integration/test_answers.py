@@ -467,7 +467,12 @@ def _call(mobilise: Mobilise, method: str, path: str) -> Reply:
 
 
 @pytest.mark.parametrize(
-    ("code", "status"), [("MessageRejected", 422), ("TooManyRequestsException", 500)]
+    ("code", "status"),
+    [
+        ("MessageRejected", 422),
+        ("TooManyRequestsException", 503),
+        ("AccountSendingPausedException", 503),
+    ],
 )
 def test_an_email_ses_refuses_takes_the_sending_back(
     mobilise: Mobilise, code: str, status: int
@@ -486,6 +491,9 @@ def test_an_email_ses_refuses_takes_the_sending_back(
     assert reply.status == status, reply.text
     if status == 422:
         assert reply.json()["fields"][0]["field"] == "decision_maker.email"
+    else:  # for now: when to try again, not our failure
+        assert reply.json()["error"]["code"] == "email_unavailable"
+        assert int(reply.headers["Retry-After"]) > 0
     assert mobilise.items() == before
     assert _send(mobilise, petition_id).status == 202
 

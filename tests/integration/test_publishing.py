@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.stub import Stubber
 
-from mobilise.core import clock, crypto
+from mobilise.core import aws, clock, crypto
 from mobilise.core.errors import Conflict
 from mobilise.delivery import store as delivery_store
 from mobilise.publishing import updates
@@ -395,6 +396,34 @@ def test_a_test_send_reaches_the_starter_only_and_the_next_publish_still_goes_ou
     assert mobilise.publish(petition_id).status == 201
     mobilise.run_queues()
     assert [message["to"] for message in mobilise.outbox()[1:]] == [["signer@example.org"]]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "answer"),
+    [
+        ("MessageRejected", 409, "email_refused"),
+        ("TooManyRequestsException", 503, "email_unavailable"),
+        ("AccountSendingPausedException", 503, "email_unavailable"),
+    ],
+)
+def test_a_test_send_ses_refuses_tells_the_starter_why(
+    mobilise: Mobilise, code: str, status: int, answer: str
+) -> None:
+    # Given a petition
+    clock.freeze(T0)
+    petition_id = _petition(mobilise)
+    path = f"/petitions/{petition_id}/updates/test"
+
+    # When SES refuses its test send (for good, or for now)
+    with Stubber(aws.sesv2()) as refusing:
+        refusing.add_client_error("send_email", code, http_status_code=400)
+        reply = mobilise.request("POST", path, _body("news"), user="alice")
+
+    # Then the starter is told what happened, in words, and when to try again if it may pass
+    assert (reply.status, reply.json()["error"]["code"]) == (status, answer), reply.text
+    assert "Retry-After" in reply.headers if status == 503 else "Retry-After" not in reply.headers
+    assert mobilise.outbox() == []
+    assert mobilise.request("POST", path, _body("news"), user="alice").status == 202
 
 
 def test_test_sends_are_limited_to_ten_an_hour_per_petition(mobilise: Mobilise) -> None:

@@ -43,8 +43,10 @@ def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]
 def _is_an_error(document: dict[str, Any], schema: dict[str, Any]) -> bool:
     if schema.get("$ref") == ERROR_REF:
         return True
-    parts = _resolve(document, schema).get("allOf", [])
-    return any(_is_an_error(document, part) for part in parts)
+    resolved = _resolve(document, schema)
+    if "oneOf" in resolved:  # one status, several errors: each of them one
+        return all(_is_an_error(document, part) for part in resolved["oneOf"])
+    return any(_is_an_error(document, part) for part in resolved.get("allOf", []))
 
 
 def test_the_committed_document_is_current(document: dict[str, Any]) -> None:

@@ -37,6 +37,8 @@ function refusal(problem: Problem, editing: boolean): string {
     conflict: editing ? "conflictChanged" : "conflictScheduled",
     no_verified_address: "testNoAddress",
     too_many_requests: "testTooMany",
+    email_refused: "testRefused",
+    email_unavailable: "emailUnavailable",
     forbidden: "notYours",
     not_found: "notFound",
     network_error: "offline",

@@ -108,6 +108,8 @@ const en = {
   testSent: "Test sent to {to}. Check your inbox.",
   testNoAddress: "Your account has no verified email address to send a test to.",
   testTooMany: "You sent many tests this hour: try again later.",
+  testRefused: "Our email service refused to send to your account’s address: check it.",
+  emailUnavailable: "Our email service cannot send right now, so nothing was sent: try again in a minute.",
 
   whenLegend: "When",
   now: "Publish now",
@@ -276,6 +278,8 @@ const fr: Messages<keyof typeof en> = {
   testSent: "Test envoyé à {to}. Regardez votre boîte de réception.",
   testNoAddress: "Votre compte n’a pas d’adresse électronique vérifiée où envoyer un test.",
   testTooMany: "Vous avez envoyé beaucoup de tests cette heure-ci : réessayez plus tard.",
+  testRefused: "Notre service d’envoi a refusé l’adresse de votre compte : vérifiez-la.",
+  emailUnavailable: "Notre service d’envoi ne peut pas envoyer pour le moment ; rien n’est parti : réessayez dans une minute.",
 
   whenLegend: "Quand",
   now: "Publier maintenant",

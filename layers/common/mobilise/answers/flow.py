@@ -97,7 +97,7 @@ def send(caller: str, petition_id: str) -> SentOut:
         store.forget_sending(sending)  # the week given back: nothing left
         if not isinstance(error, ClientError):
             raise
-        code = ses.permanent_refusal(error)  # SesUnavailable when it may pass: a 500
+        code = ses.permanent_refusal(error)  # SesUnavailable when it may pass: a 503
         logger.warning("decision-maker's email refused by SES", code=code, petition_id=petition_id)
         raise InvalidField(
             "decision_maker.email",

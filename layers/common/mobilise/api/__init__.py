@@ -51,6 +51,10 @@ from mobilise.core.errors import (
     UpdateTooSoon,
 )
 from mobilise.core.observability import logger
+from mobilise.delivery.ses import SesUnavailable
+
+#: How long a request whose email SES would not take now waits before trying again.
+EMAIL_RETRY_SECONDS = 60
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
 app.include_router(petitions.router)
@@ -126,6 +130,20 @@ def _proof_required(exc: ProofRequired) -> Response[Any]:
     """Past the burst: a new challenge to solve (``altcha``), or the time to wait."""
     response = error(429, exc.code, exc.message, altcha=exc.challenge)
     response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
+
+
+@app.exception_handler(SesUnavailable)
+def _email_unavailable(exc: SesUnavailable) -> Response[Any]:
+    """SES would not take a request's email now (throttled, failing, the account's sending
+    paused): nothing was sent or kept; the request may be made again."""
+    logger.warning("email service unavailable", code=str(exc))
+    response = error(
+        503,
+        "email_unavailable",
+        "Our email service cannot send right now, so nothing was sent. Try again in a minute.",
+    )
+    response.headers["Retry-After"] = str(EMAIL_RETRY_SECONDS)
     return response
 
 

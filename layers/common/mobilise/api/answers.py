@@ -21,7 +21,16 @@ from mobilise.answers.schemas import (
 )
 from mobilise.answers.schemas import problems as form_problems
 from mobilise.api.common import caller, checked_id
-from mobilise.api.contract import FORM, NO_PETITION, TOO_LARGE, ok, page, refused, throttled
+from mobilise.api.contract import (
+    EMAIL_UNAVAILABLE,
+    FORM,
+    NO_PETITION,
+    TOO_LARGE,
+    ok,
+    page,
+    refused,
+    throttled,
+)
 from mobilise.api.forms import is_form, private_page, read_body
 from mobilise.core.errors import (
     AnswerClosed,
@@ -67,6 +76,7 @@ _FORM_SCHEMA = {
             "The petition was sent to its decision-maker less than a week ago.",
             fields={"next_sending_allowed_at": {"type": "string", "format": "date-time"}},
         ),
+        503: EMAIL_UNAVAILABLE,
     },
 )
 def send_to_decision_maker(petition_id: str) -> Response[SentOut]:

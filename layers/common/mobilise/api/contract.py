@@ -179,6 +179,18 @@ def refused(
     return cast(OpenAPIResponse, {"description": said, "content": content})
 
 
+def either(*answers: OpenAPIResponse) -> OpenAPIResponse:
+    """One status that answers with any of these errors (each its own ``error.code``)."""
+    schemas = [cast(Any, answer["content"][JSON])["schema"] for answer in answers]
+    return cast(
+        OpenAPIResponse,
+        {
+            "description": " ".join(answer["description"] for answer in answers),
+            "content": {JSON: {"schema": {"oneOf": schemas}}},
+        },
+    )
+
+
 _RETRY_AFTER = cast(
     Any,
     {
@@ -196,6 +208,12 @@ def throttled(code: str, description: str, fields: dict[str, Any] | None = None)
     return response
 
 
+#: What a route that sends one email at once may answer when SES will not take it now.
+EMAIL_UNAVAILABLE = throttled(
+    "email_unavailable",
+    "Our email service cannot send now (throttled, or the account's sending paused): nothing "
+    "was sent or kept; `Retry-After` says when to try again.",
+)
 INVALID = refused(
     "validation_error",
     "the body or a parameter breaks the rules; `fields` says which and why.",

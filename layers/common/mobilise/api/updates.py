@@ -10,10 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import (
+    EMAIL_UNAVAILABLE,
     INVALID,
     INVALID_CURSOR,
     JSON_BODY,
     NO_PETITION,
+    either,
     examples,
     link,
     ok,
@@ -141,14 +143,18 @@ def preview_update(
         202: ok("Accepted."),
         403: refused("forbidden", "Only the starter of the petition can test-send."),
         404: NO_PETITION,
-        409: refused(
-            "no_verified_address",
-            "The starter has no verified email address to send the test to.",
+        409: either(
+            refused(
+                "no_verified_address",
+                "The starter has no verified email address to send the test to.",
+            ),
+            refused("email_refused", "Our email service refused the starter's address for good."),
         ),
         429: throttled(
             "too_many_requests",
             "At most 10 test sends an hour per petition; `Retry-After` says when.",
         ),
+        503: EMAIL_UNAVAILABLE,
         **JSON_BODY,
     },
 )

@@ -146,6 +146,18 @@ class NoVerifiedAddress(Conflict):
         )
 
 
+class EmailRefused(Conflict):
+    """SES refused, for good, the one email a request sends (a test send to the starter)."""
+
+    code = "email_refused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Our email service refused to send to your address, so nothing was sent: "
+            "check the address of your account."
+        )
+
+
 class UnsupportedBody(DomainError):
     code = "unsupported_media_type"
 

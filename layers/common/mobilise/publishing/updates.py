@@ -8,12 +8,14 @@ import binascii
 import dataclasses
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from mobilise.core import clock, ids
 from mobilise.core.config import get_settings
 from mobilise.core.errors import (
     Conflict,
+    EmailRefused,
     InvalidCursor,
     InvalidField,
     NotFound,
@@ -169,9 +171,14 @@ def send_test(
     if not address:
         raise NoVerifiedAddress()
     rates.take_rate(f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
-    send_to_starter(
-        address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
-    )
+    try:
+        send_to_starter(
+            address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
+        )
+    except ClientError as error:
+        code = ses.permanent_refusal(error)  # SesUnavailable when it may pass: a 503
+        logger.warning("test send refused by SES", code=code, petition_id=petition_id)
+        raise EmailRefused() from error
     logger.info("test send", petition_id=petition_id)
     return StarterCopyOut(sent_to=address)
 
