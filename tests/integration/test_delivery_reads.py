@@ -5,6 +5,7 @@ and what it does with them."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import boto3
 import pytest
@@ -14,6 +15,7 @@ from mobilise.core import config, crypto
 from mobilise.delivery import sending, store
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise.table import items
+from mobilise.table.models import Signature
 from tests.integration.harness import Mobilise
 
 TITLE = "Read once"
@@ -84,3 +86,59 @@ def test_recipients_are_read_whatever_their_number_and_named_twice_once(
     assert {signatures[h].email for h in hashes} == set(addresses)
     assert all(signatures[h].receives_updates for h in hashes)
     assert suppressed == {hashes[7]}
+
+
+def test_keys_dynamodb_leaves_unprocessed_are_asked_again_after_a_growing_wait(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 30 signers, and DynamoDB leaving all but the first 10 of the keys asked
+    # unprocessed three times in a row (as it does past a partition's throughput)
+    addresses = [f"slow{index}@example.org" for index in range(30)]
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, addresses)
+    hashes = [crypto.email_hash(address) for address in addresses]
+    connection = Signature._get_connection()
+    answer_in_full = connection.batch_get_item
+    partial = 3
+
+    def throttled(keys: list[Any], **options: Any) -> dict[str, Any]:
+        nonlocal partial
+        if partial == 0:
+            return answer_in_full(keys, **options)
+        partial -= 1
+        answer = answer_in_full(keys[:10], **options)
+        answer["UnprocessedKeys"] = {Signature.Meta.table_name: {"Keys": keys[10:]}}
+        return answer
+
+    waits: list[float] = []
+    monkeypatch.setattr(connection, "batch_get_item", throttled)
+    monkeypatch.setattr(items, "sleep", waits.append)
+
+    # When their recipients are read
+    signatures, _ = items.recipients(petition_id, hashes)
+
+    # Then every one is read, after waits that grow each time
+    assert sorted(signatures) == sorted(hashes)
+    assert len(waits) == 3
+    assert 0 < waits[0] < waits[1] < waits[2]
+
+
+def test_keys_left_unprocessed_for_too_long_fail_the_read_rather_than_spin(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given DynamoDB leaving every key unprocessed, whatever the wait
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, ["stuck@example.org"])
+    connection = Signature._get_connection()
+
+    def nothing_processed(keys: list[Any], **options: Any) -> dict[str, Any]:
+        return {"Responses": {}, "UnprocessedKeys": {Signature.Meta.table_name: {"Keys": keys}}}
+
+    waits: list[float] = []
+    monkeypatch.setattr(connection, "batch_get_item", nothing_processed)
+    monkeypatch.setattr(items, "sleep", waits.append)
+
+    # When the recipients are read, then the read fails (the SQS record is retried later)
+    with pytest.raises(items.ReadThrottled):
+        items.recipients(petition_id, [crypto.email_hash("stuck@example.org")])
+    assert sum(waits) < 30  # well inside the deliver function's timeout

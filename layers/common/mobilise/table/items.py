@@ -5,8 +5,10 @@ fan-out job an update is published with (by publishing, and by a decision-maker'
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import datetime
+from time import sleep
 from typing import Any
 
 from pynamodb.constants import BATCH_GET_PAGE_LIMIT
@@ -76,21 +78,40 @@ def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Sig
     return signatures, entries & signatures.keys()
 
 
+#: Asking again for the keys DynamoDB left unprocessed (past a partition's throughput), as AWS
+#: advises: after an exponential wait with jitter, ``UNPROCESSED_WAIT`` seconds the first time,
+#: at most ``UNPROCESSED_TRIES`` times (some 13 s in all, well inside any caller's timeout).
+UNPROCESSED_WAIT = 0.05
+UNPROCESSED_TRIES = 8
+
+
+class ReadThrottled(Exception):
+    """DynamoDB left keys unprocessed after every try: the caller's work is tried again later
+    (a queue's record is retried through SQS)."""
+
+
 def _batch_items(keys: list[tuple[str, str]], attributes: list[str]) -> Iterator[dict[str, Any]]:
     """The items of these keys of the table, whatever their kind, raw: BatchGetItem, 100 keys a
-    request, the keys DynamoDB left unprocessed asked again."""
+    request, the keys DynamoDB left unprocessed asked again after a growing wait."""
     connection = Signature._get_connection()  # one table: any model's connection reads it
     for start in range(0, len(keys), BATCH_GET_PAGE_LIMIT):
         wanted: Any = [
             {"pk": {"S": pk}, "sk": {"S": sk}}
             for pk, sk in keys[start : start + BATCH_GET_PAGE_LIMIT]
         ]
+        tries = 0
         while wanted:
+            if tries == UNPROCESSED_TRIES:
+                raise ReadThrottled(f"{len(wanted)} keys left unprocessed {tries} times")
+            if tries:
+                ceiling = UNPROCESSED_WAIT * 2 ** (tries - 1)
+                sleep(ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311 (jitter)
             answer = connection.batch_get_item(wanted, attributes_to_get=attributes)
             yield from answer["Responses"].get(Signature.Meta.table_name, [])
             wanted = (
                 answer.get("UnprocessedKeys", {}).get(Signature.Meta.table_name, {}).get("Keys")
             )
+            tries += 1
 
 
 def suppressed(email_hashes: list[str]) -> set[str]:
