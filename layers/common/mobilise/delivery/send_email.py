@@ -1,0 +1,164 @@
+"""SESv2 ``SendEmail`` as botocore's client sends it, without the client's work around each call.
+
+Why: a paced deliver function sends one email every few tens of milliseconds and wakes
+with cold caches each time; through the client, a SendEmail runs two dozen events (most
+with no handler for SES), resolves the endpoint rules again, serialises by walking the
+model and rebuilds its headers: about two thirds of what an email costs the function, of
+which the signature itself is a small part. What is constant for every call (the
+endpoint, the signing name and region, the User-Agent) is worked out here once, from the
+client; what a call needs is built from botocore's own pieces, so that the request on the
+wire is the client's, byte for byte, save the signature's date and the invocation id:
+
+* the JSON body as botocore's rest-json serialiser writes it (the raw message in base64);
+* the client's credentials, refreshed as the client's signer does
+  (``get_frozen_credentials``), and botocore's ``SigV4Auth`` for the signature;
+* botocore's ``before-send`` event, so that whatever answers there (moto, ``Stubber``'s
+  neighbours, the benchmark's SES stand-in) sees every request, then the client's own
+  HTTP session (its timeouts, proxies and connection pool);
+* botocore's parser and the client's modelled exceptions for an answer: the same
+  ``ClientError`` subclasses with the same codes and ``ResponseMetadata``, and the same
+  connection and timeout exceptions, so :mod:`mobilise.delivery.ses` reads them as before.
+
+It makes one attempt, as the client it replaces (configured with ``total_max_attempts=1``):
+throttling is the deliver function's to handle.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSPreparedRequest, AWSRequest
+
+OPERATION = "SendEmail"
+
+
+class SendEmail:
+    """SendEmail through ``client`` (a boto3 SESv2 client), one attempt."""
+
+    def __init__(self, client: Any) -> None:
+        if client.meta.config.retries.get("total_max_attempts") != 1:
+            raise ValueError("SendEmail makes one attempt: give it a client that does too")
+        self._client = client
+        self._model = client.meta.service_model.operation_model(OPERATION)
+        service = client.meta.service_model.service_id.hyphenize()
+        self._events = {
+            "params": f"before-parameter-build.{service}.{OPERATION}",
+            "call": f"before-call.{service}.{OPERATION}",
+        }
+        context: dict[str, Any] = {
+            "client_region": client.meta.region_name,
+            "client_config": client.meta.config,
+            "auth_type": self._model.resolved_auth_type,
+        }
+        url, headers, _ = client._resolve_endpoint_ruleset(self._model, {}, context)
+        signing = context.get("signing", {})
+        self._path = self._model.http["requestUri"]
+        self._url = url + self._path
+        self._extra_headers: dict[str, str] = dict(headers or {})
+        self._signing_name = signing.get("signing_name", client._request_signer.signing_name)
+        self._region = signing.get("region", client._request_signer.region_name)
+        self._user_agent = self._agent(client, service)
+        self._response_context = {"client_config": client.meta.config}
+
+    def _agent(self, client: Any, service: str) -> str:
+        """The User-Agent the client's ``request-created`` handlers write (Mobilise's constant
+        one, then what Powertools appends), read once from a request they are shown: they
+        also sign it, which is why they are not run for each email."""
+        probe = AWSRequest(method="POST", url=self._url, data=b"{}")
+        probe.headers["User-Agent"] = client._user_agent_creator.to_string()
+        client.meta.events.emit(
+            f"request-created.{service}.{OPERATION}", request=probe, operation_name=OPERATION
+        )
+        # A handler that sets it again adds a second one; the request as prepared keeps the last.
+        agents: list[str] = probe.headers.get_all("User-Agent") or [""]
+        return agents[-1]
+
+    def __call__(
+        self,
+        *,
+        sender: str,
+        to: str,
+        raw: bytes,
+        configuration_set: str,
+        tags: list[tuple[str, str]],
+    ) -> dict[str, Any]:
+        """SES's parsed answer (``MessageId``); a refusal raises the client's ``ClientError``."""
+        params: dict[str, Any] = {
+            "FromEmailAddress": sender,
+            "Destination": {"ToAddresses": [to]},
+            "Content": {"Raw": {"Data": raw}},
+            "ConfigurationSetName": configuration_set,
+            "EmailTags": [{"Name": name, "Value": value} for name, value in tags],
+        }
+        context: dict[str, Any] = {"client_config": self._client.meta.config}
+        events = self._client.meta.events
+        events.emit(self._events["params"], params=params, model=self._model, context=context)
+        request = self._request(params, context)
+        _, answer = events.emit_until_response(
+            self._events["call"],
+            model=self._model,
+            params=request,
+            request_signer=self._client._request_signer,
+            context=context,
+        )
+        if answer is None:  # nothing stubbed it: the signed request goes out
+            answer = self._sent(self._signed(request))
+        return self._raised(*answer)
+
+    def _request(self, params: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+        """The request as botocore's rest-json serialiser writes it (the raw bytes in base64),
+        before its ``before-call`` handlers (Lambda's recursion detection header)."""
+        content = {"Raw": {"Data": base64.b64encode(params["Content"]["Raw"]["Data"]).decode()}}
+        body = json.dumps({**params, "Content": content}).encode("utf-8")
+        return {
+            "url_path": self._path,
+            "query_string": "",
+            "method": self._model.http["method"],
+            "headers": {
+                **self._extra_headers,
+                "Content-Type": "application/json",
+                "User-Agent": self._user_agent,
+            },
+            "body": body,
+            "url": self._url,
+            "context": context,
+        }
+
+    def _signed(self, params: dict[str, Any]) -> AWSPreparedRequest:
+        """The request as botocore prepares it: headers in its order, as bytes, signed with the
+        client's credentials as they are now (refreshed if they expire)."""
+        request = AWSRequest(method=params["method"], url=params["url"], data=params["body"])
+        for name, value in params["headers"].items():
+            request.headers[name] = value
+        credentials = self._client._request_signer._credentials.get_frozen_credentials()
+        SigV4Auth(credentials, self._signing_name, self._region).add_auth(request)
+        request.headers["amz-sdk-invocation-id"] = str(uuid.uuid4())
+        request.headers["amz-sdk-request"] = "attempt=1"
+        headers: Any = request.headers  # botocore's endpoint sends every value as bytes
+        for name, value in headers.items():
+            if isinstance(value, str):
+                headers.replace_header(name, value.encode("utf-8"))
+        return request.prepare()
+
+    def _sent(self, request: AWSPreparedRequest) -> tuple[Any, dict[str, Any]]:
+        """Sent (or answered at ``before-send``) and parsed, as the client's endpoint does;
+        a connection or timeout error raised as it raises it."""
+        endpoint = self._client._endpoint
+        answer, error = endpoint._do_get_response(request, self._model, self._response_context)
+        if error is not None:
+            raise error
+        http, parsed = answer
+        # What botocore's retry handler adds after the one attempt the client allows.
+        parsed["ResponseMetadata"].update(MaxAttemptsReached=True, RetryAttempts=0)
+        return http, parsed
+
+    def _raised(self, http: Any, parsed: dict[str, Any]) -> dict[str, Any]:
+        """``parsed``, or the client's exception for SES's error code."""
+        if http.status_code >= 300:
+            code = parsed.get("Error", {}).get("Code")
+            raise self._client.exceptions.from_code(code)(parsed, OPERATION)
+        return parsed
