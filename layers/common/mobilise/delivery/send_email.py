@@ -132,13 +132,13 @@ class SendEmail:
         """The request as botocore's endpoint prepares it (headers in its order, their values
         as bytes, its Content-Length), signed with the client's credentials as they are now
         (refreshed if they expire)."""
-        request = _Unsigned(params)
+        request: Any = _Unsigned(params)  # what SigV4Auth reads of an AWSRequest
         credentials = self._client._request_signer._credentials.get_frozen_credentials()
         SigV4Auth(credentials, self._signing_name, self._region).add_auth(request)
         headers = request.headers
         headers["amz-sdk-invocation-id"] = str(uuid.uuid4())
         headers["amz-sdk-request"] = "attempt=1"
-        prepared = HeadersDict(
+        prepared: Any = HeadersDict(
             (name, value.encode("utf-8") if isinstance(value, str) else value)
             for name, value in headers.items()
         )
