@@ -413,3 +413,20 @@ def test_delivery_s_send_returns_ses_s_message_id() -> None:
 
     assert ses.send("b@example.org", RAW, {"petition_id": "p"}) == "0102-accepted"
     assert len(answer.requests) == 1
+
+
+def test_the_ses_client_sends_a_throttled_email_once_and_raises_its_refusal() -> None:
+    # Given SES throttling every request, as it answers beyond the account's rate (the
+    # deliver function retries it through SQS, paced: not botocore after a back-off sleep)
+    answer: Any = _refusal("TooManyRequestsException", "TooManyRequestsException")
+    client: Any = aws.sesv2()
+    client.meta.events.register("before-send.sesv2.SendEmail", answer.answer)
+
+    # When an email is sent through the client
+    refused = _raised(client, _through_client)
+
+    # Then one request went, and its refusal is raised as it came
+    assert len(answer.requests) == 1
+    assert answer.requests[0].headers["amz-sdk-request"] == b"attempt=1"
+    assert refused.response["Error"]["Code"] == "TooManyRequestsException"
+    assert refused.response["ResponseMetadata"]["RetryAttempts"] == 0
