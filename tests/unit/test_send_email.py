@@ -430,3 +430,39 @@ def test_the_ses_client_sends_a_throttled_email_once_and_raises_its_refusal() ->
     assert answer.requests[0].headers["amz-sdk-request"] == b"attempt=1"
     assert refused.response["Error"]["Code"] == "TooManyRequestsException"
     assert refused.response["ResponseMetadata"]["RetryAttempts"] == 0
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://127.0.0.1:4566", "https://email.eu-west-1.amazonaws.com", None]
+)
+def test_each_day_and_each_endpoint_sign_as_the_client_does(
+    endpoint: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a client of an endpoint (the local stack's moto has a port), sending on two days
+    client: Any = boto3.client(
+        "sesv2",
+        endpoint_url=endpoint,
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    answer = Ses()
+    client.meta.events.register("before-send.sesv2.SendEmail", answer.answer)
+    lean = SendEmail(client)
+    for day in (NOW, NOW + datetime.timedelta(days=1, hours=3)):
+        monkeypatch.setattr(
+            botocore.auth, "get_current_datetime", lambda remove_tzinfo=True, now=day: now
+        )
+
+        # When the same email goes through the client and through SendEmail
+        _through_client(client, "no-reply@example.org", "b@example.org", RAW, [])
+        lean(
+            sender="no-reply@example.org",
+            to="b@example.org",
+            raw=RAW,
+            configuration_set="mobilise",
+            tags=[],
+        )
+
+        # Then the two requests are the same, signature included
+        ours: Any = answer.requests[-1]
+        assert _wire(ours) == _wire(answer.requests[-2])
+        assert ours.headers["X-Amz-Date"] == day.strftime("%Y%m%dT%H%M%SZ").encode()

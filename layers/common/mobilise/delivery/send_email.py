@@ -28,12 +28,15 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
+import botocore.auth
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest, HeadersDict
 
 OPERATION = "SendEmail"
+#: The Host SigV4Auth signs for a URL (botocore's function, which its stubs leave out).
+_HOST_FROM_URL: Any = botocore.auth._host_from_url  # type: ignore[attr-defined]
 
 
 class SendEmail:
@@ -58,6 +61,7 @@ class SendEmail:
         signing = context.get("signing", {})
         self._path = self._model.http["requestUri"]
         self._url = url + self._path
+        self._host: str = _HOST_FROM_URL(self._url)  # botocore's, for each request it signs
         self._extra_headers: dict[str, str] = dict(headers or {})
         self._signing_name = signing.get("signing_name", client._request_signer.signing_name)
         self._region = signing.get("region", client._request_signer.region_name)
@@ -133,9 +137,11 @@ class SendEmail:
         as bytes, its Content-Length), signed with the client's credentials as they are now
         (refreshed if they expire)."""
         request: Any = _Unsigned(params)  # what SigV4Auth reads of an AWSRequest
+        request.headers["host"] = self._host  # signed as botocore derives it; urllib3 sends it
         credentials = self._client._request_signer._credentials.get_frozen_credentials()
-        SigV4Auth(credentials, self._signing_name, self._region).add_auth(request)
+        _SigV4(credentials, self._signing_name, self._region).add_auth(request)
         headers = request.headers
+        del headers["host"]
         headers["amz-sdk-invocation-id"] = str(uuid.uuid4())
         headers["amz-sdk-request"] = "attempt=1"
         prepared: Any = HeadersDict(
@@ -180,3 +186,25 @@ class _Unsigned:
         self.params: dict[str, str] = {}
         self.context: dict[str, Any] = {}
         self.stream_output = False
+
+
+class _SigV4(SigV4Auth):
+    """botocore's SigV4, with its signing key (four HMACs of the secret, the day, the region
+    and the service) derived once a day rather than for every request."""
+
+    _keys: ClassVar[dict[tuple[Any, ...], bytes]] = {}
+
+    def signature(self, string_to_sign: str, request: Any) -> str:
+        this: Any = self  # botocore's stubs leave out SigV4Auth's own attributes
+        secret = self.credentials.secret_key
+        day = request.context["timestamp"][0:8]
+        wanted = (secret, day, this._region_name, this._service_name)
+        key = self._keys.get(wanted)
+        if key is None:
+            key = this._sign(f"AWS4{secret}".encode(), day)
+            for part in (this._region_name, this._service_name, "aws4_request"):
+                key = this._sign(key, part)
+            self._keys.clear()  # the day's key for the credentials of now, only
+            self._keys[wanted] = key
+        signed: str = this._sign(key, string_to_sign, hex=True)
+        return signed
