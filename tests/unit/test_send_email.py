@@ -23,6 +23,7 @@ from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    NoCredentialsError,
     ReadTimeoutError,
 )
 from botocore.stub import Stubber
@@ -466,3 +467,15 @@ def test_each_day_and_each_endpoint_sign_as_the_client_does(
         ours: Any = answer.requests[-1]
         assert _wire(ours) == _wire(answer.requests[-2])
         assert ours.headers["X-Amz-Date"] == day.strftime("%Y%m%dT%H%M%SZ").encode()
+
+
+def test_without_credentials_it_raises_what_the_client_raises() -> None:
+    client: Any = aws.sesv2()
+    client._request_signer._credentials = None  # none found anywhere, as the client would say
+    answer: Any = Ses()
+    client.meta.events.register("before-send.sesv2.SendEmail", answer.answer)
+
+    for send in (_through_client, _through_lean):
+        with pytest.raises(NoCredentialsError):
+            send(client, "no-reply@example.org", "b@example.org", RAW, [])
+    assert answer.requests == []
