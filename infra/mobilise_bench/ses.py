@@ -1,9 +1,9 @@
 """A stand-in for SESv2 ``SendEmail`` with the account's maximum send rate, at the client.
 
 It answers on the ``before-send.sesv2.SendEmail`` event of the client the deliver
-function uses (``mobilise.core.aws.sesv2()``): botocore has validated the parameters,
-serialised the request (the raw message in base64, as JSON), computed its checksums and
-signed it with SigV4, as it does for AWS; only the HTTP exchange is left out. The answer
+function uses (``mobilise.core.aws.sesv2()``): the request has been serialised (the raw
+message in base64, as JSON) and signed with SigV4, as for AWS, by the client or by
+:mod:`mobilise.delivery.send_email`; only the HTTP exchange is left out. The answer
 is the HTTP response SES gives, which botocore parses as it would SES's. Beyond the rate
 it answers HTTP 429 ``TooManyRequestsException``, which botocore raises as a
 ``ClientError`` exactly as it would for SES, so the delivery code's pacing, idempotency
