@@ -111,10 +111,10 @@ def measure(recipients: int = 1_000) -> dict[str, Any]:
         mobilise = _delivery_messages(system, recipients, "mobilise")
         plain = _delivery_messages(system, recipients, "naive")
         quota = SesQuota(1e9, 1e9)
-        quota.install(aws.sesv2())
         function = system.function(DELIVER)
         found: dict[str, list[tuple[float, float, int]]] = {"mobilise": [], "naive": []}
         with RequestCounter() as counter:
+            quota.install(aws.sesv2(), counter)
             for ours, theirs in zip(mobilise, plain, strict=False):
                 message = DeliveryMessage.model_validate_json(theirs)
                 emails = len(DeliveryMessage.model_validate_json(ours).recipients)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from mobilise_bench.ses import SesQuota
 from mobilise_bench.workers import Invocation, Meter, QueueWorker, Source
 
 SPAWN = multiprocessing.get_context("spawn")
+#: A directory: each worker process profiles its function's invocations (cProfile, in the
+#: thread that serves them) and writes ``<worker>.pstats`` there when it stops.
+PROFILE = "MOBILISE_BENCH_PROFILE"
 _READY_TIMEOUT = 120.0  # seconds a worker may take to import its handler on a busy machine
 
 
@@ -126,13 +130,30 @@ def serve(spec: Spec, bucket: SharedBucket, flags: Any, stop: Any, reports: Any)
         _serve(spec, bucket, flags, stop, reports)
 
 
+def _profiled(handler: Any, name: str) -> tuple[Any, Callable[[], None]]:
+    """``handler`` profiled if :data:`PROFILE` names a directory, and what writes the profile."""
+    import os
+
+    directory = os.environ.get(PROFILE)
+    if not directory:
+        return handler, lambda: None
+    import cProfile
+
+    profile = cProfile.Profile(time.thread_time)  # CPU, not the waits between sends
+
+    def profiled(event: Any, context: Any) -> Any:
+        return profile.runcall(handler, event, context)
+
+    return profiled, lambda: profile.dump_stats(Path(directory) / f"{name}.pstats")
+
+
 def _serve(spec: Spec, bucket: SharedBucket, flags: Any, stop: Any, reports: Any) -> None:
     from mobilise.core import aws
 
-    handler = _handler(spec)
+    handler, write_profile = _profiled(_handler(spec), spec.name)
     quota = SharedQuota(bucket)
-    quota.install(aws.sesv2())
     counter = RequestCounter()
+    quota.install(aws.sesv2(), counter)
     counter.install()
     meter = Meter()
 
@@ -149,6 +170,7 @@ def _serve(spec: Spec, bucket: SharedBucket, flags: Any, stop: Any, reports: Any
             break
     worker.stop()
     worker.join(timeout=60)
+    write_profile()
     reports.put(
         Report(
             name=spec.name,

@@ -1,9 +1,9 @@
 """A stand-in for SESv2 ``SendEmail`` with the account's maximum send rate, at the client.
 
 It answers on the ``before-send.sesv2.SendEmail`` event of the client the deliver
-function uses (``mobilise.core.aws.sesv2()``): botocore has validated the parameters,
-serialised the request (the raw message in base64, as JSON), computed its checksums and
-signed it with SigV4, as it does for AWS; only the HTTP exchange is left out. The answer
+function uses (``mobilise.core.aws.sesv2()``): the request has been serialised (the raw
+message in base64, as JSON) and signed with SigV4, as for AWS, by the client or by
+:mod:`mobilise.delivery.send_email`; only the HTTP exchange is left out. The answer
 is the HTTP response SES gives, which botocore parses as it would SES's. Beyond the rate
 it answers HTTP 429 ``TooManyRequestsException``, which botocore raises as a
 ``ClientError`` exactly as it would for SES, so the delivery code's pacing, idempotency
@@ -11,6 +11,10 @@ and error classification all run for real.
 
 (It answered at ``before-call`` before, ahead of all of that: 0.36 ms an email of the
 client's work went unmeasured.)
+
+:mod:`mobilise.delivery.send_email` sends without the client's ``_make_api_call``, where
+:class:`~mobilise_bench.counting.RequestCounter` counts the other requests: the stand-in
+counts each SendEmail it answers instead, under the actor the counter has at the time.
 
 The quota is a token bucket refilled at ``rate`` tokens a second and holding at most
 ``burst`` tokens: SES does not publish how much burst it allows above the per-second
@@ -29,6 +33,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+
+from mobilise_bench.counting import Key, RequestCounter, Tally
 
 EVENT = "before-send.sesv2.SendEmail"
 _THROTTLED = json.dumps({"message": "Maximum sending rate exceeded."}).encode()
@@ -54,6 +60,7 @@ class SesQuota:
         self._run = uuid.uuid4().hex[:12]  # message ids differ from one stand-in to the next
         self.accepted_at: list[float] = []  # time.monotonic() of each accepted email
         self.throttled_at: list[float] = []
+        self.counter: RequestCounter | None = None  # counts each SendEmail answered
 
     def take(self) -> bool:
         with self._lock:
@@ -84,13 +91,22 @@ class SesQuota:
         number = next(self._numbers)  # ids as SES's look, cheaper than uuid4: not SES's work
         headers: Any = {"Content-Type": "application/json", "x-amzn-RequestId": f"{number:032x}"}
         if self.take():
+            self._count("ok", Tally(requests=1, billed_requests=1))
             body = json.dumps({"MessageId": f"0102{number:032x}-{self._run}-bench"}).encode()
             return AWSResponse(request.url, 200, headers, _Body(body))
+        self._count("TooManyRequestsException", Tally(requests=1))
         headers["x-amzn-ErrorType"] = "TooManyRequestsException"
         return AWSResponse(request.url, 429, headers, _Body(_THROTTLED))
 
-    def install(self, client: Any) -> None:
-        """Answer the ``SendEmail`` calls of ``client`` (a boto3 SESv2 client), alone."""
+    def _count(self, outcome: str, tally: Tally) -> None:
+        actor = None if self.counter is None else self.counter._local.actor
+        if self.counter is not None and actor is not None:
+            self.counter.count(Key(actor, "sesv2", "SendEmail", outcome), tally)
+
+    def install(self, client: Any, counter: RequestCounter | None = None) -> None:
+        """Answer the ``SendEmail`` calls of ``client`` (a boto3 SESv2 client), alone, and
+        count them with ``counter``."""
+        self.counter = counter
         client.meta.events.register(EVENT, self.answer)
         _hidden_from_moto(client)
 

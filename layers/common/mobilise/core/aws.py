@@ -49,13 +49,19 @@ def sqs() -> SQSClient:
 @cache
 def sesv2() -> SESV2Client:
     # SES throttling is handled by the deliver function (the record is retried
-    # through SQS), so the client itself does not retry. Its parameters are not checked
-    # against the model before each call: :func:`mobilise.delivery.ses.send` makes them
-    # all, of one shape, and SES refuses a malformed request all the same (30 µs an email).
+    # through SQS), so the client itself does not retry: one attempt in all
+    # (``total_max_attempts``; botocore reads ``max_attempts`` as the retries after the
+    # first, and a throttled email was sent twice, the second after a back-off sleep).
+    # Its parameters are not checked against the model before each call:
+    # :func:`mobilise.delivery.ses.send` makes them all, of one shape, and SES refuses a
+    # malformed request all the same (30 µs an email).
     return boto3.client(
         "sesv2",
         config=_AGENT.merge(
-            Config(retries={"mode": "standard", "max_attempts": 1}, parameter_validation=False)
+            Config(
+                retries={"mode": "standard", "total_max_attempts": 1},
+                parameter_validation=False,
+            )
         ),
     )
 

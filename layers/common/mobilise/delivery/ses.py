@@ -1,17 +1,22 @@
 """The one SES sender of every email Mobilise sends (updates, confirmations, test sends,
-reminders): SESv2 SendEmail with the raw MIME, the configuration set (whose bounce and
-complaint events come back through :mod:`mobilise.delivery.ses_events`) and the email's tags;
+reminders): SESv2 SendEmail with the raw MIME (:mod:`mobilise.delivery.send_email`: the
+client's request without the client's work around each call), the configuration set (whose
+bounce and complaint events come back through :mod:`mobilise.delivery.ses_events`) and the
+email's tags;
 and the one reading of what SES's refusals mean."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from mobilise.core import aws
 from mobilise.core.config import get_settings
 from mobilise.core.observability import metrics
+from mobilise.delivery.send_email import SendEmail
 
 #: Refusals that may pass: the email is tried again later (the SQS record is retried).
 TRANSIENT = frozenset(
@@ -60,14 +65,21 @@ def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
     """Send one email as it is on the wire; its SES message id. A refusal is SES's
     :class:`ClientError`, read by :func:`permanent_refusal`."""
     settings = get_settings()
-    response = aws.sesv2().send_email(
-        FromEmailAddress=settings.sender_address,
-        Destination={"ToAddresses": [to]},
-        Content={"Raw": {"Data": raw}},
-        ConfigurationSetName=settings.ses_configuration_set,
-        EmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
+    response = _send_email(aws.sesv2())(
+        sender=settings.sender_address,
+        to=to,
+        raw=raw,
+        configuration_set=settings.ses_configuration_set,
+        tags=list(tags.items()),
     )
-    return response["MessageId"]
+    return str(response["MessageId"])
+
+
+@lru_cache(maxsize=1)
+def _send_email(client: Any) -> SendEmail:
+    """SendEmail through the current SES client (:func:`mobilise.core.aws.reset` makes a new
+    one: its own sender then)."""
+    return SendEmail(client)
 
 
 def transient(error: ClientError) -> bool:
