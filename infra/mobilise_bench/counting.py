@@ -116,6 +116,12 @@ class RequestCounter:
         finally:
             self._local.actor = previous
 
+    @property
+    def actor(self) -> str | None:
+        """The function this thread's requests are counted for now (None: not counted)."""
+        actor: str | None = self._local.actor
+        return actor
+
     def emulator_seconds(self) -> float:
         """CPU seconds this thread spent so far on what AWS does not run in the function:
         inside moto's in-process emulation, and counting the billed units of requests."""

@@ -99,7 +99,7 @@ class SesQuota:
         return AWSResponse(request.url, 429, headers, _Body(_THROTTLED))
 
     def _count(self, outcome: str, tally: Tally) -> None:
-        actor = None if self.counter is None else self.counter._local.actor
+        actor = None if self.counter is None else self.counter.actor
         if self.counter is not None and actor is not None:
             self.counter.count(Key(actor, "sesv2", "SendEmail", outcome), tally)
 

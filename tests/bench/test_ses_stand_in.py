@@ -26,7 +26,7 @@ def _client(**config: Any) -> Any:
         "sesv2",
         region_name="eu-west-1",
         endpoint_url="http://127.0.0.1:9",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}, **config),
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, **config),
     )
 
 
