@@ -371,4 +371,7 @@ def measure(
         "unmeasured": unmeasured,  # functions with no event here: they need one
         "runs": runs,
         "warmup_rounds": warmup,
+        # What the children ran: Lambda's Python and the built layer (a temporary directory
+        # unless ``runtime`` was given).
+        "runtime": {"interpreter": runtime.interpreter, "layer": runtime.path[0]},
     }

@@ -24,6 +24,8 @@ from mobilise_local.fake_aws import FAKE_AWS
 from mobilise_local.template import ROOT, read
 
 REQUIREMENTS = ROOT / "layers" / "common" / "requirements.txt"
+#: The build downloads the pinned wheels from PyPI: half a minute or more.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 #: Every source file of the layer: its bytecode, for the running Python (3.13), hash-based
 #: and unchecked (flags 0b01, PEP 552), compiled from the very bytes shipped beside it.
