@@ -18,8 +18,8 @@ is compiled at each cold start, as on Lambda). The baseline imports the layer's 
 its bytecode, as the runtime's own would be.
 
 Rounds go through the functions in turn (the baseline among them), so noise on a
-shared machine spreads over all of them alike; the first round only warms the
-byte-code caches and is not counted.
+shared machine spreads over all of them alike; the first round only brings the files
+into the page cache (no child writes bytecode) and is not counted.
 
 Each function is also started once more per round with its SnapStart before-snapshot
 hooks run before the clock (:mod:`mobilise.core.snapstart`): its first event as an
