@@ -8,9 +8,18 @@ running in this process on a loopback port and set up before the first child, so
 the child imports nothing of moto. The baseline is ``import boto3`` and one client,
 timed the same way by the same script, in the same rounds.
 
+Every child imports the common layer as ``sam build`` ships it (:func:`lambda_runtime`:
+``sam build CommonLayer``, layers/common/Makefile), with Lambda's Python 3.13 and nothing
+else on its path but the function's code, the runtime's ``snapshot_restore_py`` and
+``mobilise_local.runtime``; it writes no bytecode (Lambda's /opt is read-only), so it uses
+the bytecode the build wrote and compiles what the build left as source. The function's own
+folder is used as it is: ``sam build`` copies it, no more (a handler module of some 40 lines
+is compiled at each cold start, as on Lambda). The baseline imports the layer's boto3, with
+its bytecode, as the runtime's own would be.
+
 Rounds go through the functions in turn (the baseline among them), so noise on a
-shared machine spreads over all of them alike; the first round only warms the
-byte-code caches and is not counted.
+shared machine spreads over all of them alike; the first round only brings the files
+into the page cache (no child writes bytecode) and is not counted.
 
 Each function is also started once more per round with its SnapStart before-snapshot
 hooks run before the clock (:mod:`mobilise.core.snapstart`): its first event as an
@@ -20,20 +29,25 @@ not in that figure; the target is judged on the cold start without SnapStart.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
-import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
 from mobilise.table import models
-from mobilise_bench.env import child_environment
+from mobilise_bench.env import child_environment, python313
 from mobilise_bench.servers import moto_server
 from mobilise_bench.system import STARTER, System, built, seed_signatures, signer_email
 from mobilise_local.pollers import sqs_record
@@ -42,6 +56,52 @@ from mobilise_local.template import ROOT, Function
 CHILD = Path(__file__).with_name("coldstart_child.py")
 BASELINE = "boto3 + client (baseline)"
 _MARKER = "BENCH_RESULT "
+LAYER = "CommonLayer"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The interpreter a child runs and what is on its path (``PYTHONPATH``, before the
+    standard library; no site-packages)."""
+
+    interpreter: str
+    path: tuple[str, ...]
+
+    def environment(self, extra: dict[str, str]) -> dict[str, str]:
+        return child_environment(
+            {**extra, "PYTHONPATH": os.pathsep.join(self.path), "PYTHONDONTWRITEBYTECODE": "1"}
+        )
+
+
+def lambda_runtime(build_dir: Path) -> Runtime:
+    """``sam build CommonLayer`` into ``build_dir`` (what ``make build`` ships) and Lambda's
+    runtime beside it: Python 3.13, and ``snapshot_restore_py`` as its /var/runtime has it."""
+    built = subprocess.run(  # noqa: S603 (our own build script)
+        ["bash", str(ROOT / "infra" / "sam.sh"), "build", LAYER, "--build-dir", str(build_dir)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if built.returncode != 0:
+        raise RuntimeError(f"sam build {LAYER} failed: {built.stderr[-2000:]}")
+    return runtime_for(build_dir / LAYER / "python")
+
+
+def runtime_for(layer: Path) -> Runtime:
+    """Lambda's Python 3.13 with ``layer`` (a built layer's ``python/``) as its /opt/python."""
+    runtime = layer.parent / "runtime"  # Lambda's /var/runtime, for the SnapStart hooks
+    runtime.mkdir(exist_ok=True)
+    hooks = find_spec("snapshot_restore_py")
+    if hooks is None or hooks.origin is None:
+        raise RuntimeError("snapshot-restore-py is not installed (make install)")
+    shutil.copy(hooks.origin, runtime)
+    return Runtime(python313(), (str(layer), str(runtime), str(ROOT / "infra")))
+
+
+@contextmanager
+def built_runtime() -> Iterator[Runtime]:
+    with tempfile.TemporaryDirectory(prefix="coldstart-") as build_dir:
+        yield lambda_runtime(Path(build_dir))
 
 
 class NoEvent(Exception):
@@ -182,11 +242,11 @@ def import_profile(stderr: str, top: int = 8) -> dict[str, float]:
 
 
 def _child(
-    spec: dict[str, Any], environment: dict[str, str], *, importtime: bool = False
+    spec: dict[str, Any], runtime: Runtime, environment: dict[str, str], *, importtime: bool = False
 ) -> dict[str, Any]:
     options = ["-X", "importtime"] if importtime else []
-    completed = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        [sys.executable, "-P", *options, str(CHILD)],
+    completed = subprocess.run(  # noqa: S603 (Lambda's interpreter and our own script)
+        [runtime.interpreter, "-S", "-P", *options, str(CHILD)],
         input=json.dumps(spec),
         capture_output=True,
         text=True,
@@ -224,15 +284,25 @@ def _spec(
 
 
 def measure(
-    runs: int, *, warmup: int = 1, profile_imports: bool = True, progress: Any = None
+    runs: int,
+    *,
+    warmup: int = 1,
+    profile_imports: bool = True,
+    progress: Any = None,
+    runtime: Runtime | None = None,
 ) -> dict[str, Any]:
-    """Median cold start of every function and of the baseline, ``runs`` samples each."""
-    with moto_server(), built({"DoubleOptIn": "false", "SesMaxSendRate": "100"}) as system:
+    """Median cold start of every function and of the baseline, ``runs`` samples each, with
+    the layer ``sam build`` ships (or ``runtime``'s)."""
+    with (
+        built_runtime() if runtime is None else contextlib.nullcontext(runtime) as runtime,
+        moto_server(),
+        built({"DoubleOptIn": "false", "SesMaxSendRate": "100"}) as system,
+    ):
         functions = system.template.functions()
         rounds = warmup + runs
         # One fixture per sample (a first event on a fresh petition), one for the profile.
         fixtures = [prepare(system, index) for index in range(2 * rounds + 1)]
-        environment = child_environment(
+        environment = runtime.environment(
             {
                 "POWERTOOLS_METRICS_DISABLED": "false",
                 "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
@@ -252,11 +322,11 @@ def measure(
             turn = round_number % len(names)
             for name in names[turn:] + names[:turn]:
                 spec = _spec(system, functions, name, fixtures[round_number])
-                result = _child(spec, environment)
+                result = _child(spec, runtime, environment)
                 if name != BASELINE:
                     # The same function once more, its SnapStart hooks run before the clock.
                     again = _spec(system, functions, name, fixtures[rounds + round_number])
-                    after = _child({**again, "snapshot": True}, environment)
+                    after = _child({**again, "snapshot": True}, runtime, environment)
                 if round_number >= warmup:
                     samples[name].append(result)
                     if name != BASELINE:
@@ -268,7 +338,7 @@ def measure(
         # Once more each, not timed, with -X importtime: where the import time goes.
         profiles = {
             name: _child(
-                _spec(system, functions, name, fixtures[-1]), environment, importtime=True
+                _spec(system, functions, name, fixtures[-1]), runtime, environment, importtime=True
             )["imports_ms"]
             for name in (names if profile_imports else [])
         }
@@ -301,4 +371,7 @@ def measure(
         "unmeasured": unmeasured,  # functions with no event here: they need one
         "runs": runs,
         "warmup_rounds": warmup,
+        # What the children ran: Lambda's Python and the built layer (a temporary directory
+        # unless ``runtime`` was given).
+        "runtime": {"interpreter": runtime.interpreter, "layer": runtime.path[0]},
     }

@@ -1,8 +1,9 @@
 """One cold start, in a fresh interpreter: ``python -P coldstart_child.py < spec.json``.
 
-Run as a script, never imported by the benchmark. Only the standard library (and
-:mod:`mobilise_local.runtime`, which uses nothing else) is loaded before the clock
-starts; then either
+Run as a script, never imported by the benchmark, with Lambda's Python (3.13) and the
+built layer on ``PYTHONPATH`` (:func:`mobilise_bench.coldstart.lambda_runtime`). Only the
+standard library (and :mod:`mobilise_local.runtime`, which uses nothing else) is loaded
+before the clock starts; then either
 
 * ``function``: the handler's module is loaded from its ``CodeUri`` under the name
   Lambda gives it (as :func:`mobilise_local.lambdas.load_module` does) and serves one
@@ -66,6 +67,8 @@ def main() -> None:
         answer = None
         waited = [0.0, 0]
     else:
+        sys.path.insert(0, spec["code_dir"])  # Lambda's /var/task, first on the path
+        started = time.perf_counter()
         handler = load_handler(spec["code_dir"], spec["handler"])
         if spec.get("snapshot"):
             started = _run_snapshot_hooks()

@@ -7,8 +7,11 @@ points at moto (in-process, or its server on loopback) or DynamoDB Local.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 from mobilise_local.fake_aws import FAKE_AWS
 
@@ -61,3 +64,27 @@ def scoped(variables: Mapping[str, str | None]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = old
+
+
+def python313() -> str:
+    """A Python 3.13 interpreter, Lambda's runtime (``python3.13`` on PATH, else pyenv's),
+    found as infra/sam.sh finds the one ``sam build`` compiles the layer with."""
+    candidates = [shutil.which("python3.13")]
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        root = subprocess.run(  # noqa: S603 (pyenv's own command)
+            [pyenv, "root"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        candidates += sorted(str(path) for path in Path(root).glob("versions/3.13*/bin/python3.13"))
+    for candidate in candidates:
+        if candidate and _is_python313(candidate):
+            return candidate
+    raise RuntimeError("no Python 3.13 runs here (pyenv install 3.13): the layer is built for it")
+
+
+def _is_python313(interpreter: str) -> bool:
+    probe = "import sys; sys.exit(sys.version_info[:2] != (3, 13))"
+    completed = subprocess.run(  # noqa: S603 (an interpreter found on PATH or in pyenv)
+        [interpreter, "-c", probe], capture_output=True, check=False
+    )
+    return completed.returncode == 0

@@ -52,7 +52,8 @@ AT_INIT: dict[str, frozenset[str]] = {
     "mobilise.emails.rendering": frozenset({"DeliverFunction"}),
     "email_validator": frozenset({"PrivacyFunction"}),  # every request names an address
     # The API's request and answer models; mobilise.publishing.updates imports the updates'
-    # (publishing.schemas) wherever an update is released or its starter told.
+    # (publishing.schemas) wherever an update is released or its starter told: imported, but
+    # built by their first use (test_no_function_builds_the_update_and_answer_models_at_init).
     "mobilise.petitions.schemas": frozenset({"ApiFunction"}),
     "mobilise.publishing.schemas": frozenset(
         {
@@ -162,6 +163,46 @@ def test_the_snapshot_holds_the_heavy_modules_and_no_credentials(logical_id: str
     assert not _loaded(set(before), "aws_xray_sdk")
     if logical_id == "ApiFunction":
         assert {"jinja2", "email_validator", "icalendar"} <= set(after) - set(before)
+
+
+#: The models of the update and answer routes (and the update types' adapter) built when the
+#: handler module has been imported.
+_BUILT = """
+from pydantic import BaseModel
+built = []
+for module in ("mobilise.publishing.schemas", "mobilise.answers.schemas"):
+    for name, value in vars(sys.modules.get(module, json)).items():
+        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module:
+            built += [name] if value.__pydantic_complete__ else []
+adapter = getattr(sys.modules.get("mobilise.publishing.schemas"), "update_in", None)
+built += ["update_in"] if adapter is not None and adapter.pydantic_complete else []
+print(json.dumps(built))
+"""
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_no_function_builds_the_update_and_answer_models_at_init(logical_id: str) -> None:
+    """Five functions import the update models with the update workflow; most of their events
+    validate none: each model is built by its first use (``defer_build``), not at import."""
+    built, _ = _modules_after_import(logical_id, then=_BUILT)
+
+    assert built == []
+
+
+def test_the_deferred_update_models_validate_and_refuse_unknown_fields_as_before() -> None:
+    from pydantic import ValidationError
+
+    from mobilise.publishing import schemas
+
+    body = {"type": "victory", "title": "We won", "body": "The council kept the library open."}
+    update = schemas.update_in.validate_python(body)
+
+    assert isinstance(update, schemas.VictoryIn)
+    assert schemas.update_in.pydantic_complete
+    with pytest.raises(ValidationError, match="extra_forbidden"):
+        schemas.update_in.validate_python({**body, "owner": "someone else"})
+    assert schemas.VictoryIn.model_validate(body) == update
+    assert schemas.VictoryIn.__pydantic_complete__
 
 
 def test_the_probe_sees_a_module_a_handler_imports() -> None:

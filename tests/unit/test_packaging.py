@@ -150,7 +150,9 @@ def test_function_folder_holds_its_handler(name: str, code_uri: str, handler: st
     assert function in defined, f"{name}: {source.relative_to(ROOT)} defines no {function}"
 
 
-def test_common_layer_is_built_by_sam_from_its_requirements() -> None:
+def test_common_layer_is_built_by_its_makefile_from_its_requirements() -> None:
+    """``sam build`` runs the layer's Makefile (it compiles the bytecode SAM's python3.13
+    builder does not: tests/integration/test_layer_build.py checks what it ships)."""
     layers = resources_of_type("AWS::Serverless::LayerVersion")
     assert "CommonLayer" in layers
     for name, layer in layers.items():
@@ -160,6 +162,9 @@ def test_common_layer_is_built_by_sam_from_its_requirements() -> None:
         # in the sources would end up as /opt/python/python, out of the import path.
         assert not (content / "python").exists(), f"{name}: {content} must have no python/"
         assert (content / "requirements.txt").is_file()
-        assert layer["Metadata"]["BuildMethod"].startswith("python3.")
+        assert layer["Metadata"]["BuildMethod"] == "makefile"
+        makefile = (content / "Makefile").read_text()
+        assert f"\nbuild-{name}:" in makefile
+        assert "-r requirements.txt" in makefile
     common = ROOT / layers["CommonLayer"]["Properties"]["ContentUri"]
     assert (common / "mobilise" / "__init__.py").is_file()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from mobilise.core.fields import RequestBody, ShortText, Title, bounded
@@ -14,11 +14,15 @@ TEXT_MAX = 5_000
 Stance = Literal["agree", "disagree", "other"]
 #: The fields of the decision-maker's form, in the order the page shows them.
 FORM_FIELDS = ("stance", "text", "name", "role")
+#: Built by their first use, not at import: only the answer routes of the API use them.
+DEFERRED = ConfigDict(defer_build=True)
 
 
 class AnswerIn(RequestBody):
     """The decision-maker's answer: their stance, their words (needed when they neither
     agree nor disagree), and who they are, published as they give them."""
+
+    model_config = DEFERRED
 
     stance: Stance
     text: Annotated[str, bounded(TEXT_MAX)] | None = None
@@ -71,6 +75,8 @@ def problems(error: ValidationError) -> dict[str, bool]:
 class SendingOut(BaseModel):
     """One sending of the petition to its decision-maker, and whether they answered."""
 
+    model_config = DEFERRED
+
     sending_id: str
     sent_at: str
     link_expires_at: str = Field(description="The answer link works until then (30 days).")
@@ -95,6 +101,8 @@ class SentOut(SendingOut):
 class SendingsOut(BaseModel):
     """The starter's view: the decision-maker's address, when the petition may be sent again,
     and its sendings, newest first."""
+
+    model_config = DEFERRED
 
     decision_maker_email: str | None
     next_sending_allowed_at: str | None = Field(

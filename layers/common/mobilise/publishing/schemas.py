@@ -13,6 +13,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
@@ -35,8 +36,20 @@ from mobilise.core.fields import (
     one_line,
 )
 
+#: Built by their first use, not at import: five functions import these models with the
+#: update workflow and most of their events validate none (issue 14: some 40 ms of a cold start).
+DEFERRED = ConfigDict(defer_build=True)
 
-class PhotoIn(RequestBody):
+
+class _Request(RequestBody):
+    model_config = DEFERRED
+
+
+class _Shown(BaseModel):
+    model_config = DEFERRED
+
+
+class PhotoIn(_Request):
     """A photo uploaded through ``POST /petitions/{id}/photos``, and its alternative text."""
 
     photo_id: Annotated[str, StringConstraints(pattern=r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
@@ -75,7 +88,7 @@ TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time
 Paragraphs = Annotated[str, bounded(2_000)]
 
 
-class _UpdateIn(RequestBody):
+class _UpdateIn(_Request):
     """What every update carries; each type of the typology adds its own fields."""
 
     title: UpdateTitle
@@ -255,7 +268,7 @@ AnyUpdateIn = (
 )
 
 
-update_in: TypeAdapter[AnyUpdateIn] = TypeAdapter(UpdateIn)
+update_in: TypeAdapter[AnyUpdateIn] = TypeAdapter(UpdateIn, config=DEFERRED)
 
 
 #: The fields an update type adds to the common ones (stored as the update's ``fields``).
@@ -267,7 +280,7 @@ def type_fields(request: AnyUpdateIn) -> dict[str, Any]:
     return request.model_dump(mode="json", exclude=set(COMMON_FIELDS), exclude_none=True)
 
 
-class PhotoOut(BaseModel):
+class PhotoOut(_Shown):
     photo_id: str
     alt: str
     url: str
@@ -276,13 +289,13 @@ class PhotoOut(BaseModel):
 PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
 
 
-class PhotoUploadIn(RequestBody):
+class PhotoUploadIn(_Request):
     """An upload asked for; with ``content_type`` the upload must declare exactly that type."""
 
     content_type: PhotoType | None = None
 
 
-class PhotoUpload(BaseModel):
+class PhotoUpload(_Shown):
     """A presigned POST: send ``fields`` then the file (as ``file``, last) to ``url``, as
     multipart/form-data, with a ``Content-Type`` field when ``fields`` has none."""
 
@@ -290,7 +303,7 @@ class PhotoUpload(BaseModel):
     fields: dict[str, str]
 
 
-class PhotoUploadOut(BaseModel):
+class PhotoUploadOut(_Shown):
     photo_id: str
     upload: PhotoUpload
     max_bytes: int
@@ -312,7 +325,7 @@ UpdateStatus = Literal[
 ]
 
 
-class UpdateOut(BaseModel):
+class UpdateOut(_Shown):
     update_id: str
     petition_id: str
     type: str = Field(
@@ -353,12 +366,12 @@ class UpdateOut(BaseModel):
     )
 
 
-class RsvpCounts(BaseModel):
+class RsvpCounts(_Shown):
     yes: int
     no: int
 
 
-class UpdateStats(BaseModel):
+class UpdateStats(_Shown):
     """What the starter sees of a delivery."""
 
     update_id: str
@@ -401,12 +414,12 @@ class UpdateStats(BaseModel):
     )
 
 
-class UpdatePage(BaseModel):
+class UpdatePage(_Shown):
     updates: list[UpdateOut]
     next_cursor: str | None
 
 
-class PreviewOut(BaseModel):
+class PreviewOut(_Shown):
     """An update's email as its signers would receive it (with harmless links)."""
 
     subject: str
@@ -418,7 +431,7 @@ class PreviewOut(BaseModel):
     )
 
 
-class StarterCopyOut(BaseModel):
+class StarterCopyOut(_Shown):
     """Where a test send went: the starter's own verified address, never anyone else's."""
 
     sent_to: str
