@@ -229,7 +229,9 @@ def requests(saturation: dict[str, Any]) -> list[str]:
         f"({headline['sent']:,} emails) and, for the naive design, a run of "
         f"{naive['sent']:,} emails of `mobilise_bench/naive.py` (one SendMessage per "
         f"recipient, the real deliver function on one-recipient messages, batch size 10). "
-        f"Lambda's own receives and deletes are counted; empty polls are not.",
+        f"Lambda's own receives and deletes are counted; empty polls are not. SendEmail, "
+        f"sent without the client's call chain (`mobilise.delivery.send_email`), is counted "
+        f"by the SES stand-in that answers it.",
         "",
     ]
     rows = []

@@ -56,9 +56,10 @@ def _restored(row: dict[str, Any]) -> str:
 
 
 def cold(cold: dict[str, Any]) -> list[str]:
+    shipped = " in Python 3.13, with the layer as `sam build` ships it" if "runtime" in cold else ""
     lines = [
-        f"Median of {cold['runs']} fresh interpreters each: import of the handler module and "
-        f"one event served, timed inside the child; moto's server outside it.",
+        f"Median of {cold['runs']} fresh interpreters each{shipped}: import of the handler module "
+        f"and one event served, timed inside the child; moto's server outside it.",
         "",
     ]
     rows = []
