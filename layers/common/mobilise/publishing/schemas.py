@@ -37,7 +37,7 @@ from mobilise.core.fields import (
 )
 
 #: Built by their first use, not at import: five functions import these models with the
-#: update workflow and most of their events validate none (issue 14: some 40 ms of a cold start).
+#: update workflow and most of their events validate none (issue 14: 12-17 ms of their imports).
 DEFERRED = ConfigDict(defer_build=True)
 
 
