@@ -479,3 +479,67 @@ def test_without_credentials_it_raises_what_the_client_raises() -> None:
         with pytest.raises(NoCredentialsError):
             send(client, "no-reply@example.org", "b@example.org", RAW, [])
     assert answer.requests == []
+
+
+#: SES's answers to a request it could not authenticate or authorise: the fault of our
+#: credentials, keys or IAM policy, never of the recipient (403, as AWS's common errors are).
+_OURS = [
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "AccessDenied",
+    "AccessDeniedException",
+    "MissingAuthenticationToken",
+]
+
+
+@pytest.mark.parametrize("code", _OURS)
+def test_a_refusal_of_our_own_credentials_fails_no_recipient(code: str) -> None:
+    # Given SES refusing the request itself (a signature, a key, a policy), with a 403
+    answer = Ses(403, {**Ses().headers, "x-amzn-ErrorType": code}, b'{"message": "no"}')
+    client: Any = aws.sesv2()
+    client.meta.events.register("before-send.sesv2.SendEmail", answer.answer)
+
+    # When delivery reads the refusal
+    refused = _raised(client, _through_lean)
+
+    # Then it is one that may pass (the SQS record is retried, then kept in its DLQ), never
+    # a recipient's failure for good
+    with pytest.raises(ses.SesUnavailable):
+        ses.permanent_refusal(refused)
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_traced_invocation_sends_through_the_client_so_x_ray_records_the_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given an invocation X-Ray samples (the X-Ray SDK patches the client's calls, not ours)
+    calls: list[str] = []
+    client: Any = aws.sesv2()
+    client.meta.events.register("before-send.sesv2.SendEmail", Ses().answer)
+    client.meta.events.register(
+        "before-call.sesv2.SendEmail", lambda **_: calls.append("client") and None
+    )
+    original = client._make_api_call
+    monkeypatch.setattr(
+        client, "_make_api_call", lambda *a, **k: (calls.append("api-call"), original(*a, **k))[1]
+    )
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "false")
+
+    # When an email is sent
+    assert ses.send("b@example.org", RAW, {"petition_id": "p"}) == "0102-accepted"
+
+    # Then it went through the client's call, which the X-Ray SDK wraps in a subsegment
+    assert calls == ["api-call", "client"]
+
+    # And an invocation not sampled takes the lean path
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE.replace("Sampled=1", "Sampled=0"))
+    calls.clear()
+    assert ses.send("b@example.org", RAW, {"petition_id": "p"}) == "0102-accepted"
+    assert calls == ["client"]

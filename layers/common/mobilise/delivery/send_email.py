@@ -23,7 +23,12 @@ the client's, byte for byte, save the signature's date and the invocation id
   connection and timeout exceptions, so :mod:`mobilise.delivery.ses` reads them as before.
 
 It makes one attempt, as the client it replaces (configured with ``total_max_attempts=1``):
-throttling is the deliver function's to handle.
+throttling is the deliver function's to handle. It does not emit the client's other events
+(``provide-client-params``, ``after-call``, ``needs-retry``, client-side monitoring's), which
+nothing registers for SES here; and the X-Ray SDK, which wraps the client's calls, does not
+see it: an invocation X-Ray samples sends through the client (:func:`mobilise.delivery.ses.send`).
+It builds on botocore's private pieces, so botocore is pinned (pyproject.toml) and the tests
+compare its requests with the client's: a botocore upgrade that changes them fails them.
 """
 
 from __future__ import annotations

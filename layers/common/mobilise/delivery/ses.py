@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from mobilise.core import aws
 from mobilise.core.config import get_settings
-from mobilise.core.observability import metrics
+from mobilise.core.observability import metrics, sampled
 from mobilise.delivery.send_email import SendEmail
 
 #: Refusals that may pass: the email is tried again later (the SQS record is retried).
@@ -38,6 +38,26 @@ PERMANENT = frozenset(
         "MailFromDomainNotVerifiedException",
         "BadRequestException",
         "NotFoundException",
+    }
+)
+
+
+#: Refusals of the request itself, not of its recipient: our credentials, our signature or
+#: our IAM policy (AWS's common errors, 403). They are ours to fix: the email is tried again
+#: later (and its SQS record ends in its dead-letter queue, redrivable), never failed for good.
+OURS = frozenset(
+    {
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
+        "AccessDenied",
+        "AccessDeniedException",
+        "MissingAuthenticationToken",
     }
 )
 
@@ -65,13 +85,23 @@ def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
     """Send one email as it is on the wire; its SES message id. A refusal is SES's
     :class:`ClientError`, read by :func:`permanent_refusal`."""
     settings = get_settings()
-    response = _send_email(aws.sesv2())(
-        sender=settings.sender_address,
-        to=to,
-        raw=raw,
-        configuration_set=settings.ses_configuration_set,
-        tags=list(tags.items()),
-    )
+    client = aws.sesv2()
+    if sampled():  # the X-Ray SDK traces the client's calls (a subsegment, the trace header)
+        response: Any = client.send_email(
+            FromEmailAddress=settings.sender_address,
+            Destination={"ToAddresses": [to]},
+            Content={"Raw": {"Data": raw}},
+            ConfigurationSetName=settings.ses_configuration_set,
+            EmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
+        )
+    else:
+        response = _send_email(client)(
+            sender=settings.sender_address,
+            to=to,
+            raw=raw,
+            configuration_set=settings.ses_configuration_set,
+            tags=list(tags.items()),
+        )
     return str(response["MessageId"])
 
 
@@ -85,7 +115,7 @@ def _send_email(client: Any) -> SendEmail:
 def transient(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
-    return code in TRANSIENT or (status >= 500 and code not in PERMANENT | SENDING_PAUSED)
+    return code in TRANSIENT | OURS or (status >= 500 and code not in PERMANENT | SENDING_PAUSED)
 
 
 def permanent_refusal(error: ClientError) -> str:
