@@ -522,13 +522,17 @@ def test_a_traced_invocation_sends_through_the_client_so_x_ray_records_the_call(
     calls: list[str] = []
     client: Any = aws.sesv2()
     client.meta.events.register("before-send.sesv2.SendEmail", Ses().answer)
-    client.meta.events.register(
-        "before-call.sesv2.SendEmail", lambda **_: calls.append("client") and None
-    )
     original = client._make_api_call
-    monkeypatch.setattr(
-        client, "_make_api_call", lambda *a, **k: (calls.append("api-call"), original(*a, **k))[1]
-    )
+
+    def called(**_: Any) -> None:
+        calls.append("client")
+
+    def through_client(*arguments: Any) -> Any:
+        calls.append("api-call")
+        return original(*arguments)
+
+    client.meta.events.register("before-call.sesv2.SendEmail", called)
+    monkeypatch.setattr(client, "_make_api_call", through_client)
     monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "false")
 
