@@ -14,11 +14,11 @@ from email.policy import default
 from urllib.parse import urlencode
 
 import pytest
-from botocore.stub import Stubber
 
 from mobilise.answers import flow
-from mobilise.core import aws, clock, config
+from mobilise.core import clock, config
 from tests.integration.harness import Mobilise, Reply, at_once, running_on_moto
+from tests.integration.ses_faults import refusing_ses
 from tests.integration.test_signatures import _raw_to, _text
 
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
@@ -472,6 +472,9 @@ def _call(mobilise: Mobilise, method: str, path: str) -> Reply:
         ("MessageRejected", 422),
         ("TooManyRequestsException", 503),
         ("AccountSendingPausedException", 503),
+        ("AccessDeniedException", 503),  # ours to fix, not the address's
+        ("MailFromDomainNotVerifiedException", 500),  # the operator's, not the address's
+        ("unreachable", 503),  # no connection to SES: nothing left
     ],
 )
 def test_an_email_ses_refuses_takes_the_sending_back(
@@ -482,8 +485,7 @@ def test_an_email_ses_refuses_takes_the_sending_back(
     before = mobilise.items()
 
     # When SES refuses the decision-maker's email (for good, or for now)
-    with Stubber(aws.sesv2()) as refusing:
-        refusing.add_client_error("send_email", code, http_status_code=400)
+    with refusing_ses(code):
         reply = _send(mobilise, petition_id)
 
     # Then the starter is told (a refusal for good names the address), and nothing is kept:
@@ -491,7 +493,7 @@ def test_an_email_ses_refuses_takes_the_sending_back(
     assert reply.status == status, reply.text
     if status == 422:
         assert reply.json()["fields"][0]["field"] == "decision_maker.email"
-    else:  # for now: when to try again, not our failure
+    elif status == 503:  # for now: when to try again, not our failure
         assert reply.json()["error"]["code"] == "email_unavailable"
         assert int(reply.headers["Retry-After"]) > 0
     assert mobilise.items() == before

@@ -6,15 +6,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.stub import Stubber
 
-from mobilise.core import aws, clock, crypto
+from mobilise.core import clock, crypto
 from mobilise.core.errors import Conflict
 from mobilise.delivery import store as delivery_store
 from mobilise.publishing import updates
 from mobilise.publishing.schemas import UPDATE_TYPES, update_in
 from mobilise.table.models import Petition, bound
 from tests.integration.harness import Mobilise
+from tests.integration.ses_faults import refusing_ses
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 REACHABLE = {
@@ -404,26 +404,50 @@ def test_a_test_send_reaches_the_starter_only_and_the_next_publish_still_goes_ou
         ("MessageRejected", 409, "email_refused"),
         ("TooManyRequestsException", 503, "email_unavailable"),
         ("AccountSendingPausedException", 503, "email_unavailable"),
+        ("AccessDeniedException", 503, "email_unavailable"),  # ours to fix, not the address's
+        ("MailFromDomainNotVerifiedException", 500, "internal_error"),  # the operator's
+        ("unreachable", 503, "email_unavailable"),  # no connection to SES: nothing left
     ],
 )
-def test_a_test_send_ses_refuses_tells_the_starter_why(
+def test_a_test_send_ses_refuses_tells_the_starter_why_and_keeps_nothing(
     mobilise: Mobilise, code: str, status: int, answer: str
 ) -> None:
     # Given a petition
     clock.freeze(T0)
     petition_id = _petition(mobilise)
     path = f"/petitions/{petition_id}/updates/test"
+    before = mobilise.items()
 
-    # When SES refuses its test send (for good, or for now)
-    with Stubber(aws.sesv2()) as refusing:
-        refusing.add_client_error("send_email", code, http_status_code=400)
+    # When SES refuses its test send (for good, or for now), or cannot be reached
+    with refusing_ses(code):
         reply = mobilise.request("POST", path, _body("news"), user="alice")
 
     # Then the starter is told what happened, in words, and when to try again if it may pass
     assert (reply.status, reply.json()["error"]["code"]) == (status, answer), reply.text
     assert "Retry-After" in reply.headers if status == 503 else "Retry-After" not in reply.headers
+    # And nothing is sent or kept: the test does not count against the hour's ten
     assert mobilise.outbox() == []
+    assert mobilise.items() == before
     assert mobilise.request("POST", path, _body("news"), user="alice").status == 202
+
+
+def test_a_refused_test_send_between_others_does_not_count_against_the_hour(
+    mobilise: Mobilise,
+) -> None:
+    # Given a petition whose starter sent one test, then one SES refused
+    clock.freeze(T0)
+    petition_id = _petition(mobilise)
+    path = f"/petitions/{petition_id}/updates/test"
+    assert mobilise.request("POST", path, _body("news"), user="alice").status == 202
+    with refusing_ses("TooManyRequestsException"):
+        assert mobilise.request("POST", path, _body("news"), user="alice").status == 503
+
+    # When the starter goes on sending tests, then the hour still allows ten that were sent
+    statuses = [
+        mobilise.request("POST", path, _body("news"), user="alice").status for _ in range(10)
+    ]
+    assert statuses == [202] * 9 + [429]
+    assert len(mobilise.outbox()) == 10
 
 
 def test_test_sends_are_limited_to_ten_an_hour_per_petition(mobilise: Mobilise) -> None:

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from mobilise.answers import emails, store, tokens
 from mobilise.answers.items import Sending
 from mobilise.answers.schemas import FORM_FIELDS, AnswerIn, SendingOut, SendingsOut, SentOut
@@ -95,14 +93,16 @@ def send(caller: str, petition_id: str) -> SentOut:
         emails.send(address, rendered, {"petition_id": petition_id, "kind": "decision_maker"})
     except Exception as error:
         store.forget_sending(sending)  # the week given back: nothing left
-        if not isinstance(error, ClientError):
+        answer = ses.at_once(error)  # SesUnavailable when it may pass: a 503
+        if answer is error:
             raise
-        code = ses.permanent_refusal(error)  # SesUnavailable when it may pass: a 503
-        logger.warning("decision-maker's email refused by SES", code=code, petition_id=petition_id)
-        raise InvalidField(
-            "decision_maker.email",
-            "our email service refused to send the petition to this address",
-        ) from error
+        if isinstance(answer, ses.AddressRefused):
+            logger.warning("decision-maker's address refused by SES", petition_id=petition_id)
+            raise InvalidField(
+                "decision_maker.email",
+                "our email service refused to send the petition to this address",
+            ) from error
+        raise answer from error
     logger.info("petition sent to its decision-maker", petition_id=petition_id)
     metrics.add_metric(name="DecisionMakerSendings", unit="Count", value=1)
     return SentOut(

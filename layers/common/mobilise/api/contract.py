@@ -211,8 +211,8 @@ def throttled(code: str, description: str, fields: dict[str, Any] | None = None)
 #: What a route that sends one email at once may answer when SES will not take it now.
 EMAIL_UNAVAILABLE = throttled(
     "email_unavailable",
-    "Our email service cannot send now (throttled, or the account's sending paused): nothing "
-    "was sent or kept; `Retry-After` says when to try again.",
+    "Our email service cannot send now (throttled, failing, unreachable, or the account's "
+    "sending paused): nothing was sent or kept; `Retry-After` says when to try again.",
 )
 INVALID = refused(
     "validation_error",

@@ -148,7 +148,9 @@ def preview_update(
                 "no_verified_address",
                 "The starter has no verified email address to send the test to.",
             ),
-            refused("email_refused", "Our email service refused the starter's address for good."),
+            refused(
+                "email_refused", "SES refuses the starter's address for good (MessageRejected)."
+            ),
         ),
         429: throttled(
             "too_many_requests",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from mobilise.core import aws
 from mobilise.core.config import get_settings
@@ -67,6 +67,10 @@ OURS = frozenset(
 SENDING_PAUSED = frozenset({"AccountSendingPausedException", "SendingPausedException"})
 
 
+#: The refusal that is the recipient's address's own: the one a person can do something about.
+ADDRESS_REFUSED = frozenset({"MessageRejected"})
+
+
 class SesUnavailable(Exception):
     """SES throttled or failed on its side: the record is retried through SQS."""
 
@@ -110,6 +114,26 @@ def _send_email(client: Any) -> SendEmail:
     """SendEmail through the current SES client (:func:`mobilise.core.aws.reset` makes a new
     one: its own sender then)."""
     return SendEmail(client)
+
+
+class AddressRefused(Exception):
+    """SES refuses, for good, to send to the address (:data:`ADDRESS_REFUSED`)."""
+
+
+def at_once(error: Exception) -> Exception:
+    """What a request that sends one email at once (a test send, the petition to its
+    decision-maker) answers for a failed send: :class:`SesUnavailable` if it may pass, or SES
+    was not reached (a 503: nothing left), :class:`AddressRefused` if the address is refused
+    for good (the person is told), else ``error`` itself (ours or the operator's to fix)."""
+    if isinstance(error, EndpointConnectionError | ConnectTimeoutError):
+        return SesUnavailable("unreachable")
+    if not isinstance(error, ClientError):
+        return error
+    try:
+        code = permanent_refusal(error)
+    except SesUnavailable as unavailable:
+        return unavailable
+    return AddressRefused(code) if code in ADDRESS_REFUSED else error
 
 
 def transient(error: ClientError) -> bool:

@@ -195,7 +195,7 @@ def give_back(taken: Taken) -> None:
     try:
         Window(*Window.key(taken.email_hash)).delete(condition=Window.lease == taken.token)
     except DeleteError as error:
-        if not condition_failed(error):  # type: ignore[arg-type]
+        if not condition_failed(error):
             raise
 
 

@@ -8,7 +8,6 @@ import binascii
 import dataclasses
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from mobilise.core import clock, ids
@@ -170,15 +169,21 @@ def send_test(
     address = petition.owner_email or caller_email
     if not address:
         raise NoVerifiedAddress()
-    rates.take_rate(f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
+    limit = (f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
+    rates.take_rate(*limit)
     try:
         send_to_starter(
             address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
         )
-    except ClientError as error:
-        code = ses.permanent_refusal(error)  # SesUnavailable when it may pass: a 503
-        logger.warning("test send refused by SES", code=code, petition_id=petition_id)
-        raise EmailRefused() from error
+    except Exception as error:
+        rates.give_rate_back(*limit)  # nothing sent: it does not count against the hour
+        answer = ses.at_once(error)  # SesUnavailable when it may pass: a 503
+        if answer is error:
+            raise
+        if isinstance(answer, ses.AddressRefused):
+            logger.warning("test send's address refused by SES", petition_id=petition_id)
+            raise EmailRefused() from error
+        raise answer from error
     logger.info("test send", petition_id=petition_id)
     return StarterCopyOut(sent_to=address)
 

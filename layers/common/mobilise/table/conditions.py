@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
 _CONDITION_FAILED_EXCEPTION = "ConditionalCheckFailedException"
@@ -20,5 +20,5 @@ def failed_condition(error: TransactWriteError, index: int) -> dict[str, Any] | 
     return None
 
 
-def condition_failed(error: PutError | UpdateError) -> bool:
+def condition_failed(error: PutError | UpdateError | DeleteError) -> bool:
     return error.cause_response_code == _CONDITION_FAILED_EXCEPTION

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -67,6 +67,24 @@ def take_rate(scope: str, limits: Iterable[tuple[int, int]]) -> None:
             if condition_failed(error):
                 raise RateLimited(retry_after) from error
             raise
+
+
+def give_rate_back(scope: str, limits: Iterable[tuple[int, int]]) -> None:
+    """Take back the request :func:`take_rate` counted (it did nothing): the window's item is
+    deleted if that request was its only one, else counts one less; a window that rolled over
+    meanwhile is left as it is."""
+    bound()
+    for window, _, _, _ in rate_windows(scope, limits):
+        try:
+            window.delete(condition=RateWindow.hits == 1)
+        except DeleteError as error:
+            if not condition_failed(error):
+                raise
+            try:
+                window.update(actions=[RateWindow.hits.add(-1)], condition=RateWindow.hits > 1)
+            except UpdateError as other:
+                if not condition_failed(other):
+                    raise
 
 
 def spend_once(scope: str, until: datetime) -> bool:
