@@ -91,8 +91,8 @@ def test_recipients_are_read_whatever_their_number_and_named_twice_once(
 def test_keys_dynamodb_leaves_unprocessed_are_asked_again_after_a_growing_wait(
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given 30 signers, and DynamoDB leaving all but the first 10 of the keys asked
-    # unprocessed three times in a row (as it does past a partition's throughput)
+    # Given 30 signers, and DynamoDB leaving all the keys asked unprocessed three times in a
+    # row (as it does past a partition's throughput)
     addresses = [f"slow{index}@example.org" for index in range(30)]
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, addresses)
@@ -106,9 +106,7 @@ def test_keys_dynamodb_leaves_unprocessed_are_asked_again_after_a_growing_wait(
         if partial == 0:
             return answer_in_full(keys, **options)
         partial -= 1
-        answer = answer_in_full(keys[:10], **options)
-        answer["UnprocessedKeys"] = {Signature.Meta.table_name: {"Keys": keys[10:]}}
-        return answer
+        return {"Responses": {}, "UnprocessedKeys": {Signature.Meta.table_name: {"Keys": keys}}}
 
     waits: list[float] = []
     monkeypatch.setattr(connection, "batch_get_item", throttled)
@@ -139,6 +137,39 @@ def test_keys_left_unprocessed_for_too_long_fail_the_read_rather_than_spin(
     monkeypatch.setattr(items, "sleep", waits.append)
 
     # When the recipients are read, then the read fails (the SQS record is retried later)
+    # after waits that double, well inside the deliver function's timeout
     with pytest.raises(items.ReadThrottled):
         items.recipients(petition_id, [crypto.email_hash("stuck@example.org")])
-    assert sum(waits) < 30  # well inside the deliver function's timeout
+    assert len(waits) == items.UNPROCESSED_TRIES - 1
+    for attempt, wait in enumerate(waits):  # half to all of a ceiling that doubles
+        ceiling = items.UNPROCESSED_WAIT * 2**attempt
+        assert ceiling / 2 <= wait <= ceiling
+    assert 3.1 <= sum(waits) <= 6.4
+
+
+def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 30 signers, and DynamoDB processing 2 of the keys asked each time (past its
+    # throughput for long, but making progress)
+    addresses = [f"trickle{index}@example.org" for index in range(30)]
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, addresses)
+    connection = Signature._get_connection()
+    answer_in_full = connection.batch_get_item
+
+    def trickling(keys: list[Any], **options: Any) -> dict[str, Any]:
+        answer = answer_in_full(keys[:2], **options)
+        answer["UnprocessedKeys"] = {Signature.Meta.table_name: {"Keys": keys[2:]}}
+        return answer
+
+    waits: list[float] = []
+    monkeypatch.setattr(connection, "batch_get_item", trickling)
+    monkeypatch.setattr(items, "sleep", waits.append)
+
+    # When their recipients are read
+    signatures, _ = items.recipients(petition_id, [crypto.email_hash(a) for a in addresses])
+
+    # Then every one is read, each wait the shortest, as every answer made progress
+    assert len(signatures) == 30
+    assert all(wait <= items.UNPROCESSED_WAIT for wait in waits)
