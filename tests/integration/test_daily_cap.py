@@ -50,19 +50,25 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
     email of a digest or confirmation): those may come twice."""
     died: list[list[tuple[str, str]]] = []
     original_send, original_queue = ses.send, queues.send
-    original_claim, original_settle = records.claim, records.settle
+    original_claim = records.claim
     unrecorded: list[tuple[str, str]] | None = None  # accepted under the record held now
     sends = 0
 
     def claim(*args: Any) -> records.Claim | None:
         nonlocal unrecorded
-        unrecorded = []
-        return original_claim(*args)
+        unrecorded = None  # until a record is held (not when it is settled, or busy)
+        held = original_claim(*args)
+        if held is not None:
+            unrecorded = []
+        return held
 
-    def settle(*args: Any) -> bool:
-        nonlocal unrecorded
-        unrecorded = None
-        return original_settle(*args)
+    def recorded(original: Callable[..., Any]) -> Callable[..., Any]:
+        def record(*args: Any) -> Any:
+            nonlocal unrecorded
+            unrecorded = None  # what was sent under the record is in it now
+            return original(*args)
+
+        return record
 
     def throttled(to: str, raw: bytes, tags: Any) -> str:
         nonlocal sends
@@ -95,7 +101,8 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
         elif kind.startswith("crash"):
             patch.setattr(ses, "send", dying)
             patch.setattr(records, "claim", claim)
-            patch.setattr(records, "settle", settle)
+            patch.setattr(records, "settle", recorded(records.settle))
+            patch.setattr(records, "progress", recorded(records.progress))
         elif kind == "duplicates":
             patch.setattr(queues, "send", twice)
         yield died
