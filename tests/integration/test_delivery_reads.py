@@ -88,15 +88,20 @@ def test_recipients_are_read_whatever_their_number_and_named_twice_once(
     assert suppressed == {hashes[7]}
 
 
+def _thirty_signers(mobilise: Mobilise) -> tuple[str, list[str]]:
+    """A petition of 30 signers: (its id, their hashes)."""
+    addresses = [f"slow{index}@example.org" for index in range(30)]
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, addresses)
+    return petition_id, [crypto.email_hash(address) for address in addresses]
+
+
 def test_keys_dynamodb_leaves_unprocessed_are_asked_again_after_a_growing_wait(
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 30 signers, and DynamoDB leaving all the keys asked unprocessed three times in a
     # row (as it does past a partition's throughput)
-    addresses = [f"slow{index}@example.org" for index in range(30)]
-    petition_id = mobilise.create_petition()
-    mobilise.seed_signatures(petition_id, addresses)
-    hashes = [crypto.email_hash(address) for address in addresses]
+    petition_id, hashes = _thirty_signers(mobilise)
     connection = Signature._get_connection()
     answer_in_full = connection.batch_get_item
     partial = 3
@@ -152,9 +157,7 @@ def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
 ) -> None:
     # Given 30 signers, and DynamoDB processing 2 of the keys asked each time (past its
     # throughput for long, but making progress)
-    addresses = [f"trickle{index}@example.org" for index in range(30)]
-    petition_id = mobilise.create_petition()
-    mobilise.seed_signatures(petition_id, addresses)
+    petition_id, hashes = _thirty_signers(mobilise)
     connection = Signature._get_connection()
     answer_in_full = connection.batch_get_item
 
@@ -168,7 +171,7 @@ def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
     monkeypatch.setattr(items, "sleep", waits.append)
 
     # When their recipients are read
-    signatures, _ = items.recipients(petition_id, [crypto.email_hash(a) for a in addresses])
+    signatures, _ = items.recipients(petition_id, hashes)
 
     # Then every one is read, each wait the shortest, as every answer made progress
     assert len(signatures) == 30
