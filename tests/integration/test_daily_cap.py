@@ -49,7 +49,7 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
     every email of the dying invocation's record accepted since it was claimed, or the one
     email of a digest or confirmation): those may come twice."""
     died: list[list[tuple[str, str]]] = []
-    original_send, original_queue = ses.send, queues.send
+    original_send, original_queue = ses.send_ready, queues.send
     original_claim = records.claim
     unrecorded: list[tuple[str, str]] | None = None  # accepted under the record held now
     sends = 0
@@ -70,19 +70,19 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
 
         return record
 
-    def throttled(to: str, raw: bytes, tags: Any) -> str:
+    def throttled(email: ses.Ready) -> str:
         nonlocal sends
         sends += 1
         if sends % 2:  # every other call: SES's rate exceeded
             error = {"Error": {"Code": "Throttling"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
             raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
-        return original_send(to, raw, tags)
+        return original_send(email)
 
-    def dying(to: str, raw: bytes, tags: Any) -> str:
+    def dying(email: ses.Ready) -> str:
         nonlocal sends, unrecorded
-        sent = original_send(to, raw, tags)
+        sent = original_send(email)
         sends += 1
-        accepted = (to, _subject(raw))
+        accepted = (email.to, _subject(email.raw))
         if unrecorded is not None:
             unrecorded.append(accepted)
         if sends % 4 == 1:  # the first email, then every fourth: the process dies just after
@@ -97,9 +97,9 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
 
     with pytest.MonkeyPatch.context() as patch:
         if kind == "throttling":
-            patch.setattr(ses, "send", throttled)
+            patch.setattr(ses, "send_ready", throttled)
         elif kind.startswith("crash"):
-            patch.setattr(ses, "send", dying)
+            patch.setattr(ses, "send_ready", dying)
             patch.setattr(records, "claim", claim)
             patch.setattr(records, "settle", recorded(records.settle))
             patch.setattr(records, "progress", recorded(records.progress))

@@ -3,6 +3,7 @@ the one window it leaves (mobilise.delivery.records)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 from mobilise_bench.counting import RequestCounter
 
 from mobilise.core import clock, config, crypto
-from mobilise.delivery import records, sending, ses
+from mobilise.delivery import pacing, records, sending, ses
 from mobilise.delivery.messages import DeliveryMessage
 from tests.integration.harness import Mobilise, at_once
 from tests.integration.write_units import stored_size
@@ -127,18 +128,18 @@ class _Died(BaseException):
 @contextmanager
 def _dying_after(sends: int) -> Iterator[None]:
     """SES accepts ``sends`` emails, then the process dies."""
-    original = ses.send
+    original = ses.send_ready
     accepted = 0
 
-    def send(to: str, raw: bytes, tags: Any) -> str:
+    def send(email: ses.Ready) -> str:
         nonlocal accepted
         if accepted == sends:
             raise _Died
         accepted += 1
-        return original(to, raw, tags)
+        return original(email)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ses, "send", send)
+        patch.setattr(ses, "send_ready", send)
         yield
 
 
@@ -309,18 +310,18 @@ def test_a_recipient_sent_before_its_page_was_read_again_without_it_is_not_sent_
     addresses = [f"signer{index}@example.org" for index in range(4)]
     *_, message = _fanned_out(mobilise, addresses)
     by_hash = {crypto.email_hash(address): address for address in addresses}
-    original, accepted = ses.send, 0
+    original, accepted = ses.send_ready, 0
 
-    def throttled(to: str, raw: bytes, tags: Any) -> str:
+    def throttled(email: ses.Ready) -> str:
         nonlocal accepted
         if accepted == 3:
             error = {"Error": {"Code": "Throttling"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
             raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
         accepted += 1
-        return original(to, raw, tags)
+        return original(email)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ses, "send", throttled)
+        patch.setattr(ses, "send_ready", throttled)
         with pytest.raises(ses.SesUnavailable):
             sending.deliver(message)
 
@@ -333,3 +334,39 @@ def test_a_recipient_sent_before_its_page_was_read_again_without_it_is_not_sent_
 
     # Then the third got one email, as did each of the others
     assert _received(mobilise) == Counter(dict.fromkeys(by_hash.values(), 1))
+
+
+def test_at_a_slow_pace_emails_are_signed_a_minute_s_worth_at_a_time(
+    one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a message of 50 at one email every two seconds (SES's sandbox rate, shared by two)
+    mobilise = one_shard
+    addresses = [f"signer{index:02}@example.org" for index in range(50)]
+    *_, message = _fanned_out(mobilise, addresses)
+    now = [0.0]
+    pace = pacing.Pacer(
+        0.5, monotonic=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s)
+    )
+    monkeypatch.setattr(sending, "pacer", functools.cache(lambda: pace))
+    signed_at: dict[str, float] = {}
+    waited: list[float] = []
+    ready, send_ready = ses.ready, ses.send_ready
+
+    def signing(to: str, raw: bytes, tags: Any) -> ses.Ready:
+        signed_at[to] = now[0]
+        return ready(to, raw, tags)
+
+    def sending_it(email: ses.Ready) -> str:
+        waited.append(now[0] - signed_at[email.to])
+        return send_ready(email)
+
+    monkeypatch.setattr(ses, "ready", signing)
+    monkeypatch.setattr(ses, "send_ready", sending_it)
+
+    # When it is delivered
+    sending.deliver(message)
+
+    # Then each is sent, none more than a minute after its signature, thirty signed at once
+    assert _received(mobilise) == Counter({address: 1 for address in addresses})
+    assert max(waited) <= sending.READY_AHEAD_SECONDS
+    assert sorted(Counter(signed_at.values()).values()) == [20, 30]

@@ -201,18 +201,18 @@ def test_a_digest_message_lost_is_queued_again_and_never_twice_a_minute(
 @contextmanager
 def _ses_refusing(code: str, *, after: int = 0) -> Iterator[None]:
     """SES accepts ``after`` emails, then refuses with ``code``."""
-    original, accepted = ses.send, 0
+    original, accepted = ses.send_ready, 0
 
-    def send(to: str, raw: bytes, tags: Any) -> str:
+    def send(email: ses.Ready) -> str:
         nonlocal accepted
         if accepted == after:
             error = {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": 400}}
             raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
         accepted += 1
-        return original(to, raw, tags)
+        return original(email)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ses, "send", send)
+        patch.setattr(ses, "send_ready", send)
         yield
 
 
@@ -251,15 +251,15 @@ def test_a_crash_after_sending_a_digest_is_the_one_window(on_both: Mobilise) -> 
     _waiting(mobilise, 2)
     clock.freeze(T0 + timedelta(hours=24))
     message = DigestMessage(email_hash=_zoe())
-    original = ses.send
+    original = ses.send_ready
 
-    def dies_after_sending(to: str, raw: bytes, tags: Any) -> str:
-        original(to, raw, tags)
+    def dies_after_sending(email: ses.Ready) -> str:
+        original(email)
         raise _Died
 
     # When the function dies after SES accepted the digest, before its entries were deleted
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ses, "send", dies_after_sending)
+        patch.setattr(ses, "send_ready", dies_after_sending)
         with pytest.raises(_Died):
             sending.deliver_digest(message)
     assert len(_digests(mobilise)) == 1

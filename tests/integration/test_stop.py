@@ -198,19 +198,19 @@ def test_a_stop_mid_message_spares_the_rest_of_that_message(
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, [f"signer{n}@example.org" for n in range(40)])
     update_id = mobilise.publish(petition_id, title="Council votes tonight").json()["update_id"]
-    real = ses.send
+    real = ses.send_ready
     sent: list[str] = []
 
     # When the starter stops it after its third email (and the seconds a warm function
     # trusts an update still runs have passed)
-    def send(to: str, raw: bytes, tags: dict[str, str]) -> str:
-        sent.append(to)
+    def send(email: ses.Ready) -> str:
+        sent.append(email.to)
         if len(sent) == 3:
             assert _stop(mobilise, petition_id, update_id).status == 200
             clock.freeze(T0 + timedelta(seconds=delivery_store.HALT_CHECK_SECONDS + 1))
-        return real(to, raw, tags)
+        return real(email)
 
-    monkeypatch.setattr(ses, "send", send)
+    monkeypatch.setattr(ses, "send_ready", send)
     mobilise.run_queues()
 
     # Then no email leaves after the stop, and the rest of the message is spared

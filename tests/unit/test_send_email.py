@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mobilise.core import aws
-from mobilise.delivery import ses
+from mobilise.delivery import send_email, ses
 from mobilise.delivery.send_email import SendEmail
 
 NOW = datetime.datetime(2026, 12, 5, 10, 0, 0)
@@ -363,6 +363,29 @@ def test_a_stubber_on_the_client_answers_it_as_it_answers_the_client() -> None:
     assert refused.response["Error"]["Code"] == "MessageRejected"
 
 
+def test_emails_made_ready_ahead_answer_in_order_and_an_error_waits_for_its_send() -> None:
+    # Given a client stubbed for two emails: one accepted, one refused
+    client: Any = aws.sesv2()
+    sender = SendEmail(client)
+    email: Any = {"sender": "n@example.org", "raw": RAW, "configuration_set": "m", "tags": []}
+    with Stubber(client) as stubbed:
+        stubbed.add_response("send_email", {"MessageId": "first"})
+        stubbed.add_client_error("send_email", "MessageRejected", http_status_code=400)
+
+        # When three are made ready before the first is sent (the stub has no third answer)
+        ready = [sender.prepare(to=f"{n}@example.org", **email) for n in range(3)]
+
+        # Then the first is accepted, the second refused, each when it is sent
+        assert sender.send(ready[0])["MessageId"] == "first"
+        with pytest.raises(ClientError) as refused:
+            sender.send(ready[1])
+        assert refused.value.response["Error"]["Code"] == "MessageRejected"
+        stubbed.assert_no_pending_responses()
+    # And the third's error (an unexpected call) is raised only if it is sent
+    with pytest.raises(Exception, match="Unexpected API Call"):
+        sender.send(ready[2])
+
+
 def test_expired_credentials_are_refreshed_before_signing_as_the_client_does() -> None:
     # Given a client whose credentials expire, and a source of new ones
     refreshed: list[int] = []
@@ -530,3 +553,23 @@ def test_a_traced_invocation_sends_through_the_client_so_x_ray_records_the_call(
     calls.clear()
     assert ses.send("b@example.org", RAW, {"petition_id": "p"}) == "0102-accepted"
     assert calls == ["client"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    others=st.dictionaries(st.sampled_from(["A", "FromEmailAddress", "Z", "EmailTags"]), st.text()),
+    at=st.integers(min_value=0, max_value=4),
+    raw=st.binary(),
+)
+def test_the_body_is_what_json_dumps_writes_wherever_content_is(
+    others: dict[str, str], at: int, raw: bytes
+) -> None:
+    # Given parameters with Content at any place among them, first or last included
+    items: list[tuple[str, Any]] = list(others.items())
+    items.insert(min(at, len(items)), ("Content", {"Raw": {"Data": raw}}))
+    params = dict(items)
+
+    # When the body is written, then it is json.dumps's, the message in base64
+    content = {"Raw": {"Data": base64.b64encode(raw).decode()}}
+    expected = json.dumps({**params, "Content": content}).encode("utf-8")
+    assert send_email._body(params) == expected

@@ -13,7 +13,8 @@ parses each file once per process.
 Every client sends one constant User-Agent (:data:`USER_AGENT`): botocore otherwise builds
 its own again for each request, twice, from a dozen parts each cleaned character by
 character, about 0.1 ms a request measured here, a fifth of what a SendEmail costs the
-deliver function.
+deliver function. Every v4 signature is :mod:`mobilise.core.sigv4`'s: botocore's, written
+the same, for less CPU.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import botocore
 import botocore.session
 import pynamodb.connection.base
 from botocore.config import Config
+
+from mobilise.core import sigv4
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -118,6 +121,7 @@ def share_botocore_data() -> None:
 
 
 share_botocore_data()
+sigv4.install()
 
 
 def reset() -> None:
