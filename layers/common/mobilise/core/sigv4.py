@@ -6,7 +6,7 @@ each call through a client (a DynamoDB GetItem answered in-process: 0.46 of 1.42
 ``email.message.Message`` of the headers twice, prepares a copy of the whole request each
 time it reads the body, and derives the signing key (four HMACs) again. What differs from
 one request to the next here is the time, the headers and the body's hash; the rest is
-worked out once per URL, and the key once per day.
+worked out once per URL, and the key once per day: 15 µs a GetItem's signature, against 55.
 
 :class:`QuickSigV4Auth` takes botocore's place for the ``v4`` signature (DynamoDB, SQS,
 Secrets Manager; S3's ``s3v4`` is not touched) once :func:`install` has run

@@ -187,8 +187,8 @@ def _send_group(
     :func:`_ready_at_once`), before the first is sent: the sends are paced, and work done in
     one run between two sleeps costs less CPU than the same work spread over them (the
     processor's caches are cold after each wait: 0.46 against 1.16 ms an email measured
-    with the same code, unpaced and at 12.5 emails a second; signing ahead, 0.9 against 1.0
-    in the paced run, ``docs/performance.md``)."""
+    with the same code, unpaced and at 12.5 emails a second; signing ahead too, 0.90-1.03
+    against 0.99-1.07 in the benchmark's paced runs, ``docs/performance.md``)."""
     outcomes: dict[str, str] = {}
     try:
         emails: dict[str, Outgoing | None] = {}
