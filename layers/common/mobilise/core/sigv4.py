@@ -35,7 +35,7 @@ _keys: dict[tuple[str, str, str, str], bytes] = {}
 
 def signing_key(secret: str, day: str, region: str, service: str) -> bytes:
     """The day's signing key for ``region`` and ``service``: the same four HMACs as botocore,
-    kept for the one (credentials, day, region, service) last asked."""
+    kept for the few (credentials, day, region, service) a function signs with."""
     wanted = (secret, day, region, service)
     key = _keys.get(wanted)
     if key is None:
