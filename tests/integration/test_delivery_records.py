@@ -370,3 +370,24 @@ def test_at_a_slow_pace_emails_are_signed_a_minute_s_worth_at_a_time(
     assert _received(mobilise) == Counter({address: 1 for address in addresses})
     assert max(waited) <= sending.READY_AHEAD_SECONDS
     assert sorted(Counter(signed_at.values()).values()) == [20, 30]
+
+
+def test_a_message_with_no_one_left_to_send_to_settles_without_asking_ses_its_rate(
+    one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a message whose only recipient's signature is gone, and SES's GetAccount failing
+    # (the pacer asks it the account's rate on a cold start, SesMaxSendRate unset)
+    mobilise = one_shard
+    petition_id, update_id, message = _fanned_out(mobilise, ["signer@example.org"])
+    gone = message.model_copy(update={"recipients": [crypto.email_hash("gone@example.org")]})
+
+    def unavailable() -> pacing.Pacer:
+        raise ConnectionError("SES GetAccount unreachable")
+
+    monkeypatch.setattr(sending, "pacer", functools.cache(unavailable))
+
+    # When it is delivered, then it is settled (skipped), with no need of the rate
+    sending.deliver(gone)
+    assert (
+        records.claim(petition_id, update_id, *records.by_shard(gone.recipients).popitem()) is None
+    )

@@ -67,8 +67,12 @@ class Ses:
 @pytest.fixture(autouse=True)
 def _fixed_date_and_ids(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The signature's date and the invocation id are the only parts of a request that change
-    from one call to the next: fixed, the client's request and ours can be compared whole."""
+    from one call to the next: fixed, the client's request and ours can be compared whole. The
+    client signs with botocore's own ``SigV4Auth`` here, not with Mobilise's
+    (:mod:`mobilise.core.sigv4`, which every client uses once installed), so that the lean
+    request is compared with botocore's, not with itself."""
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: NOW)
+    monkeypatch.setitem(botocore.auth.AUTH_TYPE_MAPS, "v4", botocore.auth.SigV4Auth)
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=7))
     aws.sesv2.cache_clear()
     yield

@@ -157,7 +157,7 @@ class QuickSigV4Auth(SigV4Auth):
 def _plain(request: Any) -> bool:
     """A request :class:`QuickSigV4Auth` signs itself: a body of bytes, no query parameters
     but the URL's, no ``Date`` header, its payload signed, no streamed checksum."""
-    checksum = request.context.get("checksum", {}).get("request_algorithm")
+    checksum = (request.context.get("checksum") or {}).get("request_algorithm")
     return (
         isinstance(request.data, bytes)
         and not request.params

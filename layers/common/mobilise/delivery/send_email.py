@@ -224,7 +224,7 @@ def _body(params: dict[str, Any]) -> bytes:
     message in base64). Base64 needs no escaping in JSON, so the message, nearly all of the
     body, is put in as it is rather than scanned by ``json.dumps``: the other parameters are
     written by ``json.dumps``, in their order, around ``Content`` (``{"Raw": {"Data": ...}}``,
-    as :meth:`SendEmail.__call__` writes it)."""
+    as :meth:`SendEmail.prepare` writes it)."""
     keys = list(params)
     at = keys.index("Content")
     before = json.dumps({key: params[key] for key in keys[:at]})[:-1]  # without its "}"

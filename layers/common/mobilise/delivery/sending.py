@@ -224,7 +224,9 @@ def _send_built(
     known: made ready (signed) a minute's worth at a time (:func:`_ready_at_once`) before
     the first of them is sent. One that could not be built fails; once the starter has
     stopped the update, the rest are spared."""
-    waiting, at_once = list(emails.items()), _ready_at_once()
+    waiting = list(emails.items())
+    sendable = any(email is not None for email in emails.values())
+    at_once = _ready_at_once() if sendable else max(1, len(waiting))  # no pace asked for none
     for start in range(0, len(waiting), at_once):
         chunk = waiting[start : start + at_once]
         ready = {
@@ -261,8 +263,9 @@ def _sent_update(message: DeliveryMessage, email: ses.Ready) -> str:
 
 def _ready_at_once() -> int:
     """How many emails are made ready (signed) before the first of them is sent: a minute's
-    worth at this function's pace, so that none is sent more than about a minute after its
-    signature (AWS takes one for 15 minutes)."""
+    worth at this function's pace (a message holds 100 at most: at SES's round trip, when
+    slower than the pace, they go within seconds), so that no signature is more than about a
+    minute old when it is sent (AWS refuses one some minutes old: five, for many services)."""
     return max(1, int(READY_AHEAD_SECONDS / pacer().interval))
 
 

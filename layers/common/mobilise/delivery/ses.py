@@ -106,8 +106,8 @@ class Ready:
 def ready(to: str, raw: bytes, tags: Mapping[str, str]) -> Ready:
     """Make an email ready to send, all but the sending: its request built and signed, so
     that many can be made ready in one run of the processor, its caches warm, and each then
-    sent after a wait of the pacer (:mod:`mobilise.delivery.sending`). AWS takes a
-    signature for 15 minutes: send it within the minute."""
+    sent after a wait of the pacer (:mod:`mobilise.delivery.sending`). AWS refuses a
+    signature some minutes old (five, for many services): send it within the minute."""
     if sampled():  # the X-Ray SDK traces the client's calls (a subsegment, the trace header)
         return Ready(to, raw, tags, None)
     settings = get_settings()
