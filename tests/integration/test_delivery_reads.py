@@ -5,6 +5,7 @@ and what it does with them."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -96,14 +97,29 @@ def _thirty_signers(mobilise: Mobilise) -> tuple[str, list[str]]:
     return petition_id, [crypto.email_hash(address) for address in addresses]
 
 
+def _none_processed(keys: list[Any]) -> dict[str, Any]:
+    """DynamoDB's answer past a partition's throughput: every key asked left unprocessed."""
+    return {"Responses": {}, "UnprocessedKeys": {Signature.Meta.table_name: {"Keys": keys}}}
+
+
+def _batch_reads_answered_by(
+    monkeypatch: pytest.MonkeyPatch, answer: Callable[..., dict[str, Any]]
+) -> list[float]:
+    """BatchGetItem answered by ``answer(keys, **options)``; the waits between tries, kept
+    rather than slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(Signature._get_connection(), "batch_get_item", answer)
+    monkeypatch.setattr(items, "sleep", waits.append)
+    return waits
+
+
 def test_keys_dynamodb_leaves_unprocessed_are_asked_again_after_a_growing_wait(
     mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 30 signers, and DynamoDB leaving all the keys asked unprocessed three times in a
     # row (as it does past a partition's throughput)
     petition_id, hashes = _thirty_signers(mobilise)
-    connection = Signature._get_connection()
-    answer_in_full = connection.batch_get_item
+    answer_in_full = Signature._get_connection().batch_get_item
     partial = 3
 
     def throttled(keys: list[Any], **options: Any) -> dict[str, Any]:
@@ -111,11 +127,9 @@ def test_keys_dynamodb_leaves_unprocessed_are_asked_again_after_a_growing_wait(
         if partial == 0:
             return answer_in_full(keys, **options)
         partial -= 1
-        return {"Responses": {}, "UnprocessedKeys": {Signature.Meta.table_name: {"Keys": keys}}}
+        return _none_processed(keys)
 
-    waits: list[float] = []
-    monkeypatch.setattr(connection, "batch_get_item", throttled)
-    monkeypatch.setattr(items, "sleep", waits.append)
+    waits = _batch_reads_answered_by(monkeypatch, throttled)
 
     # When their recipients are read
     signatures, _ = items.recipients(petition_id, hashes)
@@ -132,14 +146,7 @@ def test_keys_left_unprocessed_for_too_long_fail_the_read_rather_than_spin(
     # Given DynamoDB leaving every key unprocessed, whatever the wait
     petition_id = mobilise.create_petition()
     mobilise.seed_signatures(petition_id, ["stuck@example.org"])
-    connection = Signature._get_connection()
-
-    def nothing_processed(keys: list[Any], **options: Any) -> dict[str, Any]:
-        return {"Responses": {}, "UnprocessedKeys": {Signature.Meta.table_name: {"Keys": keys}}}
-
-    waits: list[float] = []
-    monkeypatch.setattr(connection, "batch_get_item", nothing_processed)
-    monkeypatch.setattr(items, "sleep", waits.append)
+    waits = _batch_reads_answered_by(monkeypatch, lambda keys, **_: _none_processed(keys))
 
     # When the recipients are read, then the read fails (the SQS record is retried later)
     # after waits that double, well inside the deliver function's timeout
@@ -158,17 +165,14 @@ def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
     # Given 30 signers, and DynamoDB processing 2 of the keys asked each time (past its
     # throughput for long, but making progress)
     petition_id, hashes = _thirty_signers(mobilise)
-    connection = Signature._get_connection()
-    answer_in_full = connection.batch_get_item
+    answer_in_full = Signature._get_connection().batch_get_item
 
     def trickling(keys: list[Any], **options: Any) -> dict[str, Any]:
         answer = answer_in_full(keys[:2], **options)
-        answer["UnprocessedKeys"] = {Signature.Meta.table_name: {"Keys": keys[2:]}}
+        answer["UnprocessedKeys"] = _none_processed(keys[2:])["UnprocessedKeys"]
         return answer
 
-    waits: list[float] = []
-    monkeypatch.setattr(connection, "batch_get_item", trickling)
-    monkeypatch.setattr(items, "sleep", waits.append)
+    waits = _batch_reads_answered_by(monkeypatch, trickling)
 
     # When their recipients are read
     signatures, _ = items.recipients(petition_id, hashes)

@@ -12,14 +12,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import ParamValidationError
 
 from mobilise.core import aws
-
-
-class _Body:
-    def __init__(self, content: bytes) -> None:
-        self.content = content
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.content
+from tests.fake_aws import http_answer
 
 
 class Seen:
@@ -32,7 +25,7 @@ class Seen:
     def answer(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         self.requests.append(request)
         headers: Any = {"Content-Type": "application/json", "x-amzn-RequestId": "r"}
-        return AWSResponse(request.url, 200, headers, _Body(self.body))
+        return http_answer(request.url, 200, headers, self.body)
 
 
 @pytest.fixture(autouse=True)

@@ -33,18 +33,11 @@ from hypothesis import strategies as st
 from mobilise.core import aws
 from mobilise.delivery import send_email, ses
 from mobilise.delivery.send_email import SendEmail
+from tests.fake_aws import http_answer
 
 NOW = datetime.datetime(2026, 12, 5, 10, 0, 0)
 RAW = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: Hi\r\n\r\nHello\r\n"
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
-
-
-class _Body:
-    def __init__(self, content: bytes) -> None:
-        self.content = content
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.content
 
 
 class Ses:
@@ -61,7 +54,7 @@ class Ses:
     def answer(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         self.requests.append(request)
         headers: Any = dict(self.headers)
-        return AWSResponse(request.url, self.status, headers, _Body(self.body))
+        return http_answer(request.url, self.status, headers, self.body)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ clients sign with it."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from mobilise.core import aws, sigv4
 from mobilise.core.sigv4 import QuickSigV4Auth
+from tests.fake_aws import http_answer
 
 NOW = datetime.datetime(2026, 12, 5, 13, 45, 7)
 
@@ -155,14 +155,6 @@ def test_each_day_region_and_service_has_its_own_key(monkeypatch: pytest.MonkeyP
         assert _wire(ours) == _wire(theirs)
 
 
-class _Body:
-    def __init__(self, content: bytes) -> None:
-        self.content = content
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.content
-
-
 def test_a_client_signs_with_it_and_sends_what_botocore_would() -> None:
     # Given a DynamoDB client (Mobilise's and PynamoDB's sign "v4"), and the requests it sends
     assert botocore.auth.AUTH_TYPE_MAPS["v4"] is QuickSigV4Auth
@@ -171,7 +163,7 @@ def test_a_client_signs_with_it_and_sends_what_botocore_would() -> None:
     def answer(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         sent.append(request)
         headers: Any = {"x-amzn-RequestId": "r", "Content-Type": "application/x-amz-json-1.0"}
-        return AWSResponse(request.url, 200, headers, _Body(b'{"TableNames": []}'))
+        return http_answer(request.url, 200, headers, b'{"TableNames": []}')
 
     client: Any = boto3.client(
         "dynamodb",

@@ -14,7 +14,7 @@ Secrets Manager; S3's ``s3v4`` is not touched) once :func:`install` has run
 bodies, no query parameters apart from the URL's) itself, and hands any other to
 botocore's ``SigV4Auth``: a form body, a ``Date`` header, unsigned payloads, streamed
 checksums. ``tests/unit/test_sigv4.py`` signs random requests both ways and compares the
-headers, and :mod:`mobilise.delivery.send_email` signs with :func:`authorization` as well.
+headers, and :mod:`mobilise.delivery.send_email` signs with :func:`sign` as well.
 """
 
 from __future__ import annotations
@@ -76,6 +76,43 @@ def payload_hash(body: bytes) -> str:
     return sha256(body).hexdigest() if body else EMPTY_SHA256_HASH
 
 
+def sign(
+    headers: Any,
+    *,
+    body: bytes,
+    head: str,
+    host: str,
+    credentials: Any,
+    region: str,
+    service: str,
+) -> str:
+    """Add SigV4's headers to ``headers`` (a dict, or botocore's ``HTTPHeaders``) in the order
+    ``SigV4Auth`` adds them: ``X-Amz-Date``, the session token if any, ``Authorization``.
+    The request's canonical request starts with ``head`` (:func:`url_parts`); returns the
+    time it was signed at."""
+    when = timestamp()
+    for replaced in ("Authorization", "X-Amz-Date"):
+        if replaced in headers:
+            del headers[replaced]
+    headers["X-Amz-Date"] = when
+    if credentials.token:
+        if "X-Amz-Security-Token" in headers:
+            del headers["X-Amz-Security-Token"]
+        headers["X-Amz-Security-Token"] = credentials.token
+    given = headers.get("X-Amz-Content-SHA256")
+    headers["Authorization"] = authorization(
+        head=head,
+        headers=headers.items(),
+        host=host,
+        payload=payload_hash(body) if given is None else given,
+        when=when,
+        credentials=credentials,
+        region=region,
+        service=service,
+    )
+    return when
+
+
 def authorization(
     *,
     head: str,
@@ -128,26 +165,12 @@ class QuickSigV4Auth(SigV4Auth):
             super().add_auth(request)
             return
         this: Any = self  # botocore's stubs leave out SigV4Auth's own attributes
-        when = timestamp()
-        request.context["timestamp"] = when
-        headers = request.headers
-        if "Authorization" in headers:
-            del headers["Authorization"]
-        if "X-Amz-Date" in headers:
-            del headers["X-Amz-Date"]
-        headers["X-Amz-Date"] = when
-        if self.credentials.token:
-            if "X-Amz-Security-Token" in headers:
-                del headers["X-Amz-Security-Token"]
-            headers["X-Amz-Security-Token"] = self.credentials.token
         head, host = url_parts(request.method, request.url)
-        given = headers.get("X-Amz-Content-SHA256")
-        headers["Authorization"] = authorization(
+        request.context["timestamp"] = sign(
+            request.headers,
+            body=request.data,
             head=head,
-            headers=headers.items(),
             host=host,
-            payload=payload_hash(request.data) if given is None else given,
-            when=when,
             credentials=self.credentials,
             region=this._region_name,
             service=this._service_name,

@@ -55,6 +55,19 @@ from mobilise.core import sigv4
 OPERATION = "SendEmail"
 
 
+def parameters(
+    *, sender: str, to: str, raw: bytes, configuration_set: str, tags: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """SendEmail's parameters for one raw email, as the client takes them."""
+    return {
+        "FromEmailAddress": sender,
+        "Destination": {"ToAddresses": [to]},
+        "Content": {"Raw": {"Data": raw}},
+        "ConfigurationSetName": configuration_set,
+        "EmailTags": [{"Name": name, "Value": value} for name, value in tags],
+    }
+
+
 @dataclass(frozen=True)
 class Prepared:
     """One SendEmail made ready (:meth:`SendEmail.prepare`): its signed request; or the answer
@@ -128,13 +141,9 @@ class SendEmail:
         ``before-send`` event. An answer a ``before-call`` handler gave (a ``Stubber``), or an
         error raised on the way, is kept for :meth:`send`, as the client would have raised
         it when it sent."""
-        params: dict[str, Any] = {
-            "FromEmailAddress": sender,
-            "Destination": {"ToAddresses": [to]},
-            "Content": {"Raw": {"Data": raw}},
-            "ConfigurationSetName": configuration_set,
-            "EmailTags": [{"Name": name, "Value": value} for name, value in tags],
-        }
+        params = parameters(
+            sender=sender, to=to, raw=raw, configuration_set=configuration_set, tags=tags
+        )
         context: dict[str, Any] = {"client_config": self._client.meta.config}
         events = self._client.meta.events
         try:
@@ -256,21 +265,12 @@ class _Signer:
         ``Authorization``), in the order ``SigV4Auth`` adds them."""
         if credentials is None:
             raise NoCredentialsError()
-        when = sigv4.timestamp()
         headers = dict(unsigned)
-        headers.pop("Authorization", None)  # SigV4Auth's order: these three go last
-        headers.pop("X-Amz-Date", None)
-        headers["X-Amz-Date"] = when
-        if credentials.token:
-            headers.pop("X-Amz-Security-Token", None)
-            headers["X-Amz-Security-Token"] = credentials.token
-        given = headers.get("X-Amz-Content-SHA256")
-        headers["Authorization"] = sigv4.authorization(
+        sigv4.sign(
+            headers,
+            body=body,
             head=self._head,
-            headers=headers.items(),
             host=self._host,
-            payload=sigv4.payload_hash(body) if given is None else given,
-            when=when,
             credentials=credentials,
             region=self._region,
             service=self._service,

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnec
 from mobilise.core import aws
 from mobilise.core.config import get_settings
 from mobilise.core.observability import metrics, sampled
-from mobilise.delivery.send_email import Prepared, SendEmail
+from mobilise.delivery.send_email import Prepared, SendEmail, parameters
 
 #: Refusals that may pass: the email is tried again later (the SQS record is retried).
 TRANSIENT = frozenset(
@@ -110,15 +110,7 @@ def ready(to: str, raw: bytes, tags: Mapping[str, str]) -> Ready:
     signature some minutes old (five, for many services): send it within the minute."""
     if sampled():  # the X-Ray SDK traces the client's calls (a subsegment, the trace header)
         return Ready(to, raw, tags, None)
-    settings = get_settings()
-    prepared = _send_email(aws.sesv2()).prepare(
-        sender=settings.sender_address,
-        to=to,
-        raw=raw,
-        configuration_set=settings.ses_configuration_set,
-        tags=list(tags.items()),
-    )
-    return Ready(to, raw, tags, prepared)
+    return Ready(to, raw, tags, _send_email(aws.sesv2()).prepare(**_email(to, raw, tags)))
 
 
 def send_ready(email: Ready) -> str:
@@ -127,15 +119,19 @@ def send_ready(email: Ready) -> str:
     if email.prepared is not None:
         response: Any = _send_email(aws.sesv2()).send(email.prepared)
     else:
-        settings = get_settings()
-        response = aws.sesv2().send_email(
-            FromEmailAddress=settings.sender_address,
-            Destination={"ToAddresses": [email.to]},
-            Content={"Raw": {"Data": email.raw}},
-            ConfigurationSetName=settings.ses_configuration_set,
-            EmailTags=[{"Name": name, "Value": value} for name, value in email.tags.items()],
-        )
+        response = aws.sesv2().send_email(**parameters(**_email(email.to, email.raw, email.tags)))
     return str(response["MessageId"])
+
+
+def _email(to: str, raw: bytes, tags: Mapping[str, str]) -> dict[str, Any]:
+    settings = get_settings()
+    return {
+        "sender": settings.sender_address,
+        "to": to,
+        "raw": raw,
+        "configuration_set": settings.ses_configuration_set,
+        "tags": list(tags.items()),
+    }
 
 
 @lru_cache(maxsize=1)
