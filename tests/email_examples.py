@@ -22,7 +22,7 @@ from mobilise.digests import compose
 from mobilise.emails import rendering
 from mobilise.moderation import outcome
 from mobilise.petitions.schemas import PetitionIn
-from mobilise.publishing import scheduled, updates
+from mobilise.publishing import releasing, scheduled, updates
 from mobilise.publishing.schemas import type_fields, update_in
 from mobilise.reminders import events, nudges
 from mobilise.table.models import Petition, Signature, Update
@@ -357,16 +357,16 @@ def every_email() -> list[Sent]:
         off = rendering.RecipientLinks(unsubscribe=nudges_off_url(PETITION_ID))
         found.append(_sent(f"meeting-followup-{language}", meeting, STARTER, off))
         held = scheduled._notice(the_petition, update(EXAMPLES["news"]), NOW + timedelta(hours=5))
-        found.append(_sent(f"scheduled-held-{language}", held, STARTER, updates.notice_links()))
+        found.append(_sent(f"scheduled-held-{language}", held, STARTER, releasing.notice_links()))
         for decided in outcome.OUTCOMES:
             told = outcome.notice(the_petition, update(EXAMPLES["news"]), decided)
             found.append(
-                _sent(f"review-{decided}-{language}", told, STARTER, updates.notice_links())
+                _sent(f"review-{decided}-{language}", told, STARTER, releasing.notice_links())
             )
         for reason in pausing.REASONS:
             paused = breaker.notice(the_petition, update(EXAMPLES["news"]), reason, 3)
             found.append(
-                _sent(f"paused-{reason}-{language}", paused, STARTER, updates.notice_links())
+                _sent(f"paused-{reason}-{language}", paused, STARTER, releasing.notice_links())
             )
         found.append(digest_example(language))
     return found

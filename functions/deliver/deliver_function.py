@@ -2,36 +2,19 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Json
 
 import mobilise.emails.rendering  # noqa: F401  (every event renders: loaded at init, as it is used)
 from mobilise.core import snapstart
+from mobilise.core.batches import BatchResponse, Record, each_record
 from mobilise.core.observability import logger, metrics, tracer
-from mobilise.delivery.messages import DeliveryQueueMessage
+from mobilise.delivery.messages import delivery_queue_message
 from mobilise.delivery.sending import IDEMPOTENCY, deliver
 
 
-class DeliveryRecord(BaseModel):
-    """The parts of an SQS record used: not Powertools' parser, whose package is some 10 ms of
-    a cold start (issue 14)."""
-
-    messageId: str  # SQS's name: the batch processor reports a failed record by it
-    body: Json[DeliveryQueueMessage]
-
-
-# Typed for Powertools' own models; it asks of one only ``model_validate`` and ``messageId``.
-processor = BatchProcessor(event_type=EventType.SQS, model=DeliveryRecord)  # type: ignore[arg-type]
-
-
-def record_handler(record: DeliveryRecord) -> None:
-    deliver(record.body)
+def record_handler(record: Record) -> None:
+    """One message; a body that is no delivery message fails its record (then the DLQ)."""
+    deliver(delivery_queue_message(record["body"]))
 
 
 snapstart.before_snapshot(templates=True)
@@ -40,8 +23,6 @@ snapstart.before_snapshot(templates=True)
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     IDEMPOTENCY.register_lambda_context(context)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return each_record(event, record_handler)

@@ -2,16 +2,12 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise.core import snapstart
+from mobilise.core.batches import BatchResponse
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.delivery.ses_events import apply_records
-
-processor = BatchProcessor(event_type=EventType.SQS)
-
 
 snapstart.before_snapshot()
 
@@ -19,5 +15,5 @@ snapstart.before_snapshot()
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return apply_records(event, processor, context)
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return apply_records(event)

@@ -184,14 +184,14 @@ def event_for(system: System, function: Function, fixture: Fixture) -> dict[str,
         job = FanoutMessage(
             petition_id=fixture.petition_id, update_id=fixture.update_id, shard=fixture.shard
         )
-        return _sqs_event(system, "PublishQueue", job.model_dump_json())
+        return _sqs_event(system, "PublishQueue", job.to_json())
     if name == "DeliverFunction":
         message = DeliveryMessage(
             petition_id=fixture.petition_id,
             update_id=fixture.update_id,
             recipients=[fixture.email_hash],
         )
-        return _sqs_event(system, "DeliveryQueue", message.model_dump_json())
+        return _sqs_event(system, "DeliveryQueue", message.to_json())
     if name == "SesEventsFunction":
         return _sqs_event(system, "SesEventsQueue", _ses_bounce(fixture))
     if name == "PrivacyFunction":

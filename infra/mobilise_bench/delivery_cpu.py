@@ -116,8 +116,8 @@ def measure(recipients: int = 1_000) -> dict[str, Any]:
         with RequestCounter() as counter:
             quota.install(aws.sesv2(), counter)
             for ours, theirs in zip(mobilise, plain, strict=False):
-                message = DeliveryMessage.model_validate_json(theirs)
-                emails = len(DeliveryMessage.model_validate_json(ours).recipients)
+                message = DeliveryMessage.from_json(theirs)
+                emails = len(DeliveryMessage.from_json(ours).recipients)
                 handler = partial(lambdas.invoke, function, {"Records": [_record(ours)]})
                 found["mobilise"].append(_measured(counter, handler, emails))
                 plain_deliver = partial(naive.deliver, message)

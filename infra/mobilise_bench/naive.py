@@ -15,7 +15,6 @@ real design. Nothing else differs: same table, same queries, same email.
 
 from __future__ import annotations
 
-import json
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
@@ -51,7 +50,7 @@ def fan_out(petition_id: str, update_id: str) -> int:
                     recipients=[signature.email_hash],
                 )
                 sqs.send_message(
-                    QueueUrl=settings.delivery_queue_url, MessageBody=message.model_dump_json()
+                    QueueUrl=settings.delivery_queue_url, MessageBody=message.to_json()
                 )
                 sent += 1
             if cursor is None:
@@ -62,7 +61,7 @@ def fan_out(petition_id: str, update_id: str) -> int:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The naive fan-out function: one job a record, no checkpoints, no page markers."""
     for item in event["Records"]:
-        job = FanoutMessage.model_validate(json.loads(item["body"]))
+        job = FanoutMessage.from_json(item["body"])
         fan_out(job.petition_id, job.update_id)
     return {"batchItemFailures": []}
 

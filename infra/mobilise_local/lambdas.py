@@ -45,8 +45,8 @@ def invoke_in_environment(
     """Invoke as Lambda does: one event at a time per execution environment.
 
     A process holds one copy of the handler module and of the layer's singletons (the
-    Powertools resolver keeps the current event on its class, a batch processor its
-    records): the local stack runs one environment per function, so one event at a time.
+    Powertools resolver keeps the current event on its class): the local stack runs one
+    environment per function, so one event at a time.
     """
     with _environments_lock:
         lock = _environments.setdefault(function.logical_id, threading.Lock())

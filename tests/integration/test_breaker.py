@@ -232,7 +232,7 @@ def test_a_paused_update_s_messages_are_parked_and_a_resume_sends_exactly_the_re
     while received := _take(system, "DeliveryQueue"):
         bodies += received
     for body in bodies * 2:
-        assert parking.park(DeliveryMessage.model_validate_json(body), "update")
+        assert parking.park(DeliveryMessage.from_json(body), "update")
     assert len(bodies) == 2
     assert system.stats(petition_id, update_id)["state"] == "paused"
 
@@ -250,7 +250,7 @@ def test_a_paused_update_s_messages_are_parked_and_a_resume_sends_exactly_the_re
     assert shown(system, petition_id, update_id)["status"] == "sending"
     assert operators(system, "paused")["updates"] == []
     # and a message that comes now is not parked (it is to be sent)
-    assert not parking.park(DeliveryMessage.model_validate_json(bodies[0]), "update")
+    assert not parking.park(DeliveryMessage.from_json(bodies[0]), "update")
     # and once delivered, every signer got the update exactly once
     system.run_queues()
     assert sent_to(system) == Counter(dict.fromkeys(SIGNERS, 1))
@@ -274,7 +274,7 @@ def test_a_resume_cut_short_goes_on_when_run_again(
     assert pausing.pause(petition_id, update_id, "complaints")
     while received := _take(system, "DeliveryQueue"):
         for body in received:
-            assert parking.park(DeliveryMessage.model_validate_json(body), "update")
+            assert parking.park(DeliveryMessage.from_json(body), "update")
     monkeypatch.setattr(parking, "DRAIN_LIMIT", 1)
     ids = {"petition_id": petition_id, "update_id": update_id}
 
@@ -297,7 +297,7 @@ def test_a_cancelled_paused_update_sends_nothing_more_and_its_parked_recipients_
     assert pausing.pause(petition_id, update_id, "bounces")
     while received := _take(system, "DeliveryQueue"):
         for body in received:
-            assert parking.park(DeliveryMessage.model_validate_json(body), "update")
+            assert parking.park(DeliveryMessage.from_json(body), "update")
 
     # When an operator cancels it
     answer = operators(system, "cancel", petition_id=petition_id, update_id=update_id)
@@ -328,7 +328,7 @@ def test_the_account_pause_is_set_once_parks_every_update_and_resumes_them_all(
     while received := _take(system, "DeliveryQueue"):
         bodies += received
     for body in bodies:
-        assert parking.park(DeliveryMessage.model_validate_json(body), "account")
+        assert parking.park(DeliveryMessage.from_json(body), "account")
     listed = operators(system, "paused")
     assert listed["account"]["code"] == "AccountSendingPausedException"
 
@@ -337,7 +337,7 @@ def test_the_account_pause_is_set_once_parks_every_update_and_resumes_them_all(
 
     # Then the parked messages are on the queue again, and nothing holds a message back
     assert answer == {"status": "sending", "requeued": 2, "parked_left": 0, "updates_left": []}
-    assert not parking.park(DeliveryMessage.model_validate_json(bodies[0]), "account")
+    assert not parking.park(DeliveryMessage.from_json(bodies[0]), "account")
     assert pausing.hold_of(petition_id, update_id) is None
     system.run_queues()
     assert sent_to(system) == Counter(dict.fromkeys(SIGNERS, 1))

@@ -33,7 +33,7 @@ def test_an_account_resume_cut_short_goes_on_when_run_again(
     assert pausing.pause_account("AccountSendingPausedException")
     while received := _take(system, "DeliveryQueue"):
         for body in received:
-            assert parking.park(DeliveryMessage.model_validate_json(body), "account")
+            assert parking.park(DeliveryMessage.from_json(body), "account")
     monkeypatch.setattr(parking, "DRAIN_LIMIT", 1)
     named = {"petition_id": petition_id, "update_id": update_id}
 

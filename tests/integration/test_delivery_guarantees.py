@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import timedelta
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.stub import Stubber
 
 from mobilise.core import aws, clock, crypto
+from mobilise.core.batches import BatchFailed
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise.table.models import Signature
 from tests.integration.harness import Mobilise, event
@@ -85,10 +86,10 @@ def test_a_delivery_message_handled_twice_sends_one_email(on_both: Mobilise) -> 
 
     # When the same delivery message comes twice more, and one recipient again in another
     again = DeliveryMessage(petition_id=petition_id, update_id=update_id, recipients=hashes)
-    mobilise.send("DeliveryQueue", again.model_dump_json())
-    mobilise.send("DeliveryQueue", again.model_dump_json())
-    alone = again.model_copy(update={"recipients": hashes[1:2]})
-    mobilise.send("DeliveryQueue", alone.model_dump_json())
+    mobilise.send("DeliveryQueue", again.to_json())
+    mobilise.send("DeliveryQueue", again.to_json())
+    alone = dataclasses.replace(again, recipients=hashes[1:2])
+    mobilise.send("DeliveryQueue", alone.to_json())
     mobilise.run_queues()
 
     # Then each signer still has exactly one email
@@ -110,7 +111,7 @@ def test_ses_throttling_fails_only_its_record_and_the_retry_sends_once(
                 petition_id=petition_id,
                 update_id=update_id,
                 recipients=[crypto.email_hash(address)],
-            ).model_dump_json(),
+            ).to_json(),
         )
         for index, address in enumerate(["first@example.org", "second@example.org"])
     ]
@@ -140,7 +141,7 @@ def test_a_message_rejected_by_ses_is_counted_and_not_retried(on_both: Mobilise)
         petition_id=petition_id,
         update_id=update_id,
         recipients=[crypto.email_hash("virus@example.org")],
-    ).model_dump_json()
+    ).to_json()
 
     with Stubber(aws.sesv2()) as ses:
         ses.add_client_error("send_email", "MessageRejected", http_status_code=400)
@@ -197,8 +198,8 @@ def test_dynamodb_throttling_during_fan_out_resumes_from_the_checkpoint(
         dynamodb.add_client_error(
             "query", "ProvisionedThroughputExceededException", http_status_code=400
         )
-        # Then its only record fails, so the whole batch is refused (Powertools) and stays
-        with pytest.raises(BatchProcessingError):
+        # Then its only record fails, so the whole batch is refused (BatchFailed) and stays
+        with pytest.raises(BatchFailed):
             fan_out_once()
         dynamodb.assert_no_pending_responses()
 

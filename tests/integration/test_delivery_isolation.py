@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.stub import Stubber
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from mobilise.core import aws, clock, config, crypto
+from mobilise.core.batches import BatchFailed
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
 from tests.integration.harness import Mobilise, event
+from tests.log_capture import captured_logs
 
 #: Addresses SES cannot take (it has no SMTPUTF8): no email can be built for them. They
 #: reach the table only from before signing refused them, or straight from an operator.
@@ -35,22 +33,6 @@ UNSENDABLE = [
     "çava@example.org",
 ]
 QUEUES = ("PublishQueue", "PublishDeadLetterQueue", "DeliveryQueue", "DeliveryDeadLetterQueue")
-
-
-@contextmanager
-def _logs() -> Iterator[io.StringIO]:
-    """Every log line of the functions, as Powertools writes it (JSON)."""
-    from mobilise.core.observability import logger
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    underlying = logging.getLogger(logger.name)
-    underlying.addHandler(handler)
-    try:
-        yield stream
-    finally:
-        underlying.removeHandler(handler)
 
 
 def _lines(logs: io.StringIO, message: str) -> list[dict[str, Any]]:
@@ -95,7 +77,7 @@ def test_eight_unsendable_addresses_among_65_signers_cost_no_one_else_their_emai
     mobilise.seed_signatures(petition_id, UNSENDABLE)
 
     # When the starter publishes once and the queues run (retries at once, up to the DLQ)
-    with _logs() as logs:
+    with captured_logs() as logs:
         published = mobilise.publish(petition_id, title="Isolated")
         assert published.status == 201, published.text
         update_id = published.json()["update_id"]
@@ -140,8 +122,8 @@ def test_a_confirmation_that_cannot_be_built_is_dropped_not_retried_to_the_dlq(
     )
 
     # When the delivery queue runs it (retries at once, up to the DLQ)
-    with _logs() as logs:
-        mobilise.send("DeliveryQueue", message.model_dump_json())
+    with captured_logs() as logs:
+        mobilise.send("DeliveryQueue", message.to_json())
         mobilise.run_queues(visibility_timeout=0)
 
     # Then no email, one invocation, nothing on a queue or in a DLQ, one line without address
@@ -172,7 +154,7 @@ def _published_without_delivery(mobilise: Mobilise, petition_id: str) -> str:
 
 def _record(message_id: str, message: DeliveryMessage) -> dict[str, object]:
     record = event("sqs_delivery_batch_with_poison.json")["Records"][0]
-    return {**record, "messageId": message_id, "body": message.model_dump_json()}
+    return {**record, "messageId": message_id, "body": message.to_json()}
 
 
 def test_ses_throttling_after_an_unsendable_recipient_fails_the_record_and_counts_once(
@@ -194,8 +176,8 @@ def test_ses_throttling_after_an_unsendable_recipient_fails_the_record_and_count
     with Stubber(aws.sesv2()) as ses:
         ses.add_response("send_email", {"MessageId": "accepted-by-ses"})
         ses.add_client_error("send_email", "TooManyRequestsException", http_status_code=429)
-        # Then its only record fails, so the whole batch is refused (Powertools) and stays
-        with pytest.raises(BatchProcessingError):
+        # Then its only record fails, so the whole batch is refused (BatchFailed) and stays
+        with pytest.raises(BatchFailed):
             mobilise.invoke("DeliverFunction", {"Records": [_record("m1", message)]})
         ses.assert_no_pending_responses()
 

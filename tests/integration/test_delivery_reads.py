@@ -4,6 +4,7 @@ and what it does with them."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -55,7 +56,7 @@ def test_a_message_of_50_reads_its_signatures_and_suppressions_in_one_request(
     store.suppress(crypto.email_hash(addresses[0]), "complaint")
     store.unsubscribe(message.petition_id, crypto.email_hash(addresses[1]))
     gone = crypto.email_hash("gone@example.org")
-    message = message.model_copy(update={"recipients": [*message.recipients, gone]})
+    message = dataclasses.replace(message, recipients=[*message.recipients, gone])
 
     # When the deliver function sends it, its requests counted
     with RequestCounter() as counter, counter.acting("DeliverFunction"):

@@ -3,6 +3,7 @@ the one window it leaves (mobilise.delivery.records)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from collections import Counter
@@ -242,8 +243,8 @@ def test_two_messages_naming_one_signer_at_the_same_moment_send_to_it_once(
     petition_id, update_id, message = _fanned_out(mobilise, addresses)
     low, middle, high = message.recipients
     messages = {
-        "smaller": message.model_copy(update={"recipients": [low, middle]}),
-        "larger": message.model_copy(update={"recipients": [middle, high]}),
+        "smaller": dataclasses.replace(message, recipients=[low, middle]),
+        "larger": dataclasses.replace(message, recipients=[middle, high]),
     }
     names = ["smaller", "larger"]
     local = threading.local()
@@ -329,8 +330,8 @@ def test_a_recipient_sent_before_its_page_was_read_again_without_it_is_not_sent_
     # and that reading is sent, and then a message names the third on its own
     gone = message.recipients[2]
     again = [email_hash for email_hash in message.recipients if email_hash != gone]
-    sending.deliver(message.model_copy(update={"recipients": again}))
-    sending.deliver(message.model_copy(update={"recipients": [gone]}))
+    sending.deliver(dataclasses.replace(message, recipients=again))
+    sending.deliver(dataclasses.replace(message, recipients=[gone]))
 
     # Then the third got one email, as did each of the others
     assert _received(mobilise) == Counter(dict.fromkeys(by_hash.values(), 1))
@@ -379,7 +380,7 @@ def test_a_message_with_no_one_left_to_send_to_settles_without_asking_ses_its_ra
     # (the pacer asks it the account's rate on a cold start, SesMaxSendRate unset)
     mobilise = one_shard
     petition_id, update_id, message = _fanned_out(mobilise, ["signer@example.org"])
-    gone = message.model_copy(update={"recipients": [crypto.email_hash("gone@example.org")]})
+    gone = dataclasses.replace(message, recipients=[crypto.email_hash("gone@example.org")])
 
     def unavailable() -> pacing.Pacer:
         raise ConnectionError("SES GetAccount unreachable")

@@ -58,7 +58,7 @@ def _queued_digests(mobilise: Mobilise) -> list[DigestMessage]:
     found = []
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
         for message in messages:
-            found.append(DigestMessage.model_validate_json(message["Body"]))
+            found.append(DigestMessage.from_json(message["Body"]))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     return found
 

@@ -247,10 +247,14 @@ def test_erasing_an_address_removes_its_responses_rsvps_and_starter_address_ever
 def test_the_privacy_function_refuses_a_request_it_does_not_understand(
     mobilise: Mobilise,
 ) -> None:
-    from aws_lambda_powertools.utilities.parser import ValidationError
+    from mobilise.core.operator_requests import InvalidRequest
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRequest, match="action must be one of export, erase"):
         mobilise.invoke("PrivacyFunction", {"action": "drop_table", "email": ADDRESS})
+    with pytest.raises(InvalidRequest, match="email is not a valid email address"):
+        mobilise.invoke("PrivacyFunction", {"action": "export", "email": "not an address"})
+    with pytest.raises(InvalidRequest, match="unknown field everything"):
+        mobilise.invoke("PrivacyFunction", {"action": "erase", "email": ADDRESS, "everything": 1})
 
 
 @contextmanager

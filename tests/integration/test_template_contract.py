@@ -40,11 +40,10 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
-from pydantic import ValidationError
 from pynamodb.attributes import TTLAttribute
 
 from mobilise.api import app
-from mobilise.core.config import Settings
+from mobilise.core.config import Settings, SettingsError
 from mobilise.table.models import MODELS
 from mobilise_local import cloudformation
 from mobilise_local.cloudformation import NO_MODEL, UNDEPLOYABLE, Deployed
@@ -466,15 +465,8 @@ def environment_problems(stack: Deployed) -> list[str]:
 
 def _settings_variables() -> tuple[set[str], set[str]]:
     """The variables ``Settings`` reads, and those of them it cannot do without."""
-    prefix = Settings.model_config.get("env_prefix") or ""
-    reads, required = set(), set()
-    for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        variable = (alias if isinstance(alias, str) else f"{prefix}{name}").upper()
-        reads.add(variable)
-        if field.is_required():
-            required.add(variable)
-    return reads, required
+    variables = Settings.variables()
+    return set(variables), {name for name, needed in variables.items() if needed}
 
 
 def settings_problems(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -494,9 +486,9 @@ def settings_problems(stack: Deployed, monkeypatch: pytest.MonkeyPatch) -> list[
             for variable, value in function.environment.items():
                 patch.setenv(variable, value)
             try:
-                Settings()  # type: ignore[call-arg]  # from the environment
-            except ValidationError as error:
-                fields = sorted(".".join(map(str, e["loc"])) for e in error.errors())
+                Settings.from_environment()
+            except SettingsError as error:
+                fields = sorted(error.problems)
                 problems.append(f"{logical_id}: Settings refuses its environment: {fields}")
     return problems
 

@@ -10,7 +10,7 @@ turned into a schema before ``python -m mobilise_local.openapi`` asks for the do
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from aws_lambda_powertools.event_handler.openapi.types import (
     OpenAPIResponse,
@@ -248,6 +248,13 @@ ONE_CLICK = {
 
 #: The page of an off switch's link (unsubscribe, reminders) that is not valid.
 BAD_SWITCH = refused(None, "The link is not valid.", page=True)
+
+
+class Unsubscribed(BaseModel):
+    """The signer left the petition's updates (the one-click answer in JSON)."""
+
+    status: Literal["unsubscribed"] = "unsubscribed"
+    message: str
 
 
 def one_click(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:

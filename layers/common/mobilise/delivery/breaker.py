@@ -62,14 +62,14 @@ def _tell_starter(
     """Email the starter that their update paused and why; a failure is logged (the
     dashboard says it all the same). The renderer is imported here: the SES events
     function needs it only the once an update pauses."""
-    from mobilise.publishing import updates
+    from mobilise.publishing import releasing
     from mobilise.table import items
 
     try:
         petition = items.get_petition(petition_id)
         update = items.get_update(petition_id, update_id)
         count = int(counters.get("complained" if reason == "complaints" else "bounced", 0))
-        updates.notify_starter(petition, notice(petition, update, reason, count), "paused")
+        releasing.notify_starter(petition, notice(petition, update, reason, count), "paused")
     except Exception:
         logger.exception("starter not told of the pause", update_id=update_id)
 

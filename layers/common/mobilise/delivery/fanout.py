@@ -18,6 +18,7 @@ twice is still emailed once (delivery is idempotent per update and signer).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +57,7 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
     while True:
         if store.halted(job.petition_id, job.update_id):
             packing.skip(last=True)  # what waits is enqueued (and spared) and its pages counted
-            return stopping.spare_shard(job.model_copy(update={"cursor": cursor}), remaining_ms)
+            return stopping.spare_shard(dataclasses.replace(job, cursor=cursor), remaining_ms)
         page, after = store.page_subscribers(
             job.petition_id, job.shard, cursor, settings.fanout_page_size
         )
@@ -73,7 +74,7 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
             _finish(job, job.shard)
             return
         if last:
-            queues.to_publish([job.model_copy(update={"cursor": cursor})])
+            queues.to_publish([dataclasses.replace(job, cursor=cursor)])
             logger.info("shard checkpointed", update_id=job.update_id, shard=job.shard)
             return
 

@@ -49,7 +49,7 @@ def park(message: DeliveryMessage, hold: Hold) -> bool:
         *ParkedMessage.key(message.petition_id, message.update_id, digest),
         petition_id=message.petition_id,
         update_id=message.update_id,
-        body=message.model_dump_json(),
+        body=message.to_json(),
         parked_at=clock.now(),
     )
     try:
@@ -122,7 +122,7 @@ def parked(petition_id: str, update_id: str) -> Iterator[ParkedMessage]:
 
 
 def message_of(item: ParkedMessage) -> DeliveryMessage:
-    return DeliveryMessage.model_validate_json(item.body)
+    return DeliveryMessage.from_json(item.body)
 
 
 def count(petition_id: str, update_id: str) -> int:

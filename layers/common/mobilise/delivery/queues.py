@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel
-
 from mobilise.core import aws
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
-from mobilise.delivery.messages import FanoutMessage
+from mobilise.delivery.messages import FanoutMessage, QueueMessage
 
 _BATCH = 10  # SendMessageBatch takes at most ten entries
 
@@ -18,9 +16,9 @@ class QueueSendFailed(Exception):
     """SQS accepted only part of a batch."""
 
 
-def send(queue_url: str, messages: Iterable[BaseModel]) -> int:
+def send(queue_url: str, messages: Iterable[QueueMessage]) -> int:
     """Send ``messages``, ten a request; returns how many were sent."""
-    batch: list[BaseModel] = []
+    batch: list[QueueMessage] = []
     sent = 0
     for message in messages:
         batch.append(message)
@@ -32,11 +30,11 @@ def send(queue_url: str, messages: Iterable[BaseModel]) -> int:
     return sent
 
 
-def _send_batch(queue_url: str, batch: Sequence[BaseModel]) -> int:
+def _send_batch(queue_url: str, batch: Sequence[QueueMessage]) -> int:
     response = aws.sqs().send_message_batch(
         QueueUrl=queue_url,
         Entries=[
-            {"Id": str(index), "MessageBody": message.model_dump_json()}
+            {"Id": str(index), "MessageBody": message.to_json()}
             for index, message in enumerate(batch)
         ],
     )
@@ -46,11 +44,11 @@ def _send_batch(queue_url: str, batch: Sequence[BaseModel]) -> int:
     return len(batch)
 
 
-def to_publish(messages: Iterable[BaseModel]) -> int:
+def to_publish(messages: Iterable[QueueMessage]) -> int:
     return send(get_settings().publish_queue_url, messages)
 
 
-def to_delivery(messages: Iterable[BaseModel]) -> int:
+def to_delivery(messages: Iterable[QueueMessage]) -> int:
     return send(get_settings().delivery_queue_url, messages)
 
 

@@ -14,12 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from mobilise.core import crypto
+from mobilise.core.batches import BatchResponse, Record, each_record
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import breaker, store
@@ -68,14 +64,12 @@ def apply(event: dict[str, Any]) -> Counter[str]:
     return counts
 
 
-def apply_records(
-    event: dict[str, Any], processor: BatchProcessor, context: LambdaContext
-) -> PartialItemFailureResponse:
+def apply_records(event: dict[str, Any]) -> BatchResponse:
     """Each record on its own (partial batch failures); the statistics in one write per update."""
     stats: Stats = defaultdict(Counter)
 
-    def record_handler(record: SQSRecord) -> None:
-        ses_event = event_of(record.body)
+    def record_handler(record: Record) -> None:
+        ses_event = event_of(record["body"])
         counts = apply(ses_event)
         mail = ses_event.get("mail", {})
         petition_id, update_id = _tag(mail, "petition_id"), _tag(mail, "update_id")
@@ -83,9 +77,7 @@ def apply_records(
             stats[(petition_id, update_id)].update(counts)
 
     try:
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+        return each_record(event, record_handler)
     finally:
         for (petition_id, update_id), counts in stats.items():
             if not +counts:

@@ -10,6 +10,7 @@ skipped + spared + digested = recipients.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 
@@ -58,5 +59,5 @@ def spare_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
             return
         cursor = after
         if remaining_ms() < settings.fanout_reserve_ms:
-            queues.to_publish([job.model_copy(update={"cursor": cursor})])
+            queues.to_publish([dataclasses.replace(job, cursor=cursor)])
             return

@@ -4,9 +4,6 @@ a button, and RFC 8058 one-click): the link names the signer, the petition and t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-from pydantic import BaseModel
 
 from mobilise.core import links
 from mobilise.core.errors import InvalidLink, NotFound
@@ -22,13 +19,6 @@ class Leaving:
     signer: SignerRef
     petition_title: str
     language: str
-
-
-class Unsubscribed(BaseModel):
-    """The signer left the petition's updates (the one-click answer in JSON)."""
-
-    status: Literal["unsubscribed"] = "unsubscribed"
-    message: str
 
 
 def leaving(token: str) -> Leaving:

@@ -64,7 +64,7 @@ def event(update: Update) -> str:
     fields: Mapping[str, Any] = update.fields or {}
     start = _moment(fields["starts_at"])
     end = _moment(fields["ends_at"]) if fields.get("ends_at") else start + DEFAULT_LENGTH
-    host = urlsplit(str(get_settings().public_base_url)).hostname or "mobilise"
+    host = urlsplit(get_settings().public_base_url).hostname or "mobilise"
     description = update.body
     if fields.get("online_url"):
         description = f"{description}\n\n{fields['online_url']}"

@@ -10,7 +10,7 @@ from mobilise.core import clock
 from mobilise.core.errors import Conflict, DomainError, InvalidField
 from mobilise.core.observability import logger, metrics
 from mobilise.moderation import outcome
-from mobilise.publishing import grace, updates
+from mobilise.publishing import grace, releasing
 from mobilise.table import items
 
 DECIDED = {"approve": "approved", "reject": "rejected"}
@@ -59,7 +59,7 @@ def decide(action: str, petition_id: str | None, update_id: str | None) -> dict[
         raise Conflict("This update is not in review; it is " + update.status)
     petition = items.get_petition(petition_id)
     if action == "approve":
-        updates.release(petition.owner_id, petition, update)
+        releasing.release(petition.owner_id, petition, update)
     else:
         grace.reject(update)
     outcome.tell_starter(petition, update, DECIDED[action])

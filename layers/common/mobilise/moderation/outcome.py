@@ -6,7 +6,7 @@ from __future__ import annotations
 from mobilise.core.observability import logger
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import updates
+from mobilise.publishing import releasing
 from mobilise.table.models import Petition, Update
 
 OUTCOMES = ("approved", "rejected")
@@ -16,7 +16,7 @@ def tell_starter(petition: Petition, update: Update, outcome: str) -> None:
     """Email the outcome to the starter's verified address; a failure is logged, never the
     decision's undoing (the dashboard shows the status all the same)."""
     try:
-        updates.notify_starter(petition, notice(petition, update, outcome), f"review-{outcome}")
+        releasing.notify_starter(petition, notice(petition, update, outcome), f"review-{outcome}")
     except Exception:
         logger.exception("starter not told the review's outcome", update_id=update.update_id)
 

@@ -23,7 +23,7 @@ from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
 from mobilise.petitions import lifecycle
 from mobilise.petitions.schemas import PetitionOut, SignatureIn
-from mobilise.publishing import updates
+from mobilise.publishing import releasing
 from mobilise.publishing.actions import SHARE, SHARE_CHANNELS
 from mobilise.table import items
 from mobilise.table.models import EMAILED, Petition, Update
@@ -120,7 +120,7 @@ def petition_page(petition_id: str, language: str | None) -> PetitionPage:
     shown = lifecycle.view(petition)
     chosen = page_language(language, petition.language)
     url = links.petition_page_url(petition_id)
-    latest = updates.latest(petition_id, LATEST)
+    latest = releasing.latest(petition_id, LATEST)
     photo = next((found for found in map(rendering_photo, latest) if found), None)
     return PetitionPage(
         petition=shown,

@@ -78,7 +78,7 @@ def is_safe_target(url: str) -> bool:
 
 def _own_origins() -> set[tuple[str, str]]:
     settings = get_settings()
-    found = (urlsplit(str(settings.public_base_url)), urlsplit(settings.site_url))
+    found = (urlsplit(settings.public_base_url), urlsplit(settings.site_url))
     return {(origin.scheme.lower(), origin.netloc.lower()) for origin in found}
 
 

@@ -3,7 +3,7 @@ the pending ones whose grace period has ended (``release_at``: due under the sam
 
 Due updates are read a page at a time from the sparse ``outbox`` index (kind
 ``SCHEDULED``, due time up to now): never a scan. Each is published through the
-same conditional transaction as a direct publish (:func:`mobilise.publishing.updates.release`).
+same conditional transaction as a direct publish (:func:`mobilise.publishing.releasing.release`).
 One refused by the 24-hour rule stays scheduled, due again when the window reopens,
 and its starter is told once: a conditional :class:`~mobilise.table.models.JobRecord`
 keyed (job, update, time the window reopens) stands between a run and the email,
@@ -22,7 +22,7 @@ from mobilise.core.errors import Conflict, NotFound, NotOwner, UpdateTooSoon
 from mobilise.core.observability import logger, metrics
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import grace, store, updates
+from mobilise.publishing import grace, releasing, store
 from mobilise.table import items, job_records
 from mobilise.table.models import SCHEDULED, Petition, Update
 
@@ -72,7 +72,7 @@ def _publish(petition_id: str, update_id: str) -> str:
             return "in_review"
         if update.status == "pending" and grace.review_pending(petition, update):
             return "in_review"
-        updates.release(petition.owner_id, petition, update)
+        releasing.release(petition.owner_id, petition, update)
     except UpdateTooSoon as refused:
         reopens = refused.next_update_allowed_at
         try:
@@ -95,7 +95,7 @@ def _tell_starter(petition: Petition, update: Update, reopens: datetime) -> None
     if not job_records.record_job(JOB, update.update_id, period, clock.now() + NOTICE_KEPT):
         return
     try:
-        updates.notify_starter(petition, _notice(petition, update, reopens), JOB)
+        releasing.notify_starter(petition, _notice(petition, update, reopens), JOB)
     except Exception:
         job_records.forget_job(JOB, update.update_id, period)  # the next run tells them
         raise

@@ -11,7 +11,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from mobilise.core import clock, ids
-from mobilise.core.config import get_settings
 from mobilise.core.errors import (
     Conflict,
     EmailRefused,
@@ -21,11 +20,11 @@ from mobilise.core.errors import (
     NotOwner,
     NoVerifiedAddress,
 )
-from mobilise.core.observability import logger, metrics
-from mobilise.delivery import pausing, queues, ses
+from mobilise.core.observability import logger
+from mobilise.delivery import pausing, ses
 from mobilise.emails import rendering
 from mobilise.engagement import clicks as engagement_clicks
-from mobilise.publishing import actions, grace, photos, store
+from mobilise.publishing import actions, grace, photos, releasing, store
 from mobilise.publishing.schemas import (
     KEPT_TIMES,
     AnyUpdateIn,
@@ -66,34 +65,8 @@ def publish(caller: str, petition_id: str, request: AnyUpdateIn) -> tuple[Update
         store.schedule_update(caller, update)
         logger.info("update scheduled", petition_id=petition_id, update_id=update.update_id)
     elif not grace.hold(caller, petition, update):
-        release(caller, petition, update)
+        releasing.release(caller, petition, update)
     return update, store.count_subscribers(petition_id)
-
-
-def release(caller: str, petition: Petition, update: Update) -> None:
-    """Publish a new, a scheduled or a held update (one transaction), then queue its fan-out
-    job."""
-    update.outbox_pk = update.outbox_sk = None
-    follow_up = due.after_publish(update.type, update.fields or {})
-    if follow_up is not None:
-        update.outbox_pk, update.outbox_sk = follow_up[0], due.when(follow_up[1])
-    if update.type in store.OUTSIDE_WINDOW:  # a decision-maker's answer an operator approved
-        store.release_outside_window(update)
-    else:
-        # A closed petition keeps its status and its due work (the retention of its
-        # signatures): only an open one is nudged again, or changes to a victory.
-        store.publish_update(
-            caller,
-            update,
-            nudge=due.nudge(clock.now())
-            if petition.status == "open" and not petition.nudges_off
-            else None,
-            victory=update.type == "victory" and petition.status == "open",
-            status=petition.status,
-        )
-    logger.info("update published", petition_id=update.petition_id, update_id=update.update_id)
-    metrics.add_metric(name="UpdatesPublished", unit="Count", value=1)
-    queues.announce_fanout(update.petition_id, update.update_id)
 
 
 def _owned(caller: str, petition_id: str) -> Petition:
@@ -172,7 +145,7 @@ def send_test(
     limit = (f"test-send#{petition_id}", [(3600, TEST_SENDS_PER_HOUR)])
     rates.take_rate(*limit)
     try:
-        send_to_starter(
+        releasing.send_to_starter(
             address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
         )
     except Exception as error:
@@ -198,35 +171,6 @@ def test_links(petition_id: str) -> rendering.RecipientLinks:
     the body or the headers (the starter signed nothing, and the petition's page would
     answer RFC 8058's POST with a 404)."""
     return dataclasses.replace(_preview_links(petition_id), unsubscribe=None)
-
-
-def notice_links() -> rendering.RecipientLinks:
-    """A notice to a starter about their own petition: nobody to unsubscribe, so no
-    ``List-Unsubscribe`` (a link there must answer the RFC 8058 POST, and no page of ours
-    would). Built when sent: the renderer is loaded by the first email, not at import."""
-    return rendering.RecipientLinks(unsubscribe=None)
-
-
-def notify_starter(petition: Petition, rendered: rendering.Rendered, kind: str) -> None:
-    """A notice to the petition's starter at the address their sign-in verified; none, and
-    a warning, if the petition has none."""
-    if not petition.owner_email:
-        logger.warning("no address to tell the starter", petition_id=petition.petition_id)
-        return
-    tags = {"kind": kind, "petition_id": petition.petition_id}
-    send_to_starter(petition.owner_email, rendered, notice_links(), tags)
-
-
-def send_to_starter(
-    address: str,
-    rendered: rendering.Rendered,
-    links: rendering.RecipientLinks,
-    tags: dict[str, str],
-) -> str:
-    """One email to a petition's starter, through SES with the configuration set."""
-    settings = get_settings()
-    raw = rendering.addressed(rendered, sender=settings.sender_address, to=address, links=links)
-    return ses.send(address, raw, tags)
 
 
 # Corrections --------------------------------------------------------------------------------
@@ -380,12 +324,6 @@ def stats(caller: str, petition_id: str, update_id: str) -> UpdateStats:
         rsvp=rsvp,
         **counters,
     )
-
-
-def latest(petition_id: str, limit: int) -> list[Update]:
-    """The petition's latest published updates, newest first."""
-    updates, _ = store.list_updates(petition_id, limit, None)
-    return updates
 
 
 def page(petition_id: str, limit: int, cursor: str | None) -> UpdatePage:
