@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import email_validator  # noqa: F401  (every request names an address: loaded at init)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise.core import operator_requests as request

@@ -41,15 +41,16 @@ AT_INIT: dict[str, frozenset[str]] = {
     "aws_lambda_powertools.utilities.data_classes": frozenset({"ApiFunction"}),
     "asyncio": frozenset({"ApiFunction"}),
     "aws_lambda_powertools.utilities.parser": frozenset(),
-    # Confirmations' idempotency (mobilise.delivery.sending; erasure imports sending).
-    "aws_lambda_powertools.utilities.idempotency": frozenset(
-        {"DeliverFunction", "PrivacyFunction"}
-    ),
+    # Confirmations' idempotency (mobilise.delivery.sending); erasure imports it to name the
+    # records it deletes, an export does not.
+    "aws_lambda_powertools.utilities.idempotency": frozenset({"DeliverFunction"}),
     # The renderer (mobilise.emails.rendering: Jinja2, css-inline): every delivery renders.
     "jinja2": frozenset({"DeliverFunction"}),
     "css_inline": frozenset({"DeliverFunction"}),
     "mobilise.emails.rendering": frozenset({"DeliverFunction"}),
-    "email_validator": frozenset({"PrivacyFunction"}),  # every request names an address
+    # Signing's full check of an address (the API's first signature); the privacy function
+    # looks addresses up by their hash (mobilise.core.operator_requests.email_address).
+    "email_validator": frozenset(),
     # pydantic: the API's request and answer models only. The settings, the queues' messages
     # and the operators' requests are read by our own code (40 to 60 ms of a cold start).
     "pydantic": frozenset({"ApiFunction"}),

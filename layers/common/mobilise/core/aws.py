@@ -4,11 +4,13 @@ Nothing here talks to AWS at import time, so tests can start moto first.
 Endpoints come from the standard ``AWS_ENDPOINT_URL_<SERVICE>`` variables,
 which is how the local stack points the functions at moto or DynamoDB Local.
 
-PynamoDB makes a botocore session of its own for each model (and thread), and a
-new session parses botocore's data files again: the endpoints, the DynamoDB
-model and its rules, about 60 ms a session, five or more sessions in a function's
-first invocation. :func:`share_botocore_data` gives them boto3's loader, which
-parses each file once per process.
+PynamoDB makes a botocore session of its own for each connection (and thread):
+a new session registers botocore's few hundred handlers again and parses its data
+files again (the endpoints, the DynamoDB model and its rules), about 60 ms, a
+third of a cold start. :func:`share_botocore_data` has PynamoDB use boto3's own
+session, which has parsed them for the first boto3 client or will have for the next.
+A session is not safe to make clients from in two threads at once (the local stack
+runs the functions in threads): every client is made under one lock (:func:`made`).
 
 Every client sends one constant User-Agent (:data:`USER_AGENT`): botocore otherwise builds
 its own again for each request, twice, from a dozen parts each cleaned character by
@@ -20,8 +22,10 @@ the same, for less CPU.
 from __future__ import annotations
 
 import platform
+import threading
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 import botocore
@@ -43,10 +47,19 @@ USER_AGENT = f"mobilise botocore/{botocore.__version__} Python/{platform.python_
 _AGENT = Config(user_agent=USER_AGENT)
 _CONFIG = _AGENT.merge(Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3))
 
+Made = TypeVar("Made")
+_MAKING = threading.Lock()
+
+
+def made(make: Callable[[], Made]) -> Made:
+    """``make()`` (which makes a client from boto3's session) under the clients' lock."""
+    with _MAKING:
+        return make()
+
 
 @cache
 def sqs() -> SQSClient:
-    return boto3.client("sqs", config=_CONFIG)
+    return made(lambda: boto3.client("sqs", config=_CONFIG))
 
 
 @cache
@@ -58,20 +71,15 @@ def sesv2() -> SESV2Client:
     # Its parameters are not checked against the model before each call:
     # :func:`mobilise.delivery.ses.send` makes them all, of one shape, and SES refuses a
     # malformed request all the same (30 µs an email).
-    return boto3.client(
-        "sesv2",
-        config=_AGENT.merge(
-            Config(
-                retries={"mode": "standard", "total_max_attempts": 1},
-                parameter_validation=False,
-            )
-        ),
+    config = _AGENT.merge(
+        Config(retries={"mode": "standard", "total_max_attempts": 1}, parameter_validation=False)
     )
+    return made(lambda: boto3.client("sesv2", config=config))
 
 
 @cache
 def secretsmanager() -> SecretsManagerClient:
-    return boto3.client("secretsmanager", config=_CONFIG)
+    return made(lambda: boto3.client("secretsmanager", config=_CONFIG))
 
 
 @cache
@@ -80,24 +88,22 @@ def s3() -> S3Client:
     # a presigned POST then goes to bucket.s3.<region>.amazonaws.com, where a browser is not
     # redirected (the global name redirects for a day after a bucket is made). An endpoint
     # that is an IP address (moto, locally) stays path-style.
-    return boto3.client(
-        "s3",
-        config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"})),
-    )
+    config = _CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
+    return made(lambda: boto3.client("s3", config=config))
 
 
 def _loader() -> Any:
     """The data loader of the session boto3.client() uses: it keeps what it parsed."""
-    default: Any = boto3._get_default_session()
-    return default._session.get_component("data_loader")
+    return botocore_session().get_component("data_loader")
 
 
 def botocore_session() -> botocore.session.Session:
-    """A new botocore session (PynamoDB keeps one per connection and thread) reading
-    botocore's data files through boto3's loader."""
-    session = botocore.session.get_session()
-    session.register_component("data_loader", _loader())
-    session.set_default_client_config(_AGENT)
+    """The botocore session of boto3's default session, which boto3.client() and PynamoDB's
+    connections use; every client it makes says :data:`USER_AGENT`."""
+    default: Any = boto3._get_default_session()
+    session: botocore.session.Session = default._session
+    if session.get_default_client_config() is None:
+        session.set_default_client_config(_AGENT)
     return session
 
 
@@ -115,7 +121,7 @@ def load_service_data(*services: str) -> None:
 
 
 def share_botocore_data() -> None:
-    """PynamoDB's sessions read botocore's data files through boto3's loader."""
+    """PynamoDB's connections make their client from boto3's session."""
     connection_module: Any = pynamodb.connection.base
     connection_module.get_session = botocore_session
 

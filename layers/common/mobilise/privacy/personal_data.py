@@ -47,10 +47,8 @@ import boto3
 from mobilise.core import clock, crypto
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
-from mobilise.delivery.sending import IDEMPOTENCY_PREFIX
 from mobilise.digests import store as digests
 from mobilise.privacy import store
-from mobilise.reminders.events import EVENT_JOB
 from mobilise.table import items
 from mobilise.table.models import (
     Clicker,
@@ -232,6 +230,9 @@ def _suppression(email_hash: str) -> dict[str, str] | None:
 def idempotency_id(kind: str, petition_id: str, subject_id: str, email_hash: str) -> str:
     """The id Powertools gives the record of one send (see
     :data:`mobilise.delivery.sending.IDEMPOTENCY`)."""
+    # Imported by the erasures that need it: an export has no use for the sending machinery.
+    from mobilise.delivery.sending import IDEMPOTENCY_PREFIX
+
     data = json.dumps([kind, petition_id, subject_id, email_hash], sort_keys=True)
     digest = hashlib.md5(data.encode(), usedforsecurity=False).hexdigest()
     return f"{IDEMPOTENCY_PREFIX}#{digest}"
@@ -259,6 +260,8 @@ def _erase_idempotency(signature: Signature, email_hash: str) -> int:
 
 def _erase_reminder_record(update_id: str, email_hash: str) -> None:
     """The record of an event reminder sent to this address (see mobilise.reminders.jobs)."""
+    from mobilise.reminders.events import EVENT_JOB  # as IDEMPOTENCY_PREFIX above
+
     bound()
     JobRecord(*JobRecord.key(EVENT_JOB, update_id, email_hash)).delete()
 

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
+from mobilise.core import aws
+
 
 @cache
 def shared_connection() -> Connection:
     """The one PynamoDB connection whose botocore client every model and transaction uses."""
     return Connection()
+
+
+def shared_client() -> Any:
+    """That connection's botocore client, made (on first use, or again if PynamoDB finds it
+    has no credentials) under :func:`mobilise.core.aws.made`'s lock."""
+    return aws.made(lambda: shared_connection().client)
 
 
 class _Item(Model):
@@ -33,7 +42,7 @@ class _Item(Model):
         TLS handshake. A model's connection keeps its own schema (its indexes); only the
         client, which is thread-safe and holds no per-model state, is shared."""
         table: TableConnection = super()._get_connection()
-        table.connection._client = shared_connection().client
+        table.connection._client = shared_client()
         return table
 
 

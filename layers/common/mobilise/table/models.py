@@ -70,6 +70,7 @@ from mobilise.table.base import (
     PetitionDueIndex,
     UpdateDueIndex,
     _Item,
+    shared_client,
     shared_connection,
 )
 from mobilise.table.by_owner import ByOwnerIndex
@@ -420,6 +421,7 @@ def signature_partition(petition_id: str, shard: int) -> str:
 def connection() -> Connection:
     """The connection transactions use: the one whose botocore client every model uses."""
     bound()
+    shared_client()  # made under the clients' lock before PynamoDB asks for it
     return shared_connection()
 
 
