@@ -272,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _privacy(self, action: str, payload: dict[str, Any]) -> HttpResponse:
         """PrivacyFunction invoked as ``infra/privacy.py`` invokes it on AWS (IAM there)."""
-        import pydantic
+        from mobilise.core.operator_requests import InvalidRequest
 
         if set(payload) != {"email"} or not isinstance(payload["email"], str):
             return _error(400, "bad_request", '{"email": "<address>"} expected.')
@@ -281,8 +281,8 @@ class _Handler(BaseHTTPRequestHandler):
             answer = lambdas.invoke_in_environment(
                 function, {"action": action, "email": payload["email"]}
             )
-        except pydantic.ValidationError:
-            return _error(400, "bad_request", "email must be an email address.")
+        except InvalidRequest as refused:
+            return _error(400, "bad_request", f"{refused}.")
         return HttpResponse.json(200, answer)
 
     def _moderation(self, action: str, payload: dict[str, Any]) -> HttpResponse:

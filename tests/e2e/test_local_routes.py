@@ -135,7 +135,7 @@ def test_personal_data_is_exported_then_erased(stack: Client) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"email": "not an address"}, "email must be an email address."),
+        ({"email": "not an address"}, "email is not an email address: 'not an address'."),
         ({"address": "a@example.org"}, '{"email": "<address>"} expected.'),
         ({"email": 7}, '{"email": "<address>"} expected.'),
     ],
