@@ -85,6 +85,15 @@ def test_when_every_record_fails_the_invocation_fails_with_each_error() -> None:
     assert [type(error) for error in failed.value.errors] == [RuntimeError, RuntimeError]
 
 
+def test_a_record_without_a_message_id_fails_the_whole_batch() -> None:
+    """Lambda never sends one; it could not be reported alone, so nothing is lost."""
+    batch = _event([True, False])
+    del batch["Records"][1]["messageId"]
+
+    with pytest.raises(BatchFailed):
+        each_record(batch, _handle)
+
+
 def test_an_empty_batch_has_no_failures() -> None:
     """Lambda never sends one; Powertools raised its UnexpectedBatchTypeError for it."""
     assert each_record({"Records": []}, _handle) == {"batchItemFailures": []}

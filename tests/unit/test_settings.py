@@ -110,6 +110,38 @@ def test_every_missing_or_invalid_value_is_named(
     }
 
 
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("https://API.Example.org:443/", "https://api.example.org/"),
+        ("https://bücher.example", "https://xn--bcher-kva.example"),
+        ("http://localhost:3000/", "http://localhost:3000/"),
+        ("https://[::1]:8443/api/", "https://[::1]:8443/api/"),
+    ],
+)
+def test_the_public_url_is_read_in_the_normal_form_pydantic_gave_it(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, written: str, read: str
+) -> None:
+    """Every link of the emails and the calendar entries' ids are built from it."""
+    monkeypatch.setenv("PUBLIC_BASE_URL", written)
+
+    assert Settings.from_environment().public_base_url == read
+
+
+def test_a_whole_number_may_be_written_as_cloudformation_may_write_it(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGNATURE_RETENTION_DAYS", "365.0")
+    monkeypatch.setenv("DELIVERY_CONCURRENCY", " 4 ")
+
+    settings = Settings.from_environment()
+
+    assert (settings.signature_retention_days, settings.delivery_concurrency) == (365, 4)
+    monkeypatch.setenv("DELIVERY_CONCURRENCY", "4.5")
+    with pytest.raises(SettingsError, match="DELIVERY_CONCURRENCY: must be a whole number"):
+        Settings.from_environment()
+
+
 def test_the_settings_are_frozen(environment: dict[str, str]) -> None:
     settings = Settings.from_environment()
 

@@ -47,11 +47,12 @@ def each_record(event: Mapping[str, Any], handle: Callable[[Record], None]) -> B
         try:
             handle(record)
         except Exception as error:
+            message_id = record.get("messageId") if isinstance(record, Mapping) else None
             # The error's kind, not its text: a message may hold what a log must not.
-            logger.warning(
-                "record failed", message_id=record.get("messageId"), error=type(error).__name__
-            )
-            failures.append({"itemIdentifier": record["messageId"]})
+            logger.warning("record failed", message_id=message_id, error=type(error).__name__)
+            if not isinstance(message_id, str):  # not an SQS record: it cannot fail alone
+                raise BatchFailed([error]) from error
+            failures.append({"itemIdentifier": message_id})
             errors.append(error)
     if records and len(errors) == len(records):
         raise BatchFailed(errors) from errors[-1]

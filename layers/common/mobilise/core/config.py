@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field, fields
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 class SettingsError(ValueError):
@@ -41,12 +41,22 @@ def _text(value: object) -> str:
 
 
 def _integer(value: object) -> int:
+    """A whole number; written as text, ``"365"`` or ``"365.0"`` (as pydantic read it: a
+    CloudFormation ``Number`` parameter may be written either way)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    text = _text(value).strip()
     try:
-        return int(_text(value).strip())
+        return int(text)
     except ValueError:
-        raise ValueError(f"must be a whole number, not {value!r}") from None
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not number.is_integer():
+        raise ValueError(f"must be a whole number, not {value!r}")
+    return int(number)
 
 
 def _number(value: object) -> float:
@@ -75,15 +85,33 @@ def _flag(value: object) -> bool:
     raise ValueError(f"must be true or false, not {value!r}")
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _url(value: object) -> str:
+    """An http(s) link in its normal form, as pydantic's ``HttpUrl`` gave it: the host lower
+    case and in ASCII (IDNA), no default port. Links in emails and calendar entries are
+    built from it."""
+    text = _text(value).strip()
     try:
-        parts = urlsplit(_text(value).strip())
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+        valid = parts.scheme in _DEFAULT_PORTS and bool(host) and port != 0
     except ValueError:  # a port that is not a number, brackets that do not close...
         valid = False
-    if not valid:
+    if not valid or host is None:
         raise ValueError(f"must be an http:// or https:// link, not {value!r}")
-    return _text(value).strip()
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not carry a user name or password")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"must name a host that can be written in ASCII, not {value!r}") from None
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
+        host = f"{host}:{port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def _windows(value: object) -> list[tuple[int, int]]:

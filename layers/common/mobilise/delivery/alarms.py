@@ -10,13 +10,14 @@ from typing import Any
 
 import boto3
 
+from mobilise.core import aws
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 
 
 @cache
 def _sns() -> Any:
-    return boto3.client("sns")
+    return aws.made(lambda: boto3.client("sns"))
 
 
 def alarm(subject: str, details: Mapping[str, Any]) -> None:

@@ -71,8 +71,8 @@ class QueueMessage:
 def _object(body: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
-    except ValueError as error:
-        raise InvalidMessage(f"the body is not JSON: {error}") from None
+    except (ValueError, TypeError, RecursionError) as error:  # not text, not JSON, too deep
+        raise InvalidMessage(f"the body is not JSON: {error!s:.200}") from None
     if not isinstance(data, dict):
         raise InvalidMessage("the body is not a JSON object")
     return data

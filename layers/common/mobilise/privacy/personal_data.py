@@ -44,7 +44,7 @@ from typing import Any
 
 import boto3
 
-from mobilise.core import clock, crypto
+from mobilise.core import aws, clock, crypto
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 from mobilise.digests import store as digests
@@ -243,7 +243,8 @@ def _erase_idempotency(signature: Signature, email_hash: str) -> int:
     this petition (deleting a record that was never written is harmless)."""
     bound()
     petition_id = signature.petition_id
-    table = boto3.resource("dynamodb").Table(get_settings().idempotency_table_name)
+    dynamodb = aws.made(lambda: boto3.resource("dynamodb"))
+    table = dynamodb.Table(get_settings().idempotency_table_name)
     ids = [
         idempotency_id("update", petition_id, update.update_id, email_hash)
         for update in Update.query(f"PET#{petition_id}", Update.sk.startswith("UPD#"))
