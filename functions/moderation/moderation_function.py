@@ -14,7 +14,7 @@ from mobilise.moderation import decisions
 # An approval or a rejection emails the starter: the renderer goes into the snapshot.
 snapstart.before_snapshot("mobilise.emails.rendering", templates=True)
 
-ACTIONS = ("list", "approve", "reject", "paused", "resume", "cancel", "resume_account")
+ACTIONS = (*decisions.ACTIONS, *operators.ACTIONS)
 
 
 # Checked by mobilise.core.operator_requests (see the privacy function).

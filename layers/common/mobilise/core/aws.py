@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
 
 #: What every request of Mobilise's says it comes from (the ``user_agent`` option of botocore's
@@ -75,6 +76,12 @@ def sesv2() -> SESV2Client:
         Config(retries={"mode": "standard", "total_max_attempts": 1}, parameter_validation=False)
     )
     return made(lambda: boto3.client("sesv2", config=config))
+
+
+@cache
+def sns() -> SNSClient:
+    # The operators' alarms (mobilise.delivery.alarms), with botocore's own retries.
+    return made(lambda: boto3.client("sns", config=_AGENT))
 
 
 @cache
@@ -132,5 +139,5 @@ sigv4.install()
 
 def reset() -> None:
     """Forget every client (tests that start a new moto, or move endpoints)."""
-    for factory in (sqs, sesv2, secretsmanager, s3):
+    for factory in (sqs, sesv2, sns, secretsmanager, s3):
         factory.cache_clear()

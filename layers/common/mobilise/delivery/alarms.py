@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
-
-import boto3
 
 from mobilise.core import aws
 from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
-
-
-@cache
-def _sns() -> Any:
-    return aws.made(lambda: boto3.client("sns"))
 
 
 def alarm(subject: str, details: Mapping[str, Any]) -> None:
@@ -28,7 +20,7 @@ def alarm(subject: str, details: Mapping[str, Any]) -> None:
         logger.warning("no alarm topic to notify", subject=subject)
         return
     try:
-        _sns().publish(
+        aws.sns().publish(
             TopicArn=topic,
             Subject=f"Mobilise: {subject}",
             Message=json.dumps({"event": subject, **details}, sort_keys=True),
@@ -39,4 +31,4 @@ def alarm(subject: str, details: Mapping[str, Any]) -> None:
 
 def reset() -> None:
     """Forget the SNS client (tests on a new moto)."""
-    _sns.cache_clear()
+    aws.sns.cache_clear()

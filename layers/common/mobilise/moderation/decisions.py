@@ -16,6 +16,11 @@ from mobilise.table import items
 DECIDED = {"approve": "approved", "reject": "rejected"}
 
 
+#: The operators' commands on held updates (the moderation function takes these and
+#: mobilise.delivery.operators.ACTIONS).
+ACTIONS = ("list", "approve", "reject")
+
+
 def command(
     action: str, petition_id: str | None, update_id: str | None, limit: int
 ) -> dict[str, Any]:
