@@ -30,6 +30,19 @@ def _fresh_clock() -> Iterator[None]:
     clock.reset()
 
 
+@pytest.fixture(autouse=True)
+def _no_metrics_left() -> Iterator[None]:
+    """Metrics a test adds outside a handler (whose decorator would flush them) are dropped
+    after it. Powertools keeps them in one set per process, and once a metric has 100 values
+    prints the set on stdout, whatever POWERTOOLS_METRICS_DISABLED says: into whichever later
+    test on the same worker reads stdout (test_breaker's operators' command read an EMF line
+    before its JSON, depending on the tests run before it)."""
+    yield
+    from mobilise.core.observability import metrics
+
+    metrics.clear_metrics()
+
+
 @pytest.fixture
 def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Settings of a deployment and a fixed link key, with no AWS: what the emails are built
