@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -81,6 +82,16 @@ class Client:
         assert created.status == 201, created.body
         petition_id: str = created.json()["petition_id"]
         return petition_id
+
+    def at_a_minute_start(self) -> None:
+        """Move the stack's clock to the start of the next minute, so that requests counted in
+        one fixed one-minute rate window (a signing burst) fall in the same window however
+        slowly a loaded machine sends them; across a minute's end they would not."""
+        moved = self.call("POST", "/_local/clock", {"advance_seconds": 0})
+        assert moved.status == 200, moved.body
+        now = datetime.fromisoformat(moved.json()["now"])
+        answer = self.call("POST", "/_local/clock", {"advance_seconds": 60 - now.second})
+        assert answer.status == 200, answer.body
 
     def drain(self) -> None:
         answer = self.call("POST", "/_local/drain", {"timeout_seconds": 60})
