@@ -5,12 +5,16 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.api import resolve
+from mobilise.api import MODULES, resolve
 from mobilise.core import snapstart
 from mobilise.core.observability import logger, metrics, tracer
 
 snapstart.before_snapshot(
-    "mobilise.emails.rendering", "email_validator", "mobilise.engagement.ics", templates=True
+    "mobilise.emails.rendering",
+    "email_validator",
+    "mobilise.engagement.ics",
+    *(f"mobilise.api.{name}" for name in MODULES),  # a request includes its routes' module
+    templates=True,
 )
 
 

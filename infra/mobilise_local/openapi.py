@@ -28,7 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.models import (
 )
 from pydantic import AfterValidator, BaseModel, StringConstraints
 
-from mobilise.api import app, contract
+from mobilise.api import contract, everything
 from mobilise.core import fields
 from mobilise.petitions import schemas as petition_schemas
 from mobilise.publishing import schemas as publishing_schemas
@@ -55,7 +55,7 @@ def version() -> str:
 def document(template: Template | None = None) -> dict[str, Any]:
     """The OpenAPI document of ``mobilise.api.app``, as JSON data."""
     template = template or read()
-    schema = app.get_openapi_schema(
+    schema = everything().get_openapi_schema(
         title="Mobilise",
         version=version(),
         description=contract.DESCRIPTION,

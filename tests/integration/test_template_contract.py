@@ -42,7 +42,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 from pynamodb.attributes import TTLAttribute
 
-from mobilise.api import app
+from mobilise.api import everything
 from mobilise.core.config import Settings, SettingsError
 from mobilise.table.models import MODELS
 from mobilise_local import cloudformation
@@ -52,6 +52,8 @@ from mobilise_local.runtime import Context
 from mobilise_local.template import Function, read
 from tests.fake_aws import use_fake_aws
 from tests.integration.harness import reset_process_caches
+
+app = everything()  # every route (a request includes only its own)
 
 TABLE = "AWS::DynamoDB::Table"
 QUEUE = "AWS::SQS::Queue"

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from mobilise.api import MODULES
 from mobilise_local.fake_aws import FAKE_AWS
 from mobilise_local.template import ROOT, read
 
@@ -27,7 +28,7 @@ TEMPLATES = "layers/common/mobilise/emails/templates"
 AT_INIT: dict[str, frozenset[str]] = {
     "aws_xray_sdk": frozenset(),  # the Tracer: built on the first sampled invocation
     "icalendar": frozenset(),  # the api's calendar route only
-    "altcha": frozenset({"ApiFunction"}),  # signing's proof of work
+    "altcha": frozenset(),  # signing's proof of work: with the signing routes
     "babel": frozenset(),  # numbers and dates, on use (mobilise.i18n)
     # Settings are read by their model (mobilise.core.config), with none of these:
     "pydantic_settings": frozenset(),
@@ -56,11 +57,13 @@ AT_INIT: dict[str, frozenset[str]] = {
     "pydantic": frozenset({"ApiFunction"}),
     "pydantic_core": frozenset({"ApiFunction"}),
     # The API's models; the other functions release updates and tell starters through
-    # mobilise.publishing.releasing, without them. Imported by the API, but the update and
-    # answer models are built by their first use
+    # mobilise.publishing.releasing, without them. The API imports them with the routes of
+    # its first request, and builds the update and answer models by their first use
     # (test_no_function_builds_the_update_and_answer_models_at_init).
-    "mobilise.petitions.schemas": frozenset({"ApiFunction"}),
-    "mobilise.publishing.schemas": frozenset({"ApiFunction"}),
+    "mobilise.petitions.schemas": frozenset(),
+    "mobilise.publishing.schemas": frozenset(),
+    # The API's routes: each with its first request (mobilise.api.ROUTES).
+    **{f"mobilise.api.{name}": frozenset() for name in MODULES},
 }
 
 _PROBE = """
@@ -160,6 +163,7 @@ def test_the_snapshot_holds_the_heavy_modules_and_no_credentials(logical_id: str
     assert not _loaded(set(before), "aws_xray_sdk")
     if logical_id == "ApiFunction":
         assert {"jinja2", "email_validator", "icalendar"} <= set(after) - set(before)
+        assert {f"mobilise.api.{name}" for name in MODULES} <= set(after) - set(before)
 
 
 #: The models of the update and answer routes (and the update types' adapter) built when the

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -13,24 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mobilise.api import (
-    answers,
-    calendar,
-    digests,
-    nudges,
-    pages,
-    petitions,
-    photos,
-    redirect,
-    security,
-    signatures,
-    starters,
-    static,
-    unsubscribe,
-    updates,
-)
-from mobilise.api import responses as responses_api
-from mobilise.api import rsvp as rsvp_api
+from mobilise.api import security
 from mobilise.api.common import NOT_JSON, TOO_DEEP, normalised, read_json, refusal
 from mobilise.core import clock
 from mobilise.core.errors import (
@@ -57,21 +42,80 @@ from mobilise.delivery.ses import SesUnavailable
 EMAIL_RETRY_SECONDS = 60
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
-app.include_router(petitions.router)
-app.include_router(signatures.router)
-app.include_router(updates.router)
-app.include_router(unsubscribe.router)
-app.include_router(digests.router)
-app.include_router(redirect.router)
-app.include_router(nudges.router)
-app.include_router(photos.router)
-app.include_router(calendar.router)
-app.include_router(responses_api.router)
-app.include_router(rsvp_api.router)
-app.include_router(starters.router)
-app.include_router(answers.router)
-app.include_router(pages.router)
-app.include_router(static.router)
+
+#: The module of :mod:`mobilise.api` whose router serves each route, by method and resource
+#: as API Gateway names them (the event's ``httpMethod`` and ``resource``: template.yaml's
+#: paths). A cold start imports the routes its first request needs, not every route's and
+#: what they import (40 ms: docs/performance.md); the others come with their first request.
+#: No two routes of the routers match one request, so the order they are included in does
+#: not matter (tests/unit/test_api_routes.py).
+ROUTES: dict[tuple[str, str], str] = {
+    ("POST", "/petitions"): "petitions",
+    ("GET", "/petitions/{petition_id}"): "petitions",
+    ("POST", "/petitions/{petition_id}/close"): "petitions",
+    ("GET", "/petitions/{petition_id}/signature-counts"): "petitions",
+    ("POST", "/petitions/{petition_id}/signatures"): "signatures",
+    ("GET", "/signatures/confirm/{token}"): "signatures",
+    ("POST", "/signatures/confirm/{token}"): "signatures",
+    ("GET", "/petitions/{petition_id}/updates"): "updates",
+    ("POST", "/petitions/{petition_id}/updates"): "updates",
+    ("GET", "/petitions/{petition_id}/unpublished-updates"): "updates",
+    ("POST", "/petitions/{petition_id}/updates/preview"): "updates",
+    ("POST", "/petitions/{petition_id}/updates/test"): "updates",
+    ("GET", "/petitions/{petition_id}/updates/{update_id}"): "updates",
+    ("PATCH", "/petitions/{petition_id}/updates/{update_id}"): "updates",
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/stats"): "updates",
+    ("POST", "/petitions/{petition_id}/updates/{update_id}/stop"): "updates",
+    ("GET", "/unsubscribe/{token}"): "unsubscribe",
+    ("POST", "/unsubscribe/{token}"): "unsubscribe",
+    ("GET", "/unsubscribe-digest/{token}"): "digests",
+    ("POST", "/unsubscribe-digest/{token}"): "digests",
+    ("GET", "/r/{token}"): "redirect",
+    ("HEAD", "/r/{token}"): "redirect",
+    ("GET", "/petitions/{petition_id}/shares"): "redirect",
+    ("GET", "/nudges/off/{token}"): "nudges",
+    ("POST", "/nudges/off/{token}"): "nudges",
+    ("POST", "/petitions/{petition_id}/photos"): "photos",
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/event.ics"): "calendar",
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/responses"): "responses",
+    ("GET", "/petitions/{petition_id}/updates/{update_id}/responses.csv"): "responses",
+    ("GET", "/respond/{token}"): "responses",
+    ("POST", "/respond/{token}"): "responses",
+    ("GET", "/rsvp/{token}"): "rsvp",
+    ("POST", "/rsvp/{token}"): "rsvp",
+    ("GET", "/petitions"): "starters",
+    ("GET", "/petitions/{petition_id}/nudges"): "starters",
+    ("PUT", "/petitions/{petition_id}/nudges"): "starters",
+    ("GET", "/petitions/{petition_id}/decision-maker/requests"): "answers",
+    ("POST", "/petitions/{petition_id}/decision-maker/requests"): "answers",
+    ("GET", "/p/{petition_id}/answer/{token}"): "answers",
+    ("POST", "/p/{petition_id}/answer/{token}"): "answers",
+    ("GET", "/start"): "pages",
+    ("GET", "/p/{petition_id}"): "pages",
+    ("POST", "/p/{petition_id}"): "pages",
+    ("GET", "/p/{petition_id}/updates/{update_id}"): "pages",
+    ("GET", "/static/{name}"): "static",
+}
+#: Every module with routes.
+MODULES = tuple(dict.fromkeys(ROUTES.values()))
+_included: set[str] = set()
+_INCLUDING = threading.Lock()  # the local stack serves requests in threads
+
+
+def include(*modules: str) -> APIGatewayRestResolver:
+    """:data:`app` with the routes of ``modules`` (names in :data:`MODULES`) included."""
+    with _INCLUDING:
+        for name in modules:
+            if name not in _included:
+                app.include_router(importlib.import_module(f"mobilise.api.{name}").router)
+                _included.add(name)
+    return app
+
+
+def everything() -> APIGatewayRestResolver:
+    """:data:`app` with every route: its OpenAPI document, requests of an unknown resource."""
+    return include(*MODULES)
+
 
 _STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
@@ -215,4 +259,9 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             "body": json.dumps({"error": {"code": code, "message": message}}),
             "isBase64Encoded": False,
         }
+    module = ROUTES.get((event.get("httpMethod", ""), event.get("resource", "")))
+    if module is None:
+        everything()  # not one of the template's (a test's event, say): every route
+    else:
+        include(module)
     return security.with_headers(app.resolve(normalised(event), context))
