@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from mobilise_bench.counting import RequestCounter
 
 from mobilise.core import config, crypto
@@ -181,3 +182,36 @@ def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
     # Then every one is read, each wait the shortest, as every answer made progress
     assert len(signatures) == 30
     assert all(wait <= items.UNPROCESSED_WAIT for wait in waits)
+
+
+def test_a_cold_delivery_reads_its_update_status_once_and_its_petition_once(
+    one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stop check and the pause check share one read of the update's status; the
+    rendering and the recipients' language share one read of the petition."""
+    # Given a published update of two signers, and a deliver function that has read nothing
+    message = _fanned_out(one_shard, ["first@example.org", "second@example.org"])
+    sending.reset()
+    calls: list[tuple[str, dict[str, Any]]] = []
+    client_class: Any = BaseClient  # its _make_api_call is private: every request goes by it
+    make_api_call = client_class._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        calls.append((operation, params))
+        return make_api_call(client, operation, params)
+
+    monkeypatch.setattr(client_class, "_make_api_call", recorded)
+
+    # When it sends the update's delivery message
+    sending.deliver(message)
+
+    # Then the requests it made read the status once, and the petition once
+    reads = [params for operation, params in calls if operation == "GetItem"]
+    status = [
+        read
+        for read in reads
+        if set(read.get("ExpressionAttributeNames", {}).values()) == {"status"}
+    ]
+    petition = [read for read in reads if read["Key"]["sk"]["S"] == "PETITION"]
+    assert (len(status), len(petition)) == (1, 1), reads
+    assert len(one_shard.outbox()) >= 2

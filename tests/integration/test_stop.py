@@ -90,7 +90,7 @@ def test_stopped_mid_delivery_of_3000_signers_no_email_leaves_after_and_all_add_
     assert stopped.json()["status"] == "stopped"
 
     # And the functions go on (past the seconds a warm function trusts an update still runs)
-    clock.freeze(T0 + timedelta(seconds=delivery_store.HALT_CHECK_SECONDS + 1))
+    clock.freeze(T0 + timedelta(seconds=delivery_store.STATUS_CHECK_SECONDS + 1))
     mobilise.run_queues()
 
     # Then no email left after the stop
@@ -173,7 +173,7 @@ def test_a_stop_while_fan_out_holds_a_short_message_still_adds_up(
         asked.append(True)
         if len(asked) == 2:  # the second page's check: the starter stopped it meanwhile
             assert _stop(mobilise, petition_id, update_id).status == 200
-            clock.freeze(T0 + timedelta(seconds=delivery_store.HALT_CHECK_SECONDS + 1))
+            clock.freeze(T0 + timedelta(seconds=delivery_store.STATUS_CHECK_SECONDS + 1))
         return real(petition, update)
 
     monkeypatch.setattr(delivery_store, "halted", halted)
@@ -207,7 +207,7 @@ def test_a_stop_mid_message_spares_the_rest_of_that_message(
         sent.append(email.to)
         if len(sent) == 3:
             assert _stop(mobilise, petition_id, update_id).status == 200
-            clock.freeze(T0 + timedelta(seconds=delivery_store.HALT_CHECK_SECONDS + 1))
+            clock.freeze(T0 + timedelta(seconds=delivery_store.STATUS_CHECK_SECONDS + 1))
         return real(email)
 
     monkeypatch.setattr(ses, "send_ready", send)

@@ -42,16 +42,12 @@ from mobilise.table.pauses import (
 REASONS = ("complaints", "bounces")
 #: How long a warm function trusts what it read of the account's pause.
 ACCOUNT_CHECK_SECONDS = 5
-#: How long a warm function trusts that an update is not paused (a pause lets at most this
-#: long of one function's sending through, as a stop does).
-PAUSE_CHECK_SECONDS = 2
-_running: dict[tuple[str, str], datetime] = {}
 _account: dict[str, tuple[datetime, bool]] = {}
 
 
 def reset() -> None:
     """Forget what was read of pauses, and the models' connections (a new moto)."""
-    _running.clear()
+    store.forget_statuses()
     _account.clear()
     for model in (UpdatePause, ParkedMessage, PausedEntry, AccountPause, AccountParked):
         model._connection = None
@@ -95,30 +91,18 @@ def pause(petition_id: str, update_id: str, reason: str) -> bool:
         if failed_condition(error, 1) is None and failed_condition(error, 2) is None:
             raise
         return False
-    _running.pop((petition_id, update_id), None)
+    store.recheck_status(petition_id, update_id)
     logger.info("update paused", petition_id=petition_id, update_id=update_id, reason=reason)
     metrics.add_metric(name="UpdatesPaused", unit="Count", value=1)
     return True
 
 
 def paused(petition_id: str, update_id: str) -> bool:
-    """Whether the update is paused: a "no" is trusted for ``PAUSE_CHECK_SECONDS`` per warm
-    function, a "yes" is read again each time (parking checks it anyway)."""
-    key = (petition_id, update_id)
-    now = clock.now()
-    if _running.get(key, now) > now:
-        return False
-    bound()
-    try:
-        status = UpdatePause.get(*UpdatePause.key(*key), attributes_to_get=["status"]).status
-    except UpdatePause.DoesNotExist:
-        status = None
-    if status == "paused":
-        return True
-    if len(_running) > 256:  # a warm function goes through many updates: forget old ones
-        _running.clear()
-    _running[key] = now + timedelta(seconds=PAUSE_CHECK_SECONDS)
-    return False
+    """Whether the update is paused: a "no" is trusted for ``STATUS_CHECK_SECONDS`` per warm
+    function (a pause lets at most this long of one function's sending through, as a stop
+    does), a "yes" is read again each time (parking checks it anyway). The read is the stop
+    check's (:func:`mobilise.delivery.store.delivery_status`)."""
+    return store.delivery_status(petition_id, update_id) == "paused"
 
 
 def resume(petition_id: str, update_id: str) -> dict[str, int | str]:
@@ -182,7 +166,7 @@ def _move(petition_id: str, update_id: str, was: str, to: str, extra: list[Actio
         if failed_condition(error, 1) is None:
             raise
         raise Conflict(f"This update's delivery is not {was}; read it again.") from error
-    _running.pop((petition_id, update_id), None)
+    store.recheck_status(petition_id, update_id)
 
 
 def reason(update: Update) -> str | None:
@@ -330,8 +314,7 @@ def held(message: DeliveryMessage) -> bool:
     if parking.park(message, hold):
         return True
     _account.clear()
-    _running.pop((message.petition_id, message.update_id), None)
-    store.recheck_halted(message.petition_id, message.update_id)
+    store.recheck_status(message.petition_id, message.update_id)
     return False
 
 

@@ -57,7 +57,7 @@ from mobilise.digests import admission
 from mobilise.digests.sending import deliver_digest
 from mobilise.emails import rendering
 from mobilise.table import items
-from mobilise.table.models import Signature
+from mobilise.table.models import Petition, Signature
 
 #: Confirmation records: ``{IDEMPOTENCY_PREFIX}#{md5 of [kind, petition, subject, hash]}``:
 #: a stable name, so that erasing an address can find its records (mobilise.privacy.personal_data).
@@ -119,15 +119,14 @@ def _send_once() -> Callable[..., dict[str, str]]:
 
 @lru_cache(maxsize=64)
 def _rendered(petition_id: str, update_id: str, language: str) -> rendering.Rendered:
-    petition = items.get_petition(petition_id)
     update = items.get_update(petition_id, update_id)
-    return rendering.render_update(petition, update, language)
+    return rendering.render_update(_petition(petition_id), update, language)
 
 
 @lru_cache(maxsize=64)
-def _petition(petition_id: str) -> tuple[str, str]:
-    petition = items.get_petition(petition_id)
-    return petition.title, petition.language
+def _petition(petition_id: str) -> Petition:
+    """The petition, read once per warm function (its language, title, and the rendering)."""
+    return items.get_petition(petition_id)
 
 
 def reset() -> None:
@@ -245,7 +244,7 @@ def _send_built(
 
 def _update_email(message: DeliveryMessage, signature: Signature) -> Outgoing | None:
     """One recipient's email of an update; None if it cannot be built (it fails)."""
-    language = signature.language or _petition(message.petition_id)[1]
+    language = signature.language or _petition(message.petition_id).language
     rendered = _rendered(message.petition_id, message.update_id, language)
     signer = SignerRef(message.petition_id, signature.email_hash, message.update_id)
     raw = _built(signature.email, signer, rendered, "update", message.update_id)
@@ -285,9 +284,10 @@ def _confirmation(message: ConfirmationMessage) -> None:
         return
     if message.kind == "signed_again":  # erasure finds the email's record by this time
         store.confirmation_requested(message.petition_id, message.email_hash, message.requested_at)
-    title, petition_language = _petition(message.petition_id)
+    petition = _petition(message.petition_id)
+    title = petition.title
     signer = SignerRef(message.petition_id, message.email_hash)
-    language = signature.language or petition_language
+    language = signature.language or petition.language
     rendered = (
         rendering.render_already_signed(petition_title=title, language=language)
         if stands

@@ -33,22 +33,26 @@ from mobilise.table.models import (
 )
 
 PAGE_MARKER_DAYS = 30
-#: How long a warm function trusts that an update is still going out; a stop is final.
-HALT_CHECK_SECONDS = 2
-_running: dict[tuple[str, str], datetime] = {}
+#: How long a warm function trusts that an update is still going out (neither stopped nor
+#: paused): one read of its status serves the stop check and the pause check
+#: (:mod:`mobilise.delivery.pausing`). A stop is final; a pause is read again each time.
+STATUS_CHECK_SECONDS = 2
+_sending: dict[tuple[str, str], tuple[datetime, str | None]] = {}
 _halted: set[tuple[str, str]] = set()
 
 
-def halted(petition_id: str, update_id: str) -> bool:
-    """Whether the update's starter stopped it: read at most every ``HALT_CHECK_SECONDS``
-    per warm function while it goes on (one small read per delivery message at most),
-    remembered for good once it is stopped."""
+def delivery_status(petition_id: str, update_id: str) -> str | None:
+    """The update's ``status`` (sending, paused, stopped; None once it is gone), as the
+    stop and pause checks read it: at most every ``STATUS_CHECK_SECONDS`` per warm function
+    while it goes on (one small read per delivery message at most), remembered for good once
+    it is stopped, read again each time while it is paused."""
     key = (petition_id, update_id)
     if key in _halted:
-        return True
+        return "stopped"
     now = clock.now()
-    if _running.get(key, now) > now:
-        return False
+    known = _sending.get(key)
+    if known is not None and known[0] > now:
+        return known[1]
     bound()
     try:
         status = Update.get(*Update.key(*key), attributes_to_get=["status"]).status
@@ -56,17 +60,27 @@ def halted(petition_id: str, update_id: str) -> bool:
         status = None
     if status == "stopped":
         _halted.add(key)
-        return True
-    if len(_running) > 256:  # a warm function goes through many updates: forget old ones
-        _running.clear()
-    _running[key] = now + timedelta(seconds=HALT_CHECK_SECONDS)
-    return False
+    elif status != "paused":
+        if len(_sending) > 256:  # a warm function goes through many updates: forget old ones
+            _sending.clear()
+        _sending[key] = (now + timedelta(seconds=STATUS_CHECK_SECONDS), status)
+    return status
 
 
-def recheck_halted(petition_id: str, update_id: str) -> None:
-    """Forget that the update was going on: the next :func:`halted` reads its status (a
-    pause's parking found it changed, by an operator's cancel perhaps)."""
-    _running.pop((petition_id, update_id), None)
+def halted(petition_id: str, update_id: str) -> bool:
+    """Whether the update's starter stopped it (:func:`delivery_status`)."""
+    return delivery_status(petition_id, update_id) == "stopped"
+
+
+def recheck_status(petition_id: str, update_id: str) -> None:
+    """Forget that the update was going on: the next :func:`delivery_status` reads it (a
+    pause set or lifted here, or a pause's parking that found it changed)."""
+    _sending.pop((petition_id, update_id), None)
+
+
+def forget_statuses() -> None:
+    """Forget every status read but the stops (tests on a new moto)."""
+    _sending.clear()
 
 
 def page_subscribers(
