@@ -17,7 +17,7 @@ from mobilise_bench.counting import RequestCounter
 from mobilise.core import config, crypto
 from mobilise.delivery import sending, store
 from mobilise.delivery.messages import DeliveryMessage
-from mobilise.table import items
+from mobilise.table import batch_reads, items
 from mobilise.table.models import Signature
 from tests.integration.harness import Mobilise
 
@@ -111,7 +111,7 @@ def _batch_reads_answered_by(
     rather than slept."""
     waits: list[float] = []
     monkeypatch.setattr(Signature._get_connection(), "batch_get_item", answer)
-    monkeypatch.setattr(items, "sleep", waits.append)
+    monkeypatch.setattr(batch_reads, "sleep", waits.append)
     return waits
 
 
@@ -152,11 +152,11 @@ def test_keys_left_unprocessed_for_too_long_fail_the_read_rather_than_spin(
 
     # When the recipients are read, then the read fails (the SQS record is retried later)
     # after waits that double, well inside the deliver function's timeout
-    with pytest.raises(items.ReadThrottled):
+    with pytest.raises(batch_reads.ReadThrottled):
         items.recipients(petition_id, [crypto.email_hash("stuck@example.org")])
-    assert len(waits) == items.UNPROCESSED_TRIES - 1
+    assert len(waits) == batch_reads.UNPROCESSED_TRIES - 1
     for attempt, wait in enumerate(waits):  # half to all of a ceiling that doubles
-        ceiling = items.UNPROCESSED_WAIT * 2**attempt
+        ceiling = batch_reads.UNPROCESSED_WAIT * 2**attempt
         assert ceiling / 2 <= wait <= ceiling
     assert 3.1 <= sum(waits) <= 6.4
 
@@ -181,7 +181,7 @@ def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
 
     # Then every one is read, each wait the shortest, as every answer made progress
     assert len(signatures) == 30
-    assert all(wait <= items.UNPROCESSED_WAIT for wait in waits)
+    assert all(wait <= batch_reads.UNPROCESSED_WAIT for wait in waits)
 
 
 def test_a_cold_delivery_reads_its_update_status_once_and_its_petition_once(

@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
 from mobilise.core.errors import InvalidLink, RsvpConflict, TooManyResponses
+from mobilise.table.batch_reads import batch_get
 from mobilise.table.conditions import failed_condition
 from mobilise.table.items import get_rsvp
 from mobilise.table.models import (
@@ -127,7 +128,7 @@ def last_clicks(
     keys = [Clicker.key(petition_id, update_id, action, email_hash) for action in actions]
     return [
         clicker.last_clicked_at
-        for clicker in Clicker.batch_get(keys)
+        for clicker in batch_get(Clicker, keys)
         if clicker.last_clicked_at is not None
     ]
 

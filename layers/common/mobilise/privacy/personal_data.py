@@ -50,6 +50,7 @@ from mobilise.core.observability import logger
 from mobilise.digests import store as digests
 from mobilise.privacy import store
 from mobilise.table import items
+from mobilise.table.batch_reads import batch_get
 from mobilise.table.models import (
     Clicker,
     JobRecord,
@@ -79,7 +80,7 @@ def _held(email_hash: str) -> Held:
 
     def of(model: Any, prefix: str) -> list[Any]:
         wanted = [(pk, sk) for pk, sk in keys if sk.startswith(prefix)]
-        return list(model.batch_get(wanted)) if wanted else []
+        return batch_get(model, wanted)
 
     return Held(
         signatures=of(Signature, "EMAIL#"),

@@ -37,6 +37,7 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.errors import Conflict
+from mobilise.table.batch_reads import batch_get
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.count_items import Counts, DayCounts
 from mobilise.table.models import (
@@ -276,7 +277,7 @@ def totals(petition: Petition) -> Totals:
 def _slot_items(petition_id: str, *, consistent: bool = False, live: bool = True) -> list[Counts]:
     bound()
     keys = [Counts.key(petition_id, slot) for slot in range(slots())]
-    found = Counts.batch_get(keys, consistent_read=consistent)
+    found = batch_get(Counts, keys, consistent=consistent)
     return [item for item in found if _live(item) or not live]
 
 

@@ -5,16 +5,11 @@ fan-out job an update is published with (by publishing, and by a decision-maker'
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
 from datetime import datetime
-from time import sleep
-from typing import Any
-
-from pynamodb.constants import BATCH_GET_PAGE_LIMIT
 
 from mobilise.core.config import get_settings
 from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.table.batch_reads import raw_items
 from mobilise.table.models import (
     OUTBOX,
     FanoutJob,
@@ -68,7 +63,7 @@ def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Sig
     keys += [Suppression.key(email_hash) for email_hash in hashes]
     signatures: dict[str, Signature] = {}
     entries: set[str] = set()
-    for item in _batch_items(keys, ["pk", *RECIPIENT_ATTRIBUTES]):
+    for item in raw_items(keys, ["pk", *RECIPIENT_ATTRIBUTES]):
         partition = item["pk"]["S"]
         if partition.startswith("SUP#"):
             entries.add(partition.removeprefix("SUP#"))
@@ -78,50 +73,10 @@ def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Sig
     return signatures, entries & signatures.keys()
 
 
-#: Asking again for the keys DynamoDB left unprocessed (past a partition's throughput), as AWS
-#: advises: after an exponential wait with jitter (half to all of 0.05 s, doubling each time),
-#: for as long as each answer leaves fewer keys; after ``UNPROCESSED_TRIES`` answers in a row
-#: that processed none, the read fails (3.2 to 6.4 s of waits: inside any caller's timeout).
-UNPROCESSED_WAIT = 0.05
-UNPROCESSED_TRIES = 8
-
-
-class ReadThrottled(Exception):
-    """DynamoDB left keys unprocessed after every try: the caller's work is tried again later
-    (a queue's record is retried through SQS)."""
-
-
-def _batch_items(keys: list[tuple[str, str]], attributes: list[str]) -> Iterator[dict[str, Any]]:
-    """The items of these keys of the table, whatever their kind, raw: BatchGetItem, 100 keys a
-    request, the keys DynamoDB left unprocessed asked again after a growing wait."""
-    connection = Signature._get_connection()  # one table: any model's connection reads it
-    for start in range(0, len(keys), BATCH_GET_PAGE_LIMIT):
-        wanted: Any = [
-            {"pk": {"S": pk}, "sk": {"S": sk}}
-            for pk, sk in keys[start : start + BATCH_GET_PAGE_LIMIT]
-        ]
-        waits = 0  # the waits since an answer last processed a key
-        while wanted:
-            if waits:
-                ceiling = UNPROCESSED_WAIT * 2 ** (waits - 1)
-                sleep(ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311 (jitter)
-            answer = connection.batch_get_item(wanted, attributes_to_get=attributes)
-            yield from answer["Responses"].get(Signature.Meta.table_name, [])
-            left = answer.get("UnprocessedKeys", {}).get(Signature.Meta.table_name, {}).get("Keys")
-            if left and len(left) == len(wanted):
-                waits += 1
-                if waits == UNPROCESSED_TRIES:
-                    raise ReadThrottled(f"{len(left)} keys left unprocessed {waits} times")
-            elif left:
-                waits = 1  # progress: wait the shortest again
-            wanted = left
-
-
 def suppressed(email_hashes: list[str]) -> set[str]:
     """Which of these addresses are on the global suppression list."""
-    bound()
-    found = Suppression.batch_get([Suppression.key(email_hash) for email_hash in email_hashes])
-    return {item.pk.removeprefix("SUP#") for item in found}
+    found = raw_items([Suppression.key(email_hash) for email_hash in email_hashes], ["pk"])
+    return {item["pk"]["S"].removeprefix("SUP#") for item in found}
 
 
 def suppression(email_hash: str) -> Suppression | None:
