@@ -1,8 +1,12 @@
 """SES failing a request that sends one email at once, as it fails on AWS: a refusal with
-its code and status (the sesv2 model's, else AWS's common errors'), or no connection at all."""
+its code and status (the sesv2 model's, else AWS's common errors'), no connection at all, or
+a request taken and never answered."""
 
 from __future__ import annotations
 
+import os
+import socketserver
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +16,7 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from mobilise.core import aws
+from mobilise.delivery import ses
 
 UNREACHABLE = "unreachable"
 _COMMON = {"AccessDeniedException": 403, "ServiceUnavailable": 503}
@@ -44,3 +49,45 @@ def refusing_ses(code: str) -> Iterator[None]:
         yield
     finally:
         client.meta.events.unregister("before-send.sesv2.SendEmail", unreachable)
+
+
+@contextmanager
+def silent_ses(read_timeout: float = 0.5) -> Iterator[list[bytes]]:
+    """SES taking every request and answering none: a server on a loopback port that reads
+    each request (listed, as it arrived) and holds its connection open. The SES client is
+    made again for it, waiting ``read_timeout`` seconds for an answer rather than
+    :data:`mobilise.core.aws.SES_READ_TIMEOUT` (the test's time); and again after, for moto."""
+    received: list[bytes] = []
+    done = threading.Event()
+
+    class Silent(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            received.append(self.request.recv(1 << 20))
+            done.wait()  # never answered: the connection stays open until the test ends
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Silent)
+    server.daemon_threads = True
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    variable = "AWS_ENDPOINT_URL_SESV2"  # botocore's endpoint for SESv2 alone
+    endpoint, timeout = os.environ.get(variable), aws.SES_READ_TIMEOUT
+    os.environ[variable] = f"http://127.0.0.1:{server.server_address[1]}"
+    aws.SES_READ_TIMEOUT = read_timeout
+    _new_ses_client()
+    try:
+        yield received
+    finally:
+        done.set()
+        server.shutdown()
+        server.server_close()
+        if endpoint is None:
+            del os.environ[variable]
+        else:
+            os.environ[variable] = endpoint
+        aws.SES_READ_TIMEOUT = timeout
+        _new_ses_client()
+
+
+def _new_ses_client() -> None:
+    aws.sesv2.cache_clear()
+    ses._send_email.cache_clear()

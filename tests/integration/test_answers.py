@@ -18,7 +18,7 @@ import pytest
 from mobilise.answers import flow
 from mobilise.core import clock, config
 from tests.integration.harness import Mobilise, Reply, at_once, running_on_moto
-from tests.integration.ses_faults import refusing_ses
+from tests.integration.ses_faults import refusing_ses, silent_ses
 from tests.integration.test_signatures import _raw_to, _text
 
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
@@ -498,6 +498,25 @@ def test_an_email_ses_refuses_takes_the_sending_back(
         assert int(reply.headers["Retry-After"]) > 0
     assert mobilise.items() == before
     assert _send(mobilise, petition_id).status == 202
+
+
+def test_an_email_ses_does_not_answer_in_time_counts_as_this_weeks_sending(
+    mobilise: Mobilise,
+) -> None:
+    # Given a petition
+    petition_id = mobilise.create_petition()
+
+    # When SES takes the decision-maker's email and does not answer
+    with silent_ses() as received:
+        reply = _send(mobilise, petition_id)
+
+    # Then the request reached SES, the starter is told it may have left (not a 500, and in
+    # time), and it counts: a second sending that week is refused rather than sent twice
+    assert len(received) == 1
+    assert received[0].startswith(b"POST /v2/email/outbound-emails ")
+    assert reply.status == 504, reply.text
+    assert reply.json()["error"]["code"] == "email_unconfirmed"
+    assert _send(mobilise, petition_id).status == 429
 
 
 def test_two_sendings_at_once_send_one_email(on_both: Mobilise) -> None:

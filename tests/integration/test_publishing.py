@@ -14,7 +14,7 @@ from mobilise.publishing import updates
 from mobilise.publishing.schemas import UPDATE_TYPES, update_in
 from mobilise.table.models import Petition, bound
 from tests.integration.harness import Mobilise
-from tests.integration.ses_faults import refusing_ses
+from tests.integration.ses_faults import refusing_ses, silent_ses
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 REACHABLE = {
@@ -443,11 +443,42 @@ def test_a_refused_test_send_between_others_does_not_count_against_the_hour(
         assert mobilise.request("POST", path, _body("news"), user="alice").status == 503
 
     # When the starter goes on sending tests, then the hour still allows ten that were sent
-    statuses = [
-        mobilise.request("POST", path, _body("news"), user="alice").status for _ in range(10)
-    ]
-    assert statuses == [202] * 9 + [429]
+    assert _ten_more_tests(mobilise, path) == [202] * 9 + [429]
     assert len(mobilise.outbox()) == 10
+
+
+def _ten_more_tests(mobilise: Mobilise, path: str) -> list[int]:
+    """The statuses of ten more test sends."""
+    return [mobilise.request("POST", path, _body("news"), user="alice").status for _ in range(10)]
+
+
+def test_a_test_send_ses_does_not_answer_in_time_counts_against_the_hour(
+    mobilise: Mobilise,
+) -> None:
+    # Given a petition whose starter sends a test that SES takes and does not answer
+    clock.freeze(T0)
+    petition_id = _petition(mobilise)
+    path = f"/petitions/{petition_id}/updates/test"
+    with silent_ses() as received:
+        reply = mobilise.request("POST", path, _body("news"), user="alice")
+
+    # Then the request reached SES, and the starter is told in time that it may have left
+    assert [request.split(b" ", 2)[:2] for request in received] == [
+        [b"POST", b"/v2/email/outbound-emails"]
+    ]
+    assert (reply.status, reply.json()["error"]["code"]) == (504, "email_unconfirmed")
+    assert "Retry-After" not in reply.headers
+    # And it counts as one of the hour's ten
+    assert _ten_more_tests(mobilise, path) == [202] * 9 + [429]
+
+
+def test_the_ses_client_gives_up_on_a_connection_in_3_s_and_an_answer_in_10_s() -> None:
+    """What the SES client's HTTP session is made with (botocore waits 60 s for each)."""
+    from mobilise.core import aws
+
+    client: Any = aws.sesv2()
+    timeout = client._endpoint.http_session._timeout  # urllib3's, for every request
+    assert (timeout.connect_timeout, timeout.read_timeout) == (3, 10)
 
 
 def test_test_sends_are_limited_to_ten_an_hour_per_petition(mobilise: Mobilise) -> None:

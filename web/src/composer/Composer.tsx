@@ -39,6 +39,7 @@ function refusal(problem: Problem, editing: boolean): string {
     too_many_requests: "testTooMany",
     email_refused: "testRefused",
     email_unavailable: "emailUnavailable",
+    email_unconfirmed: "testUnconfirmed",
     forbidden: "notYours",
     not_found: "notFound",
     network_error: "offline",

@@ -71,6 +71,7 @@ export function DecisionMaker(props: { petitionId: string; open: boolean }) {
       retry();
     } catch (failure) {
       setProblem(asProblem(failure));
+      retry(); // a sending SES did not confirm in time is kept: the list shows it
     } finally {
       setBusy(false);
     }

@@ -92,8 +92,9 @@ def send(caller: str, petition_id: str) -> SentOut:
     try:
         emails.send(address, rendered, {"petition_id": petition_id, "kind": "decision_maker"})
     except Exception as error:
-        store.forget_sending(sending)  # the week given back: nothing left
         answer = ses.at_once(error)  # SesUnavailable when it may pass: a 503
+        if not isinstance(answer, ses.EmailUnconfirmed):  # that one may have left: it counts
+            store.forget_sending(sending)  # the week given back: nothing left
         if answer is error:
             raise
         if isinstance(answer, ses.AddressRefused):

@@ -36,7 +36,7 @@ from mobilise.core.errors import (
     UpdateTooSoon,
 )
 from mobilise.core.observability import logger
-from mobilise.delivery.ses import SesUnavailable
+from mobilise.delivery.ses import EmailUnconfirmed, SesUnavailable
 
 #: How long a request whose email SES would not take now waits before trying again.
 EMAIL_RETRY_SECONDS = 60
@@ -189,6 +189,18 @@ def _email_unavailable(exc: SesUnavailable) -> Response[Any]:
     )
     response.headers["Retry-After"] = str(EMAIL_RETRY_SECONDS)
     return response
+
+
+@app.exception_handler(EmailUnconfirmed)
+def _email_unconfirmed(exc: EmailUnconfirmed) -> Response[Any]:
+    """SES did not answer a request's email in time: it may well have left (and counts)."""
+    logger.warning("email service did not answer in time")
+    return error(
+        504,
+        "email_unconfirmed",
+        "Our email service did not say in time whether the email left. It may well have, so "
+        "it counts as sent: check before you send it again.",
+    )
 
 
 @app.exception_handler(InvalidField)

@@ -23,6 +23,7 @@ from mobilise.answers.schemas import problems as form_problems
 from mobilise.api.common import caller, checked_id
 from mobilise.api.contract import (
     EMAIL_UNAVAILABLE,
+    EMAIL_UNCONFIRMED,
     FORM,
     NO_PETITION,
     TOO_LARGE,
@@ -77,6 +78,7 @@ _FORM_SCHEMA = {
             fields={"next_sending_allowed_at": {"type": "string", "format": "date-time"}},
         ),
         503: EMAIL_UNAVAILABLE,
+        504: EMAIL_UNCONFIRMED,
     },
 )
 def send_to_decision_maker(petition_id: str) -> Response[SentOut]:

@@ -214,6 +214,12 @@ EMAIL_UNAVAILABLE = throttled(
     "Our email service cannot send now (throttled, failing, unreachable, or the account's "
     "sending paused): nothing was sent or kept; `Retry-After` says when to try again.",
 )
+#: What such a route answers when SES did not answer in time (the email may have left).
+EMAIL_UNCONFIRMED = refused(
+    "email_unconfirmed",
+    "Our email service did not answer in time: the email may well have left, and counts as "
+    "sent (the hour's test sends, the week's sending to the decision-maker).",
+)
 INVALID = refused(
     "validation_error",
     "the body or a parameter breaks the rules; `fields` says which and why.",

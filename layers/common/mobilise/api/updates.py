@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import (
     EMAIL_UNAVAILABLE,
+    EMAIL_UNCONFIRMED,
     INVALID,
     INVALID_CURSOR,
     JSON_BODY,
@@ -157,6 +158,7 @@ def preview_update(
             "At most 10 test sends an hour per petition; `Retry-After` says when.",
         ),
         503: EMAIL_UNAVAILABLE,
+        504: EMAIL_UNCONFIRMED,
         **JSON_BODY,
     },
 )

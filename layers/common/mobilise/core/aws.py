@@ -47,6 +47,11 @@ if TYPE_CHECKING:
 USER_AGENT = f"mobilise botocore/{botocore.__version__} Python/{platform.python_version()}"
 _AGENT = Config(user_agent=USER_AGENT)
 _CONFIG = _AGENT.merge(Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3))
+#: SES answers a SendEmail well inside a second: one not connected in 3 s, or not answered
+#: 10 s after, is failing (botocore waits 60 s for each by default). A request that sends an
+#: email at once then answers inside API Gateway's 29 s; a delivery's record is tried again.
+SES_CONNECT_TIMEOUT = 3.0
+SES_READ_TIMEOUT = 10.0
 
 Made = TypeVar("Made")
 _MAKING = threading.Lock()
@@ -73,7 +78,12 @@ def sesv2() -> SESV2Client:
     # :func:`mobilise.delivery.ses.send` makes them all, of one shape, and SES refuses a
     # malformed request all the same (30 µs an email).
     config = _AGENT.merge(
-        Config(retries={"mode": "standard", "total_max_attempts": 1}, parameter_validation=False)
+        Config(
+            retries={"mode": "standard", "total_max_attempts": 1},
+            parameter_validation=False,
+            connect_timeout=SES_CONNECT_TIMEOUT,
+            read_timeout=SES_READ_TIMEOUT,
+        )
     )
     return made(lambda: boto3.client("sesv2", config=config))
 

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 from mobilise.core import aws
 from mobilise.core.config import get_settings
@@ -141,6 +146,12 @@ def _send_email(client: Any) -> SendEmail:
     return SendEmail(client)
 
 
+class EmailUnconfirmed(Exception):
+    """SES took the request of an email sent at once but did not answer it in time
+    (:data:`mobilise.core.aws.SES_READ_TIMEOUT`): the email may well have left, so it counts
+    as sent, and the person is told to check before sending it again."""
+
+
 class AddressRefused(Exception):
     """SES refuses, for good, to send to the address (:data:`ADDRESS_REFUSED`)."""
 
@@ -148,10 +159,13 @@ class AddressRefused(Exception):
 def at_once(error: Exception) -> Exception:
     """What a request that sends one email at once (a test send, the petition to its
     decision-maker) answers for a failed send: :class:`SesUnavailable` if it may pass, or SES
-    was not reached (a 503: nothing left), :class:`AddressRefused` if the address is refused
-    for good (the person is told), else ``error`` itself (ours or the operator's to fix)."""
+    was not reached (a 503: nothing left), :class:`EmailUnconfirmed` if SES did not answer in
+    time (a 504: it may have left), :class:`AddressRefused` if the address is refused for good
+    (the person is told), else ``error`` itself (ours or the operator's to fix)."""
     if isinstance(error, EndpointConnectionError | ConnectTimeoutError):
         return SesUnavailable("unreachable")
+    if isinstance(error, ReadTimeoutError):
+        return EmailUnconfirmed()
     if not isinstance(error, ClientError):
         return error
     try:

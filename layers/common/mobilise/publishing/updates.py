@@ -149,8 +149,9 @@ def send_test(
             address, test_email(petition, update), test_links(petition_id), {"kind": "test"}
         )
     except Exception as error:
-        rates.give_rate_back(*limit)  # nothing sent: it does not count against the hour
         answer = ses.at_once(error)  # SesUnavailable when it may pass: a 503
+        if not isinstance(answer, ses.EmailUnconfirmed):  # that one may have left
+            rates.give_rate_back(*limit)  # nothing sent: it does not count against the hour
         if answer is error:
             raise
         if isinstance(answer, ses.AddressRefused):
