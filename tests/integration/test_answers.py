@@ -19,6 +19,7 @@ from mobilise.answers import flow
 from mobilise.core import clock, config
 from tests.integration.harness import Mobilise, Reply, at_once, running_on_moto
 from tests.integration.ses_faults import refusing_ses, silent_ses
+from tests.integration.test_breaker import alarmed, subscribe_operators
 from tests.integration.test_signatures import _raw_to, _text
 
 MORNING = datetime(2026, 12, 4, 9, 0, 0, tzinfo=UTC)
@@ -471,7 +472,6 @@ def _call(mobilise: Mobilise, method: str, path: str) -> Reply:
     [
         ("MessageRejected", 422),
         ("TooManyRequestsException", 503),
-        ("AccountSendingPausedException", 503),
         ("AccessDeniedException", 503),  # ours to fix, not the address's
         ("MailFromDomainNotVerifiedException", 500),  # the operator's, not the address's
         ("unreachable", 503),  # no connection to SES: nothing left
@@ -497,6 +497,27 @@ def test_an_email_ses_refuses_takes_the_sending_back(
         assert reply.json()["error"]["code"] == "email_unavailable"
         assert int(reply.headers["Retry-After"]) > 0
     assert mobilise.items() == before
+    assert _send(mobilise, petition_id).status == 202
+
+
+def test_a_sending_while_ses_pauses_the_account_is_given_back_and_pauses_deliveries(
+    mobilise: Mobilise,
+) -> None:
+    # Given a petition, and the operators listening
+    petition_id = mobilise.create_petition()
+    subscribe_operators(mobilise)
+
+    # When SES refuses the decision-maker's email because it paused the account's sending
+    with refusing_ses("AccountSendingPausedException"):
+        reply = _send(mobilise, petition_id)
+
+    # Then the starter is told to come back in an hour, the week is given back, and the
+    # account's pause is set (deliveries park) with the operators alerted
+    assert (reply.status, reply.json()["error"]["code"]) == (503, "email_paused")
+    assert reply.headers["Retry-After"] == "3600"
+    assert alarmed(mobilise) == [
+        {"event": "account sending paused", "code": "AccountSendingPausedException"}
+    ]
     assert _send(mobilise, petition_id).status == 202
 
 

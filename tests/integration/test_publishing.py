@@ -15,6 +15,7 @@ from mobilise.publishing.schemas import UPDATE_TYPES, update_in
 from mobilise.table.models import Petition, bound
 from tests.integration.harness import Mobilise
 from tests.integration.ses_faults import refusing_ses, silent_ses
+from tests.integration.test_breaker import alarmed, operators, subscribe_operators
 
 T0 = datetime(2026, 11, 24, 9, 0, 0, tzinfo=UTC)
 REACHABLE = {
@@ -403,7 +404,6 @@ def test_a_test_send_reaches_the_starter_only_and_the_next_publish_still_goes_ou
     [
         ("MessageRejected", 409, "email_refused"),
         ("TooManyRequestsException", 503, "email_unavailable"),
-        ("AccountSendingPausedException", 503, "email_unavailable"),
         ("AccessDeniedException", 503, "email_unavailable"),  # ours to fix, not the address's
         ("MailFromDomainNotVerifiedException", 500, "internal_error"),  # the operator's
         ("unreachable", 503, "email_unavailable"),  # no connection to SES: nothing left
@@ -429,6 +429,34 @@ def test_a_test_send_ses_refuses_tells_the_starter_why_and_keeps_nothing(
     assert mobilise.outbox() == []
     assert mobilise.items() == before
     assert mobilise.request("POST", path, _body("news"), user="alice").status == 202
+
+
+@pytest.mark.parametrize("code", ["AccountSendingPausedException", "SendingPausedException"])
+def test_a_test_send_while_ses_pauses_the_account_says_so_and_pauses_deliveries(
+    mobilise: Mobilise, code: str
+) -> None:
+    # Given a petition, and the operators listening
+    clock.freeze(T0)
+    petition_id = _petition(mobilise)
+    subscribe_operators(mobilise)
+
+    # When SES refuses its test send because it paused the whole account's sending
+    path = f"/petitions/{petition_id}/updates/test"
+    with refusing_ses(code):
+        reply = mobilise.request("POST", path, _body("news"), user="alice")
+
+    # Then the starter is told, and to come back in an hour (the pause lasts until an
+    # operator lifts it), not in a minute; nothing was sent
+    assert (reply.status, reply.json()["error"]["code"]) == (503, "email_paused"), reply.text
+    assert reply.headers["Retry-After"] == "3600"
+    assert mobilise.outbox() == []
+    # And, as when a delivery meets it: the account's pause is set (deliveries park rather
+    # than fail), and the operators are alerted once
+    assert operators(mobilise, "paused")["account"]["code"] == code
+    assert alarmed(mobilise) == [{"event": "account sending paused", "code": code}]
+    with refusing_ses(code):
+        assert mobilise.request("POST", path, _body("news"), user="alice").status == 503
+    assert alarmed(mobilise) == []
 
 
 def test_a_refused_test_send_between_others_does_not_count_against_the_hour(

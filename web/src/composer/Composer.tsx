@@ -40,6 +40,7 @@ function refusal(problem: Problem, editing: boolean): string {
     email_refused: "testRefused",
     email_unavailable: "emailUnavailable",
     email_unconfirmed: "testUnconfirmed",
+    email_paused: "emailPaused",
     forbidden: "notYours",
     not_found: "notFound",
     network_error: "offline",

@@ -110,6 +110,7 @@ const en = {
   testTooMany: "You sent many tests this hour: try again later.",
   testRefused: "Our email service refused to send to your account’s address: check it.",
   emailUnavailable: "Our email service cannot send right now, so nothing was sent: try again in a minute.",
+  emailPaused: "Our email service has paused all sending for now, and our operators are on it. Nothing was sent: try again in an hour.",
   testUnconfirmed: "Our email service did not confirm the test in time. It may well have gone: check your inbox before you send another.",
 
   whenLegend: "When",
@@ -281,6 +282,7 @@ const fr: Messages<keyof typeof en> = {
   testTooMany: "Vous avez envoyé beaucoup de tests cette heure-ci : réessayez plus tard.",
   testRefused: "Notre service d’envoi a refusé l’adresse de votre compte : vérifiez-la.",
   emailUnavailable: "Notre service d’envoi ne peut pas envoyer pour le moment ; rien n’est parti : réessayez dans une minute.",
+  emailPaused: "Notre service d’envoi a suspendu tous les envois pour le moment, et nos équipes s’en occupent. Rien n’est parti : réessayez dans une heure.",
   testUnconfirmed: "Notre service d’envoi n’a pas confirmé le test à temps. Il est sans doute parti : regardez votre boîte de réception avant d’en envoyer un autre.",
 
   whenLegend: "Quand",

@@ -36,10 +36,12 @@ from mobilise.core.errors import (
     UpdateTooSoon,
 )
 from mobilise.core.observability import logger
-from mobilise.delivery.ses import EmailUnconfirmed, SesUnavailable
+from mobilise.delivery.ses import EmailUnconfirmed, SendingPaused, SesUnavailable
 
-#: How long a request whose email SES would not take now waits before trying again.
+#: How long a request whose email SES would not take now waits before trying again; and
+#: while SES has paused the account's sending (until an operator, AWS's review done, resumes).
 EMAIL_RETRY_SECONDS = 60
+EMAIL_PAUSED_RETRY_SECONDS = 3600
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
 
@@ -188,6 +190,21 @@ def _email_unavailable(exc: SesUnavailable) -> Response[Any]:
         "Our email service cannot send right now, so nothing was sent. Try again in a minute.",
     )
     response.headers["Retry-After"] = str(EMAIL_RETRY_SECONDS)
+    return response
+
+
+@app.exception_handler(SendingPaused)
+def _email_paused(exc: SendingPaused) -> Response[Any]:
+    """SES refuses every email of the account (or its configuration set) until an operator
+    has it lifted: the person is told so, and to come back in an hour rather than a minute."""
+    logger.warning("email sending paused", code=exc.code)
+    response = error(
+        503,
+        "email_paused",
+        "Our email service has paused all sending for now, and our operators are on it. "
+        "Nothing was sent: try again in an hour.",
+    )
+    response.headers["Retry-After"] = str(EMAIL_PAUSED_RETRY_SECONDS)
     return response
 
 

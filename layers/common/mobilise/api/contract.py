@@ -180,15 +180,17 @@ def refused(
 
 
 def either(*answers: OpenAPIResponse) -> OpenAPIResponse:
-    """One status that answers with any of these errors (each its own ``error.code``)."""
+    """One status that answers with any of these errors (each its own ``error.code``), and
+    the headers they all have."""
     schemas = [cast(Any, answer["content"][JSON])["schema"] for answer in answers]
-    return cast(
-        OpenAPIResponse,
-        {
-            "description": " ".join(answer["description"] for answer in answers),
-            "content": {JSON: {"schema": {"oneOf": schemas}}},
-        },
-    )
+    combined: dict[str, Any] = {
+        "description": " ".join(answer["description"] for answer in answers),
+        "content": {JSON: {"schema": {"oneOf": schemas}}},
+    }
+    headers = [answer.get("headers") for answer in answers]
+    if headers[0] is not None and all(same == headers[0] for same in headers):
+        combined["headers"] = headers[0]
+    return cast(OpenAPIResponse, combined)
 
 
 _RETRY_AFTER = cast(
@@ -209,10 +211,18 @@ def throttled(code: str, description: str, fields: dict[str, Any] | None = None)
 
 
 #: What a route that sends one email at once may answer when SES will not take it now.
-EMAIL_UNAVAILABLE = throttled(
-    "email_unavailable",
-    "Our email service cannot send now (throttled, failing, unreachable, or the account's "
-    "sending paused): nothing was sent or kept; `Retry-After` says when to try again.",
+EMAIL_UNAVAILABLE = either(
+    throttled(
+        "email_unavailable",
+        "Our email service cannot send now (throttled, failing, unreachable): nothing was "
+        "sent or kept; `Retry-After` says when to try again (60 s).",
+    ),
+    throttled(
+        "email_paused",
+        "SES has paused the sending of the whole account (or its configuration set): "
+        "nothing was sent or kept; deliveries wait, the operators are alerted, and "
+        "`Retry-After` is an hour.",
+    ),
 )
 #: What such a route answers when SES did not answer in time (the email may have left).
 EMAIL_UNCONFIRMED = refused(

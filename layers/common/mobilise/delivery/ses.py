@@ -170,6 +170,12 @@ def at_once(error: Exception) -> Exception:
         return error
     try:
         code = permanent_refusal(error)
+    except SendingPaused as paused:
+        # As a delivery would find it: the pause set (deliveries park), operators alerted once.
+        from mobilise.delivery import pausing  # this rare answer only (pausing imports ours)
+
+        pausing.account_refused(paused.code)
+        return paused
     except SesUnavailable as unavailable:
         return unavailable
     return AddressRefused(code) if code in ADDRESS_REFUSED else error
