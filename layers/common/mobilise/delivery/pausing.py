@@ -25,8 +25,8 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.errors import Conflict
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import alarms, parking, stopping, store
-from mobilise.delivery.messages import DeliveryMessage
+from mobilise.delivery import alarms, parking, queues, stopping, store
+from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage
 from mobilise.delivery.parking import Hold
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.models import FanoutJob, Update, bound, connection
@@ -43,6 +43,11 @@ REASONS = ("complaints", "bounces")
 #: How long a warm function trusts what it read of the account's pause.
 ACCOUNT_CHECK_SECONDS = 5
 _account: dict[str, tuple[datetime, bool]] = {}
+#: How long a confirmation waits while the account's sending is paused before it is tried
+#: again: SQS's longest delay. It goes round the queue until an operator resumes (then at most
+#: this long after), never to the dead-letter queue, whose five receives a pause of days would
+#: use up. (An update's messages are parked instead; digests wait in their entries.)
+ACCOUNT_WAIT_SECONDS = 900
 
 
 def reset() -> None:
@@ -325,6 +330,13 @@ def refused(message: DeliveryMessage, code: str) -> None:
     account_refused(code)
     if not parking.park(message, "account"):
         raise RuntimeError("the account's pause was lifted while a message was parked")
+
+
+def wait_out(message: ConfirmationMessage) -> None:
+    """Send a confirmation round again, ``ACCOUNT_WAIT_SECONDS`` later: the account's sending
+    is paused (its record then succeeds: nobody failed, nothing in the dead-letter queue)."""
+    queues.to_delivery_later(message, ACCOUNT_WAIT_SECONDS)
+    logger.info("confirmation waits out the account's pause", petition_id=message.petition_id)
 
 
 def account_refused(code: str) -> None:

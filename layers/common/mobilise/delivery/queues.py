@@ -52,6 +52,15 @@ def to_delivery(messages: Iterable[QueueMessage]) -> int:
     return send(get_settings().delivery_queue_url, messages)
 
 
+def to_delivery_later(message: QueueMessage, delay_seconds: int) -> None:
+    """One message to the delivery queue, hidden by SQS for ``delay_seconds`` (900 at most)."""
+    aws.sqs().send_message(
+        QueueUrl=get_settings().delivery_queue_url,
+        MessageBody=message.to_json(),
+        DelaySeconds=delay_seconds,
+    )
+
+
 def announce_fanout(petition_id: str, update_id: str) -> None:
     """Queue the fan-out of an update whose job is already in the table; if SQS fails, the
     sweeper sends the job again (logged here, never raised: the update is published)."""

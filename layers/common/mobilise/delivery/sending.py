@@ -272,7 +272,10 @@ def _confirmation(message: ConfirmationMessage) -> None:
     """The email that follows a signature: the confirmation (unless confirmed meanwhile);
     to an address that signed again, the confirmation again if it is unconfirmed, or the
     note that its confirmed signature stands. Its idempotency key is ("confirm", petition,
-    ``requested_at``, signer) for each, as erasure finds it (mobilise.privacy.personal_data)."""
+    ``requested_at``, signer) for each, as erasure finds it (mobilise.privacy.personal_data).
+    While SES has paused the account's sending, it goes round the queue until a resume."""
+    if pausing.account_paused():
+        return pausing.wait_out(message)
     try:
         signature = items.get_signature(message.petition_id, message.email_hash)
     except NotFound:
@@ -298,15 +301,19 @@ def _confirmation(message: ConfirmationMessage) -> None:
     raw = _built(signature.email, signer, rendered, "confirm", message.requested_at)
     if raw is None:
         return
-    _send_once()(
-        send={
-            "kind": "confirm",
-            "petition_id": message.petition_id,
-            "subject_id": message.requested_at,
-            "email_hash": message.email_hash,
-        },
-        email=Outgoing(signature.email, raw, {"petition_id": message.petition_id}),
-    )
+    try:
+        _send_once()(
+            send={
+                "kind": "confirm",
+                "petition_id": message.petition_id,
+                "subject_id": message.requested_at,
+                "email_hash": message.email_hash,
+            },
+            email=Outgoing(signature.email, raw, {"petition_id": message.petition_id}),
+        )
+    except ses.SendingPaused as refused:  # its idempotency record is gone: sent once, later
+        pausing.account_refused(refused.code)
+        pausing.wait_out(message)
 
 
 def recipient_links(signer: SignerRef, rendered: rendering.Rendered) -> rendering.RecipientLinks:
