@@ -17,10 +17,12 @@ import pytest
 from botocore.stub import Stubber
 
 from mobilise.core import aws, clock, crypto, links
+from mobilise.delivery import pausing
 from mobilise.delivery.ses import SesUnavailable
 from mobilise.reminders import due, jobs, outgoing
 from mobilise.table.models import JobRecord, Petition, Rsvp, Signature, Update, bound
 from tests.integration.harness import Mobilise, event
+from tests.integration.test_breaker import alarmed, operators, subscribe_operators
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 DAY = 86_400
@@ -284,6 +286,39 @@ def test_a_nudge_ses_throttles_is_not_recorded_and_the_next_run_sends_it(
     assert petition_item(petition_id).outbox_sk == due_at
     assert to_starter(mobilise) == []
     # And the next run sends it
+    assert run(mobilise, "nudges")["sent"] == 1
+    assert len(to_starter(mobilise)) == 1
+
+
+@pytest.mark.parametrize("paused", ["known before", "met sending"])
+def test_a_nudge_waits_out_the_accounts_pause_without_failing_and_is_sent_after_a_resume(
+    mobilise: Mobilise, paused: str
+) -> None:
+    # Given a petition quiet for 7 days, the operators listening, and SES pausing the
+    # account's sending: known from an earlier send, or met by the nudge
+    petition_id = signed_petition(mobilise)
+    clock.advance(7 * DAY)
+    subscribe_operators(mobilise)
+
+    # When the day's run comes
+    if paused == "known before":
+        pausing.account_refused("AccountSendingPausedException")
+        answer = run(mobilise, "nudges")
+    else:
+        with Stubber(aws.sesv2()) as ses:
+            ses.add_client_error("send_email", service_error_code="AccountSendingPausedException")
+            answer = run(mobilise, "nudges")
+
+    # Then it sends nothing, does not fail (no error for the schedule to retry, no alarm of
+    # errors), records nothing, and the account's pause is set, the operators alerted once
+    assert answer == {"job": "nudges", "waiting": "account sending paused"}
+    assert to_starter(mobilise) == []
+    assert JobRecord.count(f"RUN#nudge#{petition_id}") == 0
+    assert alarmed(mobilise) == [
+        {"event": "account sending paused", "code": "AccountSendingPausedException"}
+    ]
+    # And once an operator resumes, the next run sends it
+    operators(mobilise, "resume_account")
     assert run(mobilise, "nudges")["sent"] == 1
     assert len(to_starter(mobilise)) == 1
 

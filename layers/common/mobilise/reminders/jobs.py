@@ -19,6 +19,10 @@ that one reminder. A reminder missed is better than a reminder sent twice.
   record per email: the records are also the checkpoint (RSVPs are read in hash
   order, so the greatest recorded hash is where the last run stopped).
 - meeting follow-up (daily): subject the update, period the meeting's due time.
+
+While SES has paused the account's sending, a run sends nothing and does not fail (its
+schedule's next run tries again, as for any reminder not reached); one that meets the pause
+stops there, sets the account's pause as a delivery does, and does not fail either.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from collections.abc import Callable
 from typing import Any
 
 from mobilise.core.observability import logger, metrics
+from mobilise.delivery import pausing
+from mobilise.delivery.ses import SendingPaused
 from mobilise.reminders.events import event_reminders, meeting_followups
 from mobilise.reminders.nudges import nudges
 from mobilise.reminders.outgoing import Remaining, Run
@@ -41,7 +47,15 @@ def run(job: str, remaining_ms: Remaining) -> dict[str, Any]:
     }
     if job not in jobs:
         raise ValueError(f"no reminder job named {job!r}; one of {sorted(jobs)}")
-    done = jobs[job](remaining_ms)
+    if pausing.account_paused():
+        logger.warning("reminders wait: the account's sending is paused", job=job)
+        return {"job": job, "waiting": "account sending paused"}
+    try:
+        done = jobs[job](remaining_ms)
+    except SendingPaused as refused:  # the reminder met it is no longer recorded: next run
+        pausing.account_refused(refused.code)
+        logger.warning("reminders stopped: the account's sending is paused", job=job)
+        return {"job": job, "waiting": "account sending paused"}
     logger.info("reminders run", job=job, **done.report())
     metrics.add_metric(name="RemindersSent", unit="Count", value=done.sent)
     return {"job": job, **done.report()}
