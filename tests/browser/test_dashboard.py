@@ -1,7 +1,7 @@
 """The starter's dashboard in the browser, against the local stack: signing in through the
 local sign-in page, starting a petition (a refused field shown next to it), its dashboard
-with the signers' chart and the update window's countdown, the updates' funnels, the
-reminders' switch and closing, each screen checked by axe at 375 and 1280 px."""
+with the signers' chart and the update window's countdown, the updates' funnels, the page's
+shares, the reminders' switch and closing, each screen checked by axe at 375 and 1280 px."""
 
 from __future__ import annotations
 
@@ -142,6 +142,11 @@ def test_a_starter_signs_in_starts_a_petition_and_follows_it_on_its_dashboard(
     assert link, message["html"]
     followed = stack.call("GET", link.group(1).replace("&amp;", "&"))
     assert followed.status == 302, followed.body
+    # And someone shares the petition's page on WhatsApp with its share link
+    public = stack.call("GET", f"/p/{petition_id}").body.decode()
+    share = re.search(r'class="share-link" href="([^"]+)"[^>]*>On WhatsApp<', public)
+    assert share, public
+    assert stack.call("GET", share.group(1).replace("&amp;", "&")).status == 302
 
     # When the starter looks at the dashboard again
     _reload(page)
@@ -162,6 +167,10 @@ def test_a_starter_signs_in_starts_a_petition_and_follows_it_on_its_dashboard(
     clicked = page.locator("[data-step=click-link]")
     expect(clicked).to_contain_text("Clicked: the link")
     expect(clicked.locator(".funnel-count")).to_have_text("1")
+    # And the page's shares: the one on WhatsApp
+    shares = page.get_by_role("region", name="Shares of the petition’s page")
+    expect(shares.locator("dt")).to_have_text(["share on WhatsApp"])
+    expect(shares.locator("[data-share=share_whatsapp]")).to_have_text("1")
     assert axe(page) == []
     screenshot(page, "app-dashboard")
 

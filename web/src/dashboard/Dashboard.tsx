@@ -1,5 +1,5 @@
 /** /app/petitions/:id — a petition's dashboard: its signers over time, the update window,
- * its updates with their funnels, and its switches. */
+ * its updates with their funnels, its page's shares, and its switches. */
 import { useState } from "preact/hooks";
 import { api, type Schemas } from "../api/client";
 import { useApi } from "../api/useApi";
@@ -9,6 +9,7 @@ import { Link } from "../router";
 import { Show } from "../ui/Status";
 import { Countdown } from "./Countdown";
 import { DecisionMaker } from "./DecisionMaker";
+import { Shares } from "./Shares";
 import { series, todayUtc, type CountsWithHistory } from "./history";
 import { t } from "./messages";
 import { CloseOrWin, NudgesSwitch } from "./Settings";
@@ -43,6 +44,7 @@ export function Dashboard(props: { petitionId: string }) {
           </div>
           <Updates petitionId={petition.petition_id} />
           <DecisionMaker petitionId={petition.petition_id} open={petition.status === "open"} />
+          <Shares petitionId={petition.petition_id} />
           <section class="card" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{t("settingsHeading")}</h2>
             <NudgesSwitch petition={petition} />

@@ -23,7 +23,7 @@ interface Step {
 const ASKING = new Set(["ask_testimony", "ask_advice"]);
 const RESPONSES_READ = 100;
 
-function actionLabel(action: string): string {
+export function actionLabel(action: string): string {
   const key = `action_${action}`;
   return ACTIONS.has(key) ? t(key as Key) : action;
 }
