@@ -107,7 +107,7 @@ def paused(petition_id: str, update_id: str) -> bool:
     function (a pause lets at most this long of one function's sending through, as a stop
     does), a "yes" is read again each time (parking checks it anyway). The read is the stop
     check's (:func:`mobilise.delivery.store.delivery_status`)."""
-    return store.delivery_status(petition_id, update_id) == "paused"
+    return store.delivery_status(petition_id, update_id, read_again="paused") == "paused"
 
 
 def resume(petition_id: str, update_id: str) -> dict[str, int | str]:

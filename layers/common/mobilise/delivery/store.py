@@ -33,25 +33,28 @@ from mobilise.table.models import (
 )
 
 PAGE_MARKER_DAYS = 30
-#: How long a warm function trusts that an update is still going out (neither stopped nor
-#: paused): one read of its status serves the stop check and the pause check
-#: (:mod:`mobilise.delivery.pausing`). A stop is final; a pause is read again each time.
+#: How long a warm function trusts what it read of an update's status: one read serves the
+#: stop check and the pause check (:mod:`mobilise.delivery.pausing`), so a stop or a pause
+#: lets at most this long of one function's sending through. A stop is final; the pause
+#: check reads a "paused" again each time.
 STATUS_CHECK_SECONDS = 2
-_sending: dict[tuple[str, str], tuple[datetime, str | None]] = {}
+_statuses: dict[tuple[str, str], tuple[datetime, str | None]] = {}
 _halted: set[tuple[str, str]] = set()
 
 
-def delivery_status(petition_id: str, update_id: str) -> str | None:
+def delivery_status(
+    petition_id: str, update_id: str, *, read_again: str | None = None
+) -> str | None:
     """The update's ``status`` (sending, paused, stopped; None once it is gone), as the
     stop and pause checks read it: at most every ``STATUS_CHECK_SECONDS`` per warm function
-    while it goes on (one small read per delivery message at most), remembered for good once
-    it is stopped, read again each time while it is paused."""
+    (one small read per delivery message at most), remembered for good once it is stopped;
+    read again if what was read is ``read_again``."""
     key = (petition_id, update_id)
     if key in _halted:
         return "stopped"
     now = clock.now()
-    known = _sending.get(key)
-    if known is not None and known[0] > now:
+    known = _statuses.get(key)
+    if known is not None and known[0] > now and known[1] != read_again:
         return known[1]
     bound()
     try:
@@ -60,10 +63,10 @@ def delivery_status(petition_id: str, update_id: str) -> str | None:
         status = None
     if status == "stopped":
         _halted.add(key)
-    elif status != "paused":
-        if len(_sending) > 256:  # a warm function goes through many updates: forget old ones
-            _sending.clear()
-        _sending[key] = (now + timedelta(seconds=STATUS_CHECK_SECONDS), status)
+    else:
+        if len(_statuses) > 256:  # a warm function goes through many updates: forget old ones
+            _statuses.clear()
+        _statuses[key] = (now + timedelta(seconds=STATUS_CHECK_SECONDS), status)
     return status
 
 
@@ -75,12 +78,12 @@ def halted(petition_id: str, update_id: str) -> bool:
 def recheck_status(petition_id: str, update_id: str) -> None:
     """Forget that the update was going on: the next :func:`delivery_status` reads it (a
     pause set or lifted here, or a pause's parking that found it changed)."""
-    _sending.pop((petition_id, update_id), None)
+    _statuses.pop((petition_id, update_id), None)
 
 
 def forget_statuses() -> None:
     """Forget every status read but the stops (tests on a new moto)."""
-    _sending.clear()
+    _statuses.clear()
 
 
 def page_subscribers(
