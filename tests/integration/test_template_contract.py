@@ -826,3 +826,28 @@ def test_a_resource_type_moto_cannot_create_must_be_listed_with_a_reason(
     # Then the deployment stops and says what to do, rather than skip it in silence
     with pytest.raises(ValueError, match=r"AWS::SES::EmailIdentity.*UNDEPLOYABLE"):
         deploy_variant(packaged, add_identity)
+
+
+#: The functions that alert the operators on AlarmTopic (mobilise.delivery.alarms): those that
+#: may meet SES pausing the account's sending (a delivery, a reminders run, a request's test
+#: send or decision-maker sending: mobilise.delivery.pausing.account_refused), and the SES
+#: events function, whose circuit breaker pauses an update. Without the permission, AWS
+#: refuses the publish: logged, and nobody alerted.
+ALERTING = {"ApiFunction", "DeliverFunction", "RemindersFunction", "SesEventsFunction"}
+
+
+def test_the_functions_that_alert_the_operators_and_only_they_may_publish_on_their_topic() -> None:
+    template = read()
+    publishing = set()
+    for name in template.functions():
+        role = template.resources[name]["Properties"]["Role"].value[0]
+        policies = template.resources[role]["Properties"]["Policies"]
+        statements = [s for policy in policies for s in policy["PolicyDocument"]["Statement"]]
+        if any(
+            statement["Action"] == "sns:Publish"
+            and getattr(statement["Resource"], "value", None) == "AlarmTopic"
+            for statement in statements
+        ):
+            publishing.add(name)
+
+    assert publishing == ALERTING
