@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 
 from mobilise.core import clock, crypto, links
 from mobilise.core.links import SignerRef
@@ -80,6 +81,30 @@ def test_an_export_gives_everything_held_about_an_address(
     ]
     assert all(s["consent_version"] and s["language"] == "fr" for s in exported["signatures"])
     assert exported["suppression"]["reason"] == "complaint"
+
+
+def test_an_export_reads_the_items_of_an_address_in_one_request_however_many(
+    mobilise: Mobilise, signed_twice: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its signatures, the petitions they are on (for their titles) and its suppression
+    entry: one BatchGetItem, as the requests leave botocore, not one read each."""
+    calls: list[str] = []
+    client_class: Any = BaseClient  # its _make_api_call is private: every request goes by it
+    make_api_call = client_class._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        calls.append(operation)
+        return make_api_call(client, operation, params)
+
+    monkeypatch.setattr(client_class, "_make_api_call", recorded)
+
+    exported = _privacy(mobilise, "export", ADDRESS)
+
+    assert len(exported["signatures"]) == 2
+    assert all(signature["petition_title"] for signature in exported["signatures"])
+    assert exported["suppression"]["reason"] == "complaint"
+    assert calls.count("BatchGetItem") == 1
+    assert calls.count("GetItem") == 1  # the person's daily window (mobilise.digests), alone
 
 
 def test_erasing_an_address_leaves_no_trace_in_any_table_or_index(

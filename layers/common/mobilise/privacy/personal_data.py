@@ -49,8 +49,7 @@ from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 from mobilise.digests import store as digests
 from mobilise.privacy import store
-from mobilise.table import items
-from mobilise.table.batch_reads import batch_get
+from mobilise.table.batch_reads import raw_items
 from mobilise.table.models import (
     Clicker,
     JobRecord,
@@ -66,42 +65,74 @@ from mobilise.table.models import (
 
 @dataclass(frozen=True)
 class Held:
-    """The items that hold a trace of one address, by kind (the ``by_email`` index)."""
+    """The items that hold a trace of one address, by kind (the ``by_email`` index), its
+    suppression entry, and (for an export) the petitions it signed, by id."""
 
     signatures: list[Signature]
     responses: list[Response]
     rsvps: list[Rsvp]
     petitions: list[Petition]
     clickers: list[Clicker]
+    suppression: Suppression | None
+    signed: dict[str, Petition]
 
 
-def _held(email_hash: str) -> Held:
+#: The kinds of item the ``by_email`` index finds, by the start of their sort key.
+_KINDS: dict[str, type[Any]] = {
+    "EMAIL#": Signature,
+    "RSP#": Response,
+    "RSVP#": Rsvp,
+    "PETITION": Petition,
+    "CLICKER#": Clicker,
+}
+
+
+def _held(email_hash: str, *, signed: bool = False) -> Held:
+    """Every item of the address in one batch read (100 keys a request), whatever their
+    number: with its suppression entry, and with ``signed`` the petitions of its signatures
+    (their keys name them: ``SIG#{petition}#{shard}``), not one read each."""
     keys = store.by_email(email_hash)
-
-    def of(model: Any, prefix: str) -> list[Any]:
-        wanted = [(pk, sk) for pk, sk in keys if sk.startswith(prefix)]
-        return batch_get(model, wanted)
-
+    wanted = [*keys, Suppression.key(email_hash)]
+    signed_ids = [pk.split("#")[1] for pk, sk in keys if sk.startswith("EMAIL#")]
+    if signed:
+        wanted += [Petition.key(petition_id) for petition_id in signed_ids]
+    found: dict[str, list[Any]] = {prefix: [] for prefix in _KINDS}
+    titles: dict[str, Petition] = {}
+    suppression = None
+    indexed = set(keys)
+    for item in raw_items(wanted):
+        key = (item["pk"]["S"], item["sk"]["S"])
+        if key[0].startswith("SUP#"):
+            suppression = Suppression.from_raw_data(item)
+            continue
+        prefix = next(prefix for prefix in _KINDS if key[1].startswith(prefix))
+        model = _KINDS[prefix].from_raw_data(item)
+        if key in indexed:
+            found[prefix].append(model)
+        if prefix == "PETITION" and model.petition_id in signed_ids:
+            titles[model.petition_id] = model
     return Held(
-        signatures=of(Signature, "EMAIL#"),
-        responses=of(Response, "RSP#"),
-        rsvps=of(Rsvp, "RSVP#"),
-        petitions=of(Petition, "PETITION"),
-        clickers=of(Clicker, "CLICKER#"),
+        signatures=found["EMAIL#"],
+        responses=found["RSP#"],
+        rsvps=found["RSVP#"],
+        petitions=found["PETITION"],
+        clickers=found["CLICKER#"],
+        suppression=suppression,
+        signed=titles,
     )
 
 
 def export(address: str) -> dict[str, Any]:
     """Everything held about ``address``, as JSON-ready data."""
     email_hash = crypto.email_hash(address)
-    held = _held(email_hash)
+    held = _held(email_hash, signed=True)
     signatures = []
     for signature in held.signatures:
-        petition = items.get_petition(signature.petition_id)
+        petition = held.signed.get(signature.petition_id)
         signatures.append(
             {
                 "petition_id": signature.petition_id,
-                "petition_title": petition.title,
+                "petition_title": petition.title if petition is not None else None,
                 "email": signature.email,
                 "name": signature.name,
                 "language": signature.language,
@@ -113,7 +144,7 @@ def export(address: str) -> dict[str, Any]:
                 "signed_at": _time(signature.created_at),
             }
         )
-    suppressed = _suppression(email_hash)
+    suppressed = held.suppression
     return {
         "email": crypto.normalise_email(address),
         "signatures": signatures,
@@ -158,7 +189,9 @@ def export(address: str) -> dict[str, Any]:
             }
             for clicker in held.clickers
         ],
-        "suppression": suppressed,
+        "suppression": None
+        if suppressed is None
+        else {"reason": suppressed.reason, "since": clock.isoformat(suppressed.suppressed_at)},
         "digest": _digest(email_hash),
         "exported_at": clock.isoformat(clock.now()),
     }
@@ -200,7 +233,7 @@ def erase(address: str) -> dict[str, Any]:
         "petitions_started_kept_without_address": len(held.petitions),
         "clicks_erased": len(held.clickers),
         "digest_entries_erased": waiting,
-        "suppression_kept": _suppression(email_hash) is not None,
+        "suppression_kept": held.suppression is not None,
     }
 
 
@@ -218,14 +251,6 @@ def _digest(email_hash: str) -> dict[str, Any]:
             for entry in entries
         ],
     }
-
-
-def _suppression(email_hash: str) -> dict[str, str] | None:
-    try:
-        entry = Suppression.get(*Suppression.key(email_hash))
-    except Suppression.DoesNotExist:
-        return None
-    return {"reason": entry.reason, "since": clock.isoformat(entry.suppressed_at)}
 
 
 def idempotency_id(kind: str, petition_id: str, subject_id: str, email_hash: str) -> str:
