@@ -12,10 +12,10 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 
 from mobilise.delivery import pausing
 from tests.integration.harness import Mobilise, running_on_moto
+from tests.integration.requests_sent import requests_sent
 from tests.integration.ses_faults import refusing_ses
 from tests.integration.test_breaker import alarmed, handle, operators, subscribe_operators
 
@@ -27,21 +27,6 @@ PAUSED = "AccountSendingPausedException"
 def mobilise() -> Iterator[Mobilise]:
     with running_on_moto(parameters={"DoubleOptIn": "true"}) as system:
         yield system
-
-
-def _sent_messages(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The parameters of every SendMessage request from now on, as botocore sends them."""
-    sent: list[dict[str, Any]] = []
-    client_class: Any = BaseClient  # its _make_api_call is private: every request goes by it
-    make_api_call = client_class._make_api_call
-
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        if operation == "SendMessage":
-            sent.append(params)
-        return make_api_call(client, operation, params)
-
-    monkeypatch.setattr(client_class, "_make_api_call", recorded)
-    return sent
 
 
 def _to(mobilise: Mobilise, address: str) -> list[dict[str, Any]]:
@@ -64,38 +49,43 @@ def test_a_confirmation_waits_out_the_accounts_pause_then_is_sent_once(
 
     # When someone signs and the deliver function takes their confirmation
     assert mobilise.sign(petition_id, SIGNER).status < 300
-    sent = _sent_messages(monkeypatch)
+    requests = requests_sent(monkeypatch)
     with refusing:
         (body,) = handle(mobilise, "DeliveryQueue", "DeliverFunction")  # none failed
 
     # Then nothing was sent, and the same message went back to the delivery queue, hidden
     # for 15 minutes; the account's pause is set, the operators alerted once
     assert _to(mobilise, SIGNER) == []
-    assert [(m["QueueUrl"], m["MessageBody"], m["DelaySeconds"]) for m in sent] == [
+    assert [(m["QueueUrl"], m["MessageBody"], m["DelaySeconds"]) for m in _sent(requests)] == [
         (mobilise.queue_url("DeliveryQueue"), body, 900)
     ]
     assert operators(mobilise, "paused")["account"]["code"] == PAUSED
     assert alarmed(mobilise) == [{"event": "account sending paused", "code": PAUSED}]
 
     # When it comes round while the pause lasts, then it goes round again
-    _comes_round(mobilise, body, sent)
+    _comes_round(mobilise, body)
     assert handle(mobilise, "DeliveryQueue", "DeliverFunction") == [body]
-    assert len(sent) == 2
+    assert len(_sent(requests)) == 2
     assert _to(mobilise, SIGNER) == []
 
     # When an operator resumes the account's sending and it comes round
     operators(mobilise, "resume_account")
-    _comes_round(mobilise, body, sent)
+    _comes_round(mobilise, body)
     assert handle(mobilise, "DeliveryQueue", "DeliverFunction") == [body]
 
     # Then the confirmation is sent, once, and nothing more goes round
     assert len(_to(mobilise, SIGNER)) == 1
-    assert len(sent) == 2
+    assert len(_sent(requests)) == 2
 
 
-def _comes_round(mobilise: Mobilise, body: str, sent: list[dict[str, Any]]) -> None:
+def _sent(requests: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The SendMessage requests: the deliver function's (the test's own are batches)."""
+    return [params for operation, params in requests if operation == "SendMessage"]
+
+
+def _comes_round(mobilise: Mobilise, body: str) -> None:
     """The message SQS hid for 15 minutes, visible again: the test does not wait them, but
-    sends its body again (the hidden copy stays hidden)."""
-    sqs = boto3.client("sqs")
-    sqs.send_message(QueueUrl=mobilise.queue_url("DeliveryQueue"), MessageBody=body)
-    assert "DelaySeconds" not in sent.pop()  # this request of the test's, not the function's
+    sends its body again (the hidden copy stays hidden), as a batch of one."""
+    boto3.client("sqs").send_message_batch(
+        QueueUrl=mobilise.queue_url("DeliveryQueue"), Entries=[{"Id": "0", "MessageBody": body}]
+    )

@@ -11,7 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 from mobilise_bench.counting import RequestCounter
 
 from mobilise.core import config, crypto
@@ -20,6 +19,7 @@ from mobilise.delivery.messages import DeliveryMessage
 from mobilise.table import batch_reads, items
 from mobilise.table.models import Signature
 from tests.integration.harness import Mobilise
+from tests.integration.requests_sent import requests_sent
 
 TITLE = "Read once"
 
@@ -192,15 +192,7 @@ def test_a_cold_delivery_reads_its_update_status_once_and_its_petition_once(
     # Given a published update of two signers, and a deliver function that has read nothing
     message = _fanned_out(one_shard, ["first@example.org", "second@example.org"])
     sending.reset()
-    calls: list[tuple[str, dict[str, Any]]] = []
-    client_class: Any = BaseClient  # its _make_api_call is private: every request goes by it
-    make_api_call = client_class._make_api_call
-
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        calls.append((operation, params))
-        return make_api_call(client, operation, params)
-
-    monkeypatch.setattr(client_class, "_make_api_call", recorded)
+    calls = requests_sent(monkeypatch)
 
     # When it sends the update's delivery message
     sending.deliver(message)
@@ -215,3 +207,33 @@ def test_a_cold_delivery_reads_its_update_status_once_and_its_petition_once(
     petition = [read for read in reads if read["Key"]["sk"]["S"] == "PETITION"]
     assert (len(status), len(petition)) == (1, 1), reads
     assert len(one_shard.outbox()) >= 2
+
+
+def test_a_fan_out_page_reads_its_marker_and_its_suppressions_in_one_request(
+    one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the page was enqueued already (a retried fan-out) and which of its signers are
+    suppressed: one BatchGetItem, as the requests leave botocore."""
+    # Given a petition of three signers, one of them suppressed, and an update published
+    addresses = ["one@example.org", "two@example.org", "three@example.org"]
+    petition_id = one_shard.create_petition()
+    one_shard.seed_signatures(petition_id, addresses)
+    store.suppress(crypto.email_hash(addresses[0]), "bounce")
+    calls = requests_sent(monkeypatch)
+
+    # When it is published and its one shard fanned out
+    assert one_shard.publish(petition_id, title=TITLE).status == 201
+    one_shard.run_queues()
+
+    # Then its page's marker and its three suppression entries were one read, no other
+    # request read the marker, and the two others were sent
+    def partitions(params: dict[str, Any]) -> list[str]:
+        if "Key" in params:
+            return [params["Key"]["pk"]["S"].split("#")[0]]
+        (table,) = params["RequestItems"].values()
+        return sorted(key["pk"]["S"].split("#")[0] for key in table["Keys"])
+
+    reads = [partitions(params) for operation, params in calls if "Get" in operation]
+    assert [read for read in reads if "FAN" in read] == [["FAN", "SUP", "SUP", "SUP"]]
+    sent = Counter(email["to"][0] for email in one_shard.outbox() if email["subject"] == TITLE)
+    assert sent == Counter(addresses[1:])

@@ -13,7 +13,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 
 from mobilise.core import clock, crypto, links
 from mobilise.core.links import SignerRef
@@ -24,6 +23,7 @@ from mobilise.reminders.events import EVENT_JOB
 from mobilise.table import items as table_items
 from mobilise.table import job_records
 from tests.integration.harness import PUBLIC_URL, Mobilise, running_on_moto
+from tests.integration.requests_sent import requests_sent
 
 ADDRESS = "Camille.Martin@Example.org"
 
@@ -88,17 +88,10 @@ def test_an_export_reads_the_items_of_an_address_in_one_request_however_many(
 ) -> None:
     """Its signatures, the petitions they are on (for their titles) and its suppression
     entry: one BatchGetItem, as the requests leave botocore, not one read each."""
-    calls: list[str] = []
-    client_class: Any = BaseClient  # its _make_api_call is private: every request goes by it
-    make_api_call = client_class._make_api_call
-
-    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-        calls.append(operation)
-        return make_api_call(client, operation, params)
-
-    monkeypatch.setattr(client_class, "_make_api_call", recorded)
+    sent = requests_sent(monkeypatch)
 
     exported = _privacy(mobilise, "export", ADDRESS)
+    calls = [operation for operation, _ in sent]
 
     assert len(exported["signatures"]) == 2
     assert all(signature["petition_title"] for signature in exported["signatures"])

@@ -27,7 +27,6 @@ from mobilise.core.config import get_settings
 from mobilise.core.observability import logger
 from mobilise.delivery import queues, store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
-from mobilise.table import items
 
 Cursor = dict[str, Any] | None  # where a page of a shard starts (None: the shard's first)
 
@@ -66,11 +65,11 @@ def _read_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
             job.petition_id, job.shard, cursor, settings.fanout_page_size
         )
         last = after is None or remaining_ms() < settings.fanout_reserve_ms
-        if store.page_done(job.update_id, job.shard, cursor):
+        hashes = [signature.email_hash for signature in page]
+        blocked = store.page_left(job.update_id, job.shard, cursor, hashes)
+        if blocked is None:
             packing.skip(last)
         else:
-            hashes = [signature.email_hash for signature in page]
-            blocked = items.suppressed(hashes) if hashes else set()
             wanted = [email_hash for email_hash in hashes if email_hash not in blocked]
             packing.add(cursor, wanted, last)
         cursor = after

@@ -18,7 +18,6 @@ from mobilise.core.config import get_settings
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import queues, records, store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
-from mobilise.table import items
 
 
 def spare(message: DeliveryMessage) -> None:
@@ -47,9 +46,10 @@ def spare_shard(job: FanoutMessage, remaining_ms: Callable[[], int]) -> None:
         page, after = store.page_subscribers(
             job.petition_id, job.shard, cursor, settings.fanout_page_size
         )
-        if page and not store.page_done(job.update_id, job.shard, cursor):
-            hashes = [signature.email_hash for signature in page]
-            count = len(set(hashes) - items.suppressed(hashes))
+        hashes = [signature.email_hash for signature in page]
+        blocked = store.page_left(job.update_id, job.shard, cursor, hashes) if page else None
+        if blocked is not None:
+            count = len(set(hashes) - blocked)
             store.mark_page_done(
                 job.petition_id, job.update_id, job.shard, cursor, count, spared=True
             )

@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.errors import InvalidLink
 from mobilise.table import counters
+from mobilise.table.batch_reads import raw_items
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.delivery_counts import EVENT_NAMES, DeliveryCounts
 from mobilise.table.delivery_stats import PageMarker, counted, earlier, fanned_out, shown
@@ -221,14 +222,21 @@ def cursor_digest(cursor: dict[str, Any] | None) -> str:
     return hashlib.sha256(canonical).hexdigest()[:32]
 
 
-def page_done(update_id: str, shard: int, cursor: dict[str, Any] | None) -> bool:
-    """Whether fan-out already enqueued the page of this shard that starts at ``cursor``."""
-    bound()
-    try:
-        FanoutPage.get(*FanoutPage.key(update_id, shard, cursor_digest(cursor)))
-    except FanoutPage.DoesNotExist:
-        return False
-    return True
+def page_left(
+    update_id: str, shard: int, cursor: dict[str, Any] | None, email_hashes: list[str]
+) -> set[str] | None:
+    """None if fan-out already enqueued (or spared) the page of this shard that starts at
+    ``cursor``; else which of its signers' addresses are suppressed. The page's marker and
+    their suppression entries are read in one batch (one request for a page of 99)."""
+    marker = FanoutPage.key(update_id, shard, cursor_digest(cursor))
+    keys = [marker, *(Suppression.key(email_hash) for email_hash in email_hashes)]
+    suppressed = set()
+    for item in raw_items(keys, ["pk"]):
+        partition = item["pk"]["S"]
+        if partition == marker[0]:
+            return None
+        suppressed.add(partition.removeprefix("SUP#"))
+    return suppressed
 
 
 def mark_page_done(
