@@ -224,6 +224,16 @@ def test_the_interface_speaks_french_when_chosen(stack: Client, phone_page: Page
     assert axe(page) == []
     screenshot(page, "app-petitions-fr")
 
+    # And a refusal whose words do not depend on the route is said in French too, not in
+    # the API's English: a petition that does not exist
+    page.goto("/app/petitions/01ARZ3NDEKTSV4RRFFQ69G5FAV")
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile(r"^Introuvable : c’est peut-être supprimé, ou l’adresse est fausse\.")
+    )
+    assert axe(page) == []
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes pétitions")
+
     # When they sign out / Then the sign-in screen is back, and a reload keeps them out
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Se déconnecter").click()

@@ -2,12 +2,25 @@
 import type { Problem } from "../api/problems";
 import type { Loaded } from "../api/useApi";
 import type { VNode } from "preact";
-import { t } from "../i18n/messages";
+import { t, type Key } from "../i18n/messages";
+
+/** The refusals whose words do not depend on the route: said in the interface's language.
+ * Others quote the API's message, which says what is particular to them. */
+const SAID: Record<string, Key> = {
+  network_error: "problem_network_error",
+  not_found: "problem_not_found",
+  forbidden: "problem_forbidden",
+  internal_error: "problem_internal_error",
+  email_unavailable: "problem_email_unavailable",
+  email_paused: "problem_email_paused",
+  email_unconfirmed: "problem_email_unconfirmed",
+};
 
 export function ProblemNotice(props: { problem: Problem; onRetry?: () => void }) {
+  const said = SAID[props.problem.code];
   return (
     <div class="notice error-notice" role="alert">
-      <p>{t("errorGeneric", { message: props.problem.message })}</p>
+      <p>{said ? t(said) : t("errorGeneric", { message: props.problem.message })}</p>
       {props.onRetry && (
         <button type="button" class="button button-quiet" onClick={props.onRetry}>{t("retry")}</button>
       )}
