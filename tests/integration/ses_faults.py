@@ -16,7 +16,6 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from mobilise.core import aws
-from mobilise.delivery import ses
 
 UNREACHABLE = "unreachable"
 _COMMON = {"AccessDeniedException": 403, "ServiceUnavailable": 503}
@@ -73,7 +72,7 @@ def silent_ses(read_timeout: float = 0.5) -> Iterator[list[bytes]]:
     endpoint, timeout = os.environ.get(variable), aws.SES_READ_TIMEOUT
     os.environ[variable] = f"http://127.0.0.1:{server.server_address[1]}"
     aws.SES_READ_TIMEOUT = read_timeout
-    _new_ses_client()
+    aws.sesv2.cache_clear()  # its sender is the new client's (mobilise.delivery.ses)
     try:
         yield received
     finally:
@@ -85,9 +84,4 @@ def silent_ses(read_timeout: float = 0.5) -> Iterator[list[bytes]]:
         else:
             os.environ[variable] = endpoint
         aws.SES_READ_TIMEOUT = timeout
-        _new_ses_client()
-
-
-def _new_ses_client() -> None:
-    aws.sesv2.cache_clear()
-    ses._send_email.cache_clear()
+        aws.sesv2.cache_clear()

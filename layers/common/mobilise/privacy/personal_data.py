@@ -93,7 +93,7 @@ def _held(email_hash: str, *, signed: bool = False) -> Held:
     (their keys name them: ``SIG#{petition}#{shard}``), not one read each."""
     keys = store.by_email(email_hash)
     wanted = [*keys, Suppression.key(email_hash)]
-    signed_ids = [pk.split("#")[1] for pk, sk in keys if sk.startswith("EMAIL#")]
+    signed_ids = {pk.split("#")[1] for pk, sk in keys if sk.startswith("EMAIL#")}
     if signed:
         wanted += [Petition.key(petition_id) for petition_id in signed_ids]
     found: dict[str, list[Any]] = {prefix: [] for prefix in _KINDS}
