@@ -32,9 +32,12 @@ raised) when that email is sent, as the client would have, and not if it never i
 
 It makes one attempt, as the client it replaces (configured with ``total_max_attempts=1``):
 throttling is the deliver function's to handle. It does not emit the client's other events
-(``provide-client-params``, ``after-call``, ``needs-retry``, client-side monitoring's), which
-nothing registers for SES here; and the X-Ray SDK, which wraps the client's calls, does not
-see it: an invocation X-Ray samples sends through the client (:func:`mobilise.delivery.ses.ready`).
+(``provide-client-params``, ``response-received``, ``needs-retry``, ``after-call``,
+``after-call-error``): for SES, botocore registers only its standard retry mode's handlers
+there, which in one attempt neither retry nor move the retry quota, and nothing else does
+(``tests/unit/test_send_email.py`` fails when a handler appears). The X-Ray SDK, which wraps
+the client's calls, does not see it: an invocation X-Ray samples sends through the client
+(:func:`mobilise.delivery.ses.ready`).
 It builds on botocore's private pieces, so botocore is pinned (pyproject.toml) and the tests
 compare its requests with the client's: a botocore upgrade that changes them fails them.
 """
