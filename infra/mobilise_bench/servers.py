@@ -44,7 +44,7 @@ def moto_server() -> Iterator[str]:
 @contextmanager
 def dynamodb_local() -> Iterator[DynamoDBLocal]:
     """Amazon's DynamoDB Local (Java, in memory) for as long as the block runs."""
-    server = DynamoDBLocal(free_port())
+    server = DynamoDBLocal.on_a_free_port()
     try:
         yield server
     finally:

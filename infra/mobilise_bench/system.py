@@ -28,7 +28,7 @@ from mobilise.petitions import store
 from mobilise.table import counters, models
 from mobilise.table.models import Signature
 from mobilise_bench.env import scoped
-from mobilise_local import lambdas, outbox
+from mobilise_local import iam, lambdas, outbox
 from mobilise_local.auth import BearerIsUser, CognitoAuthorizer
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
 from mobilise_local.pollers import Pollers
@@ -206,6 +206,7 @@ def built(parameters: dict[str, str], *, dynamodb_endpoint: str | None = None) -
         origin = {"PublicBaseUrl": PUBLIC_URL, "SiteUrl": PUBLIC_URL, "PublishGraceMinutes": "0"}
         stack = create(template, {**origin, **parameters}, prefix=prefix)
         stack_of_contexts.enter_context(scoped(dict(function_environment(template, stack))))
+        stack_of_contexts.enter_context(iam.enforced(template, stack))
         reset_process_caches()
         gateway = Gateway(
             template.routes(),

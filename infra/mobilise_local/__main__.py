@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dynamodb == "local":
         from mobilise_local.dynamodb_local import DynamoDBLocal
 
-        dynamodb = DynamoDBLocal(free_port())
+        dynamodb = DynamoDBLocal.on_a_free_port()
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb.endpoint
     server = listen(args.host, args.port)
     public_url = f"http://{args.host}:{server.server_address[1]}"

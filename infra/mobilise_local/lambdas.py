@@ -7,7 +7,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from mobilise_local import runtime
+from mobilise_local import iam, runtime
 from mobilise_local.runtime import Context, Handler
 from mobilise_local.template import ROOT, Function
 
@@ -32,7 +32,9 @@ def context_for(function: Function, timeout_seconds: float | None = None) -> Con
 
 
 def invoke(function: Function, event: dict[str, Any], timeout_seconds: float | None = None) -> Any:
-    return load_handler(function)(event, context_for(function, timeout_seconds))
+    """Call the function's handler, its requests checked against its role (:mod:`.iam`)."""
+    with iam.acting(function.logical_id):
+        return load_handler(function)(event, context_for(function, timeout_seconds))
 
 
 _environments: dict[str, threading.Lock] = {}

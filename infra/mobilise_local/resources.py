@@ -112,8 +112,12 @@ def create(template: Template, parameters: dict[str, str], prefix: str = "mobili
         },
         conditions=dict(template.document.get("Conditions", {})),
     )
+    region, account = stack.parameters["AWS::Region"], stack.parameters["AWS::AccountId"]
     for name, resource in template.of_type("AWS::DynamoDB::Table").items():
         stack.refs[name] = create_table(f"{prefix}-{name}", resource["Properties"])
+        stack.attributes[(name, "Arn")] = (
+            f"arn:aws:dynamodb:{region}:{account}:table/{stack.refs[name]}"
+        )
     _create_queues(template, stack, prefix)
     _create_topics(template, stack, prefix)
     _create_user_pool(template, stack, prefix)

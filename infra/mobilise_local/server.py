@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from mobilise_local import app_config, lambdas, outbox, ses_feedback
+from mobilise_local import app_config, iam, lambdas, outbox, ses_feedback
 from mobilise_local.auth import CognitoAuthorizer, LocalUsers
 from mobilise_local.fake_aws import FAKE_AWS
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
@@ -79,6 +79,7 @@ def build(
     the site's other origin: the app and its sign-in (``dev_origins``: the app's dev servers,
     to which sign-in may return too)."""
     stack = create(template, parameters)
+    iam.enforce(template, stack)
     functions = template.functions()
     environment: dict[str, str] = {}
     for function in functions.values():

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 import pytest
 
 from mobilise_local.dynamodb_local import DynamoDBLocal
-from mobilise_local.server import free_port
 from tests import decoded_once
 from tests.integration.harness import Mobilise, running_on_moto
 
@@ -13,7 +12,7 @@ from tests.integration.harness import Mobilise, running_on_moto
 @pytest.fixture(scope="session")
 def dynamodb_local() -> Iterator[DynamoDBLocal]:
     """Amazon's DynamoDB Local, once for the session (installed by `make install`)."""
-    server = DynamoDBLocal(free_port())
+    server = DynamoDBLocal.on_a_free_port()
     yield server
     server.stop()
 
