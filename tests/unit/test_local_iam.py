@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
+from botocore.stub import Stubber
 
 from mobilise_local import iam, lambdas
 from mobilise_local.resources import Stack
@@ -131,25 +131,20 @@ def test_a_statement_it_cannot_evaluate_stops_it_rather_than_pass_everything() -
 
 
 def test_in_the_local_stack_a_function_s_refused_request_raises_what_aws_raises() -> None:
-    """Through the template's real roles: the fan-out function may not delete from the table;
-    the harness itself (no function acting) may."""
-    template = read()
-    with mock_aws():
-        stack = _stack()
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName="mobilise-Table",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        client: Any = boto3.client("dynamodb", region_name=REGION)
-        delete: dict[str, Any] = {"TableName": "mobilise-Table", "Key": {"pk": {"S": "x"}}}
-        with iam.enforced(template, stack):
-            client.delete_item(**delete)  # no function acting: the harness's own request
-            with iam.acting("FanoutFunction"), pytest.raises(ClientError) as refused:
-                client.delete_item(**delete)
-            with iam.acting("ModerationFunction"):
-                client.get_item(TableName="mobilise-Table", Key={"pk": {"S": "x"}})
+    """Through the template's real roles, at botocore's client (its answers stubbed): the
+    fan-out function may not delete from the table; the harness itself (no function acting)
+    may, and the moderation function may read it."""
+    client: Any = boto3.client("dynamodb", region_name=REGION)
+    key = {"pk": {"S": "x"}}
+    with Stubber(client) as stubbed, iam.enforced(read(), _stack()):
+        stubbed.add_response("delete_item", {}, {"TableName": "mobilise-Table", "Key": key})
+        stubbed.add_response("get_item", {}, {"TableName": "mobilise-Table", "Key": key})
+        client.delete_item(TableName="mobilise-Table", Key=key)
+        with iam.acting("FanoutFunction"), pytest.raises(ClientError) as refused:
+            client.delete_item(TableName="mobilise-Table", Key=key)
+        with iam.acting("ModerationFunction"):
+            client.get_item(TableName="mobilise-Table", Key=key)
+        stubbed.assert_no_pending_responses()
 
     error = refused.value.response["Error"]
     assert error["Code"] == "AccessDeniedException"
