@@ -195,6 +195,22 @@ def test_publish_and_preview_are_measured_on_a_small_and_a_large_petition(
             assert 0 < latency["p50"] <= latency["p99"] <= latency["max"]
 
 
+def test_the_daily_cap_is_measured_for_both_lists(smoke: tuple[dict[str, Any], str]) -> None:
+    results, page = smoke
+    daily_cap = results["daily_cap"]
+
+    runs = [daily_cap["off"], daily_cap["on"], *daily_cap["one_petition"].values()]
+    assert set(daily_cap["one_petition"]) == {"off", "on"}
+    for run in runs:
+        assert run["emails"] > 0
+        assert run["write_units_per_email"] > 0
+    for run in daily_cap["one_petition"].values():  # one petition each: nobody waits
+        assert run["recipients"] == daily_cap["persons"]
+        assert run["emails"] == run["recipients"]
+        assert run["digests"] == run["digested"] == 0
+    assert "1 petition each, cap on" in page
+
+
 def test_the_page_is_written_from_a_list_of_sections() -> None:
     from mobilise_bench.report import markdown
     from mobilise_bench.sections import SECTIONS, Section
