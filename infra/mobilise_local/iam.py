@@ -30,7 +30,7 @@ from urllib.parse import urlparse
 import botocore.client
 from botocore.exceptions import ClientError
 
-from mobilise_local.resources import Stack
+from mobilise_local.resources import Stack, table_arn
 from mobilise_local.template import Tag, Template
 
 _CLIENT: Any = botocore.client.BaseClient  # its _make_api_call is private
@@ -133,7 +133,7 @@ def _dynamodb(
     operation: str, params: dict[str, Any], region: str, account: str
 ) -> list[tuple[str, str]]:
     def arn(table: str, index: str | None = None) -> str:
-        found = f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+        found = table_arn(region, account, table)
         return f"{found}/index/{index}" if index else found
 
     if operation in ("BatchGetItem", "BatchWriteItem"):

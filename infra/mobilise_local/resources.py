@@ -100,6 +100,11 @@ class Stack:
         return {name: self.resolve(value) for name, value in variables.items()}
 
 
+def table_arn(region: str, account: str, table: str) -> str:
+    """A DynamoDB table's ARN (``!GetAtt Table.Arn``; IAM's resource for its requests)."""
+    return f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+
+
 def create(template: Template, parameters: dict[str, str], prefix: str = "mobilise") -> Stack:
     stack = Stack(
         parameters={
@@ -115,9 +120,7 @@ def create(template: Template, parameters: dict[str, str], prefix: str = "mobili
     region, account = stack.parameters["AWS::Region"], stack.parameters["AWS::AccountId"]
     for name, resource in template.of_type("AWS::DynamoDB::Table").items():
         stack.refs[name] = create_table(f"{prefix}-{name}", resource["Properties"])
-        stack.attributes[(name, "Arn")] = (
-            f"arn:aws:dynamodb:{region}:{account}:table/{stack.refs[name]}"
-        )
+        stack.attributes[(name, "Arn")] = table_arn(region, account, stack.refs[name])
     _create_queues(template, stack, prefix)
     _create_topics(template, stack, prefix)
     _create_user_pool(template, stack, prefix)
