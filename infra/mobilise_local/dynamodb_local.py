@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -37,6 +36,27 @@ def _offline_environment() -> dict[str, str]:
         AWS_REGION="eu-west-1",
     )
     return environment
+
+
+#: A socket's state in /proc/net/tcp when it listens (include/net/tcp_states.h).
+_LISTEN = "0A"
+
+
+def _listening_sockets(port: int) -> set[str]:
+    """The sockets listening on TCP ``port`` (IPv4 or IPv6), as their descriptors link to
+    them (``socket:[inode]``)."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:  # a kernel without IPv6
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == _LISTEN and int(local.rsplit(":", 1)[1], 16) == port:
+                found.add(f"socket:[{inode}]")
+    return found
 
 
 class PortTaken(RuntimeError):
@@ -90,13 +110,29 @@ class DynamoDBLocal:
                 if "java.net.BindException" in error:
                     raise PortTaken(f"DynamoDB Local could not bind port {self.port}")
                 raise RuntimeError(f"DynamoDB Local stopped at start: {error}")
-            with socket.socket() as probe:
-                probe.settimeout(0.5)
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
+            if self._listening():
+                return
             time.sleep(0.1)  # a readiness probe of a process we started, bounded by timeout
         self.stop()
         raise RuntimeError(f"DynamoDB Local did not listen on {self.port} within {timeout} s")
+
+    def _listening(self) -> bool:
+        """Whether Java itself listens on the port: one of its sockets is the port's listening
+        socket (Linux's /proc). A connection alone would be answered by any process listening
+        there, whose port Java's bind then fails on."""
+        sockets = _listening_sockets(self.port)
+        try:
+            descriptors = os.listdir(f"/proc/{self._process.pid}/fd")
+        except FileNotFoundError:  # it exited: the next poll() says why
+            return False
+        for descriptor in descriptors:
+            try:
+                target = os.readlink(f"/proc/{self._process.pid}/fd/{descriptor}")
+            except FileNotFoundError:  # closed meanwhile
+                continue
+            if target in sockets:
+                return True
+        return False
 
     def stop(self) -> None:
         if self._process.poll() is None:
