@@ -47,9 +47,14 @@ def _fanned_out(mobilise: Mobilise, addresses: list[str]) -> DeliveryMessage:
     )
 
 
-def test_a_message_of_50_reads_its_signatures_and_suppressions_in_one_request(
-    one_shard: Mobilise,
+@pytest.mark.parametrize(("cap", "requests"), [("true", 2), ("false", 1)])
+def test_a_message_of_50_reads_its_recipients_in_one_request_per_100_keys(
+    one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch, cap: str, requests: int
 ) -> None:
+    """Each recipient's signature and suppression entry, and with the daily cap on their count
+    of petitions followed and their window (mobilise.digests.alone): 2 or 4 keys each."""
+    monkeypatch.setenv("SIGNER_DAILY_CAP", cap)
+    config.get_settings.cache_clear()
     # Given 50 signers, of whom one is suppressed and one unsubscribed since the fan-out,
     # and one more hash whose signature is gone (erased)
     addresses = [f"reader{index}@example.org" for index in range(49)]
@@ -63,10 +68,11 @@ def test_a_message_of_50_reads_its_signatures_and_suppressions_in_one_request(
     with RequestCounter() as counter, counter.acting("DeliverFunction"):
         sending.deliver(message)
 
-    # Then one BatchGetItem read all of it, and only the 47 who still want it were sent
+    # Then one BatchGetItem per 100 keys read all of it, and only the 47 who still want it
+    # were sent
     reads = counter.counts.by_operation()[("dynamodb", "BatchGetItem")]
-    assert reads.requests == 1
-    assert reads.read_units == 50  # 100 keys (found or not), eventually consistent: half each
+    assert reads.requests == requests
+    assert reads.read_units == 50 * requests  # each key (found or not), eventually consistent
     sent = Counter(email["to"][0] for email in one_shard.outbox() if email["subject"] == TITLE)
     assert sent == Counter(addresses[2:])
 

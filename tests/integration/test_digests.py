@@ -430,6 +430,8 @@ def test_export_shows_the_window_and_waiting_updates_and_erasure_deletes_them(
     reopens = clock.isoformat(T0 + timedelta(hours=24))
     assert exported["digest"] == {
         "window_taken_at": clock.isoformat(T0),
+        "petitions_followed": None,  # her signatures were written straight to the table
+        "ever_waited": False,
         "waiting": [
             {"petition_id": p1, "update_id": u1, "due_at": reopens},
             {"petition_id": p2, "update_id": u2, "due_at": reopens},

@@ -96,8 +96,8 @@ def test_an_export_reads_the_items_of_an_address_in_one_request_however_many(
     assert len(exported["signatures"]) == 2
     assert all(signature["petition_title"] for signature in exported["signatures"])
     assert exported["suppression"]["reason"] == "complaint"
-    assert calls.count("BatchGetItem") == 1
-    assert calls.count("GetItem") == 1  # the person's daily window (mobilise.digests), alone
+    assert calls.count("BatchGetItem") == 2  # the address's items; the person's (digests)
+    assert calls.count("GetItem") == 0
 
 
 def test_erasing_an_address_leaves_no_trace_in_any_table_or_index(

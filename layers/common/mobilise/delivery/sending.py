@@ -157,14 +157,18 @@ def _update(message: DeliveryMessage) -> None:
         return stopping.spare(message)
     if pausing.held(message):
         return None  # parked while its update or the account's sending is paused
-    signatures, suppressed = items.recipients(message.petition_id, message.recipients)
+    capped = get_settings().signer_daily_cap
+    found = items.read_recipients(message.petition_id, message.recipients, persons=capped)
+    admissions = admission.Message(message.petition_id, message.update_id, found.persons)
     try:
         for shard, hashes in records.by_shard(message.recipients).items():
             held = records.claim(message.petition_id, message.update_id, shard, hashes)
             if held is not None:
-                _send_group(message, held, hashes, signatures, suppressed)
+                _send_group(message, held, hashes, found, admissions)
     except ses.SendingPaused as refused:  # what was done is recorded; nobody failed
         return pausing.refused(message, refused.code)
+    finally:
+        admissions.end()  # the day of what it sent without windows counts from now
     if store.finish_delivery(message.petition_id, message.update_id):
         logger.info(
             "update delivered", petition_id=message.petition_id, update_id=message.update_id
@@ -175,8 +179,8 @@ def _send_group(
     message: DeliveryMessage,
     held: records.Claim,
     hashes: list[str],
-    signatures: dict[str, Signature],
-    suppressed: set[str],
+    found: items.Recipients,
+    admissions: admission.Message,
 ) -> None:
     """Send to the recipients of one record that no invocation has dealt with, then record
     and count all of them, once. A refusal that may pass (or any other error) records what
@@ -198,11 +202,15 @@ def _send_group(
             if prefix in held.elsewhere:
                 outcomes[prefix] = "skipped"  # another message did, or does (enqueued twice)
                 continue
-            signature = signatures.get(email_hash)
-            if signature is None or not signature.receives_updates or email_hash in suppressed:
+            signature = found.signatures.get(email_hash)
+            if (
+                signature is None
+                or not signature.receives_updates
+                or email_hash in found.suppressed
+            ):
                 outcomes[prefix] = "skipped"  # unsubscribed or suppressed since the fan-out
                 continue
-            if not admission.admit(message.petition_id, message.update_id, email_hash):
+            if not admissions.admit(email_hash):
                 outcomes[prefix] = "digested"  # they had an update email today: it waits
                 continue
             emails[prefix] = _update_email(message, signature)

@@ -8,5 +8,8 @@ Every minute the schedule queues one :class:`~mobilise.delivery.messages.DigestM
 person with entries due (:mod:`.due`); the deliver function sends it
 (:mod:`.sending`): one email, a section per waiting update (:mod:`.compose`), which takes
 the window for the day. Event reminders are not update emails: neither held nor counted.
-Off (``signer_daily_cap``), nothing is written and every update goes at once.
+Someone who follows one petition only takes no window of their own while no other update of
+that petition is emailing that day (:mod:`.alone`): the cap then costs two writes a delivery
+message, not one an email. Off (``signer_daily_cap``), nothing is written and every update
+goes at once.
 """

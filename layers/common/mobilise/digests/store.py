@@ -11,10 +11,12 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, UpdateError
 
 from mobilise.core import clock
+from mobilise.digests import alone
 from mobilise.table.base import _Item
+from mobilise.table.batch_reads import raw_items
 from mobilise.table.conditions import condition_failed
 from mobilise.table.models import bound
-from mobilise.table.persons import DIGEST, DigestEntry, Window, person_partition
+from mobilise.table.persons import DIGEST, DigestEntry, Follows, Window, person_partition
 
 DAY = timedelta(hours=24)
 #: A digest being sent holds the window this long (more than the deliver function's timeout,
@@ -24,7 +26,7 @@ LEASE_SECONDS = 600
 REQUEUE = timedelta(minutes=15)
 ENTRY_DAYS = 30
 _HOLDER_DIGEST = "DIGEST"
-_MODELS: tuple[type[_Item], ...] = (Window, DigestEntry)
+_MODELS: tuple[type[_Item], ...] = (Window, DigestEntry, Follows)
 
 
 def _bound() -> None:
@@ -97,6 +99,7 @@ def add_entry(email_hash: str, petition_id: str, update_id: str, due_at: datetim
         outbox_sk=due_at.isoformat(),
         expires_at=due_at + timedelta(days=ENTRY_DAYS),
     ).save()
+    alone.waited(email_hash)
 
 
 def due_entries(
@@ -250,19 +253,38 @@ def _due_pages(email_hash: str, now: datetime, page: int) -> Iterator[DigestEntr
     )
 
 
-def person_items(email_hash: str) -> tuple[Window | None, list[DigestEntry]]:
-    """Everything held about a person here: their window and their waiting updates."""
+@dataclass(frozen=True)
+class PersonItems:
+    """Everything held about a person here: their window, their count of petitions followed
+    (:mod:`mobilise.digests.alone`) and their waiting updates."""
+
+    window: Window | None
+    follows: Follows | None
+    entries: list[DigestEntry]
+
+
+def person_items(email_hash: str) -> PersonItems:
+    """The person's items: the window and the count in one batch read, the entries' query."""
     _bound()
     entries = list(
         DigestEntry.query(person_partition(email_hash), DigestEntry.sk.startswith("DIGEST#"))
     )
-    return _window(email_hash), entries
+    window: Window | None = None
+    follows: Follows | None = None
+    for item in raw_items([Window.key(email_hash), Follows.key(email_hash)], consistent=True):
+        if item["sk"]["S"] == "WINDOW":
+            window = Window.from_raw_data(item)
+        else:
+            follows = Follows.from_raw_data(item)
+    return PersonItems(window, follows, entries)
 
 
 def forget_person(email_hash: str) -> int:
-    """Delete the person's window and digest entries (erasure); how many entries."""
-    window, entries = person_items(email_hash)
-    remove(entries)
-    if window is not None:
-        window.delete()
-    return len(entries)
+    """Delete the person's window, digest entries and count of petitions followed (erasure:
+    their signatures are gone); how many entries."""
+    found = person_items(email_hash)
+    remove(found.entries)
+    for item in (found.window, found.follows):
+        if item is not None:
+            item.delete()
+    return len(found.entries)

@@ -9,6 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from mobilise.core import clock
 from mobilise.core.errors import AlreadySigned, InvalidLink, NotFound, NotOwner, RateLimited
+from mobilise.digests import alone
 from mobilise.table import counters
 from mobilise.table.conditions import failed_condition
 from mobilise.table.items import get_petition, suppression
@@ -125,6 +126,8 @@ def _write_signature(
     slot, counts, day, day_counts = counters.signed(signature)
     windows = rate_windows(rate_scope, limits)
     capped = rate_windows(email_scope(signature.email_hash), email_limits)
+    follows = counters.following(None, counters.state(signature))
+    plan = alone.following(signature.email_hash, signature.petition_id) if follows else None
     try:
         with TransactWrite(connection=connection()) as transaction:
             transaction.save(signature, condition=Signature.pk.does_not_exist())
@@ -134,6 +137,7 @@ def _write_signature(
             transaction.update(day, actions=day_counts)
             for window, actions, condition, _ in windows + capped:
                 transaction.update(window, actions=actions, condition=condition)
+            counters.follow(transaction, signature.email_hash, follows, plan)
     except TransactWriteError as error:
         old = failed_condition(error, 1)  # first: a closed petition answers alike, signed or not
         if old is not None:
@@ -151,6 +155,8 @@ def _write_signature(
         ):
             raise _EmailCapReached() from error
         raise
+    if plan is not None:
+        plan.written()
 
 
 def signed_again(

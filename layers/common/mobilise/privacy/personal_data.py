@@ -21,8 +21,9 @@ public API). What is held about an address:
   hash): found from its RSVPs, since only those who said yes get one;
 - how many emails signing sent it in the current day (the cap on them), keyed by
   the address hash, expiring within a day;
-- its daily window of update emails (what last took it, and when) and the updates waiting in
-  its digest (petition, update, when due), keyed by the address hash (mobilise.digests).
+- its daily window of update emails (what last took it, and when), the updates waiting in
+  its digest (petition, update, when due) and how many petitions' updates it receives (and
+  whether one ever waited in its digest), keyed by the address hash (mobilise.digests).
 
 Erasure deletes the signatures (and takes them off each petition's counts), the
 idempotency records, the responses (and the counters of how many the signer
@@ -238,17 +239,21 @@ def erase(address: str) -> dict[str, Any]:
 
 
 def _digest(email_hash: str) -> dict[str, Any]:
-    """The person's daily window and the updates waiting in their digest."""
-    window, entries = digests.person_items(email_hash)
+    """The person's daily window, the updates waiting in their digest, and their count of
+    petitions followed."""
+    found = digests.person_items(email_hash)
+    window, follows = found.window, found.follows
     return {
         "window_taken_at": _time(window.taken_at) if window is not None else None,
+        "petitions_followed": None if follows is None else int(follows.petitions),
+        "ever_waited": bool(follows is not None and follows.waited),
         "waiting": [
             {
                 "petition_id": entry.petition_id,
                 "update_id": entry.update_id,
                 "due_at": _time(entry.due_at),
             }
-            for entry in entries
+            for entry in found.entries
         ],
     }
 

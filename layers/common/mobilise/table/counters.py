@@ -37,6 +37,7 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.errors import Conflict
+from mobilise.digests import alone
 from mobilise.table.batch_reads import batch_get
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.count_items import Counts, DayCounts
@@ -48,6 +49,7 @@ from mobilise.table.models import (
     shard_of,
     signature_partition,
 )
+from mobilise.table.persons import Follows
 
 #: How many times a change is tried again after the signature changed under it.
 ATTEMPTS = 5
@@ -230,11 +232,36 @@ def mark(
     return first
 
 
+def following(before: State | None, after: State | None) -> int:
+    """How a signature going from ``before`` to ``after`` moves the count of petitions its
+    person follows (:class:`~mobilise.table.persons.Follows`): +1, -1 or 0."""
+    return int(after is not None and after.subscribed) - int(
+        before is not None and before.subscribed
+    )
+
+
+def follow(
+    transaction: TransactWrite, email_hash: str, delta: int, plan: alone.Following | None
+) -> None:
+    """Add to ``transaction`` the move of the person's count (last: the entries before it
+    keep their places, which refusals are read by): one more as ``plan`` says
+    (:func:`mobilise.digests.alone.following`, read before it), or ``delta``."""
+    item = Follows(*Follows.key(email_hash))
+    if plan is not None:
+        transaction.update(item, actions=[plan.action()])
+    elif delta:
+        transaction.update(item, actions=[Follows.petitions.add(delta)])
+
+
 def _write(
     signature: Signature, actions: list[Action], after: State | None, *, confirmed_today: bool
 ) -> None:
     guard = _as_read(signature)
     counts = moves(state(signature), after)
+    delta = following(state(signature), after)
+    plan = alone.following(signature.email_hash, signature.petition_id) if delta > 0 else None
+    if delta < 0 and not alone.counted(signature.email_hash):
+        delta = 0  # no count yet: one is made, of all their petitions, when they sign again
     with TransactWrite(connection=connection()) as transaction:
         if actions:
             transaction.update(signature, actions=actions, condition=guard)
@@ -246,6 +273,9 @@ def _write(
             transaction.update(
                 day_item(signature, clock.now()), actions=[DayCounts.confirmed.add(1)]
             )
+        follow(transaction, signature.email_hash, delta, plan)
+    if plan is not None:
+        plan.written()
 
 
 def _as_read(signature: Signature) -> Condition:

@@ -5,10 +5,13 @@ fan-out job an update is published with (by publishing, and by a decision-maker'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mobilise.core.config import get_settings
 from mobilise.core.errors import InvalidLink, NotFound
+from mobilise.digests import alone
 from mobilise.table.batch_reads import raw_items
 from mobilise.table.models import (
     OUTBOX,
@@ -50,27 +53,53 @@ RECIPIENT_ATTRIBUTES = (
 )
 
 
+@dataclass(frozen=True)
+class Recipients:
+    """A delivery message's recipients as sending reads them: their signatures, which are
+    suppressed, and (when the daily cap asks) their count of petitions and window."""
+
+    signatures: dict[str, Signature]
+    suppressed: set[str]
+    persons: dict[str, alone.Person]
+
+
 def recipients(petition_id: str, email_hashes: list[str]) -> tuple[dict[str, Signature], set[str]]:
     """The signatures of these hashes, as far as sending reads them, and which of them are
-    suppressed, read together (its signatures and their suppression entries live in the same
-    table): BatchGetItem takes 100 keys, so one request for a message of 50 and two for a
-    full message of 100. Only
-    :data:`RECIPIENT_ATTRIBUTES` are read: DynamoDB bills the whole item all the same, but the
-    deliver function parses fewer bytes (its CPU, per email)."""
+    suppressed (:func:`read_recipients`)."""
+    found = read_recipients(petition_id, email_hashes, persons=False)
+    return found.signatures, found.suppressed
+
+
+def read_recipients(petition_id: str, email_hashes: list[str], *, persons: bool) -> Recipients:
+    """The signatures of these hashes, as far as sending reads them, which of them are
+    suppressed and, with ``persons``, what the daily cap reads of each person
+    (:mod:`mobilise.digests.alone`), all read together (they live in the same table):
+    BatchGetItem takes 100 keys, so one request for a message of 50 and two for a full
+    message of 100 (two and four with ``persons``). Only :data:`RECIPIENT_ATTRIBUTES` are
+    read: DynamoDB bills the whole item all the same, but the deliver function parses fewer
+    bytes (its CPU, per email)."""
     bound()
     hashes = list(dict.fromkeys(email_hashes))  # a request naming a key twice is refused
     keys = [Signature.key(petition_id, email_hash) for email_hash in hashes]
     keys += [Suppression.key(email_hash) for email_hash in hashes]
+    attributes = ["pk", *RECIPIENT_ATTRIBUTES]
+    if persons:
+        keys += alone.keys(hashes)
+        attributes += alone.ATTRIBUTES
     signatures: dict[str, Signature] = {}
     entries: set[str] = set()
-    for item in raw_items(keys, ["pk", *RECIPIENT_ATTRIBUTES]):
+    person_items: list[dict[str, Any]] = []
+    for item in raw_items(keys, attributes):
         partition = item["pk"]["S"]
         if partition.startswith("SUP#"):
             entries.add(partition.removeprefix("SUP#"))
+        elif partition.startswith("PERSON#"):
+            person_items.append(item)
         else:
             signature = Signature.from_raw_data(item)
             signatures[signature.email_hash] = signature
-    return signatures, entries & signatures.keys()
+    found = alone.persons(person_items, hashes) if persons else {}
+    return Recipients(signatures, entries & signatures.keys(), found)
 
 
 def suppressed(email_hashes: list[str]) -> set[str]:
