@@ -24,9 +24,12 @@ import boto3
 
 from mobilise.core import aws, clock, config, crypto
 from mobilise.delivery import sending
+from mobilise.digests import alone
 from mobilise.petitions import store
 from mobilise.table import counters, models
+from mobilise.table.batch_reads import raw_items
 from mobilise.table.models import Signature
+from mobilise.table.persons import Follows
 from mobilise_bench.env import scoped
 from mobilise_local import iam, lambdas, outbox
 from mobilise_local.auth import BearerIsUser, CognitoAuthorizer
@@ -259,7 +262,8 @@ def seed_signatures(
 ) -> list[str]:
     """``count`` confirmed signatures that want updates, the items ``petitions.sign`` writes,
     written with BatchWriteItem (25 items a request), then the petition's counters set from a
-    full count (what signing would have moved); returns their email hashes."""
+    full count and each person's count of petitions followed moved by one (what signing
+    would have moved); returns their email hashes."""
     models.bound()
     now = clock.now()
     indexes = range(start, start + count)
@@ -283,6 +287,7 @@ def seed_signatures(
                         created_at=now,
                     )
                 )
+        _follow_one_more(petition_id, [email_hash for _, email_hash in chunk])
 
     pairs = list(zip(indexes, hashes, strict=True))
     size = max(25, -(-len(pairs) // max(1, threads)))
@@ -295,6 +300,25 @@ def seed_signatures(
             list(pool.map(write, chunks))
     counters.recount(petition_id)
     return hashes
+
+
+def _follow_one_more(petition_id: str, hashes: list[str]) -> None:
+    """Each person's :class:`~mobilise.table.persons.Follows` one more, as a confirmed
+    signature's transaction moves it (read and written a batch at a time); and, as it then
+    does, the window of those who now follow two petitions seeded from the other's emails."""
+    for offset in range(0, len(hashes), 100):
+        chunk = hashes[offset : offset + 100]
+        found = {
+            item.pk: int(item.petitions)
+            for item in map(Follows.from_raw_data, raw_items([Follows.key(h) for h in chunk]))
+        }
+        with Follows.batch_write() as batch:
+            for email_hash in chunk:
+                pk, sk = Follows.key(email_hash)
+                batch.save(Follows(pk, sk, petitions=found.get(pk, 0) + 1))
+        for email_hash in chunk:
+            if found.get(Follows.key(email_hash)[0]) == 1:
+                alone.Following(email_hash, petition_id, start=0, seed=True).written()
 
 
 # Execution environments ---------------------------------------------------------------------
