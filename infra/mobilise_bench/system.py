@@ -309,15 +309,21 @@ def _follow_one_more(petition_id: str, hashes: list[str]) -> None:
     for offset in range(0, len(hashes), 100):
         chunk = hashes[offset : offset + 100]
         found = {
-            item.pk: int(item.petitions)
+            item.pk: item
             for item in map(Follows.from_raw_data, raw_items([Follows.key(h) for h in chunk]))
         }
         with Follows.batch_write() as batch:
             for email_hash in chunk:
                 pk, sk = Follows.key(email_hash)
-                batch.save(Follows(pk, sk, petitions=found.get(pk, 0) + 1))
+                before = found.get(pk)
+                if before is None:
+                    batch.save(Follows(pk, sk, petitions=1))
+                else:  # as the transaction's update: the rest of the item kept
+                    before.petitions = int(before.petitions) + 1
+                    batch.save(before)
         for email_hash in chunk:
-            if found.get(Follows.key(email_hash)[0]) == 1:
+            before = found.get(Follows.key(email_hash)[0])
+            if before is not None and before.petitions == 2:
                 alone.Following(email_hash, petition_id, start=0, seed=True).written()
 
 
