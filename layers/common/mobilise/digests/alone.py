@@ -171,12 +171,14 @@ class Following:
     """What a signature's transaction needs to make its person follow one more petition:
     the count to start from if they have none yet (every other petition they signed: more
     than they follow, never fewer), and whether their window is to be seeded once it is
-    written (they followed one petition, whose emails took no window)."""
+    written (they followed one petition, whose emails took no window); the other petitions
+    they signed, if :func:`following` read them for :attr:`start` (``None``: not read)."""
 
     email_hash: str
     petition_id: str
     start: int
     seed: bool
+    others: frozenset[str] | None = None
 
     def action(self) -> Any:
         """The count's move, for the transaction: one more, from :attr:`start` if none."""
@@ -186,7 +188,10 @@ class Following:
         """The transaction was written: seed the window if it is to be (:func:`_seed`). Only
         then: a signature refused (an unknown petition, a rate limit) changes nothing."""
         if self.seed:
-            _seed(self.email_hash, _signed(self.email_hash) - {self.petition_id})
+            others = self.others
+            if others is None:
+                others = frozenset(_signed(self.email_hash) - {self.petition_id})
+            _seed(self.email_hash, others)
 
 
 def following(email_hash: str, petition_id: str) -> Following:
@@ -195,10 +200,10 @@ def following(email_hash: str, petition_id: str) -> Following:
     bound()
     try:
         follows = int(Follows.get(*Follows.key(email_hash), consistent_read=True).petitions)
-        start = 0  # not used: the count is there
     except Follows.DoesNotExist:
-        follows = start = len(_signed(email_hash) - {petition_id})
-    return Following(email_hash, petition_id, start, seed=follows == 1)
+        others = frozenset(_signed(email_hash) - {petition_id})  # the seed's too: read once
+        return Following(email_hash, petition_id, len(others), len(others) == 1, others)
+    return Following(email_hash, petition_id, 0, seed=follows == 1)  # start: the count is there
 
 
 def counted(email_hash: str) -> bool:
@@ -218,7 +223,7 @@ def _signed(email_hash: str) -> set[str]:
     return {item.pk.split("#")[1] for item in found if item.sk.startswith("EMAIL#")}
 
 
-def _seed(email_hash: str, petitions: set[str]) -> None:
+def _seed(email_hash: str, petitions: frozenset[str]) -> None:
     """The person's window taken by the update of these petitions that emailed last, until a
     day after its last message ended, unless it is taken later already."""
     keys = [Emailing.key(petition_id) for petition_id in sorted(petitions)]
