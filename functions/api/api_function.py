@@ -1,5 +1,9 @@
 """API Gateway (REST) -> the HTTP API of Mobilise."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -23,3 +27,6 @@ snapstart.before_snapshot(
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolve(event, context)
+
+
+started()

@@ -1,5 +1,9 @@
 """Delivery queue -> one email per recipient through SESv2 (updates and confirmations)."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,3 +30,6 @@ snapstart.before_snapshot(templates=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     IDEMPOTENCY.register_lambda_context(context)
     return each_record(event, record_handler)
+
+
+started()

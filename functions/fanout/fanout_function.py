@@ -1,5 +1,9 @@
 """Publish queue -> delivery messages of up to 50 recipients."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,3 +26,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
         fan_out(FanoutMessage.from_json(record["body"]), context.get_remaining_time_in_millis)
 
     return each_record(event, record_handler)
+
+
+started()

@@ -1,6 +1,10 @@
 """Operators only (IAM, Lambda Invoke): list, approve or reject the updates held for review;
 list, resume or cancel paused deliveries (mobilise.delivery.operators)."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -30,3 +34,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action in operators.ACTIONS:
         return operators.command(action, petition_id, update_id, limit)
     return decisions.command(action, petition_id, update_id, limit)
+
+
+started()

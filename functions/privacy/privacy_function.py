@@ -1,5 +1,9 @@
 """Operators only (IAM, Lambda Invoke): export or erase what is held about an email address."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -24,3 +28,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if action == "export":
         return personal_data.export(email)
     return personal_data.erase(email)
+
+
+started()

@@ -1,6 +1,10 @@
 """Every minute: scheduled updates whose time has come are published, pending ones whose
 grace period has ended go out."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -20,3 +24,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     return run(context.get_remaining_time_in_millis) | due.enqueue(
         context.get_remaining_time_in_millis
     )
+
+
+started()

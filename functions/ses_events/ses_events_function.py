@@ -1,5 +1,9 @@
 """SES events (SNS -> SQS) -> global suppressions, unsubscribes, update statistics."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -17,3 +21,6 @@ snapstart.before_snapshot()
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     return apply_records(event)
+
+
+started()

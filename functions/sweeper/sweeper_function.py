@@ -1,6 +1,10 @@
 """Every 5 minutes: fan-out jobs that never reached the publish queue are sent again, and
 the signatures of closed petitions get their expiry."""
 
+from mobilise.core.startup import started  # first: no collection until started()
+
+# isort: split
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,3 +23,6 @@ snapstart.before_snapshot()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     resent = sweep()
     return {"resent": resent, "expiring": retention.run(context.get_remaining_time_in_millis)}
+
+
+started()

@@ -18,6 +18,7 @@ The last line of stdout is ``BENCH_RESULT {json}`` (the functions log to stdout 
 """
 
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -68,6 +69,7 @@ def main() -> None:
         waited = [0.0, 0]
     else:
         sys.path.insert(0, spec["code_dir"])  # Lambda's /var/task, first on the path
+        os.environ["LAMBDA_TASK_ROOT"] = spec["code_dir"]  # as Lambda sets it
         started = time.perf_counter()
         handler = load_handler(spec["code_dir"], spec["handler"])
         if spec.get("snapshot"):
