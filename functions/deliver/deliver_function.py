@@ -13,13 +13,7 @@ from mobilise.core import snapstart
 from mobilise.core.batches import BatchResponse, Record, each_record
 from mobilise.core.observability import logger, metrics, tracer
 from mobilise.delivery.messages import delivery_queue_message
-from mobilise.delivery.sending import IDEMPOTENCY, deliver
-
-
-def record_handler(record: Record) -> None:
-    """One message; a body that is no delivery message fails its record (then the DLQ)."""
-    deliver(delivery_queue_message(record["body"]))
-
+from mobilise.delivery.sending import deliver
 
 snapstart.before_snapshot(templates=True)
 
@@ -28,7 +22,10 @@ snapstart.before_snapshot(templates=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
-    IDEMPOTENCY.register_lambda_context(context)
+    def record_handler(record: Record) -> None:
+        """One message; a body that is no delivery message fails its record (then the DLQ)."""
+        deliver(delivery_queue_message(record["body"]), context)
+
     return each_record(event, record_handler)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from mobilise.core import aws
 from mobilise.core.config import get_settings
 from mobilise.core.links import SignerRef
-from mobilise.delivery import sending
+from mobilise.delivery import confirmations, sending
 from mobilise.delivery import store as delivery_store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
 from mobilise.emails import rendering
@@ -98,7 +98,7 @@ def deliver(message: DeliveryMessage) -> None:
         signature = signatures.get(email_hash)
         if signature is None or not signature.receives_updates or email_hash in suppressed:
             continue
-        language = signature.language or sending._petition(message.petition_id).language
+        language = signature.language or sending.petition_of(message.petition_id).language
         rendered = sending._rendered(message.petition_id, message.update_id, language)
         signer = SignerRef(message.petition_id, email_hash, message.update_id)
         raw = whole_message(
@@ -108,7 +108,7 @@ def deliver(message: DeliveryMessage) -> None:
             links=sending.recipient_links(signer, rendered),
         )
         tags = {"petition_id": message.petition_id, "update_id": message.update_id}
-        result = sending._send_once()(
+        result = confirmations._send_once()(
             send={
                 "kind": "naive-update",
                 "petition_id": message.petition_id,

@@ -42,9 +42,13 @@ AT_INIT: dict[str, frozenset[str]] = {
     "aws_lambda_powertools.utilities.data_classes": frozenset({"ApiFunction"}),
     "asyncio": frozenset({"ApiFunction"}),
     "aws_lambda_powertools.utilities.parser": frozenset(),
-    # Confirmations' idempotency (mobilise.delivery.sending); erasure imports it to name the
-    # records it deletes, an export does not.
-    "aws_lambda_powertools.utilities.idempotency": frozenset({"DeliverFunction"}),
+    # Confirmations' idempotency (mobilise.delivery.confirmations): the deliver function
+    # imports it with its first confirmation; erasure imports it to name the records it
+    # deletes, an export does not. A person's digest: with the first digest message.
+    "aws_lambda_powertools.utilities.idempotency": frozenset(),
+    "mobilise.delivery.confirmations": frozenset(),
+    "mobilise.digests.sending": frozenset(),
+    "mobilise.digests.compose": frozenset(),
     # The renderer (mobilise.emails.rendering: Jinja2, css-inline): every delivery renders.
     "jinja2": frozenset({"DeliverFunction"}),
     "css_inline": frozenset({"DeliverFunction"}),

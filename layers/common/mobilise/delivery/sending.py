@@ -26,48 +26,34 @@ update is ``sent`` when every recipient fan-out enqueued is counted
 (:func:`mobilise.delivery.store.finish_delivery`).
 
 Confirmation emails (one recipient each) keep Powertools Idempotency, keyed on
-(kind, petition, request time, signer), as erasure finds them.
+(kind, petition, request time, signer), as erasure finds them
+(:mod:`mobilise.delivery.confirmations`); a person's digest is
+:mod:`mobilise.digests.sending`. Each is imported with the first message of its kind.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache, lru_cache
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 from botocore.exceptions import ClientError
 
 from mobilise.core import links
 from mobilise.core.config import get_settings
-from mobilise.core.errors import NotFound
-from mobilise.core.links import SignerRef, confirm_url, unsubscribe_url
+from mobilise.core.links import SignerRef, unsubscribe_url
 from mobilise.core.observability import logger, metrics
 from mobilise.delivery import alarms, pausing, records, ses, stopping, store
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage, DigestMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.digests import admission
-from mobilise.digests.sending import deliver_digest
 from mobilise.emails import rendering
 from mobilise.table import items
 from mobilise.table.models import Petition, Signature
 
-#: Confirmation records: ``{IDEMPOTENCY_PREFIX}#{md5 of [kind, petition, subject, hash]}``:
-#: a stable name, so that erasing an address can find its records (mobilise.privacy.personal_data).
-IDEMPOTENCY_PREFIX = "mobilise-send"
-IDEMPOTENCY = IdempotencyConfig(
-    event_key_jmespath="[kind, petition_id, subject_id, email_hash]",
-    raise_on_no_idempotency_key=True,
-    expires_after_seconds=14 * 24 * 3600,
-)
-
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 #: Emails are made ready (signed) at most this long before they are sent (:func:`_ready_at_once`).
 READY_AHEAD_SECONDS = 60
@@ -80,13 +66,7 @@ class Outgoing:
     tags: dict[str, str]
 
 
-def _send(send: dict[str, str], email: Outgoing) -> dict[str, str]:
-    """Send one email (called at most once per identity by the idempotency wrapper). What it
-    returns is stored with the identity: a retry reads it instead of sending again."""
-    return _paced(send, ses.ready(email.to, email.raw, email.tags))
-
-
-def _paced(send: dict[str, str], email: ses.Ready) -> dict[str, str]:
+def paced(send: dict[str, str], email: ses.Ready) -> dict[str, str]:
     """Send an email made ready once the pacer allows: sent, or rejected for good (a refusal
     that may pass raises :class:`~mobilise.delivery.ses.SesUnavailable`)."""
     pacer().wait()
@@ -105,46 +85,45 @@ def _paced(send: dict[str, str], email: ses.Ready) -> dict[str, str]:
     return {"status": "sent", "message_id": message_id}
 
 
-@cache
-def _send_once() -> Callable[..., dict[str, str]]:
-    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table_name)
-    wrapped: Callable[..., dict[str, str]] = idempotent_function(
-        data_keyword_argument="send",
-        config=IDEMPOTENCY,
-        persistence_store=persistence,
-        key_prefix=IDEMPOTENCY_PREFIX,
-    )(_send)
-    return wrapped
-
-
 @lru_cache(maxsize=64)
 def _rendered(petition_id: str, update_id: str, language: str) -> rendering.Rendered:
     update = items.get_update(petition_id, update_id)
-    return rendering.render_update(_petition(petition_id), update, language)
+    return rendering.render_update(petition_of(petition_id), update, language)
 
 
 @lru_cache(maxsize=64)
-def _petition(petition_id: str) -> Petition:
+def petition_of(petition_id: str) -> Petition:
     """The petition, read once per warm function (its language, title, and the rendering)."""
     return items.get_petition(petition_id)
 
 
 def reset() -> None:
     """Forget rendered emails, petitions and the idempotency store (tests on a new moto)."""
+    from mobilise.delivery import confirmations
+
     _rendered.cache_clear()
-    _petition.cache_clear()
-    _send_once.cache_clear()
+    petition_of.cache_clear()
+    confirmations.reset()
     pacer.cache_clear()
     records.reset()
     pausing.reset()
     alarms.reset()
 
 
-def deliver(message: DeliveryMessage | ConfirmationMessage | DigestMessage) -> None:
+def deliver(
+    message: DeliveryMessage | ConfirmationMessage | DigestMessage,
+    context: LambdaContext | None = None,
+) -> None:
+    """One message of the delivery queue; ``context``, the invocation's, bounds how long a
+    confirmation's send in progress is held (:mod:`mobilise.delivery.confirmations`)."""
     if isinstance(message, ConfirmationMessage):
-        _confirmation(message)
+        from mobilise.delivery import confirmations  # with the first confirmation
+
+        confirmations.send(message, context)
     elif isinstance(message, DigestMessage):
-        deliver_digest(message)  # one person's digest (mobilise.digests.sending)
+        from mobilise.digests.sending import deliver_digest  # with the first digest
+
+        deliver_digest(message)  # one person's digest
     else:
         _update(message)
 
@@ -252,10 +231,10 @@ def _send_built(
 
 def _update_email(message: DeliveryMessage, signature: Signature) -> Outgoing | None:
     """One recipient's email of an update; None if it cannot be built (it fails)."""
-    language = signature.language or _petition(message.petition_id).language
+    language = signature.language or petition_of(message.petition_id).language
     rendered = _rendered(message.petition_id, message.update_id, language)
     signer = SignerRef(message.petition_id, signature.email_hash, message.update_id)
-    raw = _built(signature.email, signer, rendered, "update", message.update_id)
+    raw = built(signature.email, signer, rendered, "update", message.update_id)
     if raw is None:
         return None
     tags = {"petition_id": message.petition_id, "update_id": message.update_id}
@@ -265,7 +244,7 @@ def _update_email(message: DeliveryMessage, signature: Signature) -> Outgoing | 
 def _sent_update(message: DeliveryMessage, email: ses.Ready) -> str:
     """Sent, or failed (refused for good)."""
     send = {"kind": "update", "petition_id": message.petition_id, "subject_id": message.update_id}
-    return "sent" if _paced(send, email)["status"] == "sent" else "failed"
+    return "sent" if paced(send, email)["status"] == "sent" else "failed"
 
 
 def _ready_at_once() -> int:
@@ -274,54 +253,6 @@ def _ready_at_once() -> int:
     slower than the pace, they go within seconds), so that no signature is more than about a
     minute old when it is sent (AWS refuses one some minutes old: five, for many services)."""
     return max(1, int(READY_AHEAD_SECONDS / pacer().interval))
-
-
-def _confirmation(message: ConfirmationMessage) -> None:
-    """The email that follows a signature: the confirmation (unless confirmed meanwhile);
-    to an address that signed again, the confirmation again if it is unconfirmed, or the
-    note that its confirmed signature stands. Its idempotency key is ("confirm", petition,
-    ``requested_at``, signer) for each, as erasure finds it (mobilise.privacy.personal_data).
-    While SES has paused the account's sending, it goes round the queue until a resume."""
-    if pausing.account_paused():
-        return pausing.wait_out(message)
-    try:
-        signature = items.get_signature(message.petition_id, message.email_hash)
-    except NotFound:
-        logger.info("confirmation for a signature that is gone", petition_id=message.petition_id)
-        return
-    confirmed: datetime | None = signature.confirmed_at
-    stands = message.kind == "signed_again" and confirmed is not None
-    if (confirmed is not None and not stands) or items.suppressed([message.email_hash]):
-        return
-    if message.kind == "signed_again":  # erasure finds the email's record by this time
-        store.confirmation_requested(message.petition_id, message.email_hash, message.requested_at)
-    petition = _petition(message.petition_id)
-    title = petition.title
-    signer = SignerRef(message.petition_id, message.email_hash)
-    language = signature.language or petition.language
-    rendered = (
-        rendering.render_already_signed(petition_title=title, language=language)
-        if stands
-        else rendering.render_confirmation(
-            petition_title=title, confirm_url=confirm_url(signer), language=language
-        )
-    )
-    raw = _built(signature.email, signer, rendered, "confirm", message.requested_at)
-    if raw is None:
-        return
-    try:
-        _send_once()(
-            send={
-                "kind": "confirm",
-                "petition_id": message.petition_id,
-                "subject_id": message.requested_at,
-                "email_hash": message.email_hash,
-            },
-            email=Outgoing(signature.email, raw, {"petition_id": message.petition_id}),
-        )
-    except ses.SendingPaused as refused:  # its idempotency record is gone: sent once, later
-        pausing.account_refused(refused.code)
-        pausing.wait_out(message)
 
 
 def recipient_links(signer: SignerRef, rendered: rendering.Rendered) -> rendering.RecipientLinks:
@@ -336,7 +267,7 @@ def recipient_links(signer: SignerRef, rendered: rendering.Rendered) -> renderin
     )
 
 
-def _built(
+def built(
     address: str, signer: SignerRef, rendered: rendering.Rendered, kind: str, subject_id: str
 ) -> bytes | None:
     """``rendered`` addressed to one signer; None if its email cannot be built (logged and

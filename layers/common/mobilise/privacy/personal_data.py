@@ -260,9 +260,9 @@ def _digest(email_hash: str) -> dict[str, Any]:
 
 def idempotency_id(kind: str, petition_id: str, subject_id: str, email_hash: str) -> str:
     """The id Powertools gives the record of one send (see
-    :data:`mobilise.delivery.sending.IDEMPOTENCY`)."""
+    :data:`mobilise.delivery.confirmations.IDEMPOTENCY`)."""
     # Imported by the erasures that need it: an export has no use for the sending machinery.
-    from mobilise.delivery.sending import IDEMPOTENCY_PREFIX
+    from mobilise.delivery.confirmations import IDEMPOTENCY_PREFIX
 
     data = json.dumps([kind, petition_id, subject_id, email_hash], sort_keys=True)
     digest = hashlib.md5(data.encode(), usedforsecurity=False).hexdigest()
