@@ -1,10 +1,11 @@
 """A function's start: its modules imported with the cyclic garbage collector paused.
 
-Importing a function's modules makes 70,000 to 95,000 objects (boto3 and botocore, their
+Importing a function's modules makes 65,000 to 95,000 objects (boto3 and botocore, their
 models, Powertools, pydantic in the API, ours) that live as long as the execution
-environment, and 400 to 500 that are garbage, under 0.5 MiB. While they are made, CPython's
-collector runs about 40 times over the youngest of them: 25 to 35 ms of a cold start of
-200 to 300 ms, for next to nothing freed (measured: docs/performance.md, "Cold starts").
+environment, and 400 to 700 that are garbage (100 to 150 KiB). While they are made,
+CPython's collector runs 35 to 47 times over the youngest of them in Lambda's Python: 25 to
+35 ms of a cold start of 200 to 300 ms, for next to nothing freed (measured:
+docs/performance.md, "Cold starts").
 
 So each function's module imports this module before anything else, which pauses the
 collector, and calls :func:`started` once its own code is defined. In Lambda
