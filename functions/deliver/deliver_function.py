@@ -15,7 +15,11 @@ from mobilise.core.observability import logger, metrics, tracer
 from mobilise.delivery.messages import delivery_queue_message
 from mobilise.delivery.sending import deliver
 
-snapstart.before_snapshot(templates=True)
+snapstart.before_snapshot(
+    "mobilise.delivery.confirmations",  # a confirmation's first message imports them
+    "mobilise.digests.sending",  # and a digest's
+    templates=True,
+)
 
 
 @logger.inject_lambda_context

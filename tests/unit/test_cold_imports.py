@@ -171,6 +171,9 @@ def test_the_snapshot_holds_the_heavy_modules_and_no_credentials(logical_id: str
     if logical_id == "ApiFunction":
         assert {"jinja2", "email_validator", "icalendar"} <= set(after) - set(before)
         assert {f"mobilise.api.{name}" for name in MODULES} <= set(after) - set(before)
+    if logical_id == "DeliverFunction":
+        lazy = {"mobilise.delivery.confirmations", "mobilise.digests.sending"}
+        assert lazy | {"aws_lambda_powertools.utilities.idempotency"} <= set(after) - set(before)
 
 
 #: The models of the update and answer routes (and the update types' adapter) built when the
