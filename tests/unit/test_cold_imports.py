@@ -103,14 +103,20 @@ RENDERING = {
 
 
 def _modules_after_import(logical_id: str, then: str = "") -> Any:
+    return _probed(_PROBE, logical_id, then=then)
+
+
+def _probed(template: str, logical_id: str, *, in_lambda: bool = True, **fields: str) -> Any:
+    """What ``template`` (a probe loading the function's handler) prints, run as
+    :func:`_in_lambda` runs it."""
     function = read().functions()[logical_id]
-    probe = _PROBE.format(
+    probe = template.format(
         infra=str(ROOT / "infra"),
         code_dir=str(ROOT / function.code_uri),
         handler=function.handler,
-        then=then,
+        **fields,
     )
-    return _in_lambda(probe, function.code_uri)
+    return _in_lambda(probe, function.code_uri, in_lambda=in_lambda)
 
 
 def _in_lambda(code: str, code_uri: str, *, in_lambda: bool = True) -> Any:
@@ -295,14 +301,7 @@ print(json.dumps({{**state, "garbage": gc.collect()}}))
 
 
 def _collector(logical_id: str, *, in_lambda: bool = True, before: str = "") -> Any:
-    function = read().functions()[logical_id]
-    probe = _COLLECTOR.format(
-        infra=str(ROOT / "infra"),
-        code_dir=str(ROOT / function.code_uri),
-        handler=function.handler,
-        before=before,
-    )
-    return _in_lambda(probe, function.code_uri, in_lambda=in_lambda)
+    return _probed(_COLLECTOR, logical_id, in_lambda=in_lambda, before=before)
 
 
 @pytest.mark.parametrize("logical_id", FUNCTIONS)
