@@ -3,7 +3,8 @@
 ``tests/unit/test_openapi.py`` checks both are current.
 
 The routes write the contract: Powertools builds it from their decorators (summary,
-description, responses, operation id, tags) and their pydantic models. What only the
+description, responses, operation id, tags) and their pydantic models, declared as its event
+handler declares them and served by :mod:`mobilise.api.http` (:func:`resolver`). What only the
 template knows is added here: the servers, the Cognito authorizer and the routes it guards
 (with their 401). A route of the app that is not an API event of the template, or the other
 way round, or a route whose decorator does not describe it, stops the build.
@@ -12,14 +13,20 @@ way round, or a route whose decorator does not describe it, stops the build.
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 import json
 import re
 import sys
 import tomllib
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import Response as TheirResponse
+from aws_lambda_powertools.event_handler.openapi import params as their
 from aws_lambda_powertools.event_handler.openapi.models import (
     HTTPBearer,
     Server,
@@ -28,7 +35,7 @@ from aws_lambda_powertools.event_handler.openapi.models import (
 )
 from pydantic import AfterValidator, BaseModel, StringConstraints
 
-from mobilise.api import contract, everything
+from mobilise.api import contract, everything, http
 from mobilise.core import fields
 from mobilise.petitions import schemas as petition_schemas
 from mobilise.publishing import schemas as publishing_schemas
@@ -52,10 +59,61 @@ def version() -> str:
     return found
 
 
+@functools.cache
+def resolver() -> APIGatewayRestResolver:
+    """Powertools' resolver with every route of the API, each declared as the API serves
+    it: its decorator's words, its parameters' :class:`~mobilise.api.http.Query` and
+    :class:`~mobilise.api.http.Body` as Powertools' own, its answer's ``Response[Model]``."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    for route in everything().routes:
+        declare = app.route(route.rule, route.method, compress=route.compress, **route.options)
+        declare(_as_declared(route.func))
+    return app
+
+
+def _as_declared(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` with the signature Powertools reads its parameters and answer from."""
+    hints = typing.get_type_hints(func, include_extras=True)
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def declared(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    declared.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[
+            parameter.replace(annotation=_theirs(hints.get(name, parameter.annotation)))
+            for name, parameter in signature.parameters.items()
+        ],
+        return_annotation=_theirs(hints.get("return", signature.return_annotation)),
+    )
+    return declared
+
+
+_THEIR_PARAMS: dict[type[http.Param], Callable[..., Any]] = {
+    http.Query: their.Query,
+    http.Body: their.Body,
+}
+
+
+def _theirs(annotation: Any) -> Any:
+    """An annotation of :mod:`mobilise.api.http` in Powertools' terms."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extras = typing.get_args(annotation)
+        converted = [
+            _THEIR_PARAMS[type(extra)](**extra.options) if isinstance(extra, http.Param) else extra
+            for extra in extras
+        ]
+        return typing.Annotated[(base, *converted)]
+    if typing.get_origin(annotation) is http.Response:
+        return TheirResponse[typing.get_args(annotation)]  # type: ignore[misc]
+    return annotation
+
+
 def document(template: Template | None = None) -> dict[str, Any]:
-    """The OpenAPI document of ``mobilise.api.app``, as JSON data."""
+    """The OpenAPI document of the API's routes, as JSON data."""
     template = template or read()
-    schema = everything().get_openapi_schema(
+    schema = resolver().get_openapi_schema(
         title="Mobilise",
         version=version(),
         description=contract.DESCRIPTION,

@@ -42,10 +42,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 from pynamodb.attributes import TTLAttribute
 
-from mobilise.api import everything
 from mobilise.core.config import Settings, SettingsError
 from mobilise.table.models import MODELS
-from mobilise_local import cloudformation
+from mobilise_local import cloudformation, openapi
 from mobilise_local.cloudformation import NO_MODEL, UNDEPLOYABLE, Deployed
 from mobilise_local.lambdas import load_handler
 from mobilise_local.runtime import Context
@@ -53,7 +52,7 @@ from mobilise_local.template import Function, read
 from tests.fake_aws import use_fake_aws
 from tests.integration.harness import reset_process_caches
 
-app = everything()  # every route (a request includes only its own)
+app = openapi.resolver()  # every route, as Powertools declares them for the document
 
 TABLE = "AWS::DynamoDB::Table"
 QUEUE = "AWS::SQS::Queue"

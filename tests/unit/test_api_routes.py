@@ -10,9 +10,8 @@ import re
 import subprocess
 import sys
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
 from mobilise import api
+from mobilise.api import http
 from mobilise_local.fake_aws import FAKE_AWS
 
 
@@ -21,11 +20,10 @@ def _declared() -> dict[tuple[str, str], str]:
     declared = {}
     for name in api.MODULES:
         router = importlib.import_module(f"mobilise.api.{name}").router
-        for rule, methods, *_ in router._routes:
-            resource = re.sub(r"<(\w+)>", r"{\1}", rule)
-            for method in methods:
-                assert (method, resource) not in declared, f"{method} {resource} twice"
-                declared[(method, resource)] = name
+        for route in router.routes:
+            key = (route.method, route.resource)
+            assert key not in declared, f"{key} twice"
+            declared[key] = name
     return declared
 
 
@@ -35,12 +33,10 @@ def test_the_table_names_the_module_of_every_route_of_every_router() -> None:
 
 def test_no_two_routes_match_one_request() -> None:
     """No request, each of its route's parameters any value (here "v" and every literal
-    segment of every route), is matched by another route of its method, by Powertools' own
-    patterns: the routes of several modules may be included in any order."""
-    patterns = {
-        route: APIGatewayRestResolver._compile_regex(re.sub(r"{(\w+)}", r"<\1>", route[1]))
-        for route in api.ROUTES
-    }
+    segment of every route), is matched by another route of its method, by the patterns the
+    resolver matches a path with when its resource is none of the template's: the routes of
+    several modules may be included in any order."""
+    patterns = {route: http.pattern(re.sub(r"{(\w+)}", r"<\1>", route[1])) for route in api.ROUTES}
     literals = {part for _, path in api.ROUTES for part in path.split("/") if "{" not in part}
     for method, path in api.ROUTES:
         for value in sorted({"v", *literals} - {""}):
@@ -59,6 +55,7 @@ def test_a_request_includes_its_own_routes_only() -> None:
     probe = """
 import json, sys
 from mobilise import api
+from mobilise.api import http
 event = {
     "resource": "/static/{name}", "path": "/static/nothing.css", "httpMethod": "GET",
     "headers": {}, "multiValueHeaders": {}, "queryStringParameters": None,

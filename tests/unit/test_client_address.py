@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from mobilise.api.common import client_address
+from mobilise.api.wire import Request
 from mobilise.core import config, crypto
 from tests import email_examples
 
@@ -30,12 +30,12 @@ def behind_the_distribution(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     crypto.reset()
 
 
-def _event(headers: dict[str, str]) -> APIGatewayProxyEvent:
+def _event(headers: dict[str, str]) -> Request:
     data: dict[str, Any] = {
         "headers": headers,
         "requestContext": {"identity": {"sourceIp": EDGE}},
     }
-    return APIGatewayProxyEvent(data)
+    return Request(data)
 
 
 @pytest.mark.usefixtures("behind_the_distribution")

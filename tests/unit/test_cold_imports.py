@@ -34,13 +34,15 @@ AT_INIT: dict[str, frozenset[str]] = {
     "pydantic_settings": frozenset(),
     "dotenv": frozenset(),
     "argparse": frozenset(),
-    "aws_lambda_powertools.event_handler": frozenset({"ApiFunction"}),
+    # Powertools' event handler writes the API's document (mobilise_local.openapi); the api
+    # function serves its routes with mobilise.api.http.
+    "aws_lambda_powertools.event_handler": frozenset(),
     # Powertools' batch utility imports asyncio and every one of its event classes: the
     # queues' functions answer partial batches with mobilise.core.batches. The event handler
     # imports them too. The parser: none (our own code reads the records and requests).
     "aws_lambda_powertools.utilities.batch": frozenset(),
-    "aws_lambda_powertools.utilities.data_classes": frozenset({"ApiFunction"}),
-    "asyncio": frozenset({"ApiFunction"}),
+    "aws_lambda_powertools.utilities.data_classes": frozenset(),
+    "asyncio": frozenset(),
     "aws_lambda_powertools.utilities.parser": frozenset(),
     # Confirmations' idempotency (mobilise.delivery.confirmations): the deliver function
     # imports it with its first confirmation; erasure imports it to name the records it
@@ -56,9 +58,10 @@ AT_INIT: dict[str, frozenset[str]] = {
     # Signing's full check of an address (the API's first signature); the privacy function
     # looks addresses up by their hash (mobilise.core.operator_requests.email_address).
     "email_validator": frozenset(),
-    # pydantic: the API's request and answer models only. The settings, the queues' messages
-    # and the operators' requests are read by our own code (40 to 60 ms of a cold start).
-    "pydantic": frozenset({"ApiFunction"}),
+    # pydantic: the API's request and answer models only, which come with the routes of a
+    # request (its JSON parser is the API's at init). The settings, the queues' messages and
+    # the operators' requests are read by our own code (40 to 60 ms of a cold start).
+    "pydantic": frozenset(),
     "pydantic_core": frozenset({"ApiFunction"}),
     # The API's models; the other functions release updates and tell starters through
     # mobilise.publishing.releasing, without them. The API imports them with the routes of

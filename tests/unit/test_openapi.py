@@ -12,12 +12,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Route
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from pydantic import TypeAdapter
 
-from mobilise.api import everything
 from mobilise.core.fields import one_line
 from mobilise_local import openapi
 from mobilise_local.template import read
 
-app = everything()  # every route (a request includes only its own)
+app = openapi.resolver()  # every route, as Powertools declares them for the document
 
 ERROR_REF = "#/components/schemas/Error"
 

@@ -7,16 +7,18 @@ import json
 import threading
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise.api import security
 from mobilise.api.common import NOT_JSON, TOO_DEEP, normalised, read_json, refusal
+from mobilise.api.http import (
+    APPLICATION_JSON,
+    App,
+    NotFoundError,
+    RequestUnsupportedContentType,
+    RequestValidationError,
+    Response,
+)
 from mobilise.core import clock
 from mobilise.core.errors import (
     AlreadySigned,
@@ -43,7 +45,7 @@ from mobilise.delivery.ses import EmailUnconfirmed, SendingPaused, SesUnavailabl
 EMAIL_RETRY_SECONDS = 60
 EMAIL_PAUSED_RETRY_SECONDS = 3600
 
-app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
+app = App(json_body_deserializer=read_json)
 
 #: The module of :mod:`mobilise.api` whose router serves each route, by method and resource
 #: as API Gateway names them (the event's ``httpMethod`` and ``resource``: template.yaml's
@@ -104,7 +106,7 @@ _included: set[str] = set()
 _INCLUDING = threading.Lock()  # the local stack serves requests in threads
 
 
-def include(*modules: str) -> APIGatewayRestResolver:
+def include(*modules: str) -> App:
     """:data:`app` with the routes of ``modules`` (names in :data:`MODULES`) included."""
     with _INCLUDING:
         for name in modules:
@@ -114,7 +116,7 @@ def include(*modules: str) -> APIGatewayRestResolver:
     return app
 
 
-def everything() -> APIGatewayRestResolver:
+def everything() -> App:
     """:data:`app` with every route: its OpenAPI document, requests of an unknown resource."""
     return include(*MODULES)
 
@@ -136,7 +138,7 @@ def error(status: int, code: str, message: str, **extra: Any) -> Response[Any]:
     """The one shape of every error: ``{"error": {"code", "message"}}``."""
     return Response(
         status_code=status,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=APPLICATION_JSON,
         body={"error": {"code": code, "message": message}, **extra},
     )
 
@@ -284,7 +286,7 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         status, code, message = refused
         return {
             "statusCode": status,
-            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "headers": {"Content-Type": APPLICATION_JSON},
             "body": json.dumps({"error": {"code": code, "message": message}}),
             "isBase64Encoded": False,
         }
@@ -293,4 +295,4 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         everything()  # not one of the template's (a test's event, say): every route
     else:
         include(module)
-    return security.with_headers(app.resolve(normalised(event), context))
+    return security.with_headers(app.resolve(normalised(event)))

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
 from mobilise.answers import flow
@@ -33,6 +31,7 @@ from mobilise.api.contract import (
     throttled,
 )
 from mobilise.api.forms import is_form, private_page, read_body
+from mobilise.api.http import APPLICATION_JSON, Response, Router
 from mobilise.core.errors import (
     AnswerClosed,
     Conflict,
@@ -41,7 +40,7 @@ from mobilise.core.errors import (
     UnsupportedBody,
 )
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _STARTER_ONLY = refused("forbidden", "Only the starter of the petition sends it.")
 _INVALID = page("The link is not valid or has expired: one page for every such link.")
 _FORM_SCHEMA = {
@@ -83,7 +82,7 @@ _FORM_SCHEMA = {
 )
 def send_to_decision_maker(petition_id: str) -> Response[SentOut]:
     sent = flow.send(caller(router), checked_id(petition_id))
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=sent)
+    return Response(status_code=202, content_type=APPLICATION_JSON, body=sent)
 
 
 @router.get(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
-
 from mobilise.api.common import checked_id
 from mobilise.api.contract import refused, text
+from mobilise.api.http import Response, Router
 from mobilise.core.errors import NotAnEvent
 from mobilise.core.ids import is_id
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 CALENDAR = "text/calendar; charset=utf-8"
 
 

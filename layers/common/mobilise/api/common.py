@@ -7,12 +7,12 @@ import base64
 import hmac
 import ipaddress
 import json
-from typing import Any, cast
+from typing import Any
 
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic_core import from_json
 
+from mobilise.api.http import Router
+from mobilise.api.wire import Request
 from mobilise.core import crypto, ids
 from mobilise.core.errors import NotFound, Unauthenticated
 
@@ -25,8 +25,7 @@ NOT_JSON = "The request body is not valid JSON."
 
 def caller(router: Router) -> str:
     """The signed-in user (the Cognito ``sub`` the authorizer verified)."""
-    event = cast(APIGatewayProxyEvent, router.current_event)
-    claims = event.request_context.authorizer.claims or {}
+    claims = router.current_event.claims
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise Unauthenticated()
@@ -35,8 +34,7 @@ def caller(router: Router) -> str:
 
 def caller_email(router: Router) -> str | None:
     """The signed-in user's address, when the identity provider verified it (ID token)."""
-    event = cast(APIGatewayProxyEvent, router.current_event)
-    claims = event.request_context.authorizer.claims or {}
+    claims = router.current_event.claims
     address = claims.get("email")
     verified = str(claims.get("email_verified", "")).lower() == "true"
     return address if isinstance(address, str) and address and verified else None
@@ -50,7 +48,7 @@ VIEWER_ADDRESS = "X-Mobilise-Viewer-Address"
 ORIGIN_PROOF = "X-Mobilise-Origin-Proof"
 
 
-def client_address(event: APIGatewayProxyEvent) -> str:
+def client_address(event: Request) -> str:
     """The address a request came from, which the per-address rate limit counts.
 
     Behind SiteDistribution, API Gateway's ``sourceIp`` is the CloudFront edge, shared by
@@ -58,7 +56,7 @@ def client_address(event: APIGatewayProxyEvent) -> str:
     request carries the distribution's secret. Without it (a direct caller, the local
     stack, a deploy without the distribution's secret), it is ``sourceIp``.
     """
-    source = event.request_context.identity.source_ip
+    source = event.source_ip
     headers = event.headers
     named, proof = headers.get(VIEWER_ADDRESS), headers.get(ORIGIN_PROOF)
     if not named or not proof:

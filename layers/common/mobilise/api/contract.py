@@ -10,15 +10,17 @@ turned into a schema before ``python -m mobilise_local.openapi`` asks for the do
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from aws_lambda_powertools.event_handler.openapi.types import (
-    OpenAPIResponse,
-    OpenAPIResponseContentSchema,
-)
 from pydantic import BaseModel
 
 from mobilise.api.common import MAX_BODY_BYTES
+
+if TYPE_CHECKING:  # the document's types; Powertools' event handler is not loaded to serve
+    from aws_lambda_powertools.event_handler.openapi.types import (
+        OpenAPIResponse,
+        OpenAPIResponseContentSchema,
+    )
 
 JSON = "application/json"
 PAGE = "text/html"
@@ -99,7 +101,7 @@ def ok(
         response["content"] = {JSON: {"model": model}, **({PAGE: _TEXT} if page else {})}
     if links:
         response["links"] = links
-    return cast(OpenAPIResponse, response)
+    return cast("OpenAPIResponse", response)
 
 
 def page(description: str) -> OpenAPIResponse:
@@ -117,7 +119,7 @@ def redirect(description: str, location: str, pattern: str) -> OpenAPIResponse:
     schema = {"type": "string", "pattern": pattern}
     header = {"description": location, "required": True, "schema": schema}
     return cast(
-        OpenAPIResponse,
+        "OpenAPIResponse",
         {"description": description, "headers": {"Location": header}, "content": {}},
     )
 
@@ -176,7 +178,7 @@ def refused(
     if page:
         content[PAGE] = _TEXT
     said = f"`{code}`: {description}" if code is not None else description
-    return cast(OpenAPIResponse, {"description": said, "content": content})
+    return cast("OpenAPIResponse", {"description": said, "content": content})
 
 
 def either(*answers: OpenAPIResponse) -> OpenAPIResponse:
@@ -190,7 +192,7 @@ def either(*answers: OpenAPIResponse) -> OpenAPIResponse:
     headers = [answer.get("headers") for answer in answers]
     if headers[0] is not None and all(same == headers[0] for same in headers):
         combined["headers"] = headers[0]
-    return cast(OpenAPIResponse, combined)
+    return cast("OpenAPIResponse", combined)
 
 
 _RETRY_AFTER = cast(

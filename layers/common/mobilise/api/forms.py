@@ -8,12 +8,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from mobilise.api.common import HTML, NOT_JSON, read_json
+from mobilise.api.http import APPLICATION_JSON, RequestValidationError, Response, Router
 from mobilise.core.errors import UnsupportedBody
 from mobilise.emails import rendering
 
@@ -33,7 +31,7 @@ def private_json(body: Any, status: int = 200) -> Response[Any]:
     """An answer about one signer or starter, in JSON (see :data:`PRIVATE`)."""
     return Response(
         status_code=status,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=APPLICATION_JSON,
         body=body,
         headers=PRIVATE,
     )

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
-
 from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
 from mobilise.api.forms import private_json, private_page, wants_html
+from mobilise.api.http import Response, Router
 from mobilise.core.errors import InvalidLink, NotFound
 from mobilise.core.observability import logger
 from mobilise.reminders import switch
 from mobilise.reminders.switch import NudgesOff
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 
 
 def _page(status: int, state: str, language: str, petition_title: str = "") -> Response[str]:

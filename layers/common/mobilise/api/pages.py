@@ -5,18 +5,15 @@ the proof-of-work widget, is sent only to a signer past their network's burst)."
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import ValidationError
 
 from mobilise.api.common import HTML, checked_id, client_address
 from mobilise.api.contract import FORM, INVALID, TOO_LARGE, page, refused
 from mobilise.api.forms import PRIVATE, is_form, read_body
+from mobilise.api.http import Query, Response, Router
 from mobilise.core import ids
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound, ProofRequired, UnsupportedBody
@@ -24,7 +21,7 @@ from mobilise.emails import rendering
 from mobilise.petitions import pages as views
 from mobilise.petitions import signing
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 #: CloudFront keeps a public page a minute; a browser asks again each time (the count moves).
 PUBLIC = {"Cache-Control": "public, max-age=0, s-maxage=60"}
 _LANG = Annotated[str | None, Query(max_length=5, description="`en` or `fr`: the page's language.")]
@@ -135,7 +132,7 @@ def sign_on_page(petition_id: str) -> Response[str]:
     except ValidationError as error:
         errors = views.problems(error)
         return _petition(422, shown, PRIVATE, values=values, errors=errors)
-    event = cast(APIGatewayProxyEvent, router.current_event)
+    event = router.current_event
     try:
         signed = signing.sign(petition_id, request, client_address(event), values["altcha"] or None)
     except ProofRequired as needed:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import JSON_BODY, NO_PETITION, examples, link, ok, refused
+from mobilise.api.http import APPLICATION_JSON, Body, Response, Router
 from mobilise.petitions import lifecycle
 from mobilise.petitions.schemas import PetitionIn, PetitionOut, SignatureCounts
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _ID = {"petition_id": "$response.body#/petition_id"}
 _PETITION = examples(
     petition={
@@ -49,7 +46,7 @@ def create_petition(
     petition = lifecycle.create(caller(router), request, owner_email=caller_email(router))
     return Response(
         status_code=201,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=APPLICATION_JSON,
         body=lifecycle.view(petition),
     )
 

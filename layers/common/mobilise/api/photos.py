@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from mobilise.api.common import caller, checked_id
 from mobilise.api.contract import JSON_BODY, NO_PETITION, ok, refused, throttled
+from mobilise.api.http import APPLICATION_JSON, Body, Response, Router
 from mobilise.publishing import photos
 from mobilise.publishing.schemas import PhotoUploadIn, PhotoUploadOut
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 
 
 @router.post(
@@ -41,4 +38,4 @@ def grant_photo_upload(
     """A presigned POST for one photo (JPEG, PNG or WebP, at most 5 MB), for 15 minutes;
     the body may be left out."""
     grant = photos.grant(caller(router), checked_id(petition_id), request or PhotoUploadIn())
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=grant)
+    return Response(status_code=201, content_type=APPLICATION_JSON, body=grant)

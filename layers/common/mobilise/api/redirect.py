@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from mobilise.api.common import HTML, caller, checked_id
 from mobilise.api.contract import INVALID, NO_PETITION, ok, redirect, refused
 from mobilise.api.forms import PRIVATE
+from mobilise.api.http import Query, Response, Router
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
 from mobilise.engagement import clicks
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _FOUND = redirect(
     "Found: go to `Location`.",
     "Where the button leads: an https:, mailto: or tel: URL.",

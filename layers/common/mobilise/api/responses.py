@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import ValidationError
 
 from mobilise.api.common import caller, checked_id
@@ -28,12 +25,13 @@ from mobilise.api.forms import (
     read_body,
     wants_json,
 )
+from mobilise.api.http import Query, Response, Router
 from mobilise.core.errors import InvalidLink, NotFound, TooManyResponses
 from mobilise.core.ids import is_id
 from mobilise.engagement import responses
 from mobilise.engagement.responses import Asked, ResponseIn, ResponsePage
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _FORM_FIELDS = ("kind", "text", "name", "contact", "press_consent")
 _FORM = {"type": "object", "properties": {name: {"type": "string"} for name in _FORM_FIELDS}}
 _STARTER_ONLY = refused("forbidden", "Only the starter of the petition reads them.")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
 from mobilise.api.contract import INVALID_LINK, JSON_BODY, json_or_form, ok, refused
 from mobilise.api.forms import invalid_body, private_json, private_page, read_body, wants_json
+from mobilise.api.http import Response, Router
 from mobilise.core.errors import InvalidLink
 from mobilise.engagement import rsvp
 from mobilise.engagement.rsvp import Invited, RsvpIn
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _FORM = {"type": "object", "properties": {"answer": {"enum": ["yes", "no"]}}}
 
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
-
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from typing import Annotated
 
 from mobilise.api.common import HTML, checked_id, client_address
 from mobilise.api.contract import JSON_BODY, examples, ok, page, refused, throttled
 from mobilise.api.forms import PRIVATE
+from mobilise.api.http import APPLICATION_JSON, Body, Response, Router
 from mobilise.core.errors import InvalidLink
 from mobilise.emails import rendering
 from mobilise.petitions import signing
 from mobilise.petitions.schemas import SignatureIn, SignatureOut
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _SIGNATURE = examples(
     signature={"email": "sam@example.org", "name": "Sam", "language": "en", "wants_updates": True}
 )
@@ -61,13 +57,13 @@ def sign_petition(
     petition_id: str, request: Annotated[SignatureIn, Body(openapi_examples=_SIGNATURE)]
 ) -> Response[SignatureOut]:
     """The same answer whatever the address's history; its email says what happened."""
-    event = cast(APIGatewayProxyEvent, router.current_event)
+    event = router.current_event
     signature = signing.sign(
         checked_id(petition_id), request, client_address(event), request.altcha
     )
     return Response(
         status_code=201,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=APPLICATION_JSON,
         body=signature,
         headers=PRIVATE,
     )

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from mobilise.api.common import caller, checked_id
 from mobilise.api.contract import INVALID, INVALID_CURSOR, JSON_BODY, NO_PETITION, ok, refused
+from mobilise.api.http import Query, Router
 from mobilise.petitions import owned
 from mobilise.petitions.owned import Nudges, NudgesIn, OwnedPetitions
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _NOT_YOURS = refused("forbidden", "Only the starter of the petition may.")
 
 

@@ -15,14 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from mobilise.api.contract import refused, text
+from mobilise.api.http import Query, Response, Router
 from mobilise.core.errors import NotFound
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 FOLDER = Path(__file__).resolve().parent / "static"
 TYPES = {
     "pages.css": "text/css; charset=utf-8",
@@ -65,13 +62,13 @@ def version(name: str) -> str:
 )
 def static_file(
     name: str, v: Annotated[str | None, Query(max_length=64, description="The version.")] = None
-) -> Response[bytes]:
+) -> Response[str]:
     if name not in TYPES:
         raise NotFound("There is no such file.")
     return Response(
         status_code=200,
         content_type=TYPES[name],
-        body=content(name),
+        body=content(name).decode(),  # text: gzipped (then base64) only when accepted
         headers=IMMUTABLE,
         compress=True,
     )

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-
 from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import (
     EMAIL_UNAVAILABLE,
@@ -23,6 +19,7 @@ from mobilise.api.contract import (
     refused,
     throttled,
 )
+from mobilise.api.http import APPLICATION_JSON, Body, Query, Response, Router
 from mobilise.core.errors import NotFound
 from mobilise.core.ids import is_id
 from mobilise.publishing import grace, updates
@@ -35,7 +32,7 @@ from mobilise.publishing.schemas import (
     UpdateStats,
 )
 
-router = Router()  # type: ignore[no-untyped-call]
+router = Router()
 _IDS = {"petition_id": "$response.body#/petition_id", "update_id": "$response.body#/update_id"}
 _UPDATE = examples(
     news={
@@ -105,7 +102,7 @@ def publish_update(
     update, recipients = updates.publish(caller(router), checked_id(petition_id), request)
     return Response(
         status_code=201,
-        content_type=content_types.APPLICATION_JSON,
+        content_type=APPLICATION_JSON,
         body=updates.view(update, recipients),
     )
 
@@ -168,7 +165,7 @@ def test_send_update(
     """Send the email to the starter's own verified address only: not an update, the
     24-hour window untouched; at most 10 an hour per petition."""
     sent = updates.send_test(caller(router), checked_id(petition_id), request, caller_email(router))
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=sent)
+    return Response(status_code=202, content_type=APPLICATION_JSON, body=sent)
 
 
 @router.get(

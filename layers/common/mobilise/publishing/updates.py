@@ -264,8 +264,8 @@ def _merged(update: Update, patch: dict[str, Any]) -> AnyUpdateIn:
         return update_in.validate_python(merged, context={KEPT_TIMES: kept})
     except ValidationError as error:
         # Imported here: the scheduled and reminder functions import this module and not
-        # Powertools' event handler (a cold start's worth of routing code).
-        from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+        # the API's (a cold start's worth of routing code).
+        from mobilise.api.http import RequestValidationError
 
         raise RequestValidationError(
             [{**problem, "loc": ("body", *problem["loc"])} for problem in error.errors()]
