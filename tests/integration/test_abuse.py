@@ -20,7 +20,8 @@ import pytest
 from mobilise.core import clock, crypto, links
 from mobilise.core.config import get_settings
 from mobilise.core.links import ActionRef, SignerRef
-from mobilise.petitions.schemas import PetitionOut, SignatureOut
+from mobilise.petitions.public import PetitionOut
+from mobilise.petitions.schemas import SignatureOut
 from mobilise.publishing.schemas import UpdateOut, UpdateStats
 from mobilise.table.models import FanoutJob, Petition, Signature, Suppression, Update
 from mobilise_local.gateway import Gateway, HttpResponse, response_from
@@ -427,9 +428,8 @@ _STORED = {
     for name in (python_name, attribute.attr_name)
 }
 _ANSWERED = {
-    name
-    for schema in (PetitionOut, SignatureOut, UpdateOut, UpdateStats)
-    for name in schema.model_fields
+    *(field.name for field in dataclasses.fields(PetitionOut)),  # mobilise.petitions.public
+    *(name for schema in (SignatureOut, UpdateOut, UpdateStats) for name in schema.model_fields),
 }
 _NEVER_FROM_A_CLIENT = frozenset(_NAMED | _STORED | _ANSWERED)
 JSON_ROUTES = [

@@ -35,6 +35,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from mobilise import api
 from mobilise.api import http
@@ -177,3 +178,40 @@ def test_every_request_is_answered_as_powertools_answers_it(
             theirs.headers,
             theirs.text,
         ), request
+
+
+def test_a_petition_is_answered_in_the_documents_shape_every_field_written(
+    mobilise: Mobilise,
+) -> None:
+    """The public read answers a dataclass (no pydantic on its path): the JSON on the wire is
+    what the model it replaced wrote, every field of the decision maker present (null when
+    not given), compact, and valid against the document's schema (jsonschema)."""
+    petition_id = mobilise.create_petition(owner=OWNER)
+
+    reply = mobilise.request("GET", f"/petitions/{petition_id}")
+
+    shown = reply.json()
+    assert reply.status == 200
+    assert reply.headers["Content-Type"] == "application/json"
+    assert reply.text == json.dumps(shown, separators=(",", ":"), ensure_ascii=False)
+    assert list(shown) == [
+        "petition_id",
+        "title",
+        "description",
+        "language",
+        "decision_maker",
+        "status",
+        "signer_count",
+        "next_update_allowed_at",
+        "created_at",
+    ]
+    assert shown["decision_maker"] == {
+        "name": "The Mayor",
+        "email": "mayor@example.org",
+        "x_handle": None,
+        "phone": None,
+        "facebook_url": None,
+    }
+    document = openapi.document()
+    schema = {"$ref": "#/components/schemas/PetitionOut", "components": document["components"]}
+    Draft202012Validator(schema).validate(shown)

@@ -59,10 +59,10 @@ AT_INIT: dict[str, frozenset[str]] = {
     # looks addresses up by their hash (mobilise.core.operator_requests.email_address).
     "email_validator": frozenset(),
     # pydantic: the API's request and answer models only, which come with the routes of a
-    # request (its JSON parser is the API's at init). The settings, the queues' messages and
-    # the operators' requests are read by our own code (40 to 60 ms of a cold start).
+    # request, and its JSON parser, with the first body. The settings, the queues' messages
+    # and the operators' requests are read by our own code (40 to 60 ms of a cold start).
     "pydantic": frozenset(),
-    "pydantic_core": frozenset({"ApiFunction"}),
+    "pydantic_core": frozenset(),
     # The API's models; the other functions release updates and tell starters through
     # mobilise.publishing.releasing, without them. The API imports them with the routes of
     # its first request, and builds the update and answer models by their first use
@@ -207,6 +207,21 @@ def test_no_function_builds_the_update_and_answer_models_at_init(logical_id: str
     built, _ = _modules_after_import(logical_id, then=_BUILT)
 
     assert built == []
+
+
+def test_reading_a_petition_imports_no_request_model_nor_pydantic() -> None:
+    """The API's first request reads a petition by its id (the bench's cold start, and a
+    shared petition's first visitor): its route's module and what it imports load neither
+    pydantic nor its JSON parser, nor the request models; a route with a body does."""
+    read = "from mobilise import api\napi.include('petition')"
+    body = "from mobilise import api\napi.include('petitions')"
+    reading = set(_modules_after_import("ApiFunction", then=read))
+    writing = set(_modules_after_import("ApiFunction", then=body))
+
+    heavy = {"pydantic", "pydantic_core", "mobilise.petitions.schemas", "mobilise.core.fields"}
+    assert {"mobilise.api.petition", "mobilise.petitions.public"} <= reading
+    assert not {package for package in heavy if _loaded(reading, package)}
+    assert {package for package in heavy if _loaded(writing, package)} == heavy
 
 
 def test_the_deferred_update_models_validate_and_refuse_unknown_fields_as_before() -> None:

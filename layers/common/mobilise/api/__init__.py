@@ -55,7 +55,7 @@ app = App(json_body_deserializer=read_json)
 #: not matter (tests/unit/test_api_routes.py).
 ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/petitions"): "petitions",
-    ("GET", "/petitions/{petition_id}"): "petitions",
+    ("GET", "/petitions/{petition_id}"): "petition",
     ("POST", "/petitions/{petition_id}/close"): "petitions",
     ("GET", "/petitions/{petition_id}/signature-counts"): "petitions",
     ("POST", "/petitions/{petition_id}/signatures"): "signatures",

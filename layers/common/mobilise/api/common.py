@@ -9,8 +9,6 @@ import ipaddress
 import json
 from typing import Any
 
-from pydantic_core import from_json
-
 from mobilise.api.http import Router
 from mobilise.api.wire import Request
 from mobilise.core import crypto, ids
@@ -77,8 +75,11 @@ def read_json(text: str | bytes) -> Any:
     raised ``RecursionError``, and a 5,000-digit number ``ValueError``: neither is the
     ``JSONDecodeError`` the resolver turns into a 400, so both were 500s. This parser stops
     at 200 levels and reads long numbers; ``NaN`` and ``Infinity`` are not JSON. Every
-    failure is a ``JSONDecodeError`` whose message is one of the sentences above.
+    failure is a ``JSONDecodeError`` whose message is one of the sentences above. The parser
+    is imported by the first body read (a request with none, a page or a read, never does).
     """
+    from pydantic_core import from_json
+
     try:
         return from_json(text, allow_inf_nan=False)
     except ValueError as error:

@@ -10,17 +10,16 @@ turned into a schema before ``python -m mobilise_local.openapi`` asks for the do
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, cast
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, cast
 
 from mobilise.api.common import MAX_BODY_BYTES
 
-if TYPE_CHECKING:  # the document's types; Powertools' event handler is not loaded to serve
+if TYPE_CHECKING:  # the document's types: serving a route loads neither
     from aws_lambda_powertools.event_handler.openapi.types import (
         OpenAPIResponse,
         OpenAPIResponseContentSchema,
     )
+    from pydantic import BaseModel
 
 JSON = "application/json"
 PAGE = "text/html"
@@ -266,13 +265,6 @@ ONE_CLICK = {
 
 #: The page of an off switch's link (unsubscribe, reminders) that is not valid.
 BAD_SWITCH = refused(None, "The link is not valid.", page=True)
-
-
-class Unsubscribed(BaseModel):
-    """The signer left the petition's updates (the one-click answer in JSON)."""
-
-    status: Literal["unsubscribed"] = "unsubscribed"
-    message: str
 
 
 def one_click(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:

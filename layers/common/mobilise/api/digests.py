@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, Unsubscribed, one_click, page
-from mobilise.api.forms import private_json, private_page, wants_html
+from mobilise.api.contract import BAD_SWITCH, ONE_CLICK, one_click, page
+from mobilise.api.forms import Unsubscribed, private_json, private_page, wants_html
 from mobilise.api.http import Response, Router
 from mobilise.core.errors import InvalidLink
 from mobilise.core.observability import logger

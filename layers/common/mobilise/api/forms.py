@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import binascii
 import json
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mobilise.api.common import HTML, NOT_JSON, read_json
 from mobilise.api.http import APPLICATION_JSON, RequestValidationError, Response, Router
@@ -19,6 +19,13 @@ FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 20
 #: Pages and answers about one signer: no cache keeps them, no link leaks the address.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+class Unsubscribed(BaseModel):
+    """The signer left the petition's updates (the one-click answer in JSON)."""
+
+    status: Literal["unsubscribed"] = "unsubscribed"
+    message: str
 
 
 def private_page(template: str, status: int, language: str, **context: object) -> Response[str]:

@@ -1,4 +1,5 @@
-"""/petitions"""
+"""/petitions: start a petition, close it, count its signatures (a petition's public read
+is :mod:`mobilise.api.petition`'s)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import JSON_BODY, NO_PETITION, examples, link, ok, refused
 from mobilise.api.http import APPLICATION_JSON, Body, Response, Router
 from mobilise.petitions import lifecycle
-from mobilise.petitions.schemas import PetitionIn, PetitionOut, SignatureCounts
+from mobilise.petitions.public import PetitionOut
+from mobilise.petitions.schemas import PetitionIn, SignatureCounts
 
 router = Router()
 _ID = {"petition_id": "$response.body#/petition_id"}
@@ -49,17 +51,6 @@ def create_petition(
         content_type=APPLICATION_JSON,
         body=lifecycle.view(petition),
     )
-
-
-@router.get(
-    "/petitions/<petition_id>",
-    operation_id="get_petition",
-    tags=["petitions"],
-    summary="A petition, and when its next update is allowed",
-    responses={200: ok(), 404: NO_PETITION},
-)
-def get_petition(petition_id: str) -> PetitionOut:
-    return lifecycle.public_view(checked_id(petition_id))
 
 
 @router.get(

@@ -4,6 +4,7 @@ answer a route gives written as a proxy answer (REST, multi-value headers)."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import zlib
 from collections.abc import Mapping
@@ -83,7 +84,8 @@ class Request:
 
 
 def to_json(value: Any) -> str:
-    """JSON as the API writes it: compact, models as pydantic writes them in JSON mode."""
+    """JSON as the API writes it: compact, models as pydantic writes them in JSON mode,
+    dataclasses as their fields."""
     return json.dumps(value, separators=(",", ":"), default=_jsonable)
 
 
@@ -91,6 +93,8 @@ def _jsonable(value: Any) -> Any:
     dump = getattr(value, "model_dump", None)
     if dump is not None:
         return dump(mode="json", by_alias=True)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 

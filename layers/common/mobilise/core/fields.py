@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import ipaddress
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
-
-Language = Literal["fr", "en"]
 
 
 def _https_only(url: HttpUrl) -> HttpUrl:

@@ -25,12 +25,14 @@ from datetime import datetime
 from functools import cache
 from gettext import GNUTranslations
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 #: The gettext domain of the catalogs.
 DOMAIN: Final = "mobilise"
 LOCALES: Final = Path(__file__).resolve().parent / "locales"
 LANGUAGES: Final = ("en", "fr")
+#: A language of a petition, a page or an email (the API's requests and answers).
+Language = Literal["fr", "en"]
 #: The locale whose conventions (CLDR, through Babel) write dates: the English of the emails
 #: is British ("Saturday 12 December 2026, 2:30 pm").
 DATE_LOCALES: Final = {"en": "en_GB", "fr": "fr"}

@@ -3,14 +3,19 @@ closed to signatures."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mobilise.core import clock, crypto, ids
 from mobilise.core.errors import NotOwner
 from mobilise.core.observability import logger
 from mobilise.petitions import store
-from mobilise.petitions.schemas import DayCount, PetitionIn, PetitionOut, SignatureCounts
+from mobilise.petitions.public import DecisionMakerOut, PetitionOut
 from mobilise.reminders import due
 from mobilise.table import counters, items
 from mobilise.table.models import Petition
+
+if TYPE_CHECKING:
+    from mobilise.petitions.schemas import PetitionIn, SignatureCounts
 
 
 def create(owner_id: str, request: PetitionIn, owner_email: str | None = None) -> Petition:
@@ -54,7 +59,7 @@ def view(petition: Petition) -> PetitionOut:
         title=petition.title,
         description=petition.description,
         language=petition.language,  # type: ignore[arg-type]  # validated when stored
-        decision_maker=petition.decision_maker,
+        decision_maker=DecisionMakerOut.of(petition.decision_maker),
         status=petition.status,  # type: ignore[arg-type]
         signer_count=counters.totals(petition).confirmed,
         next_update_allowed_at=clock.isoformat(reopens) if reopens else None,
@@ -70,6 +75,9 @@ def public_view(petition_id: str) -> PetitionOut:
 def counts(caller: str, petition_id: str) -> SignatureCounts:
     """The starter's view of the signatures: confirmed (the public count) and unconfirmed,
     and what each day brought; from the counters, never from the signatures."""
+    # Here: reading a petition (view) loads no pydantic, and the counts are its starter's.
+    from mobilise.petitions.schemas import DayCount, SignatureCounts
+
     petition = items.get_petition(petition_id)
     if petition.owner_id != caller:
         raise NotOwner()

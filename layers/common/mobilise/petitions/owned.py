@@ -14,8 +14,9 @@ from pynamodb.constants import DATETIME_FORMAT
 
 from mobilise.core import clock, ids
 from mobilise.core.errors import InvalidCursor, NotOwner
-from mobilise.core.fields import Language, RequestBody
+from mobilise.core.fields import RequestBody
 from mobilise.core.observability import logger
+from mobilise.i18n import Language
 from mobilise.reminders import switch
 from mobilise.table import items
 from mobilise.table.models import Petition, bound

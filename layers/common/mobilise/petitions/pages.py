@@ -22,7 +22,8 @@ from mobilise.core.links import ActionRef
 from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
 from mobilise.petitions import lifecycle
-from mobilise.petitions.schemas import PetitionOut, SignatureIn
+from mobilise.petitions.public import PetitionOut
+from mobilise.petitions.schemas import SignatureIn
 from mobilise.publishing import releasing
 from mobilise.publishing.actions import SHARE, SHARE_CHANNELS
 from mobilise.table import items

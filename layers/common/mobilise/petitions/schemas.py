@@ -4,13 +4,15 @@ every string bounded). Field names are the contract: more may be added, none ren
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstraints, WithJsonSchema
 from pydantic import validate_email as pydantic_email
 from pydantic_core import PydanticCustomError
 
-from mobilise.core.fields import HttpsUrl, Language, LongText, RequestBody, ShortText, Title
+from mobilise.core.fields import HttpsUrl, LongText, RequestBody, ShortText, Title
+from mobilise.i18n import Language
+from mobilise.petitions.public import EMAIL_SCHEMA
 
 
 def _email(value: str) -> str:
@@ -20,7 +22,7 @@ def _email(value: str) -> str:
     return pydantic_email(value)[1]
 
 
-_EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})
+_EMAIL_SCHEMA = WithJsonSchema(EMAIL_SCHEMA)
 #: An email address, as ``Annotated[EmailStr, Field(max_length=254)]`` validates and documents it.
 Email = Annotated[str, AfterValidator(_email), Field(max_length=254), _EMAIL_SCHEMA]
 
@@ -38,34 +40,6 @@ class PetitionIn(RequestBody):
     description: LongText
     language: Language
     decision_maker: DecisionMaker
-
-
-# A decision maker as the petition holds them: validated when they were received
-# (DecisionMaker), so an answer does not validate them again, as the other answer models do
-# not (the address would import email-validator, some 20 ms, into every function that
-# answers with a petition: issue 14). The docstring is the API reference's.
-class DecisionMakerOut(BaseModel):
-    """Whom the petition is addressed to, as its starter gave them."""
-
-    name: str
-    email: Annotated[str, _EMAIL_SCHEMA] | None = None
-    x_handle: str | None = None
-    phone: str | None = None
-    facebook_url: str | None = None
-
-
-class PetitionOut(BaseModel):
-    petition_id: str
-    title: str
-    description: str
-    language: Language
-    decision_maker: DecisionMakerOut
-    status: Literal["open", "victory", "closed"]
-    signer_count: int = Field(
-        description="Confirmed signatures (with double opt-in, unconfirmed ones do not count)."
-    )
-    next_update_allowed_at: str | None
-    created_at: str
 
 
 def _deliverable(address: str) -> str:
