@@ -179,8 +179,9 @@ class _Parameter:
 
     @property
     def plain_text(self) -> bool:
-        """A path segment taken as it is: nothing to validate, pydantic not needed."""
-        return self.annotation is str and self.marker is None
+        """A path segment taken as it is: nothing to validate, pydantic not needed. (A query
+        parameter is validated whatever its type: given twice, it is a list.)"""
+        return self.source == "path" and self.annotation is str and self.marker is None
 
     @cached_property
     def adapter(self) -> Any:
