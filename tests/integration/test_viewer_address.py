@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 
+from mobilise.core import clock
 from tests.integration.harness import Mobilise, Reply
 
 EDGE = "130.176.0.1"  # one CloudFront edge address, in front of many viewers
@@ -16,6 +17,13 @@ BURST = 3  # sign_rate_limits' first window: 3 a minute
 VIEWER_ADDRESS = "X-Mobilise-Viewer-Address"
 ORIGIN_PROOF = "X-Mobilise-Origin-Proof"
 FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+
+
+@pytest.fixture(autouse=True)
+def _still_clock() -> None:
+    """The clock stands still: a burst whose signatures straddle the start of a minute would
+    land in two of the rate limit's windows and not be refused."""
+    clock.freeze(clock.now())
 
 
 def _origin_secret(mobilise: Mobilise) -> str:
