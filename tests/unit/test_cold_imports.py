@@ -224,6 +224,26 @@ def test_reading_a_petition_imports_no_request_model_nor_pydantic() -> None:
     assert {package for package in heavy if _loaded(writing, package)} == heavy
 
 
+def test_showing_a_petitions_page_imports_nothing_only_its_form_post_needs() -> None:
+    """The petition's page is what a shared link opens: its routes' module and what it
+    imports load neither pydantic, the request models, signing (and its proof of work) nor
+    the decision-maker's answer flow; the form's post imports them when it is sent."""
+    shown = set(
+        _modules_after_import("ApiFunction", then="from mobilise import api\napi.include('pages')")
+    )
+
+    posted_only = {
+        "pydantic",
+        "pydantic_core",
+        "altcha",
+        "mobilise.petitions.schemas",
+        "mobilise.petitions.signing",
+        "mobilise.answers.flow",
+    }
+    assert {"mobilise.api.pages", "mobilise.answers.shown"} <= shown
+    assert not {package for package in posted_only if _loaded(shown, package)}
+
+
 def test_the_deferred_update_models_validate_and_refuse_unknown_fields_as_before() -> None:
     from pydantic import ValidationError
 

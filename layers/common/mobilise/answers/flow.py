@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mobilise.answers import emails, store, tokens
-from mobilise.answers.items import Sending
-from mobilise.answers.schemas import FORM_FIELDS, AnswerIn, SendingOut, SendingsOut, SentOut
+from mobilise.answers.items import FORM_FIELDS, Sending
+from mobilise.answers.schemas import AnswerIn, SendingOut, SendingsOut, SentOut
 from mobilise.core import clock, ids, links
 from mobilise.core.errors import (
     AnswerClosed,
@@ -296,25 +296,3 @@ def page_view(link: Opened) -> dict[str, Any]:
         "petition_url": links.petition_page_url(link.petition.petition_id),
         "current": current,
     }
-
-
-# The petition's page --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Shown:
-    """The latest answer, as the pages show it (:func:`mobilise.emails.rendering.quoted`)."""
-
-    quoted: dict[str, object]
-    answered: str
-    update_url: str | None
-
-
-def latest(petition_id: str, language: str) -> Shown | None:
-    """The petition's latest answer, if its decision-maker answered."""
-    sending = store.latest_answer(petition_id)
-    if sending is None or sending.answered_at is None:
-        return None
-    fields = {name: getattr(sending, name) or "" for name in FORM_FIELDS}
-    url = links.update_page_url(petition_id, sending.update_id) if sending.update_id else None
-    return Shown(rendering.quoted(fields), words(language).date(sending.answered_at), url)

@@ -13,6 +13,9 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
 from mobilise.table.base import _Item
 
+#: The fields of the decision-maker's answer (their form's, in the order the page shows them).
+FORM_FIELDS = ("stance", "text", "name", "role")
+
 
 class Sending(_Item):
     """The petition sent once to its decision-maker, and their answer through its link."""

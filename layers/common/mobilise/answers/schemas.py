@@ -8,12 +8,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from mobilise.answers.items import FORM_FIELDS
 from mobilise.core.fields import RequestBody, ShortText, Title, bounded
 
 TEXT_MAX = 5_000
 Stance = Literal["agree", "disagree", "other"]
-#: The fields of the decision-maker's form, in the order the page shows them.
-FORM_FIELDS = ("stance", "text", "name", "role")
 #: Built by their first use, not at import: only the answer routes of the API use them.
 DEFERRED = ConfigDict(defer_build=True)
 

@@ -88,7 +88,7 @@ BODIES: dict[str, type[BaseModel]] = {}
 
 def ok(
     description: str = "OK.",
-    model: type[BaseModel] | None = None,
+    model: type | None = None,  # a pydantic model, or a dataclass pydantic reads
     *,
     page: bool = False,
     links: dict[str, Any] | None = None,
@@ -267,7 +267,7 @@ ONE_CLICK = {
 BAD_SWITCH = refused(None, "The link is not valid.", page=True)
 
 
-def one_click(model: type[BaseModel]) -> dict[int, OpenAPIResponse]:
+def one_click(model: type) -> dict[int, OpenAPIResponse]:
     """What an off switch answers when it is posted: ``model`` for a mail client's RFC 8058
     one-click, a page for a person's browser."""
     return {

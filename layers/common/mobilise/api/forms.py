@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import binascii
 import json
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs
-
-from pydantic import BaseModel, ValidationError
 
 from mobilise.api.common import HTML, NOT_JSON, read_json
 from mobilise.api.http import APPLICATION_JSON, RequestValidationError, Response, Router
 from mobilise.core.errors import UnsupportedBody
 from mobilise.emails import rendering
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 20
@@ -21,7 +23,8 @@ MAX_FORM_FIELDS = 20
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-class Unsubscribed(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Unsubscribed:
     """The signer left the petition's updates (the one-click answer in JSON)."""
 
     status: Literal["unsubscribed"] = "unsubscribed"

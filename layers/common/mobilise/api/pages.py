@@ -8,8 +8,6 @@ import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from pydantic import ValidationError
-
 from mobilise.api.common import HTML, checked_id, client_address
 from mobilise.api.contract import FORM, INVALID, TOO_LARGE, page, refused
 from mobilise.api.forms import PRIVATE, is_form, read_body
@@ -19,7 +17,6 @@ from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound, ProofRequired, UnsupportedBody
 from mobilise.emails import rendering
 from mobilise.petitions import pages as views
-from mobilise.petitions import signing
 
 router = Router()
 #: CloudFront keeps a public page a minute; a browser asks again each time (the count moves).
@@ -116,6 +113,12 @@ def _petition(
 )
 def sign_on_page(petition_id: str) -> Response[str]:
     """Sign from the page: the same :func:`signing.sign` as the API, answered with a page."""
+    # Imported by the form's post: showing a page loads neither pydantic nor signing's
+    # proof of work (a shared link's first visitor, issue 14).
+    from pydantic import ValidationError
+
+    from mobilise.petitions import signing
+
     if not is_form(router):
         raise UnsupportedBody()
     _, fields = read_body(router)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from mobilise.answers import flow as answers
+from mobilise.answers import shown as answers
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound
@@ -23,11 +21,15 @@ from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
 from mobilise.petitions import lifecycle
 from mobilise.petitions.public import PetitionOut
-from mobilise.petitions.schemas import SignatureIn
 from mobilise.publishing import releasing
 from mobilise.publishing.actions import SHARE, SHARE_CHANNELS
 from mobilise.table import items
 from mobilise.table.models import EMAILED, Petition, Update
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from mobilise.petitions.schemas import SignatureIn
 
 #: How many of the latest updates the petition's page lists.
 LATEST = 3
@@ -161,7 +163,10 @@ def form_values(fields: Mapping[str, list[str]]) -> dict[str, str]:
 
 
 def signature_of(values: Mapping[str, str]) -> SignatureIn:
-    """The signature the form asks for (the box ticked or not); :class:`ValidationError`."""
+    """The signature the form asks for (the box ticked or not); :class:`ValidationError`.
+    Its model is imported by the form's post: showing the page loads no pydantic."""
+    from mobilise.petitions.schemas import SignatureIn
+
     return SignatureIn.model_validate(
         {
             "name": values["name"],

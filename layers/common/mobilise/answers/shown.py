@@ -1,0 +1,34 @@
+"""The decision-maker's latest answer, as the petition's page shows it.
+
+Apart from :mod:`mobilise.answers.flow`, which sends and takes answers (their emails, models
+and queues): a page read imports only what reads the answer (issue 14, docs/performance.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mobilise.answers import store
+from mobilise.answers.items import FORM_FIELDS
+from mobilise.core import links
+from mobilise.emails import rendering
+from mobilise.i18n import words
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The latest answer, as the pages show it (:func:`mobilise.emails.rendering.quoted`)."""
+
+    quoted: dict[str, object]
+    answered: str
+    update_url: str | None
+
+
+def latest(petition_id: str, language: str) -> Shown | None:
+    """The petition's latest answer, if its decision-maker answered."""
+    sending = store.latest_answer(petition_id)
+    if sending is None or sending.answered_at is None:
+        return None
+    fields = {name: getattr(sending, name) or "" for name in FORM_FIELDS}
+    url = links.update_page_url(petition_id, sending.update_id) if sending.update_id else None
+    return Shown(rendering.quoted(fields), words(language).date(sending.answered_at), url)
