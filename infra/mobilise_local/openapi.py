@@ -67,11 +67,11 @@ def resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     for route in everything().routes:
         declare = app.route(route.rule, route.method, compress=route.compress, **route.options)
-        declare(_as_declared(route.func))
+        declare(as_declared(route.func))
     return app
 
 
-def _as_declared(func: Callable[..., Any]) -> Callable[..., Any]:
+def as_declared(func: Callable[..., Any]) -> Callable[..., Any]:
     """``func`` with the signature Powertools reads its parameters and answer from."""
     hints = typing.get_type_hints(func, include_extras=True)
     signature = inspect.signature(func)

@@ -75,7 +75,7 @@ def _serving(func: Callable[..., Any], oracle: APIGatewayRestResolver) -> Callab
 def _oracle() -> APIGatewayRestResolver:
     oracle = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
     for route in api.everything().routes:
-        declared = openapi._as_declared(route.func)
+        declared = openapi.as_declared(route.func)
         served = _serving(declared, oracle)
         served.__signature__ = declared.__signature__  # type: ignore[attr-defined]
         oracle.route(route.rule, route.method, compress=route.compress, **route.options)(served)
