@@ -71,6 +71,18 @@ def _serving(func: Callable[..., Any], oracle: APIGatewayRestResolver) -> Callab
     return serve
 
 
+def _lowered(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` with its Content-Type's media type in lower case, as the API handed events
+    to Powertools, whose validation compares media types as written."""
+    lowered = Request(event).content_type
+    headers = {
+        name: lowered if name.lower() == "content-type" else value
+        for name, value in (event.get("headers") or {}).items()
+    }
+    multi = {name: [value] for name, value in headers.items()}
+    return {**event, "headers": headers, "multiValueHeaders": multi}
+
+
 @functools.cache
 def _oracle() -> APIGatewayRestResolver:
     oracle = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=read_json)
@@ -166,7 +178,9 @@ def test_every_request_is_answered_as_powertools_answers_it(
 
     ours = mobilise.request(method, target, raw=raw, headers=headers, user=OWNER)
     with monkeypatch.context() as patch:
-        patch.setattr(api.app, "resolve", lambda event: _oracle().resolve(event, LambdaContext()))
+        patch.setattr(
+            api.app, "resolve", lambda event: _oracle().resolve(_lowered(event), LambdaContext())
+        )
         theirs = mobilise.request(method, target, raw=raw, headers=headers, user=OWNER)
 
     request = (method, target, headers, body)

@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mobilise.api import security
-from mobilise.api.common import NOT_JSON, TOO_DEEP, normalised, read_json, refusal
+from mobilise.api.common import NOT_JSON, TOO_DEEP, read_json, refusal
 from mobilise.api.http import (
     APPLICATION_JSON,
     App,
@@ -295,4 +295,4 @@ def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         everything()  # not one of the template's (a test's event, say): every route
     else:
         include(module)
-    return security.with_headers(app.resolve(normalised(event)))
+    return security.with_headers(app.resolve(event))

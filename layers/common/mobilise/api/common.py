@@ -142,27 +142,3 @@ def refusal(event: dict[str, Any]) -> tuple[int, str, str] | None:
         except ValueError:
             return 400, "invalid_json", "The request body is not valid UTF-8 JSON."
     return None
-
-
-def normalised(event: dict[str, Any]) -> dict[str, Any]:
-    """``event`` with its Content-Type in lower case: media types are case-insensitive
-    (RFC 9110, 8.3.1), the resolver's validation compares them as written, and refused
-    ``APPLICATION/JSON`` with an error no handler of ours maps (a 500)."""
-    headers = event.get("headers") or {}
-    found = {name: value for name, value in headers.items() if name.lower() == "content-type"}
-    if not found:
-        return event
-    lowered = {name: _media_type_lowered(value) for name, value in found.items()}
-    multi = event.get("multiValueHeaders") or {}
-    return {
-        **event,
-        "headers": {**headers, **lowered},
-        "multiValueHeaders": {**multi, **{name: [value] for name, value in lowered.items()}},
-    }
-
-
-def _media_type_lowered(value: object) -> str:
-    """``APPLICATION/JSON; charset=UTF-8`` -> ``application/json; charset=UTF-8``: the
-    parameters (a multipart boundary) keep their case."""
-    media_type, separator, parameters = str(value).partition(";")
-    return media_type.strip().lower() + separator + parameters

@@ -59,7 +59,7 @@ def wants_json(router: Router) -> bool:
 
 
 def _content_type(router: Router) -> str:
-    return (router.current_event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    return router.current_event.content_type.split(";")[0].strip()
 
 
 def is_form(router: Router) -> bool:

@@ -338,7 +338,7 @@ class App:
 
     def _body(self, request: Request) -> Any:
         """The body as JSON (the default) or a form's fields, each a list of its values."""
-        content_type = request.headers.get("content-type", "").strip()
+        content_type = request.content_type
         if not content_type or content_type.startswith(APPLICATION_JSON):
             text = request.decoded_body
             if not text:

@@ -50,6 +50,14 @@ class Request:
         return CaseInsensitiveDict(self.raw_event.get("headers"))
 
     @property
+    def content_type(self) -> str:
+        """The Content-Type, its media type in lower case (media types are case-insensitive,
+        RFC 9110, 8.3.1); its parameters, a multipart boundary say, keep their case."""
+        value = str(self.headers.get("content-type") or "")
+        media_type, separator, parameters = value.partition(";")
+        return (media_type.strip().lower() + separator + parameters).strip()
+
+    @property
     def body(self) -> str | None:
         body = self.raw_event.get("body")
         return body if isinstance(body, str) else None
