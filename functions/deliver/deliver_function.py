@@ -8,7 +8,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-import mobilise.emails.rendering  # noqa: F401  (every event renders: loaded at init, as it is used)
 from mobilise.core import snapstart
 from mobilise.core.batches import BatchResponse, Record, each_record
 from mobilise.core.observability import logger, metrics, tracer
@@ -18,6 +17,9 @@ from mobilise.delivery.sending import deliver
 snapstart.before_snapshot(
     "mobilise.delivery.confirmations",  # a confirmation's first message imports them
     "mobilise.digests.sending",  # and a digest's
+    # An update's email was rendered when it was released (mobilise.table.update_emails):
+    # the renderer comes with a confirmation's, a digest's or an unstored update's first.
+    "mobilise.emails.rendering",
     templates=True,
 )
 

@@ -26,6 +26,7 @@ from mobilise.delivery import confirmations, sending
 from mobilise.delivery import store as delivery_store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
 from mobilise.emails import rendering
+from mobilise.emails.rendered import RecipientLinks, Rendered
 from mobilise.table import items
 
 #: The batch size of the naive delivery event source (SQS's default for Lambda).
@@ -70,7 +71,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def whole_message(
-    rendered: rendering.Rendered, *, sender: str, to: str, links: rendering.RecipientLinks
+    rendered: Rendered, *, sender: str, to: str, links: RecipientLinks
 ) -> bytes:
     """One recipient's MIME message as Python's email package writes it, whole: headers folded
     and both parts quoted-printable-encoded again for every recipient."""

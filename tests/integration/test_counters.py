@@ -346,7 +346,7 @@ def test_counts_publish_and_preview_read_no_signature(mobilise: Mobilise) -> Non
 
     def watched(client: Any, operation: str, params: dict[str, Any]) -> Any:
         if client.meta.service_model.service_name == "dynamodb":
-            seen.append((operation, json.dumps(params)))
+            seen.append((operation, json.dumps(params, default=repr)))  # an email: bytes
         return original(client, operation, params)
 
     # When anyone reads it, its starter reads the counts, previews and publishes

@@ -190,11 +190,13 @@ def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
     assert all(wait <= batch_reads.UNPROCESSED_WAIT for wait in waits)
 
 
-def test_a_cold_delivery_reads_its_update_status_once_and_its_petition_once(
+def test_a_cold_delivery_reads_its_update_status_once_and_its_stored_email_once(
     one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The stop check and the pause check share one read of the update's status; the
-    rendering and the recipients' language share one read of the petition."""
+    """The stop check and the pause check share one read of the update's status; the email
+    and the recipients' default language come in one read of the email stored when the
+    update was released (mobilise.table.update_emails): neither the petition nor the update
+    is read."""
     # Given a published update of two signers, and a deliver function that has read nothing
     message = _fanned_out(one_shard, ["first@example.org", "second@example.org"])
     sending.reset()
@@ -203,15 +205,20 @@ def test_a_cold_delivery_reads_its_update_status_once_and_its_petition_once(
     # When it sends the update's delivery message
     sending.deliver(message)
 
-    # Then the requests it made read the status once, and the petition once
+    # Then the requests it made read the status once, the stored email once, nothing else
     reads = [params for operation, params in calls if operation == "GetItem"]
     status = [
         read
         for read in reads
         if set(read.get("ExpressionAttributeNames", {}).values()) == {"status"}
     ]
-    petition = [read for read in reads if read["Key"]["sk"]["S"] == "PETITION"]
-    assert (len(status), len(petition)) == (1, 1), reads
+    emails = [read for read in reads if read["Key"]["sk"]["S"].startswith("MAIL#")]
+    assert (len(status), len(emails)) == (1, 1), reads
+    assert {read["Key"]["sk"]["S"] for read in reads} == {
+        f"UPD#{message.update_id}",
+        f"MAIL#{message.update_id}",
+        "SENDING_PAUSED",
+    }
     assert len(one_shard.outbox()) >= 2
 
 

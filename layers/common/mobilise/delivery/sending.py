@@ -12,6 +12,11 @@ The window: the function dies (not a timeout: out of memory, its host lost) afte
 accepted some of a message's emails and before their record was written; once its lease
 runs out, the retry sends those emails again (at most one message's, 100).
 
+An update's email is the one rendered when the update was released
+(:mod:`mobilise.table.update_emails`): read once per warm function, it spares this function
+the renderer, and the petition's and the update's reads; only an update without it is
+rendered here.
+
 A recipient who had an update email in the last 24 hours, from any petition, is not sent
 this one now: it waits in their digest (``digested``, :mod:`mobilise.digests`).
 
@@ -48,8 +53,8 @@ from mobilise.delivery import alarms, pausing, records, ses, stopping, store
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage, DigestMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.digests import admission
-from mobilise.emails import rendering
-from mobilise.table import items
+from mobilise.emails import rendered, rendering
+from mobilise.table import items, update_emails
 from mobilise.table.models import Petition, Signature
 
 if TYPE_CHECKING:
@@ -86,9 +91,27 @@ def paced(send: dict[str, str], email: ses.Ready) -> dict[str, str]:
 
 
 @lru_cache(maxsize=64)
-def _rendered(petition_id: str, update_id: str, language: str) -> rendering.Rendered:
+def _stored(petition_id: str, update_id: str) -> update_emails.UpdateEmails | None:
+    """The update's email as released, read once per warm function (one small item)."""
+    return update_emails.load(petition_id, update_id)
+
+
+@lru_cache(maxsize=64)
+def _rendered(petition_id: str, update_id: str, language: str) -> rendered.Rendered:
+    """The update's email in ``language``: as it was stored when the update was released
+    (:mod:`mobilise.table.update_emails`), or, when there is none in that language, rendered
+    here (this imports the renderer: Jinja2, Babel, css-inline)."""
+    stored = _stored(petition_id, update_id)
+    if stored is not None and language in stored.emails:
+        return stored.emails[language]
     update = items.get_update(petition_id, update_id)
     return rendering.render_update(petition_of(petition_id), update, language)
+
+
+def _default_language(petition_id: str, update_id: str) -> str:
+    """The language of a signer who chose none: the petition's."""
+    stored = _stored(petition_id, update_id)
+    return stored.language if stored is not None else petition_of(petition_id).language
 
 
 @lru_cache(maxsize=64)
@@ -101,6 +124,7 @@ def reset() -> None:
     """Forget rendered emails, petitions and the idempotency store (tests on a new moto)."""
     from mobilise.delivery import confirmations
 
+    _stored.cache_clear()
     _rendered.cache_clear()
     petition_of.cache_clear()
     confirmations.reset()
@@ -231,10 +255,11 @@ def _send_built(
 
 def _update_email(message: DeliveryMessage, signature: Signature) -> Outgoing | None:
     """One recipient's email of an update; None if it cannot be built (it fails)."""
-    language = signature.language or petition_of(message.petition_id).language
-    rendered = _rendered(message.petition_id, message.update_id, language)
-    signer = SignerRef(message.petition_id, signature.email_hash, message.update_id)
-    raw = built(signature.email, signer, rendered, "update", message.update_id)
+    petition_id, update_id = message.petition_id, message.update_id
+    language = signature.language or _default_language(petition_id, update_id)
+    email = _rendered(petition_id, update_id, language)
+    signer = SignerRef(petition_id, signature.email_hash, update_id)
+    raw = built(signature.email, signer, email, "update", update_id)
     if raw is None:
         return None
     tags = {"petition_id": message.petition_id, "update_id": message.update_id}
@@ -255,11 +280,11 @@ def _ready_at_once() -> int:
     return max(1, int(READY_AHEAD_SECONDS / pacer().interval))
 
 
-def recipient_links(signer: SignerRef, rendered: rendering.Rendered) -> rendering.RecipientLinks:
+def recipient_links(signer: SignerRef, email: rendered.Rendered) -> rendered.RecipientLinks:
     """One signer's links: unsubscribe, and only those the email has slots for (each is an
     HMAC, and HMACs cost CPU on every email)."""
-    needs = rendered.needs
-    return rendering.RecipientLinks(
+    needs = email.needs
+    return rendered.RecipientLinks(
         unsubscribe=unsubscribe_url(signer),
         respond=links.respond_url(signer) if "respond" in needs else None,
         rsvp=links.rsvp_url(signer) if "rsvp" in needs else None,
@@ -268,14 +293,14 @@ def recipient_links(signer: SignerRef, rendered: rendering.Rendered) -> renderin
 
 
 def built(
-    address: str, signer: SignerRef, rendered: rendering.Rendered, kind: str, subject_id: str
+    address: str, signer: SignerRef, email: rendered.Rendered, kind: str, subject_id: str
 ) -> bytes | None:
-    """``rendered`` addressed to one signer; None if its email cannot be built (logged and
-    measured: that recipient fails, and the others go on)."""
-    links = recipient_links(signer, rendered)  # the signing key: a failure here is everyone's
+    """``email`` addressed to one signer; None if it cannot be built (logged and measured:
+    that recipient fails, and the others go on)."""
+    links = recipient_links(signer, email)  # the signing key: a failure here is everyone's
     try:
-        return rendering.addressed(
-            rendered, sender=get_settings().sender_address, to=address, links=links
+        return rendered.addressed(
+            email, sender=get_settings().sender_address, to=address, links=links
         )
     except Exception as error:
         _not_built(kind, signer, subject_id, error)

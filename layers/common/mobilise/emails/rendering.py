@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from html import escape
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import css_inline
@@ -25,9 +23,12 @@ from markupsafe import Markup
 from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.links import ActionRef
+from mobilise.emails import rendered
 from mobilise.emails.precompiled import Precompiled
+from mobilise.emails.rendered import PER_RECIPIENT as PER_RECIPIENT
+from mobilise.emails.rendered import RecipientLinks as RecipientLinks
+from mobilise.emails.rendered import addressed as addressed
 from mobilise.emails.wire import POLICY as POLICY  # the policy the emails are written with
-from mobilise.emails.wire import wire
 from mobilise.i18n import Words, words
 from mobilise.publishing import actions
 from mobilise.table.models import Petition, Update
@@ -94,22 +95,6 @@ def paragraphs(text: str) -> list[list[str]]:
     return [block.split("\n") for block in blocks if block.strip()]
 
 
-@dataclass(frozen=True)
-class RecipientLinks:
-    """The links of one recipient: unsubscribe always; respond and RSVP in the emails of the
-    updates that ask for them; ``signer`` (a token naming them) when clicks are counted per
-    person (``settings.per_person_clicks``)."""
-
-    unsubscribe: str | None  # None: no unsubscribe at all (a test send has no signer)
-    respond: str | None = None
-    rsvp: str | None = None
-    signer: str | None = None
-
-
-#: The per-recipient links an email can have slots for, besides unsubscribe.
-PER_RECIPIENT = ("respond", "rsvp", "signer")
-
-
 @cache
 def _inliner() -> css_inline.CSSInliner:
     return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
@@ -124,37 +109,12 @@ def inlined(html: str) -> str:
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """An email rendered once, for every recipient: its HTML is inlined when it is made
+class Rendered(rendered.Rendered):
+    """An email rendered from the templates: its HTML is inlined when it is made
     (:func:`inlined`), so every email, whatever builds it, reaches clients styled inline."""
-
-    subject: str
-    html: str
-    text: str
-    slot: str  # where each recipient's unsubscribe link goes; "-respond", "-rsvp" for the others
-    #: The per-recipient links this rendering has slots for (see :data:`PER_RECIPIENT`).
-    needs: frozenset[str] = frozenset()
-    #: Where a respond or RSVP button leads when no recipient is named (a preview, a test send).
-    fallback: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "html", inlined(self.html))
-
-    def personalised(self, links: RecipientLinks) -> tuple[str, str]:
-        """The HTML and text parts with one recipient's links in their slots."""
-        html, text = self.html, self.text
-        for name in PER_RECIPIENT:
-            url = getattr(links, name)
-            if name == "signer":
-                # ``?s={slot}-signer`` ends every counted link: the token, or nothing at all.
-                marker = f"?s={self.slot}-signer"
-                value = f"?s={quote(url, safe='')}" if url is not None else ""
-            else:
-                marker, value = f"{self.slot}-{name}", url if url is not None else self.fallback
-            html = html.replace(marker, escape(value))
-            text = text.replace(marker, value)
-        unsubscribe = links.unsubscribe or ""
-        return html.replace(self.slot, unsubscribe), text.replace(self.slot, unsubscribe)
 
 
 def _new_slot() -> str:
@@ -379,20 +339,3 @@ def _signing_email(name: str, petition_title: str, language: str, **context: str
         text=render(f"{name}.txt", language, **context),
         slot=slot,
     )
-
-
-# The message on the wire: see mobilise.emails.wire -------------------------------------------
-
-
-def addressed(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks) -> bytes:
-    """The MIME message of ``rendered`` for one recipient, with one-click unsubscribe when
-    ``links`` has an unsubscribe link (RFC 8058), none when it has none (a test send).
-
-    The To header carries the address alone: a signer's name, with its commas and
-    quotes, never goes into an address header (Python's email package can unquote a
-    display name when it folds a long header).
-
-    The message is built once per rendering and sender, and only this recipient's parts are
-    put in it (:mod:`mobilise.emails.wire`): the deliver function's CPU per email.
-    """
-    return wire(rendered, sender, links.unsubscribe is not None).addressed(to, links)

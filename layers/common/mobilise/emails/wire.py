@@ -8,7 +8,7 @@ header, the List-Unsubscribe header and each per-recipient link go; a recipient'
 the encoded pieces between them, joined with that recipient's values. Each value is
 encoded on lines of its own (soft line breaks, ``=`` CRLF, around it), so that no encoded
 line of the parts around it moves: decoded, the text is exactly what
-:meth:`mobilise.emails.rendering.Rendered.personalised` gives.
+:meth:`mobilise.emails.rendered.Rendered.personalised` gives.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from mobilise.emails.rendering import RecipientLinks, Rendered
+    from mobilise.emails.rendered import RecipientLinks, Rendered
 
 #: One URI in angle brackets (RFC 2369): printable ASCII without ``<``, ``>`` or ``,``.
 _BRACKETED_URI = re.compile(r"<[\x21-\x2b\x2d-\x3b\x3d\x3f-\x7e]+>")
@@ -202,7 +202,8 @@ class Wire:
     values: dict[str, tuple[_Value, bool]]
 
     def addressed(self, to: str, links: RecipientLinks) -> bytes:
-        """The MIME message for one recipient (what :func:`rendering.addressed` returns)."""
+        """The MIME message for one recipient (what :func:`~mobilise.emails.rendered.addressed`
+        returns)."""
         plain = {marker: value(self.rendered, links) for marker, (value, _) in self.values.items()}
         escaped = {
             marker: escape(plain[marker]) if html else plain[marker]

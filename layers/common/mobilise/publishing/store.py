@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.errors import Conflict, InvalidField, NotFound, NotOwner, UpdateTooSoon
-from mobilise.table import counters, items
+from mobilise.table import counters, items, update_emails
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_petition
 from mobilise.table.models import (
@@ -31,6 +31,7 @@ from mobilise.table.models import (
     connection,
     signature_partition,
 )
+from mobilise.table.update_emails import UpdateEmailsItem
 
 #: The statuses of updates that never went out, or not yet: their starter's only.
 UNPUBLISHED = ("scheduled", "cancelled", *HELD, "rejected")
@@ -120,11 +121,13 @@ def publish_update(
     nudge: tuple[str, datetime] | None = None,
     victory: bool = False,
     status: str = "open",
+    emails: UpdateEmailsItem | None = None,
 ) -> FanoutJob:
     """Store a published update and its fan-out job, if the 24-hour rule allows it.
 
     One transaction for a direct publish and a scheduled one: the update (new, or still
-    ``scheduled`` and unedited since it was read), its fan-out job, and the petition's
+    ``scheduled`` and unedited since it was read), its fan-out job, its ``emails``
+    (:mod:`mobilise.table.update_emails`), and the petition's
     ``last_update_at`` under the rule, with its next nudge (or, for a victory, its status,
     its closing and its retention, due as a closed petition's are) and,
     for a scheduled update, the end of its schedule. The rule is one conditional write
@@ -176,6 +179,8 @@ def publish_update(
             )
             if victory:
                 counters.close_signing(transaction, update.petition_id)
+            if emails is not None:
+                update_emails.write(transaction, emails)
     except TransactWriteError as error:
         update.status, update.published_at = was, published_at
         if (scheduled or held) and failed_condition(error, 0) is not None:
@@ -187,9 +192,10 @@ def publish_update(
     return job
 
 
-def release_outside_window(update: Update) -> None:
+def release_outside_window(update: Update, emails: UpdateEmailsItem | None = None) -> None:
     """An update outside the 24-hour rule (a decision-maker's answer), held for review and
-    unedited since it was read, goes out with its fan-out job: the petition is not written."""
+    unedited since it was read, goes out with its fan-out job and its ``emails``: the
+    petition is not written."""
     bound()
     was = update.status
     condition = unchanged(update)
@@ -201,6 +207,8 @@ def release_outside_window(update: Update) -> None:
                 items.fanout_job(update.petition_id, update.update_id, clock.now()),
                 condition=FanoutJob.pk.does_not_exist(),
             )
+            if emails is not None:
+                update_emails.write(transaction, emails)
     except TransactWriteError as error:
         update.status = was
         if failed_condition(error, 0) is not None:

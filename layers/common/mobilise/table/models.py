@@ -4,6 +4,7 @@ Keys (``pk``/``sk`` strings)::
 
     petition      PET#{petition_id}              PETITION
     update        PET#{petition_id}              UPD#{update_id}       (ULID: sorts by time)
+    its email     PET#{petition_id}              MAIL#{update_id}      (.update_emails)
     fan-out job   PET#{petition_id}              JOB#{update_id}       (+ sparse index "outbox")
     fan-out page  FAN#{update_id}                {shard:03d}#{cursor digest}
     delivery      DLV#{update_id}                {digest of its recipients}

@@ -1,0 +1,107 @@
+"""An update's email as it was rendered when the update was released, in every language.
+
+Key: ``PET#{petition_id}`` / ``MAIL#{update_id}``.
+
+:func:`mobilise.publishing.releasing.release` renders the update in each language of
+:data:`mobilise.i18n.LANGUAGES` and stores it here in the transaction that publishes it,
+whatever releases it (the API, the scheduled function, moderation): a release refused
+stores nothing. The deliver function reads this
+one item, once per warm function and update, and sends from it: it loads no template
+engine and reads neither the petition nor the update for an update's email (issue 14). The
+email stays the one released: an edit of a released update corrects its page, never its
+email (``docs/api.md``), as the starter was told.
+
+The parts are stored compressed (zlib): an update's body takes 20,000 characters, an
+email's HTML and text parts hold it twice, and there are two languages. An update released
+before this item existed, one whose item expired (``expires_at``: ``EMAIL_DAYS`` after its
+release; a delivery parked longer than that by a pause), or one whose emails would not fit
+in an item (:data:`MAX_STORED`, none of those we render): its deliver function renders it
+itself, as it always did (:func:`mobilise.delivery.sending._rendered`).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from pynamodb.attributes import BinaryAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.transactions import TransactWrite
+
+from mobilise.core import clock
+from mobilise.emails.rendered import Rendered
+from mobilise.table.base import _Item
+from mobilise.table.models import bound
+
+EMAIL_DAYS = 30
+#: The most bytes of compressed parts stored: an item takes 400 KB, its names included.
+MAX_STORED = 350_000
+
+
+class UpdateEmailsItem(_Item):
+    language = UnicodeAttribute()  # the petition's: the email of a signer who chose none
+    emails = BinaryAttribute(legacy_encoding=False)  # zlib(JSON {language: parts})
+    expires_at = TTLAttribute()
+
+    @staticmethod
+    def key(petition_id: str, update_id: str) -> tuple[str, str]:
+        return f"PET#{petition_id}", f"MAIL#{update_id}"
+
+
+@dataclass(frozen=True)
+class UpdateEmails:
+    """The update's email in each language it was rendered in, and the petition's language."""
+
+    language: str
+    emails: Mapping[str, Rendered]
+
+
+def item(petition_id: str, update_id: str, stored: UpdateEmails) -> UpdateEmailsItem | None:
+    """The item that stores the update's emails, written in the transaction that publishes
+    it (:mod:`mobilise.publishing.store`); None when they would not fit in an item."""
+    parts = {
+        language: {**asdict(email), "needs": sorted(email.needs)}
+        for language, email in stored.emails.items()
+    }
+    packed = zlib.compress(json.dumps(parts).encode())  # ASCII: any str, surrogates too
+    if len(packed) > MAX_STORED:
+        return None
+    bound()
+    return UpdateEmailsItem(
+        *UpdateEmailsItem.key(petition_id, update_id),
+        language=stored.language,
+        emails=packed,
+        expires_at=clock.now() + timedelta(days=EMAIL_DAYS),
+    )
+
+
+def write(transaction: TransactWrite, item: UpdateEmailsItem) -> None:
+    """Add ``item`` to ``transaction`` as an update, so that it comes last: PynamoDB sends a
+    transaction's puts before its updates, and the callers find which write's condition
+    failed by its place, which an added put would move."""
+    attributes = UpdateEmailsItem
+    transaction.update(
+        item,
+        actions=[
+            attributes.language.set(item.language),
+            attributes.emails.set(item.emails),
+            attributes.expires_at.set(item.expires_at),
+        ],
+    )
+
+
+def load(petition_id: str, update_id: str) -> UpdateEmails | None:
+    """The update's stored emails; None if there are none (see the module's docstring)."""
+    bound()
+    try:
+        item = UpdateEmailsItem.get(*UpdateEmailsItem.key(petition_id, update_id))
+    except UpdateEmailsItem.DoesNotExist:
+        return None
+    parts = json.loads(zlib.decompress(item.emails))
+    emails = {
+        language: Rendered(**{**fields, "needs": frozenset(fields["needs"])})
+        for language, fields in parts.items()
+    }
+    return UpdateEmails(language=item.language, emails=emails)
