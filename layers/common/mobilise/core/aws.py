@@ -12,6 +12,9 @@ session, which has parsed them for the first boto3 client or will have for the n
 A session is not safe to make clients from in two threads at once (the local stack
 runs the functions in threads): every client is made under one lock (:func:`made`).
 
+Every session reads botocore's data files with :class:`ServiceLoader`, which finds a service's
+model from its own directory where botocore's lists every service's first.
+
 Every client sends one constant User-Agent (:data:`USER_AGENT`): botocore otherwise builds
 its own again for each request, twice, from a dozen parts each cleaned character by
 character, about 0.1 ms a request measured here, a fifth of what a SendEmail costs the
@@ -21,6 +24,7 @@ the same, for less CPU.
 
 from __future__ import annotations
 
+import os
 import platform
 import threading
 from collections.abc import Callable
@@ -32,6 +36,8 @@ import botocore
 import botocore.session
 import pynamodb.connection.base
 from botocore.config import Config
+from botocore.exceptions import DataNotFoundError
+from botocore.loaders import Loader, instance_cache
 
 from mobilise.core import sigv4
 
@@ -60,6 +66,7 @@ _MAKING = threading.Lock()
 def made(make: Callable[[], Made]) -> Made:
     """``make()`` (which makes a client from boto3's session) under the clients' lock."""
     with _MAKING:
+        botocore_session()  # set up as Mobilise's clients want it, before the first
         return make()
 
 
@@ -121,7 +128,48 @@ def botocore_session() -> botocore.session.Session:
     session: botocore.session.Session = default._session
     if session.get_default_client_config() is None:
         session.set_default_client_config(_AGENT)
+        session.register_component("data_loader", ServiceLoader.of(session))
     return session
+
+
+class ServiceLoader(Loader):
+    """botocore's data loader, which finds a service's files from the service's own directory.
+
+    To load a service's model, or its endpoint rules, botocore's loader first lists the
+    directory of every service it knows (440 of them, and each one's versions, a few thousand
+    file system calls) to check that the name asked for is among them: about 11 ms of every
+    cold start, once for each kind of file, measured with Lambda's Python and the layer
+    (``docs/performance.md``). Here a service is known when its own directory holds that kind
+    of file, which is what botocore's listing checks for each; a name with no such directory
+    gets botocore's own answer (``UnknownServiceError``, naming the known ones).
+    :meth:`load_service_model` is botocore's but for that check; botocore is pinned, and
+    ``tests/unit/test_service_loader.py`` fails if botocore's changes, or if any model of the
+    services Mobilise uses reads differently.
+    """
+
+    @classmethod
+    def of(cls, session: botocore.session.Session) -> ServiceLoader:
+        """The loader ``session`` would make (``botocore.loaders.create_loader``), this kind."""
+        paths = session.get_config_variable("data_path")
+        extra = paths.split(os.pathsep) if paths else []
+        return cls(extra_search_paths=[os.path.expandvars(os.path.expanduser(p)) for p in extra])
+
+    @instance_cache
+    def load_service_model(
+        self, service_name: str, type_name: str, api_version: str | None = None
+    ) -> Any:
+        try:
+            self.list_api_versions(service_name, type_name)
+        except DataNotFoundError:  # unknown: botocore's own error, which lists the known
+            return super().load_service_model(service_name, type_name, api_version)
+        if api_version is None:
+            api_version = self.determine_latest_version(service_name, type_name)
+        full_path = os.path.join(service_name, api_version, type_name)
+        model = self.load_data(full_path)
+        botocores: Any = self  # the two private helpers botocore's method uses
+        extras_data = botocores._find_extras(service_name, type_name, api_version)
+        botocores._extras_processor.process(model, extras_data)
+        return model
 
 
 def load_service_data(*services: str) -> None:
