@@ -70,9 +70,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 # The naive deliver: what Mobilise's did before one record per delivery message ----------------
 
 
-def whole_message(
-    rendered: Rendered, *, sender: str, to: str, links: RecipientLinks
-) -> bytes:
+def whole_message(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks) -> bytes:
     """One recipient's MIME message as Python's email package writes it, whole: headers folded
     and both parts quoted-printable-encoded again for every recipient."""
     message = EmailMessage(policy=rendering.POLICY)

@@ -14,7 +14,7 @@ import pytest
 from mobilise_bench.counting import RequestCounter
 
 from mobilise.core import config, crypto
-from mobilise.delivery import sending, store
+from mobilise.delivery import first_reads, pausing, sending, store
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise.table import batch_reads, items
 from mobilise.table.models import Signature
@@ -64,7 +64,9 @@ def test_a_message_of_50_reads_its_recipients_in_one_request_per_100_keys(
     gone = crypto.email_hash("gone@example.org")
     message = dataclasses.replace(message, recipients=[*message.recipients, gone])
 
-    # When the deliver function sends it, its requests counted
+    # When the deliver function sends it, its requests counted once it has made the reads
+    # every message makes before its recipients' (the test below)
+    first_reads.read(message.petition_id, message.update_id)
     with RequestCounter() as counter, counter.acting("DeliverFunction"):
         sending.deliver(message)
 
@@ -190,35 +192,35 @@ def test_keys_dynamodb_processes_a_few_at_a_time_are_all_read(
     assert all(wait <= batch_reads.UNPROCESSED_WAIT for wait in waits)
 
 
-def test_a_cold_delivery_reads_its_update_status_once_and_its_stored_email_once(
+def test_a_cold_delivery_reads_its_status_its_pause_and_its_email_in_one_request(
     one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The stop check and the pause check share one read of the update's status; the email
-    and the recipients' default language come in one read of the email stored when the
-    update was released (mobilise.table.update_emails): neither the petition nor the update
-    is read."""
+    """The stop check and the pause check share one read of the update's status; it, the
+    account's pause and the email stored when the update was released (which gives the
+    recipients' default language too) come in one BatchGetItem (mobilise.delivery.first_reads):
+    neither the petition nor the update's other attributes are read, and nothing twice."""
     # Given a published update of two signers, and a deliver function that has read nothing
     message = _fanned_out(one_shard, ["first@example.org", "second@example.org"])
     sending.reset()
+    pausing.reset()
+    store.forget_statuses()
     calls = requests_sent(monkeypatch)
 
     # When it sends the update's delivery message
     sending.deliver(message)
 
-    # Then the requests it made read the status once, the stored email once, nothing else
-    reads = [params for operation, params in calls if operation == "GetItem"]
-    status = [
-        read
-        for read in reads
-        if set(read.get("ExpressionAttributeNames", {}).values()) == {"status"}
+    # Then its first request read the three, and only the end's consistent read of the update
+    # (mobilise.delivery.store.finish_delivery) read any of them again
+    operation, first = calls[0]
+    assert operation == "BatchGetItem"
+    (wanted,) = first["RequestItems"].values()
+    assert sorted(key["sk"]["S"] for key in wanted["Keys"]) == sorted(
+        [f"UPD#{message.update_id}", "SENDING_PAUSED", f"MAIL#{message.update_id}"]
+    )
+    singles = [params for operation, params in calls if operation == "GetItem"]
+    assert [(read["Key"]["sk"]["S"], read["ConsistentRead"]) for read in singles] == [
+        (f"UPD#{message.update_id}", True)
     ]
-    emails = [read for read in reads if read["Key"]["sk"]["S"].startswith("MAIL#")]
-    assert (len(status), len(emails)) == (1, 1), reads
-    assert {read["Key"]["sk"]["S"] for read in reads} == {
-        f"UPD#{message.update_id}",
-        f"MAIL#{message.update_id}",
-        "SENDING_PAUSED",
-    }
     assert len(one_shard.outbox()) >= 2
 
 

@@ -223,17 +223,27 @@ def pause_account(code: str) -> bool:
 def account_paused() -> bool:
     """Whether the account's sending is paused, read at most every ``ACCOUNT_CHECK_SECONDS``
     per warm function (parking checks it again)."""
-    now = clock.now()
-    if (known := _account.get("paused")) is not None and known[0] > now:
-        return known[1]
+    if account_known():
+        return _account["paused"][1]
     bound()
     try:
         AccountPause.get(*AccountPause.key(), attributes_to_get=["pk"])
         found = True
     except AccountPause.DoesNotExist:
         found = False
-    _account["paused"] = (now + timedelta(seconds=ACCOUNT_CHECK_SECONDS), found)
+    remember_account(found)
     return found
+
+
+def account_known() -> bool:
+    """Whether :func:`account_paused` knows the answer without reading it."""
+    known = _account.get("paused")
+    return known is not None and known[0] > clock.now()
+
+
+def remember_account(paused: bool) -> None:
+    """What :func:`account_paused` read, or a read of the same made with others."""
+    _account["paused"] = (clock.now() + timedelta(seconds=ACCOUNT_CHECK_SECONDS), paused)
 
 
 def resume_account() -> dict[str, Any]:

@@ -13,9 +13,10 @@ accepted some of a message's emails and before their record was written; once it
 runs out, the retry sends those emails again (at most one message's, 100).
 
 An update's email is the one rendered when the update was released
-(:mod:`mobilise.table.update_emails`): read once per warm function, it spares this function
-the renderer, and the petition's and the update's reads; only an update without it is
-rendered here.
+(:mod:`mobilise.table.update_emails`): read once per warm function, with the update's status
+and the account's pause in one request (:mod:`mobilise.delivery.first_reads`), it spares this
+function the renderer, and the petition's and the update's reads; only an update without it
+is rendered here.
 
 A recipient who had an update email in the last 24 hours, from any petition, is not sent
 this one now: it waits in their digest (``digested``, :mod:`mobilise.digests`).
@@ -49,12 +50,12 @@ from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.links import SignerRef, unsubscribe_url
 from mobilise.core.observability import logger, metrics
-from mobilise.delivery import alarms, pausing, records, ses, stopping, store
+from mobilise.delivery import alarms, first_reads, pausing, records, ses, stopping, store
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage, DigestMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.digests import admission
 from mobilise.emails import rendered, rendering
-from mobilise.table import items, update_emails
+from mobilise.table import items
 from mobilise.table.models import Petition, Signature
 
 if TYPE_CHECKING:
@@ -91,17 +92,11 @@ def paced(send: dict[str, str], email: ses.Ready) -> dict[str, str]:
 
 
 @lru_cache(maxsize=64)
-def _stored(petition_id: str, update_id: str) -> update_emails.UpdateEmails | None:
-    """The update's email as released, read once per warm function (one small item)."""
-    return update_emails.load(petition_id, update_id)
-
-
-@lru_cache(maxsize=64)
 def _rendered(petition_id: str, update_id: str, language: str) -> rendered.Rendered:
     """The update's email in ``language``: as it was stored when the update was released
     (:mod:`mobilise.table.update_emails`), or, when there is none in that language, rendered
     here (this imports the renderer: Jinja2, Babel, css-inline)."""
-    stored = _stored(petition_id, update_id)
+    stored = first_reads.stored(petition_id, update_id)
     if stored is not None and language in stored.emails:
         return stored.emails[language]
     update = items.get_update(petition_id, update_id)
@@ -110,7 +105,7 @@ def _rendered(petition_id: str, update_id: str, language: str) -> rendered.Rende
 
 def _default_language(petition_id: str, update_id: str) -> str:
     """The language of a signer who chose none: the petition's."""
-    stored = _stored(petition_id, update_id)
+    stored = first_reads.stored(petition_id, update_id)
     return stored.language if stored is not None else petition_of(petition_id).language
 
 
@@ -124,7 +119,7 @@ def reset() -> None:
     """Forget rendered emails, petitions and the idempotency store (tests on a new moto)."""
     from mobilise.delivery import confirmations
 
-    _stored.cache_clear()
+    first_reads.reset()
     _rendered.cache_clear()
     petition_of.cache_clear()
     confirmations.reset()
@@ -156,6 +151,7 @@ def _update(message: DeliveryMessage) -> None:
     """Send to each recipient, shard by shard (fan-out's messages hold one shard's), each
     group under its record (:mod:`mobilise.delivery.records`); the update is ``sent`` when
     this was the last of its recipients."""
+    first_reads.read(message.petition_id, message.update_id)  # status, pause, email: one request
     if store.halted(message.petition_id, message.update_id):
         return stopping.spare(message)
     if pausing.held(message):

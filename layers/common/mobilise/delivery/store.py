@@ -53,22 +53,34 @@ def delivery_status(
     key = (petition_id, update_id)
     if key in _halted:
         return "stopped"
-    now = clock.now()
     known = _statuses.get(key)
-    if known is not None and known[0] > now and known[1] != read_again:
+    if known is not None and known[0] > clock.now() and known[1] != read_again:
         return known[1]
     bound()
     try:
         status = Update.get(*Update.key(*key), attributes_to_get=["status"]).status
     except Update.DoesNotExist:
         status = None
+    remember_status(petition_id, update_id, status)
+    return status
+
+
+def status_known(petition_id: str, update_id: str) -> bool:
+    """Whether :func:`delivery_status` knows the status without reading it."""
+    key = (petition_id, update_id)
+    known = _statuses.get(key)
+    return key in _halted or (known is not None and known[0] > clock.now())
+
+
+def remember_status(petition_id: str, update_id: str, status: str | None) -> None:
+    """What :func:`delivery_status` read, or a read of the same made with others."""
+    key = (petition_id, update_id)
     if status == "stopped":
         _halted.add(key)
     else:
         if len(_statuses) > 256:  # a warm function goes through many updates: forget old ones
             _statuses.clear()
-        _statuses[key] = (now + timedelta(seconds=STATUS_CHECK_SECONDS), status)
-    return status
+        _statuses[key] = (clock.now() + timedelta(seconds=STATUS_CHECK_SECONDS), status)
 
 
 def halted(petition_id: str, update_id: str) -> bool:

@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from typing import Any
 
 from pynamodb.attributes import BinaryAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.transactions import TransactWrite
@@ -99,9 +100,22 @@ def load(petition_id: str, update_id: str) -> UpdateEmails | None:
         item = UpdateEmailsItem.get(*UpdateEmailsItem.key(petition_id, update_id))
     except UpdateEmailsItem.DoesNotExist:
         return None
-    parts = json.loads(zlib.decompress(item.emails))
+    return _read(item.language, item.emails)
+
+
+#: The attributes :func:`from_raw` reads, besides the keys.
+ATTRIBUTES = ["language", "emails"]
+
+
+def from_raw(item: Mapping[str, Any]) -> UpdateEmails:
+    """The stored emails of an item read raw (by a batch of reads of several kinds)."""
+    return _read(item["language"]["S"], item["emails"]["B"])
+
+
+def _read(language: str, packed: bytes) -> UpdateEmails:
+    parts = json.loads(zlib.decompress(packed))
     emails = {
         language: Rendered(**{**fields, "needs": frozenset(fields["needs"])})
         for language, fields in parts.items()
     }
-    return UpdateEmails(language=item.language, emails=emails)
+    return UpdateEmails(language=language, emails=emails)
