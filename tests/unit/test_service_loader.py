@@ -48,22 +48,28 @@ def test_botocore_s_method_is_the_one_service_loader_copies() -> None:
 @pytest.mark.parametrize("service", SERVICES)
 @pytest.mark.parametrize("kind", KINDS)
 def test_it_reads_every_file_as_botocore_s_loader_reads_it(service: str, kind: str) -> None:
-    session = botocore.session.get_session()
+    # Each new: a client's first calls change their operation's model in place (S3's paths)
+    ours = aws.ServiceLoader().load_service_model(service, kind)
 
-    ours = aws.ServiceLoader.of(session).load_service_model(service, kind)
-
-    assert ours == session.get_component("data_loader").load_service_model(service, kind)
+    assert ours == Loader().load_service_model(service, kind)
 
 
 def test_it_names_an_unknown_service_as_botocore_does() -> None:
-    session = botocore.session.get_session()
     with pytest.raises(UnknownServiceError) as theirs:
-        session.get_component("data_loader").load_service_model("no-such-service", "service-2")
+        Loader().load_service_model("no-such-service", "service-2")
 
     with pytest.raises(UnknownServiceError) as ours:
-        aws.ServiceLoader.of(session).load_service_model("no-such-service", "service-2")
+        aws.ServiceLoader().load_service_model("no-such-service", "service-2")
 
     assert str(ours.value) == str(theirs.value)
+
+
+def test_every_session_of_the_process_shares_one_loader() -> None:
+    first = aws.botocore_session().get_component("data_loader")
+    boto3.setup_default_session()
+
+    assert aws.botocore_session().get_component("data_loader") is first
+    assert aws.ServiceLoader.of(botocore.session.get_session()) is first
 
 
 def test_the_clients_are_made_without_listing_every_service(

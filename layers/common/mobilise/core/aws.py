@@ -132,6 +132,9 @@ def botocore_session() -> botocore.session.Session:
     return session
 
 
+_LOADERS: dict[str | None, ServiceLoader] = {}
+
+
 class ServiceLoader(Loader):
     """botocore's data loader, which finds a service's files from the service's own directory.
 
@@ -149,10 +152,16 @@ class ServiceLoader(Loader):
 
     @classmethod
     def of(cls, session: botocore.session.Session) -> ServiceLoader:
-        """The loader ``session`` would make (``botocore.loaders.create_loader``), this kind."""
+        """The loader for ``session``'s data path (``botocore.loaders.create_loader``'s), one
+        for the process: boto3's default session is made again by tests and the local stack,
+        and the models one session parsed serve the next."""
         paths = session.get_config_variable("data_path")
-        extra = paths.split(os.pathsep) if paths else []
-        return cls(extra_search_paths=[os.path.expandvars(os.path.expanduser(p)) for p in extra])
+        if paths not in _LOADERS:
+            extra = paths.split(os.pathsep) if paths else []
+            _LOADERS[paths] = cls(
+                extra_search_paths=[os.path.expandvars(os.path.expanduser(p)) for p in extra]
+            )
+        return _LOADERS[paths]
 
     @instance_cache
     def load_service_model(

@@ -5,18 +5,19 @@ Key: ``PET#{petition_id}`` / ``MAIL#{update_id}``.
 :func:`mobilise.publishing.releasing.release` renders the update in each language of
 :data:`mobilise.i18n.LANGUAGES` and stores it here in the transaction that publishes it,
 whatever releases it (the API, the scheduled function, moderation): a release refused
-stores nothing. The deliver function reads this
-one item, once per warm function and update, and sends from it: it loads no template
-engine and reads neither the petition nor the update for an update's email (issue 14). The
-email stays the one released: an edit of a released update corrects its page, never its
-email (``docs/api.md``), as the starter was told.
+stores nothing. The deliver function reads this one item once per warm function and update
+(with the update's status and the account's pause: :mod:`mobilise.delivery.first_reads`)
+and sends from it: it loads no template engine, and reads neither the petition nor the
+update, for an update's email (issue 14). The email stays the one released: correcting a
+released update corrects its page, never its email (``docs/api.md``).
 
 The parts are stored compressed (zlib): an update's body takes 20,000 characters, an
-email's HTML and text parts hold it twice, and there are two languages. An update released
-before this item existed, one whose item expired (``expires_at``: ``EMAIL_DAYS`` after its
-release; a delivery parked longer than that by a pause), or one whose emails would not fit
-in an item (:data:`MAX_STORED`, none of those we render): its deliver function renders it
-itself, as it always did (:func:`mobilise.delivery.sending._rendered`).
+email's HTML and text parts hold it twice, and there are two languages: 1.6 KB stored for
+a short update, 15 KB for 20,000 characters of prose (93 KB of parts). The deliver function
+renders the email itself, as it always did (:func:`mobilise.delivery.sending._rendered`),
+for an update released before this item existed, one whose item expired (``expires_at``:
+``EMAIL_DAYS`` after its release, for a delivery parked longer by a pause), or one whose
+emails would not fit in an item (:data:`MAX_STORED`).
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def from_raw(item: Mapping[str, Any]) -> UpdateEmails:
 def _read(language: str, packed: bytes) -> UpdateEmails:
     parts = json.loads(zlib.decompress(packed))
     emails = {
-        language: Rendered(**{**fields, "needs": frozenset(fields["needs"])})
-        for language, fields in parts.items()
+        name: Rendered(**{**fields, "needs": frozenset(fields["needs"])})
+        for name, fields in parts.items()
     }
     return UpdateEmails(language=language, emails=emails)
