@@ -97,7 +97,9 @@ def deliver(message: DeliveryMessage) -> None:
         signature = signatures.get(email_hash)
         if signature is None or not signature.receives_updates or email_hash in suppressed:
             continue
-        language = signature.language or sending.petition_of(message.petition_id).language
+        language = signature.language or sending._default_language(
+            message.petition_id, message.update_id
+        )
         rendered = sending._rendered(message.petition_id, message.update_id, language)
         signer = SignerRef(message.petition_id, email_hash, message.update_id)
         raw = whole_message(
