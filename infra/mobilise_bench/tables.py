@@ -170,8 +170,9 @@ def publish(publish: dict[str, Any]) -> list[str]:
     lines = [
         f"`POST /petitions/{{id}}/updates` (accepted, then refused within the 24 hours) and "
         f"`POST /petitions/{{id}}/updates/preview`, through the api handler in-process, tables "
-        f"in {publish['tables']}, queues in moto; one petition per size, the clock moved 25 h "
-        f"before each accepted publish.",
+        f"in {publish['tables']}, queues in moto; one petition per size, every one seeded "
+        f"first, their samples interleaved over one run; the clock moved 25 h before each "
+        f"accepted publish.",
         "",
     ]
     rows = []
