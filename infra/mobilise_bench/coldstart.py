@@ -6,7 +6,9 @@ the handler module and serves one minimal valid event, timed inside the child wi
 interpreter's own start and moto's are not in it. The AWS services are moto's server,
 running in this process on a loopback port and set up before the first child, so
 the child imports nothing of moto. The baseline is ``import boto3`` and one client,
-timed the same way by the same script, in the same rounds.
+timed the same way by the same script, in the same rounds. The API function has a row for
+each of three first requests (:data:`API_ROWS`): what an environment loads depends on the
+route it serves first, and the target is judged on every row.
 
 Every child imports the common layer as ``sam build`` ships it (:func:`lambda_runtime`:
 ``sam build CommonLayer``, layers/common/Makefile), with Lambda's Python 3.13 and nothing
@@ -57,6 +59,8 @@ CHILD = Path(__file__).with_name("coldstart_child.py")
 BASELINE = "boto3 + client (baseline)"
 _MARKER = "BENCH_RESULT "
 LAYER = "CommonLayer"
+PAGE = "GET /p/{id}"
+WITH_BODY = "POST /petitions"
 
 
 @dataclass(frozen=True)
@@ -174,12 +178,50 @@ def _ses_bounce(fixture: Fixture) -> str:
     )
 
 
-def event_for(system: System, function: Function, fixture: Fixture) -> dict[str, Any]:
-    """A minimal valid event for each function of the template."""
+#: The API function's rows: the first request of an environment decides what it loads, so
+#: besides the JSON read of a petition (the function's row) two first requests have their
+#: own: the petition's page (what a shared link opens, the commonest first request) and a
+#: request with a body (a starter's new petition; validating a body loads pydantic).
+API_ROWS = {
+    "ApiFunction": "GET /petitions/{id}",
+    f"ApiFunction {PAGE}": PAGE,
+    f"ApiFunction {WITH_BODY}": WITH_BODY,
+}
+
+
+def function_of(row: str) -> str:
+    """The template's function a row of the table starts."""
+    return row.split(" ", 1)[0]
+
+
+def rows_of(functions: dict[str, Function]) -> list[str]:
+    """The rows measured: one per function, the API's one per first request of API_ROWS."""
+    return [row for name in functions for row in (API_ROWS if name == "ApiFunction" else [name])]
+
+
+def _api_event(system: System, route: str, fixture: Fixture) -> dict[str, Any]:
+    method, path = route.split(" ")
+    body = None
+    if route == WITH_BODY:
+        body = {
+            "title": f"Started by a cold start on {fixture.petition_id}",
+            "description": "The first request of a fresh environment, with a body.",
+            "language": "en",
+            "decision_maker": {"name": "The Mayor", "email": "mayor@example.org"},
+        }
+    path = path.replace("{id}", fixture.petition_id)
+    _, event = system.api_event(method, path, body, user=STARTER if body else None)
+    return event
+
+
+def event_for(
+    system: System, function: Function, fixture: Fixture, row: str | None = None
+) -> dict[str, Any]:
+    """A minimal valid event for each function of the template (for the API function,
+    the first request of ``row``, its JSON read of a petition by default)."""
     name = function.logical_id
     if name == "ApiFunction":
-        _, event = system.api_event("GET", f"/petitions/{fixture.petition_id}")
-        return event
+        return _api_event(system, API_ROWS[row or name], fixture)
     if name == "FanoutFunction":
         job = FanoutMessage(
             petition_id=fixture.petition_id, update_id=fixture.update_id, shard=fixture.shard
@@ -215,13 +257,14 @@ def _scheduled_event(rule: str) -> dict[str, Any]:
     }
 
 
-def served(function: str, answer: Any) -> bool:
+def served(row: str, answer: Any) -> bool:
     """Whether the one event was served without an error."""
-    if function == "ApiFunction":
-        return isinstance(answer, dict) and answer.get("statusCode") == 200
-    if function == "PrivacyFunction":
+    if row.startswith("ApiFunction"):
+        expected = 201 if row.endswith(WITH_BODY) else 200
+        return isinstance(answer, dict) and answer.get("statusCode") == expected
+    if row == "PrivacyFunction":
         return isinstance(answer, dict) and bool(answer.get("signatures"))
-    if function == "ModerationFunction":
+    if row == "ModerationFunction":
         return isinstance(answer, dict) and isinstance(answer.get("held"), list)
     if isinstance(answer, dict) and "batchItemFailures" in answer:
         return not answer["batchItemFailures"]
@@ -267,19 +310,19 @@ def _child(
 
 
 def _spec(
-    system: System, functions: dict[str, Function], name: str, fixture: Fixture
+    system: System, functions: dict[str, Function], row: str, fixture: Fixture
 ) -> dict[str, Any]:
-    if name == BASELINE:
+    if row == BASELINE:
         return {"mode": "baseline"}
-    function = functions[name]
+    function = functions[function_of(row)]
     return {
         "mode": "function",
-        "function": name,
+        "function": function.logical_id,
         "handler": function.handler,
         "code_dir": str(ROOT / function.code_uri),
         "memory": function.memory,
         "timeout": function.timeout,
-        "event": event_for(system, function, fixture),
+        "event": event_for(system, function, fixture, row),
     }
 
 
@@ -314,7 +357,10 @@ def measure(
                 event_for(system, function, fixtures[0])
             except NoEvent:
                 unmeasured.append(name)
-        names = [BASELINE, *(name for name in functions if name not in unmeasured)]
+        names = [
+            BASELINE,
+            *(row for row in rows_of(functions) if function_of(row) not in unmeasured),
+        ]
         samples: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
         restored: dict[str, list[dict[str, Any]]] = {name: [] for name in names[1:]}
         failures: dict[str, int] = {name: 0 for name in names}

@@ -151,8 +151,10 @@ def test_every_function_of_the_template_has_a_cold_start(
     results, _ = smoke
     cold = results["cold_start"]
 
-    functions = set(cold["functions"]) - {cold["baseline"]}
-    assert functions == _template_functions()
+    rows = set(cold["functions"]) - {cold["baseline"]}
+    assert {row.split(" ", 1)[0] for row in rows} == _template_functions()
+    # The API's first requests that load more than its JSON read have rows of their own.
+    assert {"ApiFunction GET /p/{id}", "ApiFunction POST /petitions"} < rows
     for name, row in cold["functions"].items():
         assert row["runs"] == 3, name
         assert row["median_ms"] > 0, name
