@@ -91,10 +91,11 @@ openapi: $(STAMP)  ## Write infra/openapi.json and docs/api.md again from the ro
 	$(BIN)/python -m mobilise_local.openapi
 
 I18N := layers/common/mobilise/i18n
-catalogs: $(STAMP)  ## Extract the messages into the .pot, update the .po (then translate), compile the .mo
+catalogs: $(STAMP)  ## Extract the messages into the .pot, update the .po (then translate), compile the .mo, write CLDR's conventions
 	$(BIN)/pybabel extract -F babel.cfg --add-location=file --no-wrap --project=mobilise -o $(I18N)/mobilise.pot .
 	$(BIN)/pybabel update -i $(I18N)/mobilise.pot -d $(I18N)/locales -D mobilise --no-wrap
 	$(BIN)/pybabel compile -d $(I18N)/locales -D mobilise
+	$(BIN)/python infra/cldr_data.py
 
 #: Debian's Chromium renders the emails for their screenshots and overflow checks
 #: (tests/screenshots); Debian's SpamAssassin scores every kind of email (tests/emails).

@@ -29,7 +29,7 @@ AT_INIT: dict[str, frozenset[str]] = {
     "aws_xray_sdk": frozenset(),  # the Tracer: built on the first sampled invocation
     "icalendar": frozenset(),  # the api's calendar route only
     "altcha": frozenset(),  # signing's proof of work: with the signing routes
-    "babel": frozenset(),  # numbers and dates, on use (mobilise.i18n)
+    "babel": frozenset(),  # none: not in the layer (mobilise.i18n.cldr writes numbers and dates)
     # Settings are read by their model (mobilise.core.config), with none of these:
     "pydantic_settings": frozenset(),
     "dotenv": frozenset(),

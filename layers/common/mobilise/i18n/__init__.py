@@ -12,9 +12,9 @@ written as the language writes numbers (Babel).
 Each ``.po`` has its compiled ``.mo`` beside it, committed (``pybabel compile``; a test checks
 they are current): a Lambda reads a ``.mo`` in about a millisecond, where parsing the ``.po``
 would add Babel's catalog modules and some 20 ms per language to a cold start. The standard
-library's ``gettext`` reads it (Babel's ``Translations`` is that class, with more than we use);
-Babel itself, for numbers and dates, is imported by the first number or date written, not by
-every function that imports this module (issue 14).
+library's ``gettext`` reads it (Babel's ``Translations`` is that class, with more than we use).
+Numbers and dates are written as CLDR writes them by :mod:`mobilise.i18n.cldr`, from a small
+file Babel made: Babel itself is a tool of the catalogs, not of the functions (issue 14).
 """
 
 from __future__ import annotations
@@ -27,15 +27,14 @@ from gettext import GNUTranslations
 from pathlib import Path
 from typing import Final, Literal
 
+from mobilise.i18n import cldr
+
 #: The gettext domain of the catalogs.
 DOMAIN: Final = "mobilise"
 LOCALES: Final = Path(__file__).resolve().parent / "locales"
 LANGUAGES: Final = ("en", "fr")
 #: A language of a petition, a page or an email (the API's requests and answers).
 Language = Literal["fr", "en"]
-#: The locale whose conventions (CLDR, through Babel) write dates: the English of the emails
-#: is British ("Saturday 12 December 2026, 2:30 pm").
-DATE_LOCALES: Final = {"en": "en_GB", "fr": "fr"}
 
 
 def N_(key: str) -> str:  # gettext's name for a message marked but not translated
@@ -139,19 +138,16 @@ class Words:
     def counted(self, count: int, values: dict[str, object]) -> dict[str, object]:
         """``values`` with ``count`` written as the language writes numbers (also when
         Jinja2's ``{% trans count=... %}`` passes it as a value)."""
-        from babel.numbers import format_decimal  # see the module's docstring
-
-        return {**values, "count": format_decimal(count, locale=self.language)}
+        return {**values, "count": cldr.count(count, self.language)}
 
     def date(self, moment: datetime) -> str:
-        """The day of ``moment`` (an aware time, in its own zone), on the catalog's pattern."""
+        """The day of ``moment`` (an aware time, in its own zone), on the catalog's pattern:
+        "Saturday 12 December 2026" (British English), "lundi 1er mars 2027"."""
         if moment.day == 1:  # "lundi 1er mars" in French
             pattern = self.catalog.gettext("date_first_of_month")
         else:
             pattern = self.catalog.gettext("date")
-        from babel.dates import format_date  # see the module's docstring
-
-        return format_date(moment, pattern, locale=DATE_LOCALES[self.language])
+        return cldr.written(moment, pattern, self.language)
 
     def time(self, moment: datetime) -> str:
         """The time of day of ``moment``, on the catalog's pattern ("2:30 pm", "14 h 30")."""
@@ -159,11 +155,7 @@ class Words:
             pattern = self.catalog.gettext("time_on_the_hour")
         else:
             pattern = self.catalog.gettext("time")
-        from babel.dates import format_time  # see the module's docstring
-
-        return format_time(
-            moment, pattern, tzinfo=moment.tzinfo, locale=DATE_LOCALES[self.language]
-        )
+        return cldr.written(moment, pattern, self.language)
 
 
 def words(language: str | None) -> Words:
