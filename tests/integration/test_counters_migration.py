@@ -3,24 +3,16 @@ counts stay exact before the recount (the fallback) and after it (the counters a
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 from mobilise.core import clock, crypto
 from mobilise.table.models import Petition, Signature, bound
+from tests import infra_scripts
 from tests.integration.harness import Mobilise
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _recount_command() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("recount", ROOT / "infra" / "recount.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return infra_scripts.load("recount")
 
 
 def _as_before_the_counters(mobilise: Mobilise, petition_id: str, addresses: list[str]) -> None:

@@ -5,10 +5,7 @@ makes today; a pattern with a field the module does not write is refused, not gu
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,24 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mobilise.i18n import LANGUAGES, cldr, words
+from tests import infra_scripts
 
-ROOT = Path(__file__).resolve().parents[2]
 ZONES = (UTC, ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York"))
 #: LDML patterns beyond the catalogs' (Babel's format_datetime writes them): quotes inside and
 #: around text, every field the module writes.
 MORE_PATTERNS = ("d'er' MMMM", "'It''s' h:mm a", "''H''", "EEEE, d MMMM y 'à' H 'h' mm", "y-d")
 
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cldr_data", ROOT / "infra" / "cldr_data.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATOR = _generator()
+GENERATOR = infra_scripts.load("cldr_data")
 
 
 def _patterns(language: str, *keys: str) -> list[str]:

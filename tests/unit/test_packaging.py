@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
+
+from tests import infra_scripts
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 FUNCTIONS = ROOT / "functions"
 
 
-def _load_exporter() -> ModuleType:
-    # infra/ is scripts, not an installed package: load the script by its path.
-    path = ROOT / "infra" / "export_requirements.py"
-    spec = importlib.util.spec_from_file_location("export_requirements", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-exporter = _load_exporter()
+exporter = infra_scripts.load("export_requirements")
 
 
 class CloudFormationLoader(yaml.SafeLoader):
