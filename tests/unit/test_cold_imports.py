@@ -234,8 +234,9 @@ def test_reading_a_petition_imports_no_request_model_nor_pydantic() -> None:
 
 def test_showing_a_petitions_page_imports_nothing_only_its_form_post_needs() -> None:
     """The petition's page is what a shared link opens: its routes' module and what it
-    imports load neither pydantic, the request models, signing (and its proof of work) nor
-    the decision-maker's answer flow; the form's post imports them when it is sent."""
+    imports load neither pydantic, the request models, signing (and its proof of work), the
+    decision-maker's answer flow nor what releases an update (its queues, its stored emails);
+    the form's post imports them when it is sent."""
     shown = set(
         _modules_after_import("ApiFunction", then="from mobilise import api\napi.include('pages')")
     )
@@ -247,6 +248,9 @@ def test_showing_a_petitions_page_imports_nothing_only_its_form_post_needs() -> 
         "mobilise.petitions.schemas",
         "mobilise.petitions.signing",
         "mobilise.answers.flow",
+        "mobilise.publishing.releasing",
+        "mobilise.delivery.queues",
+        "mobilise.table.update_emails",
     }
     assert {"mobilise.api.pages", "mobilise.answers.shown"} <= shown
     assert not {package for package in posted_only if _loaded(shown, package)}

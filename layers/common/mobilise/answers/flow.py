@@ -28,7 +28,8 @@ from mobilise.core.observability import logger, metrics
 from mobilise.delivery import queues, ses
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import grace, releasing
+from mobilise.publishing import grace
+from mobilise.publishing import store as published
 from mobilise.publishing.schemas import RESPONSE_TYPE
 from mobilise.table import counters, items, rates
 from mobilise.table.models import REVIEW, Petition, Update
@@ -86,7 +87,7 @@ def send(caller: str, petition_id: str) -> SentOut:
         petition,
         tokens.answer_url(ref, sending.link_expires_at),
         counters.totals(petition).confirmed,
-        releasing.latest(petition_id, LATEST_UPDATES),
+        published.latest(petition_id, LATEST_UPDATES),
     )
     store.start_sending(sending, SENDING_EVERY)
     try:

@@ -21,7 +21,7 @@ from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
 from mobilise.petitions import lifecycle
 from mobilise.petitions.public import PetitionOut
-from mobilise.publishing import releasing
+from mobilise.publishing import store as published
 from mobilise.publishing.actions import SHARE, SHARE_CHANNELS
 from mobilise.table import items
 from mobilise.table.models import EMAILED, Petition, Update
@@ -123,7 +123,7 @@ def petition_page(petition_id: str, language: str | None) -> PetitionPage:
     shown = lifecycle.view(petition)
     chosen = page_language(language, petition.language)
     url = links.petition_page_url(petition_id)
-    latest = releasing.latest(petition_id, LATEST)
+    latest = published.latest(petition_id, LATEST)
     photo = next((found for found in map(rendering_photo, latest) if found), None)
     return PetitionPage(
         petition=shown,

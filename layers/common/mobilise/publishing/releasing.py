@@ -91,9 +91,3 @@ def send_to_starter(
     settings = get_settings()
     raw = rendering.addressed(rendered, sender=settings.sender_address, to=address, links=links)
     return ses.send(address, raw, tags)
-
-
-def latest(petition_id: str, limit: int) -> list[Update]:
-    """The petition's latest published updates, newest first."""
-    updates, _ = store.list_updates(petition_id, limit, None)
-    return updates

@@ -5,7 +5,7 @@ cancellations, listing, and the photos' records.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
@@ -14,7 +14,7 @@ from pynamodb.transactions import TransactWrite
 from mobilise.core import clock
 from mobilise.core.config import get_settings
 from mobilise.core.errors import Conflict, InvalidField, NotFound, NotOwner, UpdateTooSoon
-from mobilise.table import counters, items, update_emails
+from mobilise.table import counters, items
 from mobilise.table.conditions import condition_failed, failed_condition
 from mobilise.table.items import get_petition
 from mobilise.table.models import (
@@ -31,7 +31,9 @@ from mobilise.table.models import (
     connection,
     signature_partition,
 )
-from mobilise.table.update_emails import UpdateEmailsItem
+
+if TYPE_CHECKING:  # its module (and the emails' parts) comes with the renderer, when releasing
+    from mobilise.table.update_emails import UpdateEmailsItem
 
 #: The statuses of updates that never went out, or not yet: their starter's only.
 UNPUBLISHED = ("scheduled", "cancelled", *HELD, "rejected")
@@ -44,6 +46,12 @@ def list_updates(
 ) -> tuple[list[Update], str | None]:
     """Published updates newest first; ``after`` is the last update id of the previous page."""
     return _list(petition_id, limit, after, ~Update.status.is_in(*UNPUBLISHED))
+
+
+def latest(petition_id: str, limit: int) -> list[Update]:
+    """The petition's latest published updates, newest first."""
+    updates, _ = list_updates(petition_id, limit, None)
+    return updates
 
 
 def _list(
@@ -180,7 +188,7 @@ def publish_update(
             if victory:
                 counters.close_signing(transaction, update.petition_id)
             if emails is not None:
-                update_emails.write(transaction, emails)
+                emails.write(transaction)
     except TransactWriteError as error:
         update.status, update.published_at = was, published_at
         if (scheduled or held) and failed_condition(error, 0) is not None:
@@ -208,7 +216,7 @@ def release_outside_window(update: Update, emails: UpdateEmailsItem | None = Non
                 condition=FanoutJob.pk.does_not_exist(),
             )
             if emails is not None:
-                update_emails.write(transaction, emails)
+                emails.write(transaction)
     except TransactWriteError as error:
         update.status = was
         if failed_condition(error, 0) is not None:

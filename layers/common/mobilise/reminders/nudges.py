@@ -14,7 +14,7 @@ from mobilise.core.errors import NotFound
 from mobilise.core.observability import logger
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import releasing
+from mobilise.publishing import store as published
 from mobilise.reminders import store
 from mobilise.reminders.outgoing import (
     Remaining,
@@ -102,7 +102,7 @@ def _nudge(petition_id: str, due_at: str, now: datetime) -> bool:
     if waiting or petition.next_update_allowed_at is not None:
         store.move_due(petition, due_at, now + LOOK_AGAIN)
         return False
-    recent = releasing.latest(petition_id, RECENT_UPDATES)
+    recent = published.latest(petition_id, RECENT_UPDATES)
     ideas = suggestions(petition, (update.type for update in recent))
     rendered = nudge_email(petition, (now - quiet_since).days, ideas)
     sent = once(

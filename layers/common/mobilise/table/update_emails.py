@@ -51,6 +51,19 @@ class UpdateEmailsItem(_Item):
     def key(petition_id: str, update_id: str) -> tuple[str, str]:
         return f"PET#{petition_id}", f"MAIL#{update_id}"
 
+    def write(self, transaction: TransactWrite) -> None:
+        """Add the item to ``transaction`` as an update, so that it comes last: PynamoDB sends
+        a transaction's puts before its updates, and the callers find which write's condition
+        failed by its place, which an added put would move."""
+        transaction.update(
+            self,
+            actions=[
+                UpdateEmailsItem.language.set(self.language),
+                UpdateEmailsItem.emails.set(self.emails),
+                UpdateEmailsItem.expires_at.set(self.expires_at),
+            ],
+        )
+
 
 @dataclass(frozen=True)
 class UpdateEmails:
@@ -76,21 +89,6 @@ def item(petition_id: str, update_id: str, stored: UpdateEmails) -> UpdateEmails
         language=stored.language,
         emails=packed,
         expires_at=clock.now() + timedelta(days=EMAIL_DAYS),
-    )
-
-
-def write(transaction: TransactWrite, item: UpdateEmailsItem) -> None:
-    """Add ``item`` to ``transaction`` as an update, so that it comes last: PynamoDB sends a
-    transaction's puts before its updates, and the callers find which write's condition
-    failed by its place, which an added put would move."""
-    attributes = UpdateEmailsItem
-    transaction.update(
-        item,
-        actions=[
-            attributes.language.set(item.language),
-            attributes.emails.set(item.emails),
-            attributes.expires_at.set(item.expires_at),
-        ],
     )
 
 
