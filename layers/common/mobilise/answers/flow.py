@@ -28,8 +28,7 @@ from mobilise.core.observability import logger, metrics
 from mobilise.delivery import queues, ses
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import grace
-from mobilise.publishing import store as published
+from mobilise.publishing import grace, published
 from mobilise.publishing.schemas import RESPONSE_TYPE
 from mobilise.table import counters, items, rates
 from mobilise.table.models import REVIEW, Petition, Update

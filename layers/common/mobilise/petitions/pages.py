@@ -21,7 +21,7 @@ from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
 from mobilise.petitions import lifecycle
 from mobilise.petitions.public import PetitionOut
-from mobilise.publishing import store as published
+from mobilise.publishing import published
 from mobilise.publishing.actions import SHARE, SHARE_CHANNELS
 from mobilise.table import items
 from mobilise.table.models import EMAILED, Petition, Update

@@ -48,12 +48,6 @@ def list_updates(
     return _list(petition_id, limit, after, ~Update.status.is_in(*UNPUBLISHED))
 
 
-def latest(petition_id: str, limit: int) -> list[Update]:
-    """The petition's latest published updates, newest first."""
-    updates, _ = list_updates(petition_id, limit, None)
-    return updates
-
-
 def _list(
     petition_id: str, limit: int, after: str | None, only: Condition
 ) -> tuple[list[Update], str | None]:

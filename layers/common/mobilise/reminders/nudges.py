@@ -14,7 +14,7 @@ from mobilise.core.errors import NotFound
 from mobilise.core.observability import logger
 from mobilise.emails import rendering
 from mobilise.i18n import words
-from mobilise.publishing import store as published
+from mobilise.publishing import published
 from mobilise.reminders import store
 from mobilise.reminders.outgoing import (
     Remaining,
