@@ -7,7 +7,7 @@ its English text: the English words live in ``en.po`` like the French ones, so t
 the English leaves every other language's translation in place, and a test can ask every
 language for every message. Placeholders are Python's (``%(title)s``); a message that holds a
 count is a gettext plural whose forms the catalog's ``Plural-Forms`` chooses, ``%(count)s``
-written as the language writes numbers (Babel).
+written as the language writes numbers (:mod:`mobilise.i18n.cldr`).
 
 Each ``.po`` has its compiled ``.mo`` beside it, committed (``pybabel compile``; a test checks
 they are current): a Lambda reads a ``.mo`` in about a millisecond, where parsing the ``.po``
