@@ -27,11 +27,12 @@ _emails: dict[tuple[str, str], UpdateEmails | None] = {}
 def read(petition_id: str, update_id: str) -> None:
     """Read, in one request, whichever of the three a message of this update is due to read,
     when more than one is; a single one is left to its module's own read."""
+    status_key, pause_key = Update.key(petition_id, update_id), AccountPause.key()
     due: list[tuple[str, str]] = []
     if not store.status_known(petition_id, update_id):
-        due.append(Update.key(petition_id, update_id))
+        due.append(status_key)
     if not pausing.account_known():
-        due.append(AccountPause.key())
+        due.append(pause_key)
     if (petition_id, update_id) not in _emails:
         due.append(UpdateEmailsItem.key(petition_id, update_id))
     if len(due) < 2:
@@ -42,10 +43,10 @@ def read(petition_id: str, update_id: str) -> None:
     }
     for key in due:
         item = found.get(key)
-        if key == Update.key(petition_id, update_id):
+        if key == status_key:
             status = item["status"]["S"] if item is not None and "status" in item else None
             store.remember_status(petition_id, update_id, status)
-        elif key == AccountPause.key():
+        elif key == pause_key:
             pausing.remember_account(item is not None)
         else:
             _keep(petition_id, update_id, None if item is None else update_emails.from_raw(item))
