@@ -11,8 +11,13 @@ shape, forms) under every content type, with and without gzip accepted. A reques
 change something (any method but GET and HEAD) names nothing that exists, so the two
 resolvers see the same data.
 
-One answer differs, by choice: a multipart body, which no route reads, is refused (415)
-where Powertools read its parts as fields (and answered what the route made of them).
+Two answers differ, by choice: a multipart body, which no route reads, is refused (415)
+where Powertools read its parts as fields (and answered what the route made of them); and a
+JSON array where a route reads an object is refused (422, "Input should be a valid dictionary
+or object") where Powertools validated the array's first element instead (its
+``_normalize_field_value`` takes a list's first value for any field that is not a sequence,
+as it does for a query parameter given once): the test checks that Powertools' answer is the
+one it gives for that first element alone.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
@@ -128,6 +133,28 @@ BODIES = st.one_of(
     st.dictionaries(st.sampled_from(["title", "email", "zz_unknown"]), JSON_VALUES).map(json.dumps),
     st.lists(st.tuples(TEXT, TEXT), max_size=3).map(urlencode),
 )
+_NOT_AN_ARRAY = object()
+
+
+def _first_of_array(body: str | None, content_type: str | None) -> Any:
+    """The first element of a JSON body that is a non-empty array, else ``_NOT_AN_ARRAY``."""
+    if body is None or (content_type and "json" not in content_type.lower()):
+        return _NOT_AN_ARRAY
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return _NOT_AN_ARRAY
+    return parsed[0] if isinstance(parsed, list) and parsed else _NOT_AN_ARRAY
+
+
+#: An example's other values: a request as plain as they come.
+_PLAIN: dict[str, Any] = {
+    "genuine": False,
+    "query": [],
+    "content_type": None,
+    "gzip": False,
+    "html": False,
+}
 CONTENT_TYPES = st.sampled_from(
     [
         None,
@@ -143,6 +170,9 @@ CONTENT_TYPES = st.sampled_from(
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+# A JSON array where a route reads an object (found by this test in CI, 2026-12-06):
+@example(route=("POST", "/petitions/{petition_id}/photos"), body="[null]", **_PLAIN)
+@example(route=("POST", "/petitions/{petition_id}/updates/preview"), body="[{}]", **_PLAIN)
 @given(
     route=st.sampled_from(ROUTES),
     genuine=st.booleans(),
@@ -184,8 +214,23 @@ def test_every_request_is_answered_as_powertools_answers_it(
         theirs = mobilise.request(method, target, raw=raw, headers=headers, user=OWNER)
 
     request = (method, target, headers, body)
+    first = _first_of_array(body, content_type)
     if content_type and content_type.startswith("multipart/") and ours.status == 415:
-        assert "Send the body as JSON" in ours.text, request  # the one difference (above)
+        assert "Send the body as JSON" in ours.text, request  # a difference (above)
+    elif first is not _NOT_AN_ARRAY and (ours.status, ours.text) != (theirs.status, theirs.text):
+        # The other difference (above): Powertools answered for the array's first element.
+        assert ours.status == 422, request
+        assert "Input should be a valid dictionary or object" in ours.text, request
+        with monkeypatch.context() as patch:
+            patch.setattr(
+                api.app,
+                "resolve",
+                lambda event: _oracle().resolve(_lowered(event), LambdaContext()),
+            )
+            unwrapped = mobilise.request(
+                method, target, raw=json.dumps(first).encode(), headers=headers, user=OWNER
+            )
+        assert (theirs.status, theirs.text) == (unwrapped.status, unwrapped.text), request
     else:
         assert (ours.status, ours.headers, ours.text) == (
             theirs.status,
