@@ -404,6 +404,8 @@ def measure(
             "served": len(totals) - failures[name] if name != BASELINE else None,
             "median_http_wait_ms": statistics.median(s["http_wait_ms"] for s in samples[name]),
             "http_requests": samples[name][0]["http_requests"] if samples[name] else 0,
+            # Garbage collections during the first event, at most (mobilise.core.startup).
+            "first_event_collections": max(s["collections"] for s in samples[name]),
             "imports_ms": profiles.get(name, {}),
             "samples_ms": totals,
         }

@@ -46,6 +46,13 @@ def _time_http_sends() -> list[float]:
     return waited
 
 
+def _collections() -> int:
+    """How many times the garbage collector has run in this process, all generations."""
+    import gc
+
+    return sum(generation["collections"] for generation in gc.get_stats())
+
+
 def _run_snapshot_hooks() -> float:
     """Run the before-snapshot hooks the handler registered, as Lambda's runtime does before
     it takes a SnapStart snapshot (in reverse order); from now on is what a restored
@@ -67,6 +74,7 @@ def main() -> None:
         imported = served = time.perf_counter()
         answer = None
         waited = [0.0, 0]
+        collections = 0
     else:
         sys.path.insert(0, spec["code_dir"])  # Lambda's /var/task, first on the path
         os.environ["LAMBDA_TASK_ROOT"] = spec["code_dir"]  # as Lambda sets it
@@ -77,9 +85,11 @@ def main() -> None:
         imported = time.perf_counter()
         waited = _time_http_sends()  # outside the clock: between the two measured parts
         context = Context(spec["function"], spec["memory"], spec["timeout"])
+        before = _collections()
         invoked = time.perf_counter()
         answer = handler(spec["event"], context)
         served = time.perf_counter()
+        collections = _collections() - before
         served -= invoked - imported  # the instrumentation is not part of the cold start
     result = {
         "import_ms": (imported - started) * 1000,
@@ -87,6 +97,7 @@ def main() -> None:
         "total_ms": (served - started) * 1000,
         "http_wait_ms": waited[0] * 1000,
         "http_requests": waited[1],
+        "collections": collections,  # the garbage collector's, during the first event
         "answer": answer,
     }
     sys.stdout.write("\nBENCH_RESULT " + json.dumps(result, default=str) + "\n")

@@ -65,6 +65,7 @@ def cold(cold: dict[str, Any]) -> list[str]:
     rows = []
     for name, row in cold["functions"].items():
         served = "–" if row["served"] is None else f"{row['served']}/{row['runs']}"
+        collections = "–" if row["served"] is None else str(row["first_event_collections"])
         rows.append(
             [
                 name,
@@ -75,6 +76,7 @@ def cold(cold: dict[str, Any]) -> list[str]:
                 f"{row['min_ms']:.0f}–{row['max_ms']:.0f}",
                 f"{row['ratio_to_baseline']:.2f}×",
                 served,
+                collections,
                 _restored(row),
             ]
         )
@@ -88,12 +90,15 @@ def cold(cold: dict[str, Any]) -> list[str]:
             "range ms",
             "÷ baseline",
             "served",
+            "collections in the first event",
             "SnapStart: first event ms (÷ baseline)",
         ],
         rows,
     )
     lines += [
         "",
+        "Collections: the garbage collector's runs during the first event, the most of any "
+        "sample (`mobilise.core.startup` holds them off until the first event has ended). "
         "SnapStart: the same function started again, its before-snapshot hooks run before "
         "the clock (`mobilise.core.snapstart`): the first event of an environment restored "
         "from a snapshot, without the restore itself, which only Lambda can measure.",

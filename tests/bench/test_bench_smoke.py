@@ -162,6 +162,8 @@ def test_every_function_of_the_template_has_a_cold_start(
         if name != cold["baseline"]:
             assert row["served"] == row["runs"], name
             assert row["median_restored_ms"] > 0, name  # after the SnapStart hooks
+            # Lambda's Python and the built layer: no collection until the first event ends.
+            assert row["first_event_collections"] == 0, name
 
 
 def test_fan_out_memory_is_measured_for_both_sizes(smoke: tuple[dict[str, Any], str]) -> None:

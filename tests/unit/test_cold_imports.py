@@ -379,3 +379,71 @@ def test_outside_lambda_nothing_is_frozen_and_a_paused_collector_stays_paused() 
 
     paused = _collector("SweeperFunction", before="gc.disable()")
     assert (paused["collections"], paused["enabled"]) == (0, False)
+
+
+#: A handler as each function's module has it (mobilise.core.startup first, the tracer's
+#: wrapper, started() last), whose events keep ``objects`` new lists alive.
+_FIRST_EVENT = """
+import gc, json
+python = gc.get_threshold()
+from mobilise.core import startup
+from mobilise.core.observability import tracer
+runs, kept = [], []
+gc.callbacks.append(lambda phase, info: runs.append(info["generation"]) if phase == "start" else 0)
+
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event, context):
+    kept.append([[n] for n in range(event["objects"])])
+    if event.get("fails"):
+        raise RuntimeError("the event failed")
+    return len(runs)
+
+startup.started()
+state = {{"python": python, "loaded": gc.get_threshold(), "frozen": gc.get_freeze_count()}}
+try:
+    state["first"] = handler({{"objects": {objects}, "fails": {fails}}}, None)
+except RuntimeError:
+    state["first"] = len(runs)
+state["after"], state["frozen_after"] = gc.get_threshold(), gc.get_freeze_count()
+state["second"] = handler({{"objects": {objects}}}, None) - state["first"]
+print(json.dumps(state))
+"""
+
+
+def _first_event(*, objects: int, fails: bool = False, in_lambda: bool = True) -> Any:
+    probe = _FIRST_EVENT.format(objects=objects, fails=fails)
+    return _in_lambda(probe, "functions/sweeper", in_lambda=in_lambda)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_first_event_runs_without_a_collection_then_the_collector_is_pythons(
+    fails: bool,
+) -> None:
+    """In Lambda, a first event that makes fewer than FIRST_EVENT_THRESHOLD objects runs
+    without a collection; once it has ended (served or failed), what it left alive is frozen
+    and Python's thresholds are back, so the second event's objects are collected as ever."""
+    from mobilise.core.startup import FIRST_EVENT_THRESHOLD
+
+    objects = FIRST_EVENT_THRESHOLD * 3 // 5
+    state = _first_event(objects=objects, fails=fails)
+
+    assert state["loaded"] == [FIRST_EVENT_THRESHOLD, *state["python"][1:]]
+    assert state["first"] == 0
+    assert state["after"] == state["python"]
+    assert state["frozen_after"] - state["frozen"] >= objects  # the first event's, kept
+    assert state["second"] > 0
+
+
+def test_a_first_event_that_makes_more_objects_is_still_collected() -> None:
+    """The threshold bounds what a long first event keeps uncollected: past it, the
+    collector runs."""
+    from mobilise.core.startup import FIRST_EVENT_THRESHOLD
+
+    assert _first_event(objects=FIRST_EVENT_THRESHOLD * 3)["first"] >= 2
+
+
+def test_outside_lambda_the_first_event_is_collected_as_any() -> None:
+    state = _first_event(objects=5_000, in_lambda=False)  # the tests, the local stack
+    assert state["loaded"] == state["after"] == state["python"]
+    assert state["first"] > 0
+    assert state["frozen_after"] == state["frozen"] == 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,9 +37,19 @@ def sampled() -> bool:
     return "Sampled=1" in fields
 
 
+def _served() -> None:
+    """Tell :func:`mobilise.core.startup.served` an invocation ended, if the function's module
+    imported it (each does, first); never imported here, since importing it pauses the
+    collector (the tests and the local stack import this module without it)."""
+    startup = sys.modules.get("mobilise.core.startup")
+    if startup is not None:
+        startup.served()
+
+
 class LazyTracer:
     """``capture_lambda_handler`` as Powertools' Tracer offers it, the Tracer built on the
-    first sampled invocation (see the module's docstring)."""
+    first sampled invocation (see the module's docstring). Every handler has it, so it also
+    tells :func:`mobilise.core.startup.served` that an invocation ended."""
 
     def __init__(self, service: str) -> None:
         self.service = service
@@ -68,13 +79,16 @@ class LazyTracer:
             def invoke(event: Any, context: Any) -> Any:
                 nonlocal traced
                 first, self._invoked = not self._invoked, True
-                if not sampled():
-                    return handler(event, context)
-                if traced is None:
-                    traced = self.tracer(cold_start=first).capture_lambda_handler(
-                        handler, capture_response=capture_response
-                    )
-                return traced(event, context)
+                try:
+                    if not sampled():
+                        return handler(event, context)
+                    if traced is None:
+                        traced = self.tracer(cold_start=first).capture_lambda_handler(
+                            handler, capture_response=capture_response
+                        )
+                    return traced(event, context)
+                finally:
+                    _served()
 
             return invoke  # type: ignore[return-value]
 
