@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstra
 from pydantic import validate_email as pydantic_email
 from pydantic_core import PydanticCustomError
 
+from mobilise.core import addresses
 from mobilise.core.fields import HttpsUrl, LongText, RequestBody, ShortText, Title
 from mobilise.i18n import Language
 from mobilise.petitions.public import EMAIL_SCHEMA
@@ -17,9 +18,10 @@ from mobilise.petitions.public import EMAIL_SCHEMA
 
 def _email(value: str) -> str:
     """pydantic's ``EmailStr``: the same rules, normal form and messages, but email-validator
-    (some 20 to 50 ms) is imported by the first address validated, not by every function and
-    route that imports these models (issue 14)."""
-    return pydantic_email(value)[1]
+    (some 20 to 50 ms) is imported by the first address validated that is not a plain one
+    (:mod:`mobilise.core.addresses`), not by every function and route that imports these
+    models (issue 14)."""
+    return addresses.plain(value) or pydantic_email(value)[1]
 
 
 _EMAIL_SCHEMA = WithJsonSchema(EMAIL_SCHEMA)
@@ -45,7 +47,11 @@ class PetitionIn(RequestBody):
 def _deliverable(address: str) -> str:
     """An address SES can deliver to, in the form our emails carry it: SES does not speak
     SMTPUTF8, so the part before the @ must be ASCII; an internationalised domain is fine,
-    written in its ASCII form (IDNA), which a To header carries as it is."""
+    written in its ASCII form (IDNA), which a To header carries as it is. A plain address
+    is all ASCII already."""
+    known = addresses.plain(address)
+    if known is not None:
+        return known
     from email_validator import EmailNotValidError, validate_email  # see _email
 
     try:
