@@ -5,9 +5,11 @@ the handler module and serves one minimal valid event, timed inside the child wi
 ``time.perf_counter`` from just before the import to just after the answer: the
 interpreter's own start and moto's are not in it. The AWS services are moto's server,
 running in this process on a loopback port and set up before the first child, so
-the child imports nothing of moto. The baseline is ``import boto3`` and one client,
-timed the same way by the same script, in the same rounds. The API function has a row for
-each of three first requests (:data:`API_ROWS`): what an environment loads depends on the
+the child imports nothing of moto; each sample's first events run on a system of their
+own on it, holding their two petitions and nothing else (:func:`_own_system`). The
+baseline is ``import boto3`` and one client, timed the same way by the same script, in the
+same rounds. The API function has a row for each of three first requests
+(:data:`mobilise_bench.cold_events.API_ROWS`): what an environment loads depends on the
 route it serves first, and the target is judged on every row.
 
 Every child imports the common layer as ``sam build`` ships it (:func:`lambda_runtime`:
@@ -39,7 +41,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,20 +49,24 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
-from mobilise.table import models
+from mobilise_bench.cold_events import (
+    Fixture,
+    NoEvent,
+    event_for,
+    function_of,
+    prepare,
+    rows_of,
+    served,
+)
 from mobilise_bench.env import child_environment, python313
 from mobilise_bench.servers import moto_server
-from mobilise_bench.system import STARTER, System, built, seed_signatures, signer_email
-from mobilise_local.pollers import sqs_record
+from mobilise_bench.system import System, built
 from mobilise_local.template import ROOT, Function
 
 CHILD = Path(__file__).with_name("coldstart_child.py")
 BASELINE = "boto3 + client (baseline)"
 _MARKER = "BENCH_RESULT "
 LAYER = "CommonLayer"
-PAGE = "GET /p/{id}"
-WITH_BODY = "POST /petitions"
 
 
 @dataclass(frozen=True)
@@ -106,169 +112,6 @@ def runtime_for(layer: Path) -> Runtime:
 def built_runtime() -> Iterator[Runtime]:
     with tempfile.TemporaryDirectory(prefix="coldstart-") as build_dir:
         yield lambda_runtime(Path(build_dir))
-
-
-class NoEvent(Exception):
-    """A function of the template this benchmark has no event for (add one to event_for)."""
-
-
-@dataclass(frozen=True)
-class Fixture:
-    """A petition with three signers and a published update: what one sample's event uses."""
-
-    petition_id: str
-    update_id: str
-    email_hash: str
-    email: str
-
-    @property
-    def shard(self) -> int:
-        return models.shard_of(self.email_hash)
-
-
-def prepare(system: System, index: int) -> Fixture:
-    petition_id = system.create_petition(STARTER, title=f"Cold start {index}")
-    tag = f"cold{index}"
-    hashes = seed_signatures(petition_id, 3, tag=tag)
-    reply = system.publish(petition_id, STARTER)
-    if reply.status != 201:
-        raise RuntimeError(f"publish answered {reply.status}: {reply.text}")
-    return Fixture(petition_id, reply.json()["update_id"], hashes[0], signer_email(0, tag))
-
-
-def _sqs_event(system: System, queue: str, body: str) -> dict[str, Any]:
-    message = {
-        "MessageId": f"cold-{time.monotonic_ns()}",
-        "ReceiptHandle": "cold-start",
-        "Body": body,
-        "MD5OfBody": "0" * 32,
-        "Attributes": {
-            "ApproximateReceiveCount": "1",
-            "SentTimestamp": str(int(time.time() * 1000)),
-            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-            "ApproximateFirstReceiveTimestamp": str(int(time.time() * 1000)),
-        },
-    }
-    return {"Records": [sqs_record(message, system.queue_arn(queue))]}
-
-
-def _ses_bounce(fixture: Fixture) -> str:
-    event = {
-        "eventType": "Bounce",
-        "bounce": {
-            "bounceType": "Permanent",
-            "bounceSubType": "General",
-            "bouncedRecipients": [{"emailAddress": fixture.email, "status": "5.1.1"}],
-            "timestamp": "2026-11-24T10:00:04.000Z",
-        },
-        "mail": {
-            "messageId": "0102018d-cold-start",
-            "destination": [fixture.email],
-            "tags": {"petition_id": [fixture.petition_id], "update_id": [fixture.update_id]},
-        },
-    }
-    return json.dumps(
-        {
-            "Type": "Notification",
-            "MessageId": "cold-start",
-            "TopicArn": "arn:aws:sns:eu-west-1:123456789012:mobilise-SesEventsTopic",
-            "Message": json.dumps(event),
-            "Timestamp": "2026-11-24T10:00:05.000Z",
-        }
-    )
-
-
-#: The API function's rows: the first request of an environment decides what it loads, so
-#: besides the JSON read of a petition (the function's row) two first requests have their
-#: own: the petition's page (what a shared link opens, the commonest first request) and a
-#: request with a body (a starter's new petition; validating a body loads pydantic).
-API_ROWS = {
-    "ApiFunction": "GET /petitions/{id}",
-    f"ApiFunction {PAGE}": PAGE,
-    f"ApiFunction {WITH_BODY}": WITH_BODY,
-}
-
-
-def function_of(row: str) -> str:
-    """The template's function a row of the table starts."""
-    return row.split(" ", 1)[0]
-
-
-def rows_of(functions: dict[str, Function]) -> list[str]:
-    """The rows measured: one per function, the API's one per first request of API_ROWS."""
-    return [row for name in functions for row in (API_ROWS if name == "ApiFunction" else [name])]
-
-
-def _api_event(system: System, route: str, fixture: Fixture) -> dict[str, Any]:
-    method, path = route.split(" ")
-    body = None
-    if route == WITH_BODY:
-        body = {
-            "title": f"Started by a cold start on {fixture.petition_id}",
-            "description": "The first request of a fresh environment, with a body.",
-            "language": "en",
-            "decision_maker": {"name": "The Mayor", "email": "mayor@example.org"},
-        }
-    path = path.replace("{id}", fixture.petition_id)
-    _, event = system.api_event(method, path, body, user=STARTER if body else None)
-    return event
-
-
-def event_for(
-    system: System, function: Function, fixture: Fixture, row: str | None = None
-) -> dict[str, Any]:
-    """A minimal valid event for each function of the template (for the API function,
-    the first request of ``row``, its JSON read of a petition by default)."""
-    name = function.logical_id
-    if name == "ApiFunction":
-        return _api_event(system, API_ROWS[row or name], fixture)
-    if name == "FanoutFunction":
-        job = FanoutMessage(
-            petition_id=fixture.petition_id, update_id=fixture.update_id, shard=fixture.shard
-        )
-        return _sqs_event(system, "PublishQueue", job.to_json())
-    if name == "DeliverFunction":
-        message = DeliveryMessage(
-            petition_id=fixture.petition_id,
-            update_id=fixture.update_id,
-            recipients=[fixture.email_hash],
-        )
-        return _sqs_event(system, "DeliveryQueue", message.to_json())
-    if name == "SesEventsFunction":
-        return _sqs_event(system, "SesEventsQueue", _ses_bounce(fixture))
-    if name == "PrivacyFunction":
-        return {"action": "export", "email": fixture.email}
-    if name == "ModerationFunction":
-        return {"action": "list"}  # an operator's first look at the held updates
-    if name in ("SweeperFunction", "ScheduledPublishFunction"):
-        return _scheduled_event(name)
-    if name == "RemindersFunction":
-        return {"job": "nudges"}  # the schedule's Input
-    raise NoEvent(name)
-
-
-def _scheduled_event(rule: str) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "source": "aws.events",
-        "detail-type": "Scheduled Event",
-        "resources": [f"arn:aws:events:eu-west-1:123456789012:rule/{rule}"],
-        "detail": {},
-    }
-
-
-def served(row: str, answer: Any) -> bool:
-    """Whether the one event was served without an error."""
-    if row.startswith("ApiFunction"):
-        expected = 201 if row.endswith(WITH_BODY) else 200
-        return isinstance(answer, dict) and answer.get("statusCode") == expected
-    if row == "PrivacyFunction":
-        return isinstance(answer, dict) and bool(answer.get("signatures"))
-    if row == "ModerationFunction":
-        return isinstance(answer, dict) and isinstance(answer.get("held"), list)
-    if isinstance(answer, dict) and "batchItemFailures" in answer:
-        return not answer["batchItemFailures"]
-    return answer is not None
 
 
 def import_profile(stderr: str, top: int = 8) -> dict[str, float]:
@@ -326,6 +169,54 @@ def _spec(
     }
 
 
+def _environment(runtime: Runtime) -> dict[str, str]:
+    """A child's environment: the runtime's, the functions' (the system built last) and the
+    emulator's address."""
+    return runtime.environment(
+        {"POWERTOOLS_METRICS_DISABLED": "false", "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"]}
+    )
+
+
+@contextmanager
+def _own_system(name: str) -> Iterator[tuple[System, tuple[Fixture, ...]]]:
+    """A system of its own on the running moto server, with two fixtures (for a function's
+    cold start and for its restored start) and nothing else.
+
+    One system for the whole run made a row's wait depend on the run: moto's Query reads
+    every item of its table (``Table.query`` walks ``all_items()``) where DynamoDB's reads the
+    partition asked for, and that table held every sample's fixture (prepared before the
+    first round) and what every earlier first event wrote. A Query on a table of one
+    fixture's 42 items took 7 ms on moto's server; on one of 40 fixtures' 1,680 items,
+    45 ms."""
+    parameters = {"DoubleOptIn": "false", "SesMaxSendRate": "100"}
+    with built(parameters, prefix=name) as system:
+        yield system, (prepare(system, 0), prepare(system, 1))
+
+
+def _unmeasured(system: System, functions: dict[str, Function], fixture: Fixture) -> list[str]:
+    """The template's functions this benchmark has no event for."""
+    unmeasured = []
+    for name, function in functions.items():
+        try:
+            event_for(system, function, fixture)
+        except NoEvent:
+            unmeasured.append(name)
+    return unmeasured
+
+
+def _sample(runtime: Runtime, row: str, name: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """One cold start of ``row`` and, for a function, one restored start (its SnapStart
+    hooks run before the clock), both on a system of their own named ``name``."""
+    if row == BASELINE:
+        return _child({"mode": "baseline"}, runtime, _environment(runtime)), None
+    with _own_system(name) as (system, fixtures):
+        functions = system.template.functions()
+        environment = _environment(runtime)
+        cold = _child(_spec(system, functions, row, fixtures[0]), runtime, environment)
+        again = _spec(system, functions, row, fixtures[1])
+        return cold, _child({**again, "snapshot": True}, runtime, environment)
+
+
 def measure(
     runs: int,
     *,
@@ -339,55 +230,42 @@ def measure(
     with (
         built_runtime() if runtime is None else contextlib.nullcontext(runtime) as runtime,
         moto_server(),
-        built({"DoubleOptIn": "false", "SesMaxSendRate": "100"}) as system,
     ):
-        functions = system.template.functions()
-        rounds = warmup + runs
-        # One fixture per sample (a first event on a fresh petition), one for the profile.
-        fixtures = [prepare(system, index) for index in range(2 * rounds + 1)]
-        environment = runtime.environment(
-            {
-                "POWERTOOLS_METRICS_DISABLED": "false",
-                "AWS_ENDPOINT_URL": os.environ["AWS_ENDPOINT_URL"],
+        with _own_system("cold-rows") as (system, fixtures):
+            functions = system.template.functions()
+            unmeasured = _unmeasured(system, functions, fixtures[0])
+            names = [
+                BASELINE,
+                *(row for row in rows_of(functions) if function_of(row) not in unmeasured),
+            ]
+            # Once each, not timed, with -X importtime: where the import time goes.
+            environment = _environment(runtime)
+            profiles = {
+                name: _child(
+                    _spec(system, functions, name, fixtures[0]),
+                    runtime,
+                    environment,
+                    importtime=True,
+                )["imports_ms"]
+                for name in (names if profile_imports else [])
             }
-        )
-        unmeasured = []
-        for name, function in functions.items():
-            try:
-                event_for(system, function, fixtures[0])
-            except NoEvent:
-                unmeasured.append(name)
-        names = [
-            BASELINE,
-            *(row for row in rows_of(functions) if function_of(row) not in unmeasured),
-        ]
-        samples: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-        restored: dict[str, list[dict[str, Any]]] = {name: [] for name in names[1:]}
-        failures: dict[str, int] = {name: 0 for name in names}
+        rounds = warmup + runs
+        samples: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        restored: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        failures: Counter[str] = Counter()
         for round_number in range(rounds):
             turn = round_number % len(names)
-            for name in names[turn:] + names[:turn]:
-                spec = _spec(system, functions, name, fixtures[round_number])
-                result = _child(spec, runtime, environment)
-                if name != BASELINE:
-                    # The same function once more, its SnapStart hooks run before the clock.
-                    again = _spec(system, functions, name, fixtures[rounds + round_number])
-                    after = _child({**again, "snapshot": True}, runtime, environment)
-                if round_number >= warmup:
-                    samples[name].append(result)
-                    if name != BASELINE:
-                        restored[name].append(after)
-                        if not served(name, result["answer"]) or not served(name, after["answer"]):
-                            failures[name] += 1
+            for index, name in enumerate(names[turn:] + names[:turn]):
+                cold, after = _sample(runtime, name, f"cold{round_number}-{index}")
+                if round_number < warmup:
+                    continue
+                samples[name].append(cold)
+                if after is not None:
+                    restored[name].append(after)
+                    if not served(name, cold["answer"]) or not served(name, after["answer"]):
+                        failures[name] += 1
             if progress is not None:
                 progress(f"cold starts: round {round_number + 1} of {rounds}")
-        # Once more each, not timed, with -X importtime: where the import time goes.
-        profiles = {
-            name: _child(
-                _spec(system, functions, name, fixtures[-1]), runtime, environment, importtime=True
-            )["imports_ms"]
-            for name in (names if profile_imports else [])
-        }
     baseline = statistics.median(s["total_ms"] for s in samples[BASELINE])
     rows = {}
     for name in names:

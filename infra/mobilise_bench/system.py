@@ -191,12 +191,17 @@ def function_environment(template: Template, stack: Stack) -> dict[str, str]:
 
 
 @contextmanager
-def built(parameters: dict[str, str], *, dynamodb_endpoint: str | None = None) -> Iterator[System]:
+def built(
+    parameters: dict[str, str],
+    *,
+    dynamodb_endpoint: str | None = None,
+    prefix: str = "mobilise",
+) -> Iterator[System]:
     """The template's resources wherever the environment points boto3 (moto in-process under
-    ``mock_aws``, or moto's server), the tables in DynamoDB Local if an endpoint is given
-    (dropped on exit: one DynamoDB Local serves many systems), and the functions'
-    environment set for as long as the block runs."""
-    prefix = "mobilise"
+    ``mock_aws``, or moto's server), named from ``prefix`` (one emulator can hold several
+    systems), the tables in DynamoDB Local if an endpoint is given (dropped on exit: one
+    DynamoDB Local serves many systems), and the functions' environment set for as long as
+    the block runs."""
     with ExitStack() as stack_of_contexts:
         if dynamodb_endpoint is not None:
             stack_of_contexts.enter_context(

@@ -230,8 +230,12 @@ def _create_secrets(template: Template, stack: Stack, prefix: str) -> None:
 def _create_email(template: Template, stack: Stack) -> None:
     boto3.client("ses").verify_domain_identity(Domain=stack.parameters["SenderIdentity"])
     sesv2 = boto3.client("sesv2")
+    # Named as the template names it: the systems one emulator holds share it (locally it
+    # holds nothing of theirs: SES's events reach each system through its own topic).
+    existing = set(sesv2.list_configuration_sets().get("ConfigurationSets", []))
     for name in template.of_type("AWS::SES::ConfigurationSet"):
-        sesv2.create_configuration_set(ConfigurationSetName=name)
+        if name not in existing:
+            sesv2.create_configuration_set(ConfigurationSetName=name)
         stack.refs[name] = name
 
 
