@@ -91,14 +91,19 @@ def _ses_bounce(fixture: Fixture) -> str:
 
 
 #: The API function's rows: the first request of an environment decides what it loads, so
-#: besides the JSON read of a petition (the function's row) two first requests have their
-#: own: the petition's page (what a shared link opens, the commonest first request) and a
-#: request with a body (a starter's new petition; validating a body loads pydantic).
+#: besides the JSON read of a petition (the function's row) three first requests have their
+#: own: the petition's page (what a shared link opens, the commonest first request) as
+#: another environment stored it, the same page the first time it is asked for since it
+#: changed (rendered then: mobilise.petitions.stored_page), and a request with a body (a
+#: starter's new petition; validating a body loads pydantic).
 API_ROWS = {
     "ApiFunction": "GET /petitions/{id}",
     f"ApiFunction {PAGE}": PAGE,
+    f"ApiFunction {PAGE}, rendered": PAGE,
     f"ApiFunction {WITH_BODY}": WITH_BODY,
 }
+#: The rows whose event another environment of the same version served first (untimed).
+SERVED_BEFORE = {f"ApiFunction {PAGE}"}
 
 
 def function_of(row: str) -> str:

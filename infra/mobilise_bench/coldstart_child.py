@@ -98,6 +98,7 @@ def main() -> None:
         "http_wait_ms": waited[0] * 1000,
         "http_requests": waited[1],
         "collections": collections,  # the garbage collector's, during the first event
+        "rendered": "jinja2" in sys.modules,  # whether it loaded the template engine
         "answer": answer,
     }
     sys.stdout.write("\nBENCH_RESULT " + json.dumps(result, default=str) + "\n")

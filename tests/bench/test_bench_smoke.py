@@ -154,7 +154,11 @@ def test_every_function_of_the_template_has_a_cold_start(
     rows = set(cold["functions"]) - {cold["baseline"]}
     assert {row.split(" ", 1)[0] for row in rows} == _template_functions()
     # The API's first requests that load more than its JSON read have rows of their own.
-    assert {"ApiFunction GET /p/{id}", "ApiFunction POST /petitions"} < rows
+    pages = {"ApiFunction GET /p/{id}", "ApiFunction GET /p/{id}, rendered"}
+    assert {*pages, "ApiFunction POST /petitions"} < rows
+    # The page another environment stored is shown without the template engine, and only it
+    assert cold["functions"]["ApiFunction GET /p/{id}"]["rendered"] == [False]
+    assert cold["functions"]["ApiFunction GET /p/{id}, rendered"]["rendered"] == [True]
     for name, row in cold["functions"].items():
         assert row["runs"] == 3, name
         assert row["median_ms"] > 0, name

@@ -95,7 +95,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/p/{petition_id}/answer/{token}"): "answers",
     ("POST", "/p/{petition_id}/answer/{token}"): "answers",
     ("GET", "/start"): "pages",
-    ("GET", "/p/{petition_id}"): "pages",
+    ("GET", "/p/{petition_id}"): "petition_page",
     ("POST", "/p/{petition_id}"): "pages",
     ("GET", "/p/{petition_id}/updates/{update_id}"): "pages",
     ("GET", "/static/{name}"): "static",

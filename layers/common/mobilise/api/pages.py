@@ -1,30 +1,29 @@
-"""The public pages: /p/{petition_id} (with its sign form), /p/{petition_id}/updates/{update_id}
-and /start. Rendered here from the templates; they work without JavaScript (the one script,
-the proof-of-work widget, is sent only to a signer past their network's burst)."""
+"""The public pages: /p/{petition_id} (its sign form's post, and the page when it is not
+stored: :mod:`mobilise.api.petition_page` shows it), /p/{petition_id}/updates/{update_id} and
+/start. Rendered here from the templates; they work without JavaScript (the one script, the
+proof-of-work widget, is sent only to a signer past their network's burst)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from mobilise.api.common import HTML, checked_id, client_address
-from mobilise.api.contract import FORM, INVALID, TOO_LARGE, page, refused
+from mobilise.api.common import HTML, client_address
+from mobilise.api.contract import FORM, TOO_LARGE, page, refused
 from mobilise.api.forms import PRIVATE, is_form, read_body
 from mobilise.api.http import Query, Response, Router
+from mobilise.api.petition_page import BAD_QUERY, LANG, NO_PAGE, PUBLIC
 from mobilise.core import ids
 from mobilise.core.config import get_settings
 from mobilise.core.errors import NotFound, ProofRequired, UnsupportedBody
 from mobilise.emails import rendering
 from mobilise.petitions import pages as views
+from mobilise.petitions import stored_page
+from mobilise.petitions.stored_page import page_language
 
 router = Router()
-#: CloudFront keeps a public page a minute; a browser asks again each time (the count moves).
-PUBLIC = {"Cache-Control": "public, max-age=0, s-maxage=60"}
-_LANG = Annotated[str | None, Query(max_length=5, description="`en` or `fr`: the page's language.")]
-_NO_PAGE = page("There is no such page (a page that says so).")
-#: A parameter too long: the API's one 422, in JSON.
-_BAD_QUERY = {422: INVALID}
 _FORM_SCHEMA = {
     "type": "object",
     "required": ["name", "email"],
@@ -47,24 +46,16 @@ def _html(
     return Response(status_code=status, content_type=HTML, body=body, headers=headers)
 
 
-def _not_found(language: str = "en") -> Response[str]:
+def not_found(language: str = "en") -> Response[str]:
     return _html("not_found.html", 404, language, PUBLIC)
 
 
-@router.get(
-    "/p/<petition_id>",
-    operation_id="petition_page",
-    tags=["pages"],
-    summary="A petition's public page, with its sign form",
-    description="Server-rendered (no JavaScript needed), with Open Graph and Twitter card tags.",
-    responses={200: page("The petition."), 404: _NO_PAGE, **_BAD_QUERY},
-)
-def petition_page(petition_id: str, lang: _LANG = None) -> Response[str]:
-    try:
-        shown = views.petition_page(checked_id(petition_id), lang)
-    except NotFound:
-        return _not_found(views.page_language(lang, "en"))
-    return _petition(200, shown, PUBLIC)
+def stored_petition(read: stored_page.Read) -> str:
+    """The petition's page rendered from ``read``, stored for the next to ask (without its
+    count, written in when shown: :func:`mobilise.petitions.stored_page.keep`), and shown."""
+    shown = views.page_of(read)
+    rendered = _petition(200, replace(shown, signers=stored_page.SIGNERS), PUBLIC)
+    return stored_page.keep(read, rendered.body, shown.petition.signer_count)
 
 
 def _petition(
@@ -98,7 +89,7 @@ def _petition(
     },
     responses={
         200: page("Thanks: the email says what to do next."),
-        404: _NO_PAGE,
+        404: NO_PAGE,
         413: TOO_LARGE,
         415: refused("unsupported_media_type", "The body is not a form."),
         422: refused(
@@ -123,13 +114,13 @@ def sign_on_page(petition_id: str) -> Response[str]:
         raise UnsupportedBody()
     _, fields = read_body(router)
     if not ids.is_id(petition_id):
-        return _not_found()
+        return not_found()
     values = views.form_values(fields)
     try:
         shown = views.petition_page(petition_id, values["lang"] or None)
     except NotFound:
-        return _not_found(views.page_language(values["lang"], "en"))
-    values["language"] = views.page_language(values["language"], shown.language)
+        return not_found(page_language(values["lang"], "en"))
+    values["language"] = page_language(values["language"], shown.language)
     try:
         request = views.signature_of(values)
     except ValidationError as error:
@@ -155,15 +146,15 @@ def sign_on_page(petition_id: str) -> Response[str]:
     tags=["pages"],
     summary="A published update's page (“view in your browser”)",
     description="What its email shows, with its buttons and share links; the same for everyone.",
-    responses={200: page("The update."), 404: _NO_PAGE, **_BAD_QUERY},
+    responses={200: page("The update."), 404: NO_PAGE, **BAD_QUERY},
 )
-def update_page(petition_id: str, update_id: str, lang: _LANG = None) -> Response[str]:
+def update_page(petition_id: str, update_id: str, lang: LANG = None) -> Response[str]:
     if not (ids.is_id(petition_id) and ids.is_id(update_id)):
-        return _not_found(views.page_language(lang, "en"))
+        return not_found(page_language(lang, "en"))
     try:
         shown = views.update_page(petition_id, update_id, lang)
     except NotFound:
-        return _not_found(views.page_language(lang, "en"))
+        return not_found(page_language(lang, "en"))
     return _html("update_page.html", 200, shown.language, PUBLIC, shown=shown, **shown.context)
 
 
@@ -172,13 +163,13 @@ def update_page(petition_id: str, update_id: str, lang: _LANG = None) -> Respons
     operation_id="start_page",
     tags=["pages"],
     summary="Start a petition: what it means, and the way to the app",
-    responses={200: page("The page."), **_BAD_QUERY},
+    responses={200: page("The page."), **BAD_QUERY},
 )
 def start_page(
-    lang: _LANG = None,
+    lang: LANG = None,
     theme: Annotated[str | None, Query(max_length=200, description="A theme to start on.")] = None,
 ) -> Response[str]:
-    language = views.page_language(lang, "en")
+    language = page_language(lang, "en")
     site = get_settings().site_url
     app = f"{site}/app/new" + (f"?{urlencode({'theme': theme})}" if theme else "")
     return _html(

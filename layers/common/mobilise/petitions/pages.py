@@ -19,9 +19,9 @@ from mobilise.core.errors import NotFound
 from mobilise.core.links import ActionRef
 from mobilise.emails import rendering
 from mobilise.i18n import LANGUAGES, words
-from mobilise.petitions import lifecycle
+from mobilise.petitions import lifecycle, stored_page
 from mobilise.petitions.public import PetitionOut
-from mobilise.publishing import published
+from mobilise.petitions.stored_page import page_language
 from mobilise.publishing.actions import SHARE, SHARE_CHANNELS
 from mobilise.table import items
 from mobilise.table.models import EMAILED, Petition, Update
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
     from mobilise.petitions.schemas import SignatureIn
 
-#: How many of the latest updates the petition's page lists.
-LATEST = 3
 #: An Open Graph description is a preview: a couple of sentences.
 SUMMARY_CHARS = 200
 #: The buttons of an update's email that name their recipient: a page has none.
@@ -69,6 +67,7 @@ class UpdateLink:
 @dataclass(frozen=True)
 class PetitionPage:
     petition: PetitionOut
+    signers: str  # its count, written (stored_page.signers), or where it goes (SIGNERS)
     description: list[list[str]]
     updates: list[UpdateLink]
     share: list[Share]
@@ -77,11 +76,6 @@ class PetitionPage:
     language: str
     languages: dict[str, str] = field(default_factory=dict)
     answer: answers.Shown | None = None  # the decision-maker's latest answer
-
-
-def page_language(asked: str | None, default: str) -> str:
-    """The language a page is shown in: the one asked for (``?lang=``) if we have it."""
-    return asked if asked in LANGUAGES else default
 
 
 def switch_links(url: str) -> dict[str, str]:
@@ -119,14 +113,19 @@ def _published(update: Update, language: str) -> str:
 
 def petition_page(petition_id: str, language: str | None) -> PetitionPage:
     """The petition's page; :class:`NotFound` if there is none."""
-    petition = items.get_petition(petition_id)
+    return page_of(stored_page.read(petition_id, language))
+
+
+def page_of(read: stored_page.Read) -> PetitionPage:
+    """The petition's page from what :func:`mobilise.petitions.stored_page.read` read."""
+    petition, chosen, latest = read.petition, read.language, read.latest
+    petition_id = petition.petition_id
     shown = lifecycle.view(petition)
-    chosen = page_language(language, petition.language)
     url = links.petition_page_url(petition_id)
-    latest = published.latest(petition_id, LATEST)
     photo = next((found for found in map(rendering_photo, latest) if found), None)
     return PetitionPage(
         petition=shown,
+        signers=stored_page.signers(shown.signer_count, chosen),
         description=rendering.paragraphs(petition.description),
         updates=[
             UpdateLink(
@@ -141,7 +140,7 @@ def petition_page(petition_id: str, language: str | None) -> PetitionPage:
         url=url,
         language=chosen,
         languages=switch_links(url),
-        answer=answers.latest(petition_id, chosen),
+        answer=answers.of(read.answer, chosen),
     )
 
 
