@@ -218,14 +218,32 @@ def _sample(runtime: Runtime, row: str, name: str) -> tuple[dict[str, Any], dict
     if row == BASELINE:
         return _child({"mode": "baseline"}, runtime, _environment(runtime)), None
     with _own_system(name) as (system, fixtures):
-        functions = system.template.functions()
+        first, again = (_first_event(system, runtime, row, fixture) for fixture in fixtures)
         environment = _environment(runtime)
-        first, again = (_spec(system, functions, row, fixture) for fixture in fixtures)
-        if row in SERVED_BEFORE:
-            _child(first, runtime, environment)
-            _child(again, runtime, environment)
         cold = _child(first, runtime, environment)
         return cold, _child({**again, "snapshot": True}, runtime, environment)
+
+
+def _profile(runtime: Runtime, row: str, name: str) -> dict[str, float]:
+    """Where the import time of ``row``'s cold start goes (``-X importtime``, untimed), its
+    first event as :func:`_sample` has it."""
+    if row == BASELINE:
+        result = _child({"mode": "baseline"}, runtime, _environment(runtime), importtime=True)
+    else:
+        with _own_system(name) as (system, fixtures):
+            first = _first_event(system, runtime, row, fixtures[0])
+            result = _child(first, runtime, _environment(runtime), importtime=True)
+    imports: dict[str, float] = result["imports_ms"]
+    return imports
+
+
+def _first_event(system: System, runtime: Runtime, row: str, fixture: Fixture) -> dict[str, Any]:
+    """The child's spec for ``row``'s first event on ``fixture``: served once before by
+    another environment, untimed, for a row of :data:`SERVED_BEFORE`."""
+    spec = _spec(system, system.template.functions(), row, fixture)
+    if row in SERVED_BEFORE:
+        _child(spec, runtime, _environment(runtime))
+    return spec
 
 
 def measure(
@@ -245,21 +263,15 @@ def measure(
         with _own_system("cold-rows") as (system, fixtures):
             functions = system.template.functions()
             unmeasured = _unmeasured(system, functions, fixtures[0])
-            names = [
-                BASELINE,
-                *(row for row in rows_of(functions) if function_of(row) not in unmeasured),
-            ]
-            # Once each, not timed, with -X importtime: where the import time goes.
-            environment = _environment(runtime)
-            profiles = {
-                name: _child(
-                    _spec(system, functions, name, fixtures[0]),
-                    runtime,
-                    environment,
-                    importtime=True,
-                )["imports_ms"]
-                for name in (names if profile_imports else [])
-            }
+        names = [
+            BASELINE,
+            *(row for row in rows_of(functions) if function_of(row) not in unmeasured),
+        ]
+        # Once each, not timed, with -X importtime: where the import time goes.
+        profiles = {
+            name: _profile(runtime, name, f"cold-profile-{index}")
+            for index, name in enumerate(names if profile_imports else [])
+        }
         rounds = warmup + runs
         samples: dict[str, list[dict[str, Any]]] = defaultdict(list)
         restored: dict[str, list[dict[str, Any]]] = defaultdict(list)
