@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from markupsafe import Markup
 
@@ -60,7 +61,7 @@ class Read:
     latest: list[Update]
     answer: Sending | None
 
-    @property
+    @cached_property  # read by the stored page's lookup, then again by keep() on a miss
     def digest(self) -> str:
         found = [self.petition, *self.latest, *([self.answer] if self.answer else [])]
         what: list[object] = [RELEASE, repr(get_settings()), self.language]
