@@ -112,6 +112,7 @@ def test_the_layer_holds_mobilise_and_the_pinned_requirements_and_nothing_else(
         assert f"{project}-{version}.dist-info" in installed
     assert (shipped / "mobilise" / "__init__.py").is_file()
     assert (shipped / "mobilise" / "emails" / "templates.zip").is_file()  # data files too
+    assert (shipped / "mobilise" / "core" / "endpoints.json").is_file()
     assert not {"Makefile", "requirements.txt", "bin"} & {path.name for path in shipped.iterdir()}
 
 

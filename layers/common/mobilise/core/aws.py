@@ -13,7 +13,9 @@ A session is not safe to make clients from in two threads at once (the local sta
 runs the functions in threads): every client is made under one lock (:func:`made`).
 
 Every session reads botocore's data files with :class:`ServiceLoader`, which finds a service's
-model from its own directory where botocore's lists every service's first.
+model from its own directory where botocore's lists every service's first, and resolves the
+endpoints of Mobilise's services from their own data, not every service's
+(:mod:`mobilise.core.endpoints`).
 
 Every client sends one constant User-Agent (:data:`USER_AGENT`): botocore otherwise builds
 its own again for each request, twice, from a dozen parts each cleaned character by
@@ -39,7 +41,7 @@ from botocore.config import Config
 from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader, instance_cache
 
-from mobilise.core import sigv4
+from mobilise.core import endpoints, sigv4
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -129,6 +131,7 @@ def botocore_session() -> botocore.session.Session:
     if session.get_default_client_config() is None:
         session.set_default_client_config(_AGENT)
         session.register_component("data_loader", ServiceLoader.of(session))
+        endpoints.register(session)
     return session
 
 
