@@ -25,7 +25,7 @@ from mobilise.core.links import SignerRef
 from mobilise.delivery import confirmations, sending
 from mobilise.delivery import store as delivery_store
 from mobilise.delivery.messages import DeliveryMessage, FanoutMessage
-from mobilise.emails import rendering
+from mobilise.emails import wire
 from mobilise.emails.rendered import RecipientLinks, Rendered
 from mobilise.table import items
 
@@ -73,7 +73,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def whole_message(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks) -> bytes:
     """One recipient's MIME message as Python's email package writes it, whole: headers folded
     and both parts quoted-printable-encoded again for every recipient."""
-    message = EmailMessage(policy=rendering.POLICY)
+    message = EmailMessage(policy=wire.POLICY)
     message["From"] = sender
     message["To"] = Address(addr_spec=to)
     message["Subject"] = rendered.subject

@@ -256,6 +256,22 @@ def test_showing_a_petitions_page_imports_nothing_only_its_form_post_needs() -> 
     assert not {package for package in posted_only if _loaded(shown, package)}
 
 
+def test_rendering_a_page_imports_nothing_only_an_email_needs() -> None:
+    """A page rendered (the renderer and every template loaded) has no MIME written, no CSS
+    inlined, nothing sent; time zones come with the first event's date."""
+    rendered = set(
+        _modules_after_import(
+            "ApiFunction",
+            then="from mobilise import api\napi.include('pages', 'petition_page')\n"
+            "from mobilise.emails import rendering\nrendering.load_templates()",
+        )
+    )
+
+    emails_only = {"mobilise.emails.wire", "css_inline", "mobilise.delivery.ses", "zoneinfo"}
+    assert {"jinja2", "mobilise.emails.rendering", "mobilise.petitions.pages"} <= rendered
+    assert not {package for package in emails_only if _loaded(rendered, package)}
+
+
 def test_the_deferred_update_models_validate_and_refuse_unknown_fields_as_before() -> None:
     from pydantic import ValidationError
 

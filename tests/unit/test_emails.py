@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from mobilise.core import links
-from mobilise.emails import rendering
+from mobilise.emails import rendering, wire
 from mobilise.emails.rendering import UNSUBSCRIBE_SLOT, Rendered
 from mobilise.reminders import nudges
 from mobilise.table.models import Petition, Update
@@ -555,7 +555,7 @@ def test_a_long_unsubscribe_link_is_written_whole_on_one_line() -> None:
 
 def test_several_uris_fold_only_between_them() -> None:
     # Given a List-Unsubscribe of two URIs
-    message = email.message.EmailMessage(policy=rendering.POLICY)
+    message = email.message.EmailMessage(policy=wire.POLICY)
     message["List-Unsubscribe"] = "<https://a.example/u/1>, <mailto:u@a.example?subject=u>"
 
     # When it is written

@@ -38,7 +38,7 @@ from mobilise.core.errors import (
     UpdateTooSoon,
 )
 from mobilise.core.observability import logger
-from mobilise.delivery.ses import EmailUnconfirmed, SendingPaused, SesUnavailable
+from mobilise.delivery.refusals import EmailUnconfirmed, SendingPaused, SesUnavailable
 
 #: How long a request whose email SES would not take now waits before trying again; and
 #: while SES has paused the account's sending (until an operator, AWS's review done, resumes).

@@ -22,6 +22,9 @@ from botocore.exceptions import (
 from mobilise.core import aws
 from mobilise.core.config import get_settings
 from mobilise.core.observability import metrics, sampled
+from mobilise.delivery.refusals import EmailUnconfirmed as EmailUnconfirmed
+from mobilise.delivery.refusals import SendingPaused as SendingPaused
+from mobilise.delivery.refusals import SesUnavailable as SesUnavailable
 from mobilise.delivery.send_email import Prepared, SendEmail, parameters
 
 #: Refusals that may pass: the email is tried again later (the SQS record is retried).
@@ -77,20 +80,6 @@ SENDING_PAUSED = frozenset({"AccountSendingPausedException", "SendingPausedExcep
 ADDRESS_REFUSED = frozenset({"MessageRejected"})
 
 
-class SesUnavailable(Exception):
-    """SES throttled or failed on its side: the record is retried through SQS."""
-
-
-class SendingPaused(SesUnavailable):
-    """SES refuses to send any email of the account: it may pass (once an operator has it
-    lifted), so no email is failed for it; delivery pauses (mobilise.delivery.pausing), and
-    the other senders try again later as after throttling."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
     """Send one email as it is on the wire; its SES message id. A refusal is SES's
     :class:`ClientError`, read by :func:`permanent_refusal`."""
@@ -144,12 +133,6 @@ def _send_email(client: Any) -> SendEmail:
     """SendEmail through the current SES client (:func:`mobilise.core.aws.reset` makes a new
     one: its own sender then)."""
     return SendEmail(client)
-
-
-class EmailUnconfirmed(Exception):
-    """SES took the request of an email sent at once but did not answer it in time
-    (:data:`mobilise.core.aws.SES_READ_TIMEOUT`): the email may well have left, so it counts
-    as sent, and the person is told to check before sending it again."""
 
 
 class AddressRefused(Exception):

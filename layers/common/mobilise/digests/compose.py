@@ -26,7 +26,7 @@ from mobilise.core import links
 from mobilise.core.config import get_settings
 from mobilise.core.links import SignerRef
 from mobilise.digests import unsubscribing
-from mobilise.emails import rendering
+from mobilise.emails import rendering, wire
 from mobilise.i18n import words
 from mobilise.table.models import Petition, Signature, Update
 
@@ -107,7 +107,7 @@ def digest(email_hash: str, sections: list[Section]) -> Digest:
     latest = max(sections, key=lambda section: section.signature.created_at)
     to = latest.signature.email
     try:
-        message = EmailMessage(policy=rendering.POLICY)
+        message = EmailMessage(policy=wire.POLICY)
         message["From"] = get_settings().sender_address
         message["To"] = Address(addr_spec=to)  # as an update's: an unwritable one raises
         message["Subject"] = rendering.one_line(subject)

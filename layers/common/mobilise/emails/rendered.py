@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
-from mobilise.emails.wire import wire
-
 
 @dataclass(frozen=True)
 class RecipientLinks:
@@ -75,4 +73,6 @@ def addressed(rendered: Rendered, *, sender: str, to: str, links: RecipientLinks
     The message is built once per rendering and sender, and only this recipient's parts are
     put in it (:mod:`mobilise.emails.wire`): the deliver function's CPU per email.
     """
+    from mobilise.emails.wire import wire  # MIME: what a page, rendered, has no need of
+
     return wire(rendered, sender, links.unsubscribe is not None).addressed(to, links)

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
-import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from css_inline import CSSInliner
 
 from mobilise.core import links
 from mobilise.core.config import get_settings
@@ -28,7 +29,6 @@ from mobilise.emails.precompiled import Precompiled
 from mobilise.emails.rendered import PER_RECIPIENT as PER_RECIPIENT
 from mobilise.emails.rendered import RecipientLinks as RecipientLinks
 from mobilise.emails.rendered import addressed as addressed
-from mobilise.emails.wire import POLICY as POLICY  # the policy the emails are written with
 from mobilise.i18n import Words, words
 from mobilise.publishing import actions
 from mobilise.table.models import Petition, Update
@@ -96,8 +96,10 @@ def paragraphs(text: str) -> list[list[str]]:
 
 
 @cache
-def _inliner() -> css_inline.CSSInliner:
-    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+def _inliner() -> CSSInliner:
+    from css_inline import CSSInliner  # with the first email: a page is not inlined
+
+    return CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 def inlined(html: str) -> str:
@@ -146,6 +148,8 @@ def _day_text(moment: datetime, language: Words) -> str:
 def when(start: datetime, end: datetime | None, zone: str, language: str) -> str:
     """``start`` (to ``end``) in ``zone``, written out in ``language``, with the zone's name:
     "samedi 12 décembre 2026, 14 h 30 (fuseau Europe/Paris)"."""
+    from zoneinfo import ZoneInfo  # with the first event's date: 4 ms, sysconfig with it
+
     chosen = words(language)
     local_start = start.astimezone(ZoneInfo(zone))
     written = _day_text(local_start, chosen)
