@@ -309,6 +309,7 @@ def measure(
             "first_event_collections": max(s["collections"] for s in samples[name]),
             # Whether its first events loaded the template engine (all, some or none).
             "rendered": sorted({s["rendered"] for s in samples[name]}),
+            "validated": sorted({s["validated"] for s in samples[name]}),
             "imports_ms": profiles.get(name, {}),
             "samples_ms": totals,
         }

@@ -99,6 +99,7 @@ def main() -> None:
         "http_requests": waited[1],
         "collections": collections,  # the garbage collector's, during the first event
         "rendered": "jinja2" in sys.modules,  # whether it loaded the template engine
+        "validated": "pydantic" in sys.modules,  # and pydantic (a body read without it)
         "answer": answer,
     }
     sys.stdout.write("\nBENCH_RESULT " + json.dumps(result, default=str) + "\n")

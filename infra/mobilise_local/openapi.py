@@ -72,13 +72,19 @@ def resolver() -> APIGatewayRestResolver:
 
 
 def as_declared(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` with the signature Powertools reads its parameters and answer from."""
+    """``func`` with the signature Powertools reads its parameters and answer from; a body
+    Powertools reads with its model (:class:`~mobilise.api.http.Body`'s ``model``) reaches
+    ``func`` as the resolver gives it, the model's ``plain()``."""
     hints = typing.get_type_hints(func, include_extras=True)
     signature = inspect.signature(func)
+    modelled = {name for name, hint in hints.items() if _model_of(hint) is not None}
 
     @functools.wraps(func)
     def declared(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+        given = {
+            name: value.plain() if name in modelled else value for name, value in kwargs.items()
+        }
+        return func(*args, **given)
 
     declared.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=[
@@ -90,6 +96,14 @@ def as_declared(func: Callable[..., Any]) -> Callable[..., Any]:
     return declared
 
 
+def _model_of(annotation: Any) -> Any:
+    """The model of an annotation's :class:`~mobilise.api.http.Param`, if it names one."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return None
+    markers = [extra for extra in typing.get_args(annotation)[1:] if isinstance(extra, http.Param)]
+    return markers[0].model() if markers else None
+
+
 _THEIR_PARAMS: dict[type[http.Param], Callable[..., Any]] = {
     http.Query: their.Query,
     http.Body: their.Body,
@@ -97,13 +111,17 @@ _THEIR_PARAMS: dict[type[http.Param], Callable[..., Any]] = {
 
 
 def _theirs(annotation: Any) -> Any:
-    """An annotation of :mod:`mobilise.api.http` in Powertools' terms."""
+    """An annotation of :mod:`mobilise.api.http` in Powertools' terms: a body read by a model
+    (:class:`~mobilise.api.http.Body`'s ``model``) is the model's."""
     if typing.get_origin(annotation) is typing.Annotated:
         base, *extras = typing.get_args(annotation)
-        converted = [
-            _THEIR_PARAMS[type(extra)](**extra.options) if isinstance(extra, http.Param) else extra
-            for extra in extras
-        ]
+        converted = []
+        for extra in extras:
+            if isinstance(extra, http.Param):
+                base = extra.model() or base
+                options = {k: v for k, v in extra.options.items() if k != "model"}
+                extra = _THEIR_PARAMS[type(extra)](**options)
+            converted.append(extra)
         return typing.Annotated[(base, *converted)]
     if typing.get_origin(annotation) is http.Response:
         return TheirResponse[typing.get_args(annotation)]  # type: ignore[misc]

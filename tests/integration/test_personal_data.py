@@ -18,7 +18,7 @@ from mobilise.core import clock, crypto, links
 from mobilise.core.links import SignerRef
 from mobilise.delivery import store as delivery_store
 from mobilise.petitions import lifecycle
-from mobilise.petitions.schemas import PetitionIn
+from mobilise.petitions.plain import NewPetition
 from mobilise.reminders.events import EVENT_JOB
 from mobilise.table import items as table_items
 from mobilise.table import job_records
@@ -141,11 +141,11 @@ def started_answered_and_replied(mobilise: Mobilise) -> dict[str, str]:
     # names a .test address, which the privacy function refuses: the route's code, directly
     started = lifecycle.create(
         "starter-42",
-        PetitionIn(
+        NewPetition(
             title="A bench in the park",
             description="Somewhere to sit.",
             language="en",
-            decision_maker={"name": "The Mayor"},  # type: ignore[arg-type]
+            decision_maker={"name": "The Mayor"},
         ),
         owner_email=STARTER_ADDRESS,
     ).petition_id

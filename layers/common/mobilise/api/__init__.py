@@ -57,7 +57,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/petitions"): "petitions",
     ("GET", "/petitions/{petition_id}"): "petition",
     ("POST", "/petitions/{petition_id}/close"): "petitions",
-    ("GET", "/petitions/{petition_id}/signature-counts"): "petitions",
+    ("GET", "/petitions/{petition_id}/signature-counts"): "starters",
     ("POST", "/petitions/{petition_id}/signatures"): "signatures",
     ("GET", "/signatures/confirm/{token}"): "signatures",
     ("POST", "/signatures/confirm/{token}"): "signatures",

@@ -22,6 +22,7 @@ validated when the data came in, and the contract tests check them against the d
 from __future__ import annotations
 
 import contextvars
+import importlib
 import inspect
 import json
 import re
@@ -32,7 +33,7 @@ from functools import cache, cached_property
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs
 
-from mobilise.api.wire import Request, proxy_answer
+from mobilise.api.wire import UNREAD, Request, plain_json, proxy_answer
 
 APPLICATION_JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -72,12 +73,22 @@ class Param:
     pydantic's ``Field``'s, and ``openapi_examples``, which only the document reads."""
 
     source = ""
+    _NOT_CONSTRAINTS = frozenset({"openapi_examples", "model"})
 
     def __init__(self, **options: Any) -> None:
         self.options = options
 
     def constraints(self) -> dict[str, Any]:
-        return {name: value for name, value in self.options.items() if name != "openapi_examples"}
+        return {k: v for k, v in self.options.items() if k not in self._NOT_CONSTRAINTS}
+
+    def model(self) -> Any:
+        """The pydantic model named by the ``model`` option (``"module:Class"``), imported
+        now; None without one."""
+        named = self.options.get("model")
+        if named is None:
+            return None
+        module, _, name = named.partition(":")
+        return getattr(importlib.import_module(module), name)
 
 
 class Query(Param):
@@ -85,6 +96,13 @@ class Query(Param):
 
 
 class Body(Param):
+    """The request's body. With ``model`` (``"module:Class"``, a pydantic model whose
+    ``plain()`` gives the parameter's type), the parameter's type is a plain one of ours: its
+    ``vouched(body)`` reads a JSON body the model would accept and read the same (and None
+    for any other), without pydantic (:func:`~mobilise.api.wire.plain_json`); any body it
+    does not vouch for is validated against the model, and the handler is given the model's
+    ``plain()``. The document shows the model."""
+
     source = "body"
 
 
@@ -184,11 +202,17 @@ class _Parameter:
         return self.source == "path" and self.annotation is str and self.marker is None
 
     @cached_property
+    def model(self) -> Any:
+        """The pydantic model its value is validated against, when it is not its type."""
+        return self.marker.model() if self.marker else None
+
+    @cached_property
     def adapter(self) -> Any:
         from pydantic import Field, TypeAdapter
 
         constraints = self.marker.constraints() if self.marker else {}
-        return TypeAdapter(typing.Annotated[self.annotation, Field(**constraints)])
+        validated = self.model or self.annotation
+        return TypeAdapter(typing.Annotated[validated, Field(**constraints)])
 
     def validate(self, value: Any, errors: list[dict[str, Any]]) -> Any:
         location: tuple[Any, ...] = (
@@ -205,13 +229,26 @@ class _Parameter:
         from pydantic import ValidationError
 
         try:
-            return self.adapter.validate_python(value, from_attributes=True)
+            validated = self.adapter.validate_python(value, from_attributes=True)
         except ValidationError as invalid:
             errors.extend(
                 {**problem, "loc": (*location, *problem["loc"])}
                 for problem in invalid.errors(include_url=False)
             )
             return None
+        return validated.plain() if self.model is not None else validated
+
+    def vouched(self, request: Request) -> Any:
+        """A body parameter's value read without pydantic: its type's ``vouched`` reading of a
+        JSON body (:class:`Body`'s ``model``); None when there is none."""
+        vouch = getattr(self.annotation, "vouched", None)
+        if vouch is None or self.marker is None or self.marker.options.get("model") is None:
+            return None
+        content_type = request.content_type
+        if content_type and not content_type.startswith(APPLICATION_JSON):
+            return None
+        body = plain_json(request.decoded_body or "")
+        return None if body is UNREAD else vouch(body)
 
 
 class Router:
@@ -327,6 +364,10 @@ class App:
                 given = query.get(parameter.name)
                 value = given[0] if given and len(given) == 1 else given
             else:
+                vouched = parameter.vouched(request)
+                if vouched is not None:  # read without pydantic
+                    values[parameter.name] = vouched
+                    continue
                 value = self._body(request)
             values[parameter.name] = parameter.validate(value, errors)
         if errors:

@@ -1,5 +1,7 @@
-"""/petitions: start a petition, close it, count its signatures (a petition's public read
-is :mod:`mobilise.api.petition`'s)."""
+"""/petitions: start a petition, close it (a petition's public read is
+:mod:`mobilise.api.petition`'s; its signatures' counts, its starter's, are
+:mod:`mobilise.api.starters`'s). Nothing here imports pydantic: a new petition's body is read
+without it, when it can be."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from mobilise.api.common import caller, caller_email, checked_id
 from mobilise.api.contract import JSON_BODY, NO_PETITION, examples, link, ok, refused
 from mobilise.api.http import APPLICATION_JSON, Body, Response, Router
 from mobilise.petitions import lifecycle
+from mobilise.petitions.plain import NewPetition
 from mobilise.petitions.public import PetitionOut
-from mobilise.petitions.schemas import PetitionIn, SignatureCounts
 
 router = Router()
+#: The body's model; most bodies are read without it (:mod:`mobilise.petitions.plain`).
+PETITION_IN = "mobilise.petitions.schemas:PetitionIn"
 _ID = {"petition_id": "$response.body#/petition_id"}
 _PETITION = examples(
     petition={
@@ -43,7 +47,7 @@ _PETITION = examples(
     },
 )
 def create_petition(
-    request: Annotated[PetitionIn, Body(openapi_examples=_PETITION)],
+    request: Annotated[NewPetition, Body(model=PETITION_IN, openapi_examples=_PETITION)],
 ) -> Response[PetitionOut]:
     petition = lifecycle.create(caller(router), request, owner_email=caller_email(router))
     return Response(
@@ -51,27 +55,6 @@ def create_petition(
         content_type=APPLICATION_JSON,
         body=lifecycle.view(petition),
     )
-
-
-@router.get(
-    "/petitions/<petition_id>/signature-counts",
-    operation_id="signature_counts",
-    tags=["petitions"],
-    summary="Confirmed and unconfirmed signatures, and signers over time",
-    description="For the petition's starter (the public `signer_count` is the confirmed ones). "
-    "`history` has one entry per day (UTC, `YYYY-MM-DD`) that brought a signature or a "
-    "confirmation, oldest first: `signed`, the signatures received that day, `confirmed`, the "
-    "confirmations made that day; a day with neither is left out. Read from counters, it "
-    "costs the same whatever the number of signatures.",
-    responses={
-        200: ok(),
-        403: refused("forbidden", "Only the starter of the petition sees them."),
-        404: NO_PETITION,
-    },
-)
-def signature_counts(petition_id: str) -> SignatureCounts:
-    """Confirmed and unconfirmed signatures and their history, for the petition's starter."""
-    return lifecycle.counts(caller(router), checked_id(petition_id))
 
 
 @router.post(

@@ -130,3 +130,30 @@ def proxy_answer(response: Response[Any], request: Request, compressed: bool) ->
         "isBase64Encoded": encoded,
         "multiValueHeaders": headers,
     }
+
+
+#: What :func:`plain_json` gives for a text it leaves to :func:`mobilise.api.common.read_json`.
+UNREAD: Any = object()
+
+
+def plain_json(text: str) -> Any:
+    """``text`` read by :func:`json.loads`, for a body read without pydantic
+    (:class:`mobilise.api.http.Body`'s ``model``): JSON that pydantic-core's parser reads the
+    same, with no ``NaN`` or ``Infinity`` and no name twice in one object. Any other text
+    (one :func:`json.loads` refuses, nested too deep for it, a number too long) is
+    :data:`UNREAD`: :func:`mobilise.api.common.read_json` reads it, and says what is wrong."""
+    try:
+        return json.loads(text, parse_constant=_not_json, object_pairs_hook=_once_each)
+    except (ValueError, RecursionError):
+        return UNREAD
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    read = dict(pairs)
+    if len(read) != len(pairs):
+        raise ValueError("a name given twice in one object")
+    return read

@@ -5,10 +5,17 @@ languages; and the base of every request body (unknown fields refused).
 from __future__ import annotations
 
 import ipaddress
-import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+
+from mobilise.core.text import (
+    LONG_TEXT_LENGTH,
+    SHORT_TEXT_LENGTH,
+    TITLE_LENGTH,
+    UPDATE_TITLE_LENGTH,
+)
+from mobilise.core.text import one_line as one_line  # the rule the models' lines follow
 
 
 def _https_only(url: HttpUrl) -> HttpUrl:
@@ -31,25 +38,12 @@ def bounded(max_length: int) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
-#: Bidirectional overrides and isolates can make a title read backwards; the marks
-#: (U+200E, U+200F) that right-to-left text needs stay allowed.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+ShortText = Annotated[str, bounded(SHORT_TEXT_LENGTH), AfterValidator(one_line)]
+Title = Annotated[str, bounded(TITLE_LENGTH), AfterValidator(one_line)]
 
 
-def one_line(text: str) -> str:
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
-        raise ValueError("must be one line, without control characters")
-    if any(char in _BIDI_CONTROLS for char in text):
-        raise ValueError("must not contain bidirectional override characters")
-    return text
-
-
-ShortText = Annotated[str, bounded(100), AfterValidator(one_line)]
-Title = Annotated[str, bounded(200), AfterValidator(one_line)]
-
-
-UpdateTitle = Annotated[str, bounded(150), AfterValidator(one_line)]
-LongText = Annotated[str, bounded(20_000)]
+UpdateTitle = Annotated[str, bounded(UPDATE_TITLE_LENGTH), AfterValidator(one_line)]
+LongText = Annotated[str, bounded(LONG_TEXT_LENGTH)]
 
 
 class RequestBody(BaseModel):

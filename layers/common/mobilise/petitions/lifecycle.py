@@ -15,10 +15,11 @@ from mobilise.table import counters, items
 from mobilise.table.models import Petition
 
 if TYPE_CHECKING:
-    from mobilise.petitions.schemas import PetitionIn, SignatureCounts
+    from mobilise.petitions.plain import NewPetition
+    from mobilise.petitions.schemas import SignatureCounts
 
 
-def create(owner_id: str, request: PetitionIn, owner_email: str | None = None) -> Petition:
+def create(owner_id: str, request: NewPetition, owner_email: str | None = None) -> Petition:
     petition_id = ids.new_id()
     now = clock.now()
     nudge_kind, nudge_at = due.nudge(now)
@@ -31,7 +32,7 @@ def create(owner_id: str, request: PetitionIn, owner_email: str | None = None) -
         title=request.title,
         description=request.description,
         language=request.language,
-        decision_maker=request.decision_maker.model_dump(mode="json", exclude_none=True),
+        decision_maker=request.decision_maker,
         created_at=now,
         outbox_pk=nudge_kind,
         outbox_sk=due.when(nudge_at),

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from mobilise.core import addresses
 from mobilise.core.fields import HttpsUrl, LongText, RequestBody, ShortText, Title
 from mobilise.i18n import Language
+from mobilise.petitions import plain
 from mobilise.petitions.public import EMAIL_SCHEMA
 
 
@@ -26,14 +27,16 @@ def _email(value: str) -> str:
 
 _EMAIL_SCHEMA = WithJsonSchema(EMAIL_SCHEMA)
 #: An email address, as ``Annotated[EmailStr, Field(max_length=254)]`` validates and documents it.
-Email = Annotated[str, AfterValidator(_email), Field(max_length=254), _EMAIL_SCHEMA]
+Email = Annotated[
+    str, AfterValidator(_email), Field(max_length=addresses.MAX_LENGTH), _EMAIL_SCHEMA
+]
 
 
 class DecisionMaker(RequestBody):
     name: Title
     email: Email | None = None
-    x_handle: Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9_]{1,15}$")] | None = None
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ().-]{6,32}$")] | None = None
+    x_handle: Annotated[str, StringConstraints(pattern=f"^{plain.X_HANDLE}$")] | None = None
+    phone: Annotated[str, StringConstraints(pattern=f"^{plain.PHONE}$")] | None = None
     facebook_url: HttpsUrl | None = None
 
 
@@ -42,6 +45,11 @@ class PetitionIn(RequestBody):
     description: LongText
     language: Language
     decision_maker: DecisionMaker
+
+    def plain(self) -> plain.NewPetition:
+        """What the petition keeps of it: the decision-maker's fields given, as JSON."""
+        maker = self.decision_maker.model_dump(mode="json", exclude_none=True)
+        return plain.NewPetition(self.title, self.description, self.language, maker)
 
 
 def _deliverable(address: str) -> str:
