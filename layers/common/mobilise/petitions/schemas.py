@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 from mobilise.core import addresses
 from mobilise.core.fields import HttpsUrl, LongText, RequestBody, ShortText, Title
 from mobilise.i18n import Language
-from mobilise.petitions import plain
+from mobilise.petitions.plain import PHONE, X_HANDLE, NewPetition
 from mobilise.petitions.public import EMAIL_SCHEMA
 
 
@@ -35,8 +35,8 @@ Email = Annotated[
 class DecisionMaker(RequestBody):
     name: Title
     email: Email | None = None
-    x_handle: Annotated[str, StringConstraints(pattern=f"^{plain.X_HANDLE}$")] | None = None
-    phone: Annotated[str, StringConstraints(pattern=f"^{plain.PHONE}$")] | None = None
+    x_handle: Annotated[str, StringConstraints(pattern=f"^{X_HANDLE}$")] | None = None
+    phone: Annotated[str, StringConstraints(pattern=f"^{PHONE}$")] | None = None
     facebook_url: HttpsUrl | None = None
 
 
@@ -46,10 +46,10 @@ class PetitionIn(RequestBody):
     language: Language
     decision_maker: DecisionMaker
 
-    def plain(self) -> plain.NewPetition:
+    def plain(self) -> NewPetition:
         """What the petition keeps of it: the decision-maker's fields given, as JSON."""
         maker = self.decision_maker.model_dump(mode="json", exclude_none=True)
-        return plain.NewPetition(self.title, self.description, self.language, maker)
+        return NewPetition(self.title, self.description, self.language, maker)
 
 
 def _deliverable(address: str) -> str:
