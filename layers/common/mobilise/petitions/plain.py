@@ -1,7 +1,7 @@
 """A new petition (``POST /petitions``), read without pydantic when its body is one the request
 model would accept and read the same.
 
-pydantic's import and the build of the request models are some 70 ms of the API's first
+pydantic's import and the build of the request models are some 85 ms of the API's first
 request with a body (Lambda's Python, the built layer: ``docs/performance.md``), and starting
 a petition is the first request of many an environment. :meth:`NewPetition.vouched` reads the
 body nearly every client sends, as :mod:`mobilise.core.addresses` reads the plain addresses
