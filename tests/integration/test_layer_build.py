@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from zipfile import ZipFile
 
 import pytest
 from mobilise_bench.env import python313
@@ -54,6 +55,14 @@ sys.path.insert(0, {code_dir!r})
 from mobilise_local.runtime import load_handler
 load_handler({code_dir!r}, {handler!r})
 print("loaded", len([name for name in sys.modules if name.startswith("mobilise.")]))
+"""
+
+
+#: Every template loaded as a cold start loads it, from a layer's /opt/python.
+_TEMPLATES = """
+from mobilise.emails import rendering
+rendering.load_templates()
+print(len(rendering._templates().list_templates()))
 """
 
 
@@ -112,6 +121,7 @@ def test_the_layer_holds_mobilise_and_the_pinned_requirements_and_nothing_else(
         assert f"{project}-{version}.dist-info" in installed
     assert (shipped / "mobilise" / "__init__.py").is_file()
     assert (shipped / "mobilise" / "emails" / "templates.zip").is_file()  # data files too
+    assert (shipped / "mobilise" / "emails" / "templates.pyc.zip").is_file()  # and the build's
     assert (shipped / "mobilise" / "core" / "endpoints.json").is_file()
     assert not {"Makefile", "requirements.txt", "bin"} & {path.name for path in shipped.iterdir()}
 
@@ -135,3 +145,22 @@ def test_a_cold_start_runs_the_layers_bytecode_and_compiles_none_of_its_sources(
 
     assert printed.startswith("loaded ")
     assert int(printed.split()[1]) > 10  # the handler did import the layer's modules
+
+
+def test_a_cold_start_unmarshals_every_template_and_compiles_none(
+    shipped: Path, tmp_path: Path
+) -> None:
+    """Every template's module in a copy of the layer's archive raises if compiled and run:
+    every template still loads, from the bytecode the build wrote for Lambda's Python."""
+    layer = tmp_path / "python"
+    shutil.copytree(shipped, layer)
+    archive = layer / "mobilise" / "emails" / "templates.zip"
+    with ZipFile(archive) as modules:
+        names = modules.namelist()
+    with ZipFile(archive, "w") as modules:
+        for name in names:
+            modules.writestr(name, 'raise RuntimeError("a template compiled at a cold start")\n')
+
+    printed = _in_python313(_TEMPLATES, path=layer)
+
+    assert int(printed) == len(names) > 40
