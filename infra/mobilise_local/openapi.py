@@ -115,14 +115,13 @@ def _theirs(annotation: Any) -> Any:
     (:class:`~mobilise.api.http.Body`'s ``model``) is the model's."""
     if typing.get_origin(annotation) is typing.Annotated:
         base, *extras = typing.get_args(annotation)
-        converted = []
-        for extra in extras:
-            if isinstance(extra, http.Param):
-                base = extra.model() or base
-                options = {k: v for k, v in extra.options.items() if k != "model"}
-                extra = _THEIR_PARAMS[type(extra)](**options)
-            converted.append(extra)
-        return typing.Annotated[(base, *converted)]
+        converted = [
+            _THEIR_PARAMS[type(extra)](**extra.documented())
+            if isinstance(extra, http.Param)
+            else extra
+            for extra in extras
+        ]
+        return typing.Annotated[(_model_of(annotation) or base, *converted)]
     if typing.get_origin(annotation) is http.Response:
         return TheirResponse[typing.get_args(annotation)]  # type: ignore[misc]
     return annotation

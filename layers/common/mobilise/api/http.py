@@ -73,13 +73,18 @@ class Param:
     pydantic's ``Field``'s, and ``openapi_examples``, which only the document reads."""
 
     source = ""
-    _NOT_CONSTRAINTS = frozenset({"openapi_examples", "model"})
+    _OURS = frozenset({"model"})  # neither pydantic's nor Powertools'
+    _NOT_CONSTRAINTS = _OURS | {"openapi_examples"}
 
     def __init__(self, **options: Any) -> None:
         self.options = options
 
     def constraints(self) -> dict[str, Any]:
         return {k: v for k, v in self.options.items() if k not in self._NOT_CONSTRAINTS}
+
+    def documented(self) -> dict[str, Any]:
+        """The options Powertools' own marker takes (the API document's)."""
+        return {k: v for k, v in self.options.items() if k not in self._OURS}
 
     def model(self) -> Any:
         """The pydantic model named by the ``model`` option (``"module:Class"``), imported

@@ -5,7 +5,7 @@ AWS service in every partition, 1.25 MB of JSON, about 27 ms of a cold start mea
 Lambda's Python and the layer (``docs/performance.md``), a tenth of ``import boto3`` and one
 client. A client reads only its own service's entries (and each partition's defaults). The
 file beside this module, ``endpoints.json``, is botocore's with only the services of
-:data:`SERVICES` in each partition (40 KB): their entries as botocore has them, every
+:data:`SERVICES` in each partition (64 KB): their entries as botocore has them, every
 partition's metadata whole. A session of Mobilise's (:func:`mobilise.core.aws.botocore_session`)
 resolves those services from it and any other from botocore's whole file, read when one is
 first asked for; so every answer is botocore's own. ``tests/unit/test_endpoints.py`` compares
@@ -60,20 +60,22 @@ class Resolver(EndpointResolver):
     def _everything(self) -> EndpointResolver:
         return EndpointResolver(self._loader.load_data("endpoints"), uses_builtin_data=True)
 
+    def _for(self, service_name: str) -> EndpointResolver:
+        """What resolves ``service_name``: this resolver's data, or botocore's whole. Each
+        method below is botocore's own, called on it."""
+        return self if service_name in self._held else self._everything
+
     def construct_endpoint(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        if service_name in self._held:
-            return super().construct_endpoint(service_name, *args, **kwargs)
-        return self._everything.construct_endpoint(service_name, *args, **kwargs)
+        resolver = self._for(service_name)
+        return EndpointResolver.construct_endpoint(resolver, service_name, *args, **kwargs)
 
     def get_available_endpoints(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        if service_name in self._held:
-            return super().get_available_endpoints(service_name, *args, **kwargs)
-        return self._everything.get_available_endpoints(service_name, *args, **kwargs)
+        resolver = self._for(service_name)
+        return EndpointResolver.get_available_endpoints(resolver, service_name, *args, **kwargs)
 
     def get_service_endpoints_data(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
-        if service_name in self._held:
-            return super().get_service_endpoints_data(service_name, *args, **kwargs)
-        return self._everything.get_service_endpoints_data(service_name, *args, **kwargs)
+        resolver = self._for(service_name)
+        return EndpointResolver.get_service_endpoints_data(resolver, service_name, *args, **kwargs)
 
 
 def register(session: botocore.session.Session) -> None:

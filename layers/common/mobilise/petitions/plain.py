@@ -19,6 +19,7 @@ vouches for the model accepts and reads the same (:meth:`PetitionIn.plain`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -32,10 +33,15 @@ PHONE = r"\+?[0-9 ().-]{6,32}"
 
 _LANGUAGES = frozenset(get_args(Language))
 _FIELDS = frozenset({"title", "description", "language", "decision_maker"})
-_OPTIONAL = ("email", "x_handle", "phone")
-_DECISION_MAKER = frozenset({"name", *_OPTIONAL})
 _X_HANDLE = re.compile(X_HANDLE, re.ASCII)
 _PHONE = re.compile(PHONE, re.ASCII)
+#: Each optional field of the decision-maker: its value as the model reads it, or None.
+_OPTIONAL: dict[str, Callable[[str], str | None]] = {
+    "email": addresses.plain,  # the model's length too (254)
+    "x_handle": lambda value: value if _X_HANDLE.fullmatch(value) else None,
+    "phone": lambda value: value if _PHONE.fullmatch(value) else None,
+}
+_DECISION_MAKER = frozenset({"name", *_OPTIONAL})
 #: A UTF-16 surrogate, which JSON's ``\\ud800`` writes and no UTF-8 text holds alone.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -75,19 +81,14 @@ def _decision_maker(given: Any) -> dict[str, str] | None:
     ):
         return None
     read = {"name": given["name"]}
-    for name in _OPTIONAL:
+    for name, reader in _OPTIONAL.items():
         value = given.get(name)
         if value is None:
             continue
-        if type(value) is not str:
+        written = reader(value) if type(value) is str else None
+        if written is None:
             return None
-        if name == "email":
-            value = addresses.plain(value)  # the model's length too (254)
-        elif (_X_HANDLE if name == "x_handle" else _PHONE).fullmatch(value) is None:
-            return None
-        if value is None:
-            return None
-        read[name] = value
+        read[name] = written
     return read
 
 
