@@ -124,7 +124,7 @@ deploy-web: $(STAMP) web  ## Upload the dashboard to a deployed stack: make depl
 	@test -n "$(STACK)" || { echo "make deploy-web STACK=<stack name>"; exit 2; }
 	bash infra/deploy_web.sh "$(STACK)"
 
-bench: $(STAMP) $(NODE_STAMP) web  ## Benchmarks (about 30 min): results in bench-results/, their tables written into docs/performance.md
+bench: $(STAMP) $(NODE_STAMP) web  ## Benchmarks (30 to 65 min): results in bench-results/, their tables written into docs/performance.md
 	$(BIN)/python -m mobilise_bench --out bench-results
 
 clean:  ## Remove the virtual environments and build output

@@ -5,20 +5,19 @@ the module cost the deliver function's first event some 50 to 90 ms for an updat
 (``update.html``, ``update.txt`` and what they include). ``templates.zip`` holds every
 template already turned into its module (:func:`build`: ``python -m mobilise.emails.precompiled``,
 like the catalogs' ``.mo``, committed; a test checks it is current), and :class:`Precompiled`
-loads a template from there. What is left of the first use is Python compiling that module,
-about a quarter of the whole.
+loads a template from there.
 
 Each module is named by the template's name, its source and Jinja2's version: a template
 changed since the archive was built, or added, or read by another Jinja2, finds no module
 and is compiled from its source as before. The archive can be out of date, and slower, but
 it never serves an old template.
 
-Python compiling a template's module is most of what is left: 20 ms for the petition's page
-and what it includes, 15 for an update's email, on the machine of issue 14's runs. The layer's
-build (``layers/common/Makefile``) writes every module of the archive as the bytecode of
-Lambda's Python too (:func:`compile_archive`: ``templates.pyc.zip``, never committed), as it
-compiles every ``.py`` of the layer; a template whose bytecode is there is unmarshalled
-(a fortieth of compiling it), one whose bytecode is not, or is another Python's, compiled.
+What that left of a first use was Python compiling the module: about a quarter of the whole,
+15 to 20 ms for the petition's page or an update's email on the machine of issue 14's runs.
+The layer's build (``layers/common/Makefile``), which compiles every ``.py`` of the layer,
+compiles the archive's modules too, with Lambda's Python (:func:`compile_archive`:
+``templates.pyc.zip``, never committed); a module whose bytecode is there is unmarshalled (a
+fortieth of compiling it), one whose bytecode is not, or is another Python's, compiled.
 """
 
 from __future__ import annotations
@@ -53,8 +52,9 @@ def entry_name(name: str, source: str) -> str:
 
 
 class Precompiled(BaseLoader):
-    """The templates of ``source``, each from its module in ``archive`` when the archive has
-    one compiled from the same source, else compiled from the source."""
+    """The templates of ``source``, each from its module in ``archive`` (or that module's
+    bytecode in ``bytecode``) when the archive has one compiled from the same source, else
+    compiled from the source."""
 
     def __init__(
         self, source: BaseLoader, archive: Path = ARCHIVE, bytecode: Path = BYTECODE
