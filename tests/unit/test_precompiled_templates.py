@@ -43,6 +43,19 @@ def _environment(
     return Environment(loader=loader, autoescape=True)
 
 
+#: A page that extends a base template.
+_EXTENDED = {"base.html": "<p>{% block body %}{% endblock %}</p>", "page.html": (
+    '{% extends "base.html" %}{% block body %}Hello {{ name }}{% endblock %}'
+)}  # fmt: skip
+
+
+def _archived(sources: dict[str, str], tmp_path: Path) -> Path:
+    """The archive of ``sources``' modules, built as the layer's is."""
+    archive = tmp_path / "templates.zip"
+    build(_environment(sources, tmp_path / "none.zip"), archive)
+    return archive
+
+
 def _refuse_parsing(monkeypatch: pytest.MonkeyPatch, environment: Environment) -> list[str]:
     parsed: list[str] = []
 
@@ -57,11 +70,7 @@ def _refuse_parsing(monkeypatch: pytest.MonkeyPatch, environment: Environment) -
 def test_a_template_in_the_archive_is_not_parsed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sources = {"base.html": "<p>{% block body %}{% endblock %}</p>", "page.html": (
-        '{% extends "base.html" %}{% block body %}Hello {{ name }}{% endblock %}'
-    )}  # fmt: skip
-    build(_environment(sources, tmp_path / "none.zip"), tmp_path / "templates.zip")
-    environment = _environment(sources, tmp_path / "templates.zip")
+    environment = _environment(_EXTENDED, _archived(_EXTENDED, tmp_path))
     parsed = _refuse_parsing(monkeypatch, environment)
 
     page = environment.get_template("page.html").render(name="<Ada>")
@@ -74,10 +83,10 @@ def test_a_template_changed_or_added_since_the_archive_is_compiled_from_its_sour
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sources = {"page.html": "Hello {{ name }}"}
-    build(_environment(sources, tmp_path / "none.zip"), tmp_path / "templates.zip")
+    archive = _archived(sources, tmp_path)
     sources["page.html"] = "Goodbye {{ name }}"
     sources["new.html"] = "New {{ name }}"
-    environment = _environment(sources, tmp_path / "templates.zip")
+    environment = _environment(sources, archive)
     parsed = _refuse_parsing(monkeypatch, environment)
 
     changed = environment.get_template("page.html").render(name="Ada")
@@ -91,8 +100,8 @@ def test_a_template_served_from_the_archive_is_reloaded_when_its_source_changes(
     tmp_path: Path,
 ) -> None:
     sources = {"page.html": "Hello {{ name }}"}
-    build(_environment(sources, tmp_path / "none.zip"), tmp_path / "templates.zip")
-    environment = _environment(sources, tmp_path / "templates.zip")
+    archive = _archived(sources, tmp_path)
+    environment = _environment(sources, archive)
     before = environment.get_template("page.html").render(name="Ada")
 
     sources["page.html"] = "Goodbye {{ name }}"
@@ -146,8 +155,7 @@ def _refuse_compiling(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _built(sources: dict[str, str], tmp_path: Path) -> tuple[Path, Path]:
-    archive, bytecode = tmp_path / "templates.zip", tmp_path / "templates.pyc.zip"
-    build(_environment(sources, tmp_path / "none.zip"), archive)
+    archive, bytecode = _archived(sources, tmp_path), tmp_path / "templates.pyc.zip"
     compile_archive(archive, bytecode)
     return archive, bytecode
 
@@ -155,11 +163,8 @@ def _built(sources: dict[str, str], tmp_path: Path) -> tuple[Path, Path]:
 def test_a_template_with_bytecode_of_this_python_is_neither_parsed_nor_compiled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sources = {"base.html": "<p>{% block body %}{% endblock %}</p>", "page.html": (
-        '{% extends "base.html" %}{% block body %}Hello {{ name }}{% endblock %}'
-    )}  # fmt: skip
-    archive, bytecode = _built(sources, tmp_path)
-    environment = _environment(sources, archive, bytecode)
+    archive, bytecode = _built(_EXTENDED, tmp_path)
+    environment = _environment(_EXTENDED, archive, bytecode)
     parsed = _refuse_parsing(monkeypatch, environment)
     compiled = _refuse_compiling(monkeypatch)
 
@@ -167,7 +172,7 @@ def test_a_template_with_bytecode_of_this_python_is_neither_parsed_nor_compiled(
 
     assert page.render(name="<Ada>") == "<p>Hello &lt;Ada&gt;</p>"
     assert (parsed, compiled) == ([], [])
-    without = _environment(sources, archive).get_template("page.html")
+    without = _environment(_EXTENDED, archive).get_template("page.html")
     assert (page.filename, compiled) == (without.filename, ["<template>"])  # named alike
 
 
