@@ -124,8 +124,18 @@ class RequestCounter:
 
     def emulator_seconds(self) -> float:
         """CPU seconds this thread spent so far on what AWS does not run in the function:
-        inside moto's in-process emulation, and counting the billed units of requests."""
+        inside moto's in-process emulation and the SES stand-in, and counting the billed
+        units of requests."""
         return self._local.emulator_seconds
+
+    @contextmanager
+    def emulating(self) -> Iterator[None]:
+        """Count this thread's CPU inside as the emulators' (:meth:`emulator_seconds`)."""
+        started = time.thread_time()
+        try:
+            yield
+        finally:
+            self._local.emulator_seconds += time.thread_time() - started
 
     # Installation ------------------------------------------------------------------------
 
@@ -151,10 +161,9 @@ class RequestCounter:
                 counter.count(Key(actor, service, operation_name, code), tally)
                 raise
             tally = Tally(seconds=time.perf_counter() - started)
-            counting = time.thread_time()  # this counter's work: not the function's
-            tally.add(billed(service, operation_name, api_params, response))
-            counter.count(Key(actor, service, operation_name, "ok"), tally)
-            counter._local.emulator_seconds += time.thread_time() - counting
+            with counter.emulating():  # this counter's work: not the function's
+                tally.add(billed(service, operation_name, api_params, response))
+                counter.count(Key(actor, service, operation_name, "ok"), tally)
             return response
 
         self._original = original
@@ -168,14 +177,11 @@ class RequestCounter:
             return
         stubber_class: Any = BotocoreStubber
         original = stubber_class.process_request
-        local = self._local
+        emulating = self.emulating
 
         def process_request(stubber: Any, request: Any) -> Any:
-            started = time.thread_time()
-            try:
+            with emulating():
                 return original(stubber, request)
-            finally:
-                local.emulator_seconds += time.thread_time() - started
 
         self._original_moto = original
         stubber_class.process_request = process_request

@@ -7,7 +7,8 @@ messages go through the deliver function's handler, the other's through the naiv
 alternately, in this one thread. Each invocation's CPU is the thread's, less the time moto
 spends emulating AWS in it (:class:`mobilise_bench.counting.RequestCounter`); SES answers at
 the client, each request built and signed first (:class:`mobilise_bench.ses.SesQuota`,
-unthrottled). Write units are counted from the requests' parameters
+unthrottled; its own CPU taken out too), and the HTTP exchange it leaves out is measured apart
+(:mod:`mobilise_bench.ses_http`). Write units are counted from the requests' parameters
 (:func:`mobilise_bench.counting.dynamodb_units`).
 """
 
@@ -26,7 +27,7 @@ import boto3
 
 from mobilise.core import aws
 from mobilise.delivery.messages import DeliveryMessage
-from mobilise_bench import naive
+from mobilise_bench import naive, ses_http
 from mobilise_bench.counting import RequestCounter
 from mobilise_bench.env import use_fake_aws
 from mobilise_bench.ses import SesQuota
@@ -121,7 +122,11 @@ def measure(recipients: int = 1_000) -> dict[str, Any]:
                 found["mobilise"].append(_measured(counter, handler, emails))
                 plain_deliver = partial(naive.deliver, message)
                 found["naive"].append(_measured(counter, plain_deliver, len(message.recipients)))
+        if quota.last_request is None:
+            raise RuntimeError("no email was sent")
+        exchange = ses_http.measure(quota.last_request, times=min(200, recipients))
     result: dict[str, Any] = {"recipients": recipients, "messages": len(found["mobilise"])}
+    result["ses_http"] = exchange
     for design, samples in found.items():
         emails = sum(count for _, _, count in samples)
         result[design] = {

@@ -102,11 +102,17 @@ def _handler(spec: Spec) -> Any:
         from mobilise_bench import naive
 
         return naive.handler
+    import os
+
     from mobilise_local.runtime import load_handler
     from mobilise_local.template import ROOT
 
     function = spec.source.function
-    return load_handler(str(ROOT / function.code_uri), function.handler)
+    code = str(ROOT / function.code_uri)
+    # As Lambda sets it: the process is one function's execution environment, and what the
+    # function does at its start only there runs (mobilise.core.startup: gc.freeze).
+    os.environ["LAMBDA_TASK_ROOT"] = code
+    return load_handler(code, function.handler)
 
 
 def _pacers() -> int:

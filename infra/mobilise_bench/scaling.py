@@ -62,11 +62,30 @@ def delivery(found: dict[str, Any]) -> list[str]:
     ):
         ratio = naive[key] / max(1e-9, ours[key])
         rows.append([label, f"{ours[key]:.{digits}f}", f"{naive[key]:.{digits}f}", f"{ratio:.1f}×"])
+    http = found["ses_http"]
+    exchange = http["http_exchange_ms"]  # one SendEmail an email, in both designs
+    ours_with = ours["cpu_ms_per_email"] + exchange
+    naive_with = naive["cpu_ms_per_email"] + exchange
+    rows += [
+        ["SendEmail's HTTP exchange, ms (measured apart)", *[f"{exchange:.2f}"] * 2, "1.0×"],
+        [
+            "deliver CPU ms per email with it, whole update",
+            f"{ours_with:.2f}",
+            f"{naive_with:.2f}",
+            f"{naive_with / max(1e-9, ours_with):.1f}×",
+        ],
+    ]
     return [
         f"{found['recipients']:,} recipients in {found['messages']} delivery messages, each "
         f"delivered by Mobilise's deliver function and by the naive design (one idempotency "
         f"record and one whole message built per recipient) in turn, in one process; the "
-        f"emulators' own CPU left out.",
+        f"emulators' own CPU left out, SES's stand-in's too. The stand-in answers each "
+        f"SendEmail at the client, once built and signed: the HTTP exchange it leaves out was "
+        f"measured apart, {http['emails']:,} emails of {http['raw_bytes']:,} bytes sent by "
+        f"the same code over loopback HTTP (kept alive, no TLS) to a server answering as SES "
+        f"does, {http['send_over_http_ms']:.2f} ms of the sending thread's CPU an email "
+        f"against {http['send_to_stand_in_ms']:.2f} to the stand-in "
+        f"(`mobilise_bench.ses_http`).",
         "",
         *table(["per email", "Mobilise", "naive", "naive ÷ Mobilise"], rows),
     ]
@@ -74,12 +93,21 @@ def delivery(found: dict[str, Any]) -> list[str]:
 
 def delivery_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
     ours = found["mobilise"]
+    with_http = ours["cpu_ms_per_email"] + found["ses_http"]["http_exchange_ms"]
     return [
         {
             "name": "deliver_cpu_per_email",
-            "target": f"deliver CPU ≤ {DELIVER_CPU_MS} ms per email (message by message)",
+            "target": f"deliver CPU ≤ {DELIVER_CPU_MS} ms per email (message by message, "
+            "SES's HTTP exchange left out)",
             "measured": f"{ours['cpu_ms_per_email']:.2f} ms",
             "met": ours["cpu_ms_per_email"] <= DELIVER_CPU_MS,
+        },
+        {
+            "name": "deliver_cpu_per_email_with_http",
+            "target": f"deliver CPU ≤ {DELIVER_CPU_MS} ms per email (message by message, with "
+            "SES's HTTP exchange measured apart)",
+            "measured": f"{with_http:.2f} ms",
+            "met": with_http <= DELIVER_CPU_MS,
         },
         {
             "name": "bookkeeping_per_email",

@@ -61,6 +61,7 @@ class SesQuota:
         self.accepted_at: list[float] = []  # time.monotonic() of each accepted email
         self.throttled_at: list[float] = []
         self.counter: RequestCounter | None = None  # counts each SendEmail answered
+        self.last_request: AWSPreparedRequest | None = None  # the last SendEmail accepted
 
     def take(self) -> bool:
         with self._lock:
@@ -84,13 +85,21 @@ class SesQuota:
 
     def answer(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         """The ``before-send`` handler: SES's HTTP response to the signed request, without
-        the request leaving the process."""
+        the request leaving the process. Its CPU is SES's, not the function's: counted as the
+        emulators' (:meth:`RequestCounter.emulating`)."""
+        if self.counter is None:
+            return self._answer(request)
+        with self.counter.emulating():
+            return self._answer(request)
+
+    def _answer(self, request: AWSPreparedRequest) -> AWSResponse:
         authorization: Any = request.headers.get("Authorization", b"")  # bytes, once signed
         if not authorization.startswith(b"AWS4-HMAC-SHA256 "):
             raise Unsigned(request.url)
         number = next(self._numbers)  # ids as SES's look, cheaper than uuid4: not SES's work
         headers: Any = {"Content-Type": "application/json", "x-amzn-RequestId": f"{number:032x}"}
         if self.take():
+            self.last_request = request
             self._count("ok", Tally(requests=1, billed_requests=1))
             body = json.dumps({"MessageId": f"0102{number:032x}-{self._run}-bench"}).encode()
             return AWSResponse(request.url, 200, headers, _Body(body))

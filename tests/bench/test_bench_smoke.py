@@ -92,6 +92,7 @@ def test_every_benchmark_reports_without_errors(smoke: tuple[dict[str, Any], str
         "publish",
         "one_item_writes",
         "deliver_cpu_per_email",
+        "deliver_cpu_per_email_with_http",
         "bookkeeping_per_email",
         "page_weight",
         "app_weight",
@@ -236,3 +237,12 @@ def test_the_page_is_written_from_a_list_of_sections() -> None:
     page = markdown(results, [*SECTIONS, extra])
 
     assert "## 1. An extra table\n\n| x |" in page
+
+
+def test_sendemails_http_exchange_is_measured_apart(smoke: tuple[dict[str, Any], str]) -> None:
+    results, page = smoke
+
+    found = results["delivery_cpu"]
+    assert found["ses_http"]["emails"] == 5 * min(200, found["recipients"])
+    assert found["ses_http"]["raw_bytes"] > 1_000  # an update's email, as the run sent it
+    assert "SendEmail's HTTP exchange, ms (measured apart)" in page
