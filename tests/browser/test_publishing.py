@@ -121,7 +121,10 @@ def _publish_by_api(stack: Client, user: str, petition_id: str) -> None:
 
 
 def _choose(page: Page, type_name: str) -> None:
+    """Click a type: the list folds to its heading (a click that chose nothing fails here, not
+    at the first of its fields)."""
     page.get_by_role("radio", name=type_name, exact=True).click()
+    expect(page.get_by_role("heading", name=type_name, exact=True)).to_be_visible()
 
 
 def _field(page: Page, label: str) -> Any:
