@@ -7,13 +7,16 @@ module, serving web/dist, which ``make web`` brings up to date first), ``browser
 worker), ``page`` (one test per width: 375 and 1280 px), ``phone_page`` (375 px) and
 ``desktop_page`` (1280 px). A page's relative URLs are the stack's: ``page.goto("/app/")``.
 Functions: ``axe(page)`` and ``screenshot(page, name)``
-(``from tests.browser.conftest import axe, screenshot``).
+(``from tests.browser.conftest import axe, screenshot``). A failed test leaves its pages'
+Playwright traces (DOM snapshots of every step: ``playwright show-trace`` opens one) in
+``test-artifacts/traces/``; screenshots in them would cost a tenth of the tests' time.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,33 +62,54 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched.close()
 
 
-def _page(browser: Browser, stack: Client, width: int) -> Iterator[Page]:
-    """A page in its own context (no cookies or storage shared between tests)."""
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Each phase's report kept on the test (``item.report_call``): its page fixtures keep the
+    trace of a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _page(
+    request: pytest.FixtureRequest, browser: Browser, stack: Client, width: int
+) -> Iterator[Page]:
+    """A page in its own context (no cookies or storage shared between tests), traced: the
+    trace is kept if the test did not pass (``test-artifacts/traces/{test}-{width}.zip``)."""
     context = browser.new_context(
         base_url=stack.base,
         viewport={"width": width, "height": HEIGHT[width]},
         locale="en-GB",
     )
     context.set_default_timeout(TIMEOUT_MS)
+    context.tracing.start(snapshots=True)
     page = context.new_page()
     yield page
+    called = getattr(request.node, "report_call", None)
+    if called is None or called.failed:
+        name = re.sub(r"[^\w.-]+", "-", request.node.name).strip("-")
+        context.tracing.stop(path=ARTIFACTS / "traces" / f"{name}-{width}.zip")
+    else:
+        context.tracing.stop()
     context.close()
 
 
 @pytest.fixture(params=WIDTHS, ids=[f"{width}px" for width in WIDTHS])
 def page(request: pytest.FixtureRequest, browser: Browser, stack: Client) -> Iterator[Page]:
     """A page at 375 px, then at 1280 px: the test runs once at each width."""
-    yield from _page(browser, stack, request.param)
+    yield from _page(request, browser, stack, request.param)
 
 
 @pytest.fixture
-def phone_page(browser: Browser, stack: Client) -> Iterator[Page]:
-    yield from _page(browser, stack, PHONE)
+def phone_page(request: pytest.FixtureRequest, browser: Browser, stack: Client) -> Iterator[Page]:
+    yield from _page(request, browser, stack, PHONE)
 
 
 @pytest.fixture
-def desktop_page(browser: Browser, stack: Client) -> Iterator[Page]:
-    yield from _page(browser, stack, DESKTOP)
+def desktop_page(request: pytest.FixtureRequest, browser: Browser, stack: Client) -> Iterator[Page]:
+    yield from _page(request, browser, stack, DESKTOP)
 
 
 def axe(page: Page) -> list[dict[str, Any]]:

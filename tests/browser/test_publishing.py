@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import FilePayload, Page, Request, expect
+from playwright.sync_api import FilePayload, Page, Request, Route, expect
 
 from tests.browser.conftest import ARTIFACTS, axe, screenshot
 from tests.e2e.conftest import Client
@@ -120,7 +121,10 @@ def _publish_by_api(stack: Client, user: str, petition_id: str) -> None:
 
 
 def _choose(page: Page, type_name: str) -> None:
+    """Click a type: the list folds to its heading (a click that chose nothing fails here, not
+    at the first of its fields)."""
     page.get_by_role("radio", name=type_name, exact=True).click()
+    expect(page.get_by_role("heading", name=type_name, exact=True)).to_be_visible()
 
 
 def _field(page: Page, label: str) -> Any:
@@ -249,6 +253,65 @@ def test_a_photo_is_uploaded_from_the_composer_previewed_and_published(
     assert served.body == _png()
     assert axe(page) == []
     screenshot(page, "update-page-photo")
+
+
+def _held(page: Page, path: str) -> list[Route]:
+    """The app's GETs of the API's ``path``, held (as a slow network would) until the test lets
+    them go with ``continue_()``."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if route.request.method == "GET":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(lambda url: urlsplit(url).path == path, hold)
+    return held
+
+
+#: Where each element of the page a finger can press is (the elements kept in the page, to be
+#: found again after a change).
+_PRESSABLE_PLACES = """(again) => {
+    if (!again) {
+        window.__pressables = [...document.querySelectorAll("main a, main button, main input,"
+            + " main select, main textarea")].filter((element) => element.getClientRects().length);
+    }
+    return window.__pressables.map((element) => {
+        const box = element.getBoundingClientRect();
+        const name = element.getAttribute("aria-labelledby") || element.textContent.trim();
+        return [`${element.tagName.toLowerCase()} ${name}`, Math.round(box.x), Math.round(box.y)];
+    });
+}"""
+
+
+def test_what_a_finger_may_press_stays_put_when_the_petition_arrives(
+    stack: Client, phone: Page
+) -> None:
+    page = phone
+    # Given a starter opening the composer on a slow network: the petition (its title and the
+    # countdown, shown above the form) comes after the page
+    petition_id = _petition(stack, "kofi", signers=0)
+    held = _held(page, f"/petitions/{petition_id}")
+    with page.expect_request(lambda request: urlsplit(request.url).path.endswith(petition_id)):
+        _signed_in(page, "kofi", f"/app/petitions/{petition_id}/compose")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Write an update")
+    offered = page.evaluate(_PRESSABLE_PLACES, False)
+
+    # When it comes
+    assert len(held) == 1, held
+    held[0].continue_()
+    expect(page.locator(".countdown")).to_be_visible()
+
+    # Then nothing offered before it moved (a type pressed as it came would be released
+    # elsewhere, and the tap would choose nothing), and a type is chosen with a tap
+    now = page.evaluate(_PRESSABLE_PLACES, True)
+    moved = [
+        (*before, *after[1:]) for before, after in zip(offered, now, strict=True) if before != after
+    ]
+    assert moved == [], "moved (name, x, y, then x, y): " + repr(moved)
+    _choose(page, "An event or a delivery")
+    expect(_field(page, "Title")).to_be_visible()
 
 
 def test_a_second_publish_is_refused_with_the_time_the_window_reopens(

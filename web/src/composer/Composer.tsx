@@ -186,6 +186,10 @@ export function Composer(props: { petitionId: string }) {
 
   const heading = correcting ? t("headingEdit") : scheduled ? t("headingScheduled") : t("heading");
   const title = petition.state === "done" ? petition.data.title : "";
+  // The petition's title and countdown come above the form: shown before them, the types would
+  // move down under a finger pressing one, and the tap would choose nothing. The form waits,
+  // hidden rather than left out, so a type the link chose (?type=) keeps the list open.
+  const reading = petition.state === "loading";
   const recipients = preview.shown?.recipients;
 
   return (
@@ -197,7 +201,8 @@ export function Composer(props: { petitionId: string }) {
         <Countdown nextUpdateAllowedAt={petition.data.next_update_allowed_at} />
       )}
 
-      <div class="composer-grid">
+      {reading && <p role="status">{t("loading")}</p>}
+      <div class="composer-grid" hidden={reading}>
         <form
           class="form composer-form"
           noValidate
