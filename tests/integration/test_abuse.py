@@ -223,9 +223,9 @@ class Scene:
             spec = TOKEN_KINDS[token_kind]
             signer = self.signer
             if spec.per_update:
-                signer = dataclasses.replace(signer, update_id=self.update_id)
+                signer = signer._replace(update_id=self.update_id)
             if spec.update_type is not None:
-                signer = dataclasses.replace(signer, update_id=self.asking[spec.update_type])
+                signer = signer._replace(update_id=self.asking[spec.update_type])
             values["token"] = _token(spec.issue(signer))
         names = re.findall(r"{(\w+)}", route.path)
         if missing := [name for name in names if name not in values]:

@@ -6,7 +6,7 @@ and queues): a page read imports only what reads the answer (issue 14, docs/perf
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mobilise.answers import store
 from mobilise.answers.items import FORM_FIELDS, Sending
@@ -15,8 +15,7 @@ from mobilise.emails import rendering
 from mobilise.i18n import words
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(NamedTuple):
     """The latest answer, as the pages show it (:func:`mobilise.emails.rendering.quoted`)."""
 
     quoted: dict[str, object]

@@ -16,8 +16,8 @@ however made, can send a browser anywhere the update does not link to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from mobilise.core import clock, crypto, ids
 from mobilise.core.config import get_settings
@@ -34,8 +34,7 @@ CONFIRM_VALIDITY = timedelta(days=7)
 RESPOND_VALIDITY = timedelta(days=90)
 
 
-@dataclass(frozen=True)
-class SignerRef:
+class SignerRef(NamedTuple):
     """A signature, named without its address; ``update_id``: the email the link came in."""
 
     petition_id: str
@@ -130,8 +129,7 @@ def read_signer_token_sent(token: str) -> tuple[SignerRef, datetime]:
     return signer, datetime.fromtimestamp(expires, UTC) - RESPOND_VALIDITY
 
 
-@dataclass(frozen=True)
-class ActionRef:
+class ActionRef(NamedTuple):
     """One button of one update's email or page; with no ``update_id``, one share link of
     the petition's own page."""
 

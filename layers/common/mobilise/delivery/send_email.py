@@ -47,8 +47,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest, HeadersDict
 from botocore.exceptions import NoCredentialsError
@@ -71,8 +70,7 @@ def parameters(
     }
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):
     """One SendEmail made ready (:meth:`SendEmail.prepare`): its signed request; or the answer
     a handler gave, or the error raised, while it was made ready."""
 

@@ -40,9 +40,8 @@ Confirmation emails (one recipient each) keep Powertools Idempotency, keyed on
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -65,8 +64,7 @@ if TYPE_CHECKING:
 READY_AHEAD_SECONDS = 60
 
 
-@dataclass(frozen=True)
-class Outgoing:
+class Outgoing(NamedTuple):
     to: str
     raw: bytes
     tags: dict[str, str]

@@ -8,9 +8,8 @@ and the one reading of what SES's refusals mean."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import (
     ClientError,
@@ -86,8 +85,7 @@ def send(to: str, raw: bytes, tags: Mapping[str, str]) -> str:
     return send_ready(ready(to, raw, tags))
 
 
-@dataclass(frozen=True)
-class Ready:
+class Ready(NamedTuple):
     """An email made ready to send (:func:`ready`): its SendEmail request signed; or, in an
     invocation X-Ray samples, none (the client sends it, traced)."""
 

@@ -33,9 +33,8 @@ read, not taken; taking it is the write this module saves).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import UpdateError
 
@@ -50,8 +49,7 @@ DAY = timedelta(hours=24)
 ATTRIBUTES = ("petitions", "waited", "holder", "taken_at")
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """What the recipients' read found of someone: how many petitions they follow (``None``:
     no count yet), whether an update ever waited in their digest, and their window."""
 
@@ -166,8 +164,7 @@ def waited(email_hash: str) -> None:
 # A person following one more petition -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Following:
+class Following(NamedTuple):
     """What a signature's transaction needs to make its person follow one more petition:
     the count to start from if they have none yet (every other petition they signed: more
     than they follow, never fewer), and whether their window is to be seeded once it is

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
@@ -67,7 +67,7 @@ def _section(section: Section, chosen: str) -> dict[str, Any]:
     context = rendering.update_context(petition, update, chosen, slot)
     signer = SignerRef(petition.petition_id, section.signature.email_hash, update.update_id)
     context["buttons"] = {
-        name: replace(button, href=_filled(button.href, slot, signer))
+        name: button._replace(href=_filled(button.href, slot, signer))
         for name, button in context["buttons"].items()
     }
     context["unsubscribe_url"] = links.unsubscribe_url(signer)

@@ -4,9 +4,8 @@ entries of the updates waiting for it to reopen (:mod:`mobilise.table.persons`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
@@ -145,8 +144,7 @@ def waiting(email_hash: str, now: datetime, limit: int) -> list[DigestEntry]:
     )
 
 
-@dataclass(frozen=True)
-class Taken:
+class Taken(NamedTuple):
     """The window, taken for a digest by the invocation holding ``token``."""
 
     email_hash: str
@@ -253,8 +251,7 @@ def _due_pages(email_hash: str, now: datetime, page: int) -> Iterator[DigestEntr
     )
 
 
-@dataclass(frozen=True)
-class PersonItems:
+class PersonItems(NamedTuple):
     """Everything held about a person here: their window, their count of petitions followed
     (:mod:`mobilise.digests.alone`) and their waiting updates."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 from urllib.parse import quote
 
 
-@dataclass(frozen=True)
-class RecipientLinks:
+class RecipientLinks(NamedTuple):
     """The links of one recipient: unsubscribe always; respond and RSVP in the emails of the
     updates that ask for them; ``signer`` (a token naming them) when clicks are counted per
     person (``settings.per_person_clicks``)."""

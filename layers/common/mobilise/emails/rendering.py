@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -168,8 +168,7 @@ def _moment(value: object) -> datetime | None:
 # Update emails ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Button:
+class Button(NamedTuple):
     name: str
     label: str
     href: str

@@ -16,14 +16,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from email import quoprimime
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy, Policy
 from functools import lru_cache
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 if TYPE_CHECKING:
@@ -164,8 +163,7 @@ def _markers(slot: str) -> tuple[re.Pattern[str], dict[str, tuple[_Value, bool]]
     return re.compile("|".join(re.escape(marker) for marker in values)), values
 
 
-@dataclass(frozen=True)
-class _Part:
+class _Part(NamedTuple):
     """One text part, quoted-printable, cut where a recipient's values go: ``pieces`` (encoded)
     and between each two the marker whose value goes there."""
 
@@ -189,8 +187,7 @@ class _Part:
             yield piece
 
 
-@dataclass(frozen=True)
-class Wire:
+class Wire(NamedTuple):
     """An email's bytes for any recipient: the message the email package builds once, with
     placeholders for the To and List-Unsubscribe lines and for each part's body."""
 

@@ -20,12 +20,11 @@ file Babel made: Babel itself is a tool of the catalogs, not of the functions (i
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from gettext import GNUTranslations
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from mobilise.i18n import cldr
 
@@ -114,8 +113,7 @@ def load(language: str) -> Catalog:
         return Catalog(compiled)
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(NamedTuple):
     """The messages of one language, with its numbers and dates."""
 
     language: str

@@ -9,8 +9,8 @@ The count is :func:`mobilise.petitions.lifecycle.view`'s (the counters), the upd
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mobilise.answers import shown as answers
 from mobilise.core import links
@@ -37,8 +37,7 @@ SUMMARY_CHARS = 200
 PER_RECIPIENT = ("respond", "rsvp")
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(NamedTuple):
     """A share link: through the counted redirect to the network's own share page (no script
     of theirs); ``copy``'s is the address to copy, which leads to the page itself."""
 
@@ -46,8 +45,7 @@ class Share:
     href: str
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(NamedTuple):
     """The tags a shared link is previewed from."""
 
     title: str
@@ -57,8 +55,7 @@ class Card:
     image_alt: str = ""
 
 
-@dataclass(frozen=True)
-class UpdateLink:
+class UpdateLink(NamedTuple):
     title: str
     url: str
     published: str
@@ -224,7 +221,7 @@ def _email_context(petition: Petition, update: Update, language: str) -> dict[st
     slot = "page"
     counted = f"?s={slot}-signer" if get_settings().per_person_clicks else ""
     buttons = {
-        name: replace(button, href=button.href.removesuffix(counted) if counted else button.href)
+        name: button._replace(href=button.href.removesuffix(counted) if counted else button.href)
         for name, button in rendering._buttons(petition, update, slot, words(language)).items()
         if name not in PER_RECIPIENT and not name.startswith(SHARE)
     }

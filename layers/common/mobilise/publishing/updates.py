@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 from typing import Any
 
 from pydantic import ValidationError
@@ -171,7 +170,7 @@ def test_links(petition_id: str) -> rendering.RecipientLinks:
     """A test send's links: respond and RSVP open the petition's page; no unsubscribe, in
     the body or the headers (the starter signed nothing, and the petition's page would
     answer RFC 8058's POST with a 404)."""
-    return dataclasses.replace(_preview_links(petition_id), unsubscribe=None)
+    return _preview_links(petition_id)._replace(unsubscribe=None)
 
 
 # Corrections --------------------------------------------------------------------------------

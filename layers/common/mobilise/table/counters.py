@@ -25,9 +25,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
@@ -70,8 +69,7 @@ def slot_of(email_hash: str) -> int:
     return shard_of(email_hash) * SLOTS_PER_SHARD + int(email_hash[8:10], 16) % SLOTS_PER_SHARD
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     """What one signature counts as."""
 
     confirmed: bool
@@ -94,8 +92,7 @@ def state(signature: Signature, **changed: Any) -> State:
     return State(confirmed=confirmed, subscribed=subscribed)
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     """A petition's counts now; ``subscribers`` is ``None`` for a petition from before the
     counters that was not recounted yet."""
 

@@ -5,9 +5,8 @@ fan-out job an update is published with (by publishing, and by a decision-maker'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from mobilise.core.config import get_settings
 from mobilise.core.errors import InvalidLink, NotFound
@@ -53,8 +52,7 @@ RECIPIENT_ATTRIBUTES = (
 )
 
 
-@dataclass(frozen=True)
-class Recipients:
+class Recipients(NamedTuple):
     """A delivery message's recipients as sending reads them: their signatures, which are
     suppressed, and (when the daily cap asks) their count of petitions and window."""
 
