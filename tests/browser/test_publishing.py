@@ -314,6 +314,36 @@ def test_what_a_finger_may_press_stays_put_when_the_petition_arrives(
     expect(_field(page, "Title")).to_be_visible()
 
 
+def test_a_petition_that_cannot_be_read_is_said_with_a_retry_and_no_form(
+    stack: Client, phone: Page
+) -> None:
+    page = phone
+    # Given a starter opening the composer as the network drops the petition's first GET
+    petition_id = _petition(stack, "lena", signers=0)
+    dropped: list[str] = []
+
+    def drop_the_first(route: Route) -> None:
+        if route.request.method == "GET" and not dropped:
+            dropped.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route(lambda url: urlsplit(url).path == f"/petitions/{petition_id}", drop_the_first)
+    _signed_in(page, "lena", f"/app/petitions/{petition_id}/compose")
+
+    # Then it is said, and no type is offered to choose for a petition not read
+    expect(page.get_by_role("alert")).to_contain_text("The service cannot be reached")
+    expect(page.get_by_role("radio")).to_have_count(0)
+
+    # When they ask again, the petition comes and the form with it
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    _choose(page, "An event or a delivery")
+    expect(_field(page, "Title")).to_be_visible()
+    assert len(dropped) == 1
+
+
 def test_a_second_publish_is_refused_with_the_time_the_window_reopens(
     stack: Client, each_width: Page
 ) -> None:

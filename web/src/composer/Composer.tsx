@@ -10,6 +10,7 @@ import { api, type Schemas } from "../api/client";
 import type { Problem } from "../api/problems";
 import { settled, useApi } from "../api/useApi";
 import { Link, navigate, useFocusHeading } from "../router";
+import { ProblemNotice } from "../ui/Status";
 import { loadUpdate } from "../updates/load";
 import { leave } from "../updates/flash";
 import { Countdown, tooSoon } from "./Countdown";
@@ -51,7 +52,7 @@ function refusal(problem: Problem, editing: boolean): string {
 export function Composer(props: { petitionId: string }) {
   const { petitionId } = props;
   const editing = new URLSearchParams(location.search).get("update");
-  const [petition] = useApi(
+  const [petition, readAgain] = useApi(
     () => api().GET("/petitions/{petition_id}", { params: { path: { petition_id: petitionId } } }),
     [petitionId],
   );
@@ -188,8 +189,9 @@ export function Composer(props: { petitionId: string }) {
   const title = petition.state === "done" ? petition.data.title : "";
   // The petition's title and countdown come above the form: shown before them, the types would
   // move down under a finger pressing one, and the tap would choose nothing. The form waits,
-  // hidden rather than left out, so a type the link chose (?type=) keeps the list open.
-  const reading = petition.state === "loading";
+  // hidden rather than left out, so a type the link chose (?type=) keeps the list open; a
+  // petition that could not be read is said in its place, with a way to ask again.
+  const waiting = petition.state !== "done";
   const recipients = preview.shown?.recipients;
 
   return (
@@ -201,8 +203,9 @@ export function Composer(props: { petitionId: string }) {
         <Countdown nextUpdateAllowedAt={petition.data.next_update_allowed_at} />
       )}
 
-      {reading && <p role="status">{t("loading")}</p>}
-      <div class="composer-grid" hidden={reading}>
+      {petition.state === "loading" && <p role="status">{t("loading")}</p>}
+      {petition.state === "failed" && <ProblemNotice problem={petition.problem} onRetry={readAgain} />}
+      <div class="composer-grid" hidden={waiting}>
         <form
           class="form composer-form"
           noValidate
