@@ -190,7 +190,9 @@ export function Composer(props: { petitionId: string }) {
   // The petition's title and countdown come above the form: shown before them, the types would
   // move down under a finger pressing one, and the tap would choose nothing. The form waits,
   // hidden rather than left out, so a type the link chose (?type=) keeps the list open; a
-  // petition that could not be read is said in its place, with a way to ask again.
+  // petition that could not be read is said in its place, with a way to ask again. Keyed: the
+  // title and countdown coming before it made Preact build the form anew, and a new type list
+  // starts folded on the type a link's ?type= chose.
   const waiting = petition.state !== "done";
   const recipients = preview.shown?.recipients;
 
@@ -205,7 +207,7 @@ export function Composer(props: { petitionId: string }) {
 
       {petition.state === "loading" && <p role="status">{t("loading")}</p>}
       {petition.state === "failed" && <ProblemNotice problem={petition.problem} onRetry={readAgain} />}
-      <div class="composer-grid" hidden={waiting}>
+      <div key="form" class="composer-grid" hidden={waiting}>
         <form
           class="form composer-form"
           noValidate
