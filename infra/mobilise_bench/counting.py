@@ -128,6 +128,11 @@ class RequestCounter:
         units of requests."""
         return self._local.emulator_seconds
 
+    def own_cpu(self) -> float:
+        """This thread's CPU seconds so far less the emulators' (:meth:`emulator_seconds`): what
+        the code under measurement spent itself, read before and after it."""
+        return time.thread_time() - self._local.emulator_seconds
+
     @contextmanager
     def emulating(self) -> Iterator[None]:
         """Count this thread's CPU inside as the emulators' (:meth:`emulator_seconds`)."""

@@ -18,7 +18,6 @@ import argparse
 import json
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -90,11 +89,10 @@ def _measured(
 ) -> tuple[float, float, int]:
     """(CPU seconds, write units, emails) of one delivery message."""
     before = counter.counts.total("dynamodb").write_units
-    emulated = counter.emulator_seconds()
-    cpu = time.thread_time()
+    own = counter.own_cpu()
     with counter.acting(DELIVER):
         deliver()
-    own = time.thread_time() - cpu - (counter.emulator_seconds() - emulated)
+    own = counter.own_cpu() - own
     writes = counter.counts.total("dynamodb").write_units - before
     return own, writes, emails
 

@@ -17,7 +17,6 @@ import base64
 import json
 import statistics
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,10 +78,10 @@ def email_of(request: AWSPreparedRequest) -> dict[str, Any]:
 def _sent(sender: SendEmail, email: dict[str, Any], times: int, counter: RequestCounter) -> float:
     """The thread's CPU per email sending ``times`` emails made ready, less the emulators'."""
     prepared = [sender.prepare(**email) for _ in range(times)]
-    emulated, cpu = counter.emulator_seconds(), time.thread_time()
+    own = counter.own_cpu()
     for each in prepared:
         sender.send(each)
-    return (time.thread_time() - cpu - (counter.emulator_seconds() - emulated)) / times
+    return (counter.own_cpu() - own) / times
 
 
 def measure(request: AWSPreparedRequest, times: int = 200, rounds: int = 5) -> dict[str, Any]:
