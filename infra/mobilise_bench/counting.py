@@ -46,7 +46,7 @@ class Key:
 @dataclass
 class Tally:
     requests: int = 0
-    billed_requests: float = 0.0  # SQS: 64 KiB chunks; SES: emails accepted
+    billed_requests: float = 0.0  # SQS: 64 KiB chunks; SES: emails accepted (of all entries)
     read_units: float = 0.0  # DynamoDB on-demand read request units
     write_units: float = 0.0  # DynamoDB on-demand write request units
     seconds: float = 0.0  # wall time of the calls, client side included
@@ -93,6 +93,7 @@ class Counts:
 class _Local(threading.local):
     actor: str | None = None
     emulator_seconds: float = 0.0
+    calling: bool = False  # inside a client's call this counter counts
 
 
 class RequestCounter:
@@ -121,6 +122,12 @@ class RequestCounter:
         """The function this thread's requests are counted for now (None: not counted)."""
         actor: str | None = self._local.actor
         return actor
+
+    @property
+    def counting_call(self) -> bool:
+        """Whether this thread is inside a client's call that this counter counts: what answers
+        it then (the SES stand-in) leaves the counting to the counter, so it is counted once."""
+        return self._local.calling
 
     def emulator_seconds(self) -> float:
         """CPU seconds this thread spent so far on what AWS does not run in the function:
@@ -158,6 +165,7 @@ class RequestCounter:
                 return original(client, operation_name, api_params)
             service = client.meta.service_model.service_name
             started = time.perf_counter()
+            calling, counter._local.calling = counter._local.calling, True
             try:
                 response = original(client, operation_name, api_params)
             except ClientError as error:
@@ -165,6 +173,8 @@ class RequestCounter:
                 tally = Tally(requests=1, seconds=time.perf_counter() - started)
                 counter.count(Key(actor, service, operation_name, code), tally)
                 raise
+            finally:
+                counter._local.calling = calling
             tally = Tally(seconds=time.perf_counter() - started)
             with counter.emulating():  # this counter's work: not the function's
                 tally.add(billed(service, operation_name, api_params, response))
@@ -227,6 +237,9 @@ def billed(service: str, operation: str, params: dict[str, Any], response: Any) 
         return Tally(requests=1, billed_requests=sqs_requests(operation, params, response))
     if service == "sesv2" and operation == "SendEmail":
         return Tally(requests=1, billed_requests=1)
+    if service == "sesv2" and operation == "SendBulkEmail":  # SES bills the emails it took
+        results = response.get("BulkEmailEntryResults", [])
+        return Tally(requests=1, billed_requests=sum(r.get("Status") == "SUCCESS" for r in results))
     return Tally(requests=1)
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mobilise_bench.counting import Counts, RequestCounter
-from mobilise_bench.ses import SesQuota
+from mobilise_bench.ses import SEND, SesQuota, ceiling, drawn, room
 from mobilise_bench.workers import Invocation, Meter, QueueWorker, Source
 
 SPAWN = multiprocessing.get_context("spawn")
@@ -38,22 +38,25 @@ _READY_TIMEOUT = 120.0  # seconds a worker may take to import its handler on a b
 
 
 class SharedBucket:
-    """The account's SES quota: ``rate`` sends a second, ``burst`` at most at once, one bucket
-    for every process it is handed to."""
+    """The account's SES quota, one bucket for every process it is handed to: ``rate`` emails
+    a second, a SendEmail drawing on ``burst`` at most at once, a SendBulkEmail on a second's
+    worth (:mod:`mobilise_bench.ses`: :func:`~mobilise_bench.ses.drawn`)."""
 
     def __init__(self, rate: float, burst: float) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
         self.capacity = max(1.0, burst)
-        self._state: Any = SPAWN.Array("d", [self.capacity, time.monotonic()])  # tokens, when
+        self.ceiling = ceiling(rate, self.capacity)
+        self._state: Any = SPAWN.Array("d", [self.ceiling, time.monotonic()])  # tokens, when
 
-    def take(self) -> bool:
+    def take(self, emails: int = 1, operation: str = SEND) -> bool:
+        """``emails`` tokens at once for one call of ``operation``, or none."""
+        share = room(operation, capacity=self.capacity, ceiling=self.ceiling)
         with self._state.get_lock():
             now = time.monotonic()
-            tokens = min(self.capacity, self._state[0] + (now - self._state[1]) * self.rate)
-            granted = bool(tokens >= 1.0)
-            self._state[0] = tokens - 1.0 if granted else tokens
+            tokens = min(self.ceiling, self._state[0] + (now - self._state[1]) * self.rate)
+            self._state[0], granted = drawn(tokens, emails, room=share, ceiling=self.ceiling)
             self._state[1] = now
             return granted
 
@@ -65,9 +68,9 @@ class SharedQuota(SesQuota):
         super().__init__(bucket.rate, bucket.capacity)
         self.bucket = bucket
 
-    def take(self) -> bool:
-        granted = self.bucket.take()
-        (self.accepted_at if granted else self.throttled_at).append(time.monotonic())
+    def take(self, emails: int = 1, operation: str = SEND) -> bool:
+        granted = self.bucket.take(emails, operation)
+        self.noted(granted, emails, operation, time.monotonic())
         return granted
 
 
@@ -89,12 +92,14 @@ class Report:
     invocations: list[Invocation]
     counts: Counts
     retried: int
-    accepted_at: list[float]
-    throttled_at: list[float]
+    accepted_at: list[float]  # a moment per email, whichever operation carried it
+    throttled_at: list[float]  # a moment per email refused
     cpu_seconds: float  # the whole process's CPU while it served (not its imports)
     pacers: int  # SES pacers its deliver code built: one per execution environment
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    throttled_calls: int = 0  # calls refused (a bulk call refuses each of its emails)
+    emails_by_operation: dict[str, int] = field(default_factory=dict)  # accepted
 
 
 def _handler(spec: Spec) -> Any:
@@ -186,6 +191,8 @@ def _serve(spec: Spec, bucket: SharedBucket, flags: Any, stop: Any, reports: Any
             retried=worker.retried,
             accepted_at=quota.accepted_at,
             throttled_at=quota.throttled_at,
+            throttled_calls=quota.throttled_calls,
+            emails_by_operation=dict(quota.emails),
             cpu_seconds=time.process_time() - cpu,
             pacers=_pacers(),
             error=repr(worker.error) if worker.error is not None else None,

@@ -26,6 +26,7 @@ from mobilise_bench.costs import Cost, LambdaUse, per_million
 from mobilise_bench.counting import Counts, RequestCounter
 from mobilise_bench.processes import ProcessWorker, Report, SharedBucket, Spec
 from mobilise_bench.servers import moto_server
+from mobilise_bench.ses import ceiling
 from mobilise_bench.system import STARTER, System, built, seed_signatures
 from mobilise_bench.workers import Source, drain
 from mobilise_local import lambdas
@@ -47,10 +48,12 @@ class Run:
     burst: float
     concurrency: int
     seed_seconds: float
-    sent: int  # emails SES accepted
+    sent: int  # emails SES accepted, whichever operation carried them
     stats_sent: int  # the update's own counter of sent emails
     stats_recipients: int
-    throttled: int
+    throttled: int  # emails refused (every entry of a refused SendBulkEmail)
+    throttled_calls: int  # calls refused
+    emails_by_operation: dict[str, int]  # accepted: SendEmail, SendBulkEmail
     retried_records: int
     wall_seconds: float  # publish -> last email accepted
     first_to_last_seconds: float
@@ -89,14 +92,17 @@ class Run:
             "recipients": self.recipients,
             "quota_per_second": self.rate,
             "bucket_burst": self.burst,
+            "bucket_bulk_ceiling": ceiling(self.rate, self.burst),
             "delivery_concurrency": self.concurrency,
             "pacers": self.pacers,
             "seed_seconds": self.seed_seconds,
             "sent": self.sent,
             "update_stats_sent": self.stats_sent,
             "update_stats_recipients": self.stats_recipients,
-            "throttled_calls": self.throttled,
+            "throttled_calls": self.throttled_calls,
+            "throttled_emails": self.throttled,
             "throttled_fraction_of_sends": self.throttled / self.sent if self.sent else 0.0,
+            "emails_by_operation": self.emails_by_operation,
             "records_retried": self.retried_records,
             "achieved_rate": self.achieved_rate,
             "achieved_fraction_of_quota": self.achieved_rate / self.rate,
@@ -290,6 +296,8 @@ def _run(
         stats_sent=int(stats.get("sent", 0)),
         stats_recipients=int(stats.get("recipients", 0)),
         throttled=sum(len(report.throttled_at) for report in reports),
+        throttled_calls=sum(report.throttled_calls for report in reports),
+        emails_by_operation=_by_operation(reports),
         retried_records=sum(report.retried for report in reports),
         wall_seconds=(accepted[-1] - published) if accepted else 0.0,
         first_to_last_seconds=(accepted[-1] - accepted[0]) if accepted else 0.0,
@@ -306,6 +314,15 @@ def _run(
             "bench_process_cpu_seconds": parent_cpu,
         },
     )
+
+
+def _by_operation(reports: list[Report]) -> dict[str, int]:
+    """Emails accepted by the operation that carried them, every worker's together."""
+    found: dict[str, int] = {}
+    for report in reports:
+        for operation, emails in report.emails_by_operation.items():
+            found[operation] = found.get(operation, 0) + emails
+    return found
 
 
 def per_thousand(run: Run) -> dict[tuple[str, str], dict[str, float]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from mobilise_bench.processes import SPAWN, SharedBucket
+from mobilise_bench.processes import SPAWN, SharedBucket, SharedQuota
+from mobilise_bench.ses import BULK, SEND
 
 RATE = 200.0
 BURST = 20.0
@@ -48,3 +49,16 @@ def test_processes_drawing_on_one_bucket_are_granted_the_rate_in_all() -> None:
     assert granted.value <= BURST + RATE * drawing + 1
     assert granted.value >= RATE * SECONDS / 2  # and the quota is granted (a busy machine)
     assert drawing < WORKERS * SECONDS  # (so that a bucket each could be told apart)
+
+
+def test_a_bulk_call_draws_its_entries_at_once_from_the_shared_bucket() -> None:
+    # Given the account's bucket at 5 emails a second, a SendEmail bursting by 1 at most
+    bucket = SharedBucket(5, 1)
+    quota = SharedQuota(bucket)
+
+    # Then a bulk call above a second's worth is refused whole, one of a second's worth taken
+    assert not quota.take(6, BULK)
+    assert quota.take(5, BULK)
+    # and the emails, not the calls, are what the worker reports
+    assert (quota.accepted, quota.throttled, quota.throttled_calls) == (5, 6, 1)
+    assert not bucket.take(1, SEND)  # nothing left for a SendEmail
