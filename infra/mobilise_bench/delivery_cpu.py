@@ -8,8 +8,10 @@ alternately, in this one thread. Each invocation's CPU is the thread's, less the
 spends emulating AWS in it (:class:`mobilise_bench.counting.RequestCounter`); SES answers at
 the client, each request built and signed first (:class:`mobilise_bench.ses.SesQuota`,
 unthrottled; its own CPU taken out too), and the HTTP exchange it leaves out is measured apart
-(:mod:`mobilise_bench.ses_http`). Write units are counted from the requests' parameters
-(:func:`mobilise_bench.counting.dynamodb_units`).
+(:mod:`mobilise_bench.ses_http`): SendEmail's per email, and SendBulkEmail's per email of the
+last bulk call if Mobilise's emails went by it; each design's exchange per email weighs the
+two by the emails each operation carried for it (:func:`exchange_per_email`). Write units are
+counted from the requests' parameters (:func:`mobilise_bench.counting.dynamodb_units`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import argparse
 import json
 import statistics
 import sys
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 
@@ -29,7 +32,7 @@ from mobilise.delivery.messages import DeliveryMessage
 from mobilise_bench import naive, ses_http
 from mobilise_bench.counting import RequestCounter
 from mobilise_bench.env import use_fake_aws
-from mobilise_bench.ses import SesQuota
+from mobilise_bench.ses import BULK, SEND, SesQuota
 from mobilise_bench.system import STARTER, System, on_moto, seed_signatures
 from mobilise_local import lambdas
 
@@ -84,17 +87,36 @@ def _delivery_messages(system: System, recipients: int, tag: str) -> list[str]:
     return _drain(system, "DeliveryQueue", None)
 
 
+class Sample(NamedTuple):
+    """One delivery message delivered: the function's CPU seconds, its write units, its
+    emails, and the emails SES accepted by the operation that carried them."""
+
+    cpu: float
+    writes: float
+    emails: int
+    by_operation: Counter[str]
+
+
 def _measured(
-    counter: RequestCounter, deliver: Callable[[], object], emails: int
-) -> tuple[float, float, int]:
-    """(CPU seconds, write units, emails) of one delivery message."""
+    counter: RequestCounter, quota: SesQuota, deliver: Callable[[], object], emails: int
+) -> Sample:
     before = counter.counts.total("dynamodb").write_units
+    sent = Counter(quota.emails)
     own = counter.own_cpu()
     with counter.acting(DELIVER):
         deliver()
     own = counter.own_cpu() - own
     writes = counter.counts.total("dynamodb").write_units - before
-    return own, writes, emails
+    return Sample(own, writes, emails, quota.emails - sent)
+
+
+def exchange_per_email(by_operation: dict[str, int], exchanges: dict[str, float]) -> float:
+    """The HTTP exchange's CPU (ms) per email of a design: each operation's per email
+    (``exchanges``), weighed by the emails it carried; SendEmail's if none went out."""
+    emails = sum(by_operation.values())
+    if not emails:
+        return exchanges[SEND]
+    return sum(exchanges[op] * count for op, count in by_operation.items()) / emails
 
 
 def measure(recipients: int = 1_000) -> dict[str, Any]:
@@ -110,33 +132,42 @@ def measure(recipients: int = 1_000) -> dict[str, Any]:
         plain = _delivery_messages(system, recipients, "naive")
         quota = SesQuota(1e9, 1e9)
         function = system.function(DELIVER)
-        found: dict[str, list[tuple[float, float, int]]] = {"mobilise": [], "naive": []}
+        found: dict[str, list[Sample]] = {"mobilise": [], "naive": []}
         with RequestCounter() as counter:
             quota.install(aws.sesv2(), counter)
             for ours, theirs in zip(mobilise, plain, strict=False):
                 message = DeliveryMessage.from_json(theirs)
                 emails = len(DeliveryMessage.from_json(ours).recipients)
                 handler = partial(lambdas.invoke, function, {"Records": [_record(ours)]})
-                found["mobilise"].append(_measured(counter, handler, emails))
+                found["mobilise"].append(_measured(counter, quota, handler, emails))
                 plain_deliver = partial(naive.deliver, message)
-                found["naive"].append(_measured(counter, plain_deliver, len(message.recipients)))
-        if quota.last_request is None:
-            raise RuntimeError("no email was sent")
-        exchange = ses_http.measure(quota.last_request, times=min(200, recipients))
-    result: dict[str, Any] = {"recipients": recipients, "messages": len(found["mobilise"])}
-    result["ses_http"] = exchange
+                found["naive"].append(
+                    _measured(counter, quota, plain_deliver, len(message.recipients))
+                )
+        sent = quota.last_requests
+        if SEND not in sent:  # the naive design's, at least; confirmations' on AWS
+            raise RuntimeError("no SendEmail was sent")
+        result: dict[str, Any] = {"recipients": recipients, "messages": len(found["mobilise"])}
+        result["ses_http"] = ses_http.measure(sent[SEND], times=min(200, recipients))
+        exchanges = {SEND: result["ses_http"]["http_exchange_ms"]}
+        if BULK in sent:
+            result["ses_http_bulk"] = ses_http.measure_bulk(sent[BULK])
+            exchanges[BULK] = result["ses_http_bulk"]["http_exchange_ms_per_email"]
     for design, samples in found.items():
-        emails = sum(count for _, _, count in samples)
+        emails = sum(sample.emails for sample in samples)
+        by_operation = dict(sum((sample.by_operation for sample in samples), Counter()))
         result[design] = {
             "emails": emails,
+            "emails_by_operation": by_operation,
             "cpu_ms_per_email_median": statistics.median(
-                1000 * cpu / count for cpu, _, count in samples
+                1000 * sample.cpu / sample.emails for sample in samples
             ),
-            "cpu_ms_per_email": 1000 * sum(cpu for cpu, _, _ in samples) / emails,
+            "cpu_ms_per_email": 1000 * sum(sample.cpu for sample in samples) / emails,
             "write_units_per_email_median": statistics.median(
-                writes / count for _, writes, count in samples
+                sample.writes / sample.emails for sample in samples
             ),
-            "write_units_per_email": sum(writes for _, writes, _ in samples) / emails,
+            "write_units_per_email": sum(sample.writes for sample in samples) / emails,
+            "http_exchange_ms_per_email": exchange_per_email(by_operation, exchanges),
         }
     for figure in ("cpu_ms_per_email_median", "cpu_ms_per_email", "write_units_per_email"):
         result[f"naive_over_mobilise_{figure}"] = result["naive"][figure] / max(

@@ -51,6 +51,20 @@ def signing_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _exchange(found: dict[str, Any], design: str) -> float:
+    """The HTTP exchange's CPU per email of ``design``'s update emails, by whichever operation
+    carried them (``delivery_cpu.exchange_per_email``); SendEmail's in a run from before."""
+    exchange: float = found[design].get(
+        "http_exchange_ms_per_email", found["ses_http"]["http_exchange_ms"]
+    )
+    return exchange
+
+
+def _by_send_email(found: dict[str, Any], design: str) -> bool:
+    """Whether SendEmail carried any of ``design``'s update emails (all did, before bulk)."""
+    return bool(found[design].get("emails_by_operation", {"SendEmail": 1}).get("SendEmail"))
+
+
 def delivery(found: dict[str, Any]) -> list[str]:
     ours, naive = found["mobilise"], found["naive"]
     rows = []
@@ -62,20 +76,38 @@ def delivery(found: dict[str, Any]) -> list[str]:
     ):
         ratio = naive[key] / max(1e-9, ours[key])
         rows.append([label, f"{ours[key]:.{digits}f}", f"{naive[key]:.{digits}f}", f"{ratio:.1f}×"])
-    http = found["ses_http"]
-    exchange = http["http_exchange_ms"]  # one SendEmail an email, in both designs
-    ours_with = ours["cpu_ms_per_email"] + exchange
-    naive_with = naive["cpu_ms_per_email"] + exchange
-    rows += [
-        ["SendEmail's HTTP exchange, ms (measured apart)", *[f"{exchange:.2f}"] * 2, "1.0×"],
+    http, bulk = found["ses_http"], found.get("ses_http_bulk")
+    send = f"{http['http_exchange_ms']:.2f}"
+    if _by_send_email(found, "mobilise"):
+        rows.append(["SendEmail's HTTP exchange, ms (measured apart)", send, send, "1.0×"])
+    else:
+        rows.append(["SendEmail's HTTP exchange, ms (measured apart)", "–", send, "–"])
+    if bulk is not None:
+        rows += [
+            [
+                f"SendBulkEmail's HTTP exchange, ms a call of {bulk['entries']} (measured apart)",
+                f"{bulk['http_exchange_ms_per_call']:.2f}",
+                "–",
+                "–",
+            ],
+            [
+                "SendBulkEmail's HTTP exchange, ms per email",
+                f"{bulk['http_exchange_ms_per_email']:.2f}",
+                "–",
+                "–",
+            ],
+        ]
+    ours_with = ours["cpu_ms_per_email"] + _exchange(found, "mobilise")
+    naive_with = naive["cpu_ms_per_email"] + _exchange(found, "naive")
+    rows.append(
         [
             "deliver CPU ms per email with it, whole update",
             f"{ours_with:.2f}",
             f"{naive_with:.2f}",
             f"{naive_with / max(1e-9, ours_with):.1f}×",
-        ],
-    ]
-    return [
+        ]
+    )
+    lines = [
         f"{found['recipients']:,} recipients in {found['messages']} delivery messages, each "
         f"delivered by Mobilise's deliver function and by the naive design (one idempotency "
         f"record and one whole message built per recipient) in turn, in one process; the "
@@ -86,14 +118,23 @@ def delivery(found: dict[str, Any]) -> list[str]:
         f"does, {http['send_over_http_ms']:.2f} ms of the sending thread's CPU an email "
         f"against {http['send_to_stand_in_ms']:.2f} to the stand-in "
         f"(`mobilise_bench.ses_http`).",
-        "",
-        *table(["per email", "Mobilise", "naive", "naive ÷ Mobilise"], rows),
     ]
+    if bulk is not None:
+        lines[0] += (
+            f" Mobilise's update emails went by SendBulkEmail "
+            f"({ours['emails_by_operation'].get('SendBulkEmail', 0):,} of {ours['emails']:,}): "
+            f"its last call, {bulk['entries']} entries in {bulk['request_bytes']:,} bytes, "
+            f"made {bulk['calls']:,} times the same way, {bulk['call_over_http_ms']:.2f} ms a "
+            f"call over HTTP against {bulk['call_to_stand_in_ms']:.2f} to the stand-in; "
+            f'"with it" adds each operation\'s exchange per email, weighed by the emails '
+            f"it carried."
+        )
+    return [*lines, "", *table(["per email", "Mobilise", "naive", "naive ÷ Mobilise"], rows)]
 
 
 def delivery_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
     ours = found["mobilise"]
-    with_http = ours["cpu_ms_per_email"] + found["ses_http"]["http_exchange_ms"]
+    with_http = ours["cpu_ms_per_email"] + _exchange(found, "mobilise")
     return [
         {
             "name": "deliver_cpu_per_email",
@@ -105,7 +146,7 @@ def delivery_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "name": "deliver_cpu_per_email_with_http",
             "target": f"deliver CPU ≤ {DELIVER_CPU_MS} ms per email (message by message, with "
-            "SES's HTTP exchange measured apart)",
+            "SES's HTTP exchange measured apart, of the operation that carried the emails)",
             "measured": f"{with_http:.2f} ms",
             "met": with_http <= DELIVER_CPU_MS,
         },

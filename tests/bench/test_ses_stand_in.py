@@ -1,7 +1,8 @@
 """The benchmarks' SES stand-in answers the request botocore built and signed for SES: the
 client's work per email (serialising the raw message, SigV4) is in what the benchmarks
 measure, and its answers are parsed as SES's are. A SendBulkEmail counts as many emails as
-it has entries, against the rate and in what is billed."""
+it has entries, against the rate and in what is billed, and its HTTP exchange is measured
+apart per call and per email."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from mobilise_bench import scaling, ses_http
 from mobilise_bench.counting import Key, RequestCounter
+from mobilise_bench.delivery_cpu import exchange_per_email
 from mobilise_bench.ses import BULK, EVENT, SesQuota, Unsigned
 
 from mobilise.delivery import ses
@@ -204,3 +207,72 @@ def test_a_send_email_alone_bursts_no_more_than_the_burst() -> None:
     with pytest.raises(ClientError):
         _send(client)
     assert (quota.accepted, quota.throttled) == (1, 1)
+
+
+def test_the_bulk_http_exchange_is_measured_per_call_and_per_email() -> None:
+    # Given a bulk call of three the stand-in accepted
+    client, quota = _client(), SesQuota(10, 1)
+    quota.install(client)
+    _send_bulk(client, 3)
+
+    # When its HTTP exchange is measured apart
+    found = ses_http.measure_bulk(quota.last_requests[BULK], times=3, rounds=1)
+
+    # Then the same call went both ways, and its CPU is given per call and per email
+    assert (found["calls"], found["entries"]) == (3, 3)
+    assert found["call_over_http_ms"] > 0
+    assert found["call_to_stand_in_ms"] > 0
+    exchange = found["call_over_http_ms"] - found["call_to_stand_in_ms"]
+    assert found["http_exchange_ms_per_call"] == pytest.approx(exchange)
+    assert found["http_exchange_ms_per_email"] == pytest.approx(exchange / 3)
+
+
+def test_the_deliver_target_with_http_takes_the_bulk_exchange_when_emails_went_in_bulk() -> None:
+    # Given a run whose update emails went by SendBulkEmail, the naive design's by SendEmail
+    design = {"cpu_ms_per_email_median": 0.5, "write_units_per_email_median": 0.01}
+    design.update(cpu_ms_per_email=0.5, write_units_per_email=0.01)
+    found: dict[str, Any] = {
+        "recipients": 100,
+        "messages": 2,
+        "ses_http": {
+            "emails": 10,
+            "raw_bytes": 2000,
+            "send_over_http_ms": 1.9,
+            "send_to_stand_in_ms": 0.3,
+            "http_exchange_ms": 1.6,
+        },
+        "ses_http_bulk": {
+            "calls": 10,
+            "entries": 50,
+            "request_bytes": 9000,
+            "call_over_http_ms": 3.0,
+            "call_to_stand_in_ms": 1.0,
+            "http_exchange_ms_per_call": 2.0,
+            "http_exchange_ms_per_email": 0.04,
+        },
+        "mobilise": {**design, "emails": 100, "emails_by_operation": {"SendBulkEmail": 100}},
+        "naive": {**design, "emails": 100, "emails_by_operation": {"SendEmail": 100}},
+    }
+    found["mobilise"]["http_exchange_ms_per_email"] = 0.04
+    found["naive"]["http_exchange_ms_per_email"] = 1.6
+
+    # When its targets and table are written
+    targets = {target["name"]: target for target in scaling.delivery_targets(found)}
+    page = "\n".join(scaling.delivery(found))
+
+    # Then "with SES's HTTP exchange" adds the bulk exchange per email, and the table says both
+    assert targets["deliver_cpu_per_email_with_http"]["measured"] == "0.54 ms"
+    assert "| SendBulkEmail's HTTP exchange, ms a call of 50 (measured apart) | 2.00 |" in page
+    assert "| SendBulkEmail's HTTP exchange, ms per email | 0.04 |" in page
+    assert "| SendEmail's HTTP exchange, ms (measured apart) | – | 1.60 | – |" in page
+    assert "| deliver CPU ms per email with it, whole update | 0.54 | 2.10 | 3.9× |" in page
+
+
+def test_a_designs_exchange_per_email_weighs_each_operation_by_the_emails_it_carried() -> None:
+    exchanges = {"SendEmail": 1.6, "SendBulkEmail": 0.04}
+
+    assert exchange_per_email({"SendBulkEmail": 100}, exchanges) == pytest.approx(0.04)
+    assert exchange_per_email({"SendEmail": 1, "SendBulkEmail": 3}, exchanges) == pytest.approx(
+        (1.6 + 3 * 0.04) / 4
+    )
+    assert exchange_per_email({}, exchanges) == pytest.approx(1.6)  # none sent: SendEmail's
