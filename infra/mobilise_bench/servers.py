@@ -22,9 +22,11 @@ def moto_server() -> Iterator[str]:
         cheap_dynamodb_transactions,
         serialise_dynamodb_requests,
     )
+    from mobilise_local.ses_bulk import emulate_send_bulk_email
 
     serialise_dynamodb_requests()
     cheap_dynamodb_transactions()  # moto copies whole tables per transaction otherwise
+    emulate_send_bulk_email()  # moto has no SendBulkEmail
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -247,10 +247,12 @@ def on_moto(
         enforce_s3_post_policies,
         serialise_dynamodb_requests,
     )
+    from mobilise_local.ses_bulk import emulate_send_bulk_email
 
     serialise_dynamodb_requests()
     cheap_dynamodb_transactions()  # moto copies whole tables per transaction otherwise
     enforce_s3_post_policies()
+    emulate_send_bulk_email()  # moto has no SendBulkEmail
     with mock_aws(), built(parameters, dynamodb_endpoint=dynamodb_endpoint) as system:
         yield system
 

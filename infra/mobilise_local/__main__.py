@@ -113,11 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         serialise_dynamodb_requests,
     )
     from mobilise_local.outbox import stamp_send_times
+    from mobilise_local.ses_bulk import emulate_send_bulk_email
 
     serialise_dynamodb_requests()
     cheap_dynamodb_transactions()
     stamp_send_times()
     enforce_s3_post_policies()
+    emulate_send_bulk_email()
     moto_port = args.moto_port or free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
