@@ -13,8 +13,9 @@ What is evaluated, as IAM does for an identity policy: the role's inline policie
 template's managed policies it attaches; ``Allow`` statements by ``Action`` and ``Resource``
 (``*`` and ``?`` wildcards), a matching ``Deny`` overriding. Left out: ``Condition`` blocks
 (they only narrow what a statement allows: a request they would refuse passes here), SES
-(the deliver function's SendEmail does not go through ``_make_api_call``), KMS, X-Ray and
-Cognito. A transaction is checked as IAM checks it: each of its items by its own action.
+but its sends through a client (:mod:`mobilise.delivery.send_email`'s SendEmail does not go
+through ``_make_api_call``), KMS, X-Ray and Cognito. A transaction is checked as IAM checks
+it: each of its items by its own action.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlparse
 
@@ -126,7 +128,28 @@ def requested(
         return [(f"secretsmanager:{operation}", params.get("SecretId", "*"))]
     if service == "s3":
         return _s3(operation, params)
+    if service == "sesv2" and operation in _SES_SENDS:
+        return _ses(operation, params, region, account)
     return []
+
+
+#: SES's sends, authorised by the identity of their From address and their configuration set.
+_SES_SENDS = frozenset({"SendEmail", "SendBulkEmail"})
+
+
+def _ses(
+    operation: str, params: dict[str, Any], region: str, account: str
+) -> list[tuple[str, str]]:
+    """A send as SES authorises it: its action on the identity the From address is verified
+    by (its domain, as the template's ``SenderIdentity``) and on its configuration set."""
+    domain = parseaddr(str(params.get("FromEmailAddress", "")))[1].rpartition("@")[2] or "*"
+    pairs = [(f"ses:{operation}", f"arn:aws:ses:{region}:{account}:identity/{domain}")]
+    if "ConfigurationSetName" in params:
+        name = params["ConfigurationSetName"]
+        pairs.append(
+            (f"ses:{operation}", f"arn:aws:ses:{region}:{account}:configuration-set/{name}")
+        )
+    return pairs
 
 
 def _dynamodb(

@@ -43,11 +43,13 @@ What SES documents, and what is chosen here where it does not say:
   ``BulkEmailStatus``, with moto's message as ``Error``; the others are sent.
 - The message, as SES writes a templated email (the layout is chosen; SES publishes none):
   From, To, Cc (Bcc only in the envelope), Subject (RFC 2047 words when not ASCII), Date
-  (UTC, when accepted), the headers, MIME-Version, then ``multipart/alternative`` with
-  ``text/plain`` then ``text/html``, each UTF-8 and quoted-printable (a template with one
-  body only is that part alone); CRLF. ``Message-ID: <id@region.amazonses.com>`` comes last
-  (``email.amazonses.com`` in us-east-1), its id the MessageId answered: moto makes the id
-  when it records the email, so it is added to what moto recorded.
+  (UTC, when accepted: on the functions' clock, as ``outbox.stamp_send_times`` notes it,
+  so that a test that moves time finds it where its scenario is), the headers, MIME-
+  Version, then ``multipart/alternative`` with ``text/plain`` then ``text/html``, each
+  UTF-8 and quoted-printable (a template with one body only is that part alone); CRLF.
+  ``Message-ID: <id@region.amazonses.com>`` comes last (``email.amazonses.com`` in us-
+  east-1), its id the MessageId answered: moto makes the id when it records the email, so
+  it is added to what moto recorded.
 
 Not emulated: stored templates (TemplateName/TemplateArn) and attachments raise
 NotImplementedError, as moto does for what it lacks; configuration sets and tags are not
@@ -327,7 +329,9 @@ def send_bulk_email(backend: SESV2Backend, request: dict[str, Any]) -> list[dict
     headers = [_with_replacements(template_headers, entry.headers) for entry in read]
     if not backend.core_backend._is_verified_address(sender):  # moto's check, before any entry
         raise MessageRejectedError(f"Did not have authority to send from email {sender}")
-    now = datetime.now(UTC)
+    from mobilise.core import clock  # the functions' clock, as the outbox's send times
+
+    now = clock.now()
     return [
         _send_one(backend, sender, entry, template_content, own, now)
         for entry, own in zip(read, headers, strict=True)

@@ -29,6 +29,7 @@ REGION = "eu-west-1"
 SES_HOST = f"a7-28.smtp-out.{REGION}.amazonses.com"
 SES_ADDRESS = "54.240.7.28"
 MESSAGE_ID = "0102019390f1a2b3-6c1d9e2f-4a5b-4c6d-8e7f-0a1b2c3d4e5f-000000"
+FEEDBACK = "R2n0p3k5VWlXm3b8s9Tq4uVwXyZaBcDeFgHiJkLmNoP="
 SIGNED = "From:To:Subject:List-Unsubscribe:List-Unsubscribe-Post:MIME-Version:Content-Type"
 
 
@@ -46,7 +47,8 @@ def _dkim(domain: str, selector: str, body: bytes, when: int) -> str:
 
 
 def from_ses(raw: bytes, *, to: str) -> bytes:
-    """``raw`` (what Mobilise gives SES) as the mailbox of ``to`` receives it."""
+    """``raw`` (what Mobilise gives SES, or what SES writes from an update's template: it has
+    its Message-ID and Date already) as the mailbox of ``to`` receives it."""
     now = clock.now()
     date = format_datetime(now)
     when = int(now.timestamp())
@@ -59,11 +61,16 @@ def from_ses(raw: bytes, *, to: str) -> bytes:
         + _dkim("mobilise.example", "x3vq2l7n5dgw6kz4bbtm3ow7r2ksrfxq", body, when)
         + _dkim("amazonses.com", "uku4taia5b5tsbglxyj6zym32efj7xqv", body, when)
     )
-    ses = (
-        f"Message-ID: <{MESSAGE_ID}@{REGION}.amazonses.com>\r\n"
-        f"Date: {date}\r\n"
-        f"Feedback-ID: ::1.{REGION}.R2n0p3k5VWlXm3b8s9Tq4uVwXyZaBcDeFgHiJkLmNoP=:AmazonSES\r\n"
-        f"X-SES-Outgoing: {now:%Y.%m.%d}-{SES_ADDRESS}\r\n"
-    )
     head, _, rest = raw.partition(b"\r\n\r\n")
+    written = {line.split(b":", 1)[0].lower() for line in head.split(b"\r\n")}
+    ses = "".join(
+        line
+        for name, line in (
+            (b"message-id", f"Message-ID: <{MESSAGE_ID}@{REGION}.amazonses.com>\r\n"),
+            (b"date", f"Date: {date}\r\n"),
+            (b"", f"Feedback-ID: ::1.{REGION}.{FEEDBACK}:AmazonSES\r\n"),
+            (b"", f"X-SES-Outgoing: {now:%Y.%m.%d}-{SES_ADDRESS}\r\n"),
+        )
+        if name not in written  # a templated email's, SES wrote already (SendBulkEmail)
+    )
     return trace.encode() + head + b"\r\n" + ses.encode() + b"\r\n" + rest

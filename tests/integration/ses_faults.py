@@ -1,6 +1,6 @@
 """SES failing a request that sends one email at once, as it fails on AWS: a refusal with
 its code and status (the sesv2 model's, else AWS's common errors'), no connection at all, or
-a request taken and never answered."""
+a request taken and never answered; and SES refusing some destinations of a SendBulkEmail."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import botocore.session
+import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
 from mobilise.core import aws
+from mobilise.delivery import ses
 
 UNREACHABLE = "unreachable"
 _COMMON = {"AccessDeniedException": 403, "ServiceUnavailable": 503}
@@ -85,3 +87,29 @@ def silent_ses(read_timeout: float = 0.5) -> Iterator[list[bytes]]:
             os.environ[variable] = endpoint
         aws.SES_READ_TIMEOUT = timeout
         aws.sesv2.cache_clear()
+
+
+@contextmanager
+def ses_refusing_after(accepted: int, status: str) -> Iterator[list[int]]:
+    """SES (moto) taking the next ``accepted`` update emails, then answering ``status`` (a
+    destination's ``BulkEmailStatus``) for every other destination of the SendBulkEmail in
+    which they run out; the requests after it go to SES again. Yields the sizes of the
+    requests it saw."""
+    original, left, sizes = ses.send_bulk, accepted, []
+    refused = False
+
+    def send_bulk(template: Any, default: str, to: Any, tags: Any) -> list[ses.Accepted]:
+        nonlocal left, refused
+        sizes.append(len(to))
+        if refused:
+            return original(template, default, to, tags)
+        took = original(template, default, to[:left], tags) if left else []
+        left -= len(took)
+        if len(took) == len(to):
+            return took
+        refused = True
+        return [*took, *[ses.Accepted(None, ses.BULK_STATUS[status])] * (len(to) - len(took))]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ses, "send_bulk", send_bulk)
+        yield sizes

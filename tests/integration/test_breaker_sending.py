@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from botocore.stub import Stubber
 
-from mobilise.core import aws
-from mobilise.delivery import parking
+from mobilise.delivery import parking, ses
 from tests.integration.harness import Mobilise
+from tests.integration.ses_faults import ses_refusing_after
 from tests.integration.test_breaker import (
     SIGNERS,
     alarmed,
@@ -101,20 +100,17 @@ def test_a_paused_update_stays_public_where_its_emails_link(system: Mobilise) ->
     assert page.status == 200, page.text
 
 
-@pytest.mark.parametrize("code", ["AccountSendingPausedException", "SendingPausedException"])
+@pytest.mark.parametrize("status", ["ACCOUNT_SENDING_PAUSED", "CONFIGURATION_SET_SENDING_PAUSED"])
 def test_ses_pausing_the_account_fails_nobody_and_resuming_sends_everyone_once(
-    system: Mobilise, code: str
+    system: Mobilise, status: str
 ) -> None:
     # Given an update of 120 signers fanned out into three delivery messages
     petition_id, update_id = sending_update(system, deliver_first=False)
+    code = ses.BULK_STATUS[status]
 
     # When SES accepts ten emails of the first message, then refuses the account's sending
-    with Stubber(aws.sesv2()) as ses:
-        for index in range(10):
-            ses.add_response("send_email", {"MessageId": f"accepted-{index}"})
-        ses.add_client_error("send_email", code, http_status_code=400)
+    with ses_refusing_after(10, status):
         assert len(handle(system, "DeliveryQueue", "DeliverFunction", most=1)) == 1
-        ses.assert_no_pending_responses()
     # and the other two messages come
     system.run_queues()
 
@@ -135,7 +131,7 @@ def test_ses_pausing_the_account_fails_nobody_and_resuming_sends_everyone_once(
     # Then everyone received the update exactly once (the ten SES took are not sent again)
     assert resumed["requeued"] == 3
     received = sent_to(system)
-    assert sum(received.values()) == 110
+    assert sum(received.values()) == 120
     assert max(received.values()) == 1
     stats = system.stats(petition_id, update_id)
     assert (stats["state"], stats["sent"], stats["failed"]) == ("sent", 120, 0)

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from botocore.exceptions import ClientError
@@ -35,6 +35,7 @@ OTHERS = {
     "D": "dan@example.org",
 }
 DIGEST_LINK = "/unsubscribe-digest/"
+_Sent = TypeVar("_Sent")
 
 
 class _Died(BaseException):
@@ -49,7 +50,7 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
     every email of the dying invocation's record accepted since it was claimed, or the one
     email of a digest or confirmation): those may come twice."""
     died: list[list[tuple[str, str]]] = []
-    original_send, original_queue = ses.send_ready, queues.send
+    original_send, original_bulk, original_queue = ses.send_ready, ses.send_bulk, queues.send
     original_claim = records.claim
     unrecorded: list[tuple[str, str]] | None = None  # accepted under the record held now
     sends = 0
@@ -70,23 +71,38 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
 
         return record
 
-    def throttled(email: ses.Ready) -> str:
+    def refused_every_other() -> None:
         nonlocal sends
         sends += 1
-        if sends % 2:  # every other call: SES's rate exceeded
+        if sends % 2:  # every other request: SES's rate exceeded
             error = {"Error": {"Code": "Throttling"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
             raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
+
+    def throttled(email: ses.Ready) -> str:
+        refused_every_other()
         return original_send(email)
 
+    def throttled_bulk(*args: Any) -> list[ses.Accepted]:
+        refused_every_other()
+        return original_bulk(*args)
+
     def dying(email: ses.Ready) -> str:
+        return died_after(original_send(email), [(email.to, _subject(email.raw))])
+
+    def dying_bulk(
+        template: Any, data: str, to: list[ses.Destination], tags: Any
+    ) -> list[ses.Accepted]:
+        sent = original_bulk(template, data, to, tags)
+        subject = template.subject.replace("{{lb}}", "{").replace("{{bs}}", "\\")
+        return died_after(sent, [(each.to, subject) for each in to])
+
+    def died_after(sent: _Sent, accepted: list[tuple[str, str]]) -> _Sent:
         nonlocal sends, unrecorded
-        sent = original_send(email)
         sends += 1
-        accepted = (email.to, _subject(email.raw))
         if unrecorded is not None:
-            unrecorded.append(accepted)
-        if sends % 4 == 1:  # the first email, then every fourth: the process dies just after
-            died.append(unrecorded or [accepted])
+            unrecorded.extend(accepted)
+        if sends % 4 == 1:  # the first request, then every fourth: the process dies just after
+            died.append(unrecorded or accepted)
             unrecorded = None  # the record's lease runs out; its retry claims it again
             raise _Died
         return sent
@@ -98,8 +114,10 @@ def _faults(kind: str) -> Iterator[list[list[tuple[str, str]]]]:
     with pytest.MonkeyPatch.context() as patch:
         if kind == "throttling":
             patch.setattr(ses, "send_ready", throttled)
+            patch.setattr(ses, "send_bulk", throttled_bulk)
         elif kind.startswith("crash"):
             patch.setattr(ses, "send_ready", dying)
+            patch.setattr(ses, "send_bulk", dying_bulk)
             patch.setattr(records, "claim", claim)
             patch.setattr(records, "settle", recorded(records.settle))
             patch.setattr(records, "progress", recorded(records.progress))

@@ -16,6 +16,7 @@ from mobilise.core.batches import BatchFailed
 from mobilise.delivery.messages import DeliveryMessage
 from mobilise.table.models import Signature
 from tests.integration.harness import Mobilise, event
+from tests.log_capture import captured_logs
 
 
 def _addresses(count: int, prefix: str = "signer") -> list[str]:
@@ -118,8 +119,9 @@ def test_ses_throttling_fails_only_its_record_and_the_retry_sends_once(
 
     # When SES accepts the first and throttles the second
     with Stubber(aws.sesv2()) as ses:
-        ses.add_response("send_email", {"MessageId": "accepted-by-ses"})
-        ses.add_client_error("send_email", "TooManyRequestsException", http_status_code=429)
+        accepted = {"Status": "SUCCESS", "MessageId": "accepted-by-ses"}
+        ses.add_response("send_bulk_email", {"BulkEmailEntryResults": [accepted]})
+        ses.add_client_error("send_bulk_email", "TooManyRequestsException", http_status_code=429)
         response = mobilise.invoke("DeliverFunction", {"Records": records})
         ses.assert_no_pending_responses()
 
@@ -144,7 +146,7 @@ def test_a_message_rejected_by_ses_is_counted_and_not_retried(on_both: Mobilise)
     ).to_json()
 
     with Stubber(aws.sesv2()) as ses:
-        ses.add_client_error("send_email", "MessageRejected", http_status_code=400)
+        ses.add_client_error("send_bulk_email", "MessageRejected", http_status_code=400)
         response = mobilise.invoke("DeliverFunction", {"Records": [_delivery_record("m", body)]})
 
     assert response["batchItemFailures"] == []
@@ -318,6 +320,34 @@ def test_ses_events_suppress_bounces_and_complaints_everywhere_and_unsubscribe(
     mobilise.publish(other, owner="bob", title="Elsewhere")
     mobilise.run_queues()
     assert set(_recipients(mobilise, "Elsewhere")) == {"new@example.org"}
+
+
+def test_an_email_ses_could_not_render_counts_failed_and_is_logged(mobilise: Mobilise) -> None:
+    # Given a signer who was sent an update
+    petition_id = mobilise.create_petition()
+    mobilise.seed_signatures(petition_id, ["unrendered@example.org"])
+    mobilise.publish(petition_id, title="Unrendered")
+    mobilise.run_queues()
+    update_id = _only_update(mobilise, petition_id)
+
+    # When SES reports that it could not render their email
+    envelope = event("sns_ses_rendering_failure.json", petition_id=petition_id, update_id=update_id)
+    with captured_logs() as logs:
+        mobilise.send("SesEventsQueue", json.dumps(envelope))
+        mobilise.run_queues()
+
+    # Then the update counts it failed, and the operators' log says so without the address
+    stats = mobilise.request(
+        "GET", f"/petitions/{petition_id}/updates/{update_id}/stats", user="alice"
+    ).json()
+    assert (stats["sent"], stats["failed"]) == (1, 1)
+    (line,) = [
+        json.loads(line)
+        for line in logs.getvalue().splitlines()
+        if '"email not rendered by SES"' in line
+    ]
+    assert (line["petition_id"], line["update_id"]) == (petition_id, update_id)
+    assert "unrendered@example.org" not in logs.getvalue()
 
 
 def test_a_signer_suppressed_after_the_fan_out_is_skipped_at_send_time(

@@ -13,13 +13,13 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from mobilise_bench.counting import RequestCounter
 
 from mobilise.core import clock, config, crypto
 from mobilise.delivery import pacing, records, sending, ses
 from mobilise.delivery.messages import DeliveryMessage
 from tests.integration.harness import Mobilise, at_once
+from tests.integration.ses_faults import ses_refusing_after
 from tests.integration.write_units import stored_size
 
 
@@ -127,34 +127,35 @@ class _Died(BaseException):
 
 
 @contextmanager
-def _dying_after(sends: int) -> Iterator[None]:
-    """SES accepts ``sends`` emails, then the process dies."""
-    original = ses.send_ready
+def _dying_after(requests: int) -> Iterator[None]:
+    """SES accepts ``requests`` requests, then the process dies."""
+    original = ses.send_bulk
     accepted = 0
 
-    def send(email: ses.Ready) -> str:
+    def send(*args: Any) -> list[ses.Accepted]:
         nonlocal accepted
-        if accepted == sends:
+        if accepted == requests:
             raise _Died
         accepted += 1
-        return original(email)
+        return original(*args)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ses, "send_ready", send)
+        patch.setattr(ses, "send_bulk", send)
         yield
 
 
 def test_a_crash_after_sending_is_the_one_window_and_its_emails_are_counted_once(
-    one_shard: Mobilise,
+    one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given an update's delivery message of three signers
+    # Given an update's delivery message of three signers, sent two a request (at two a second)
     mobilise = one_shard
     addresses = ["a@example.org", "b@example.org", "c@example.org"]
     petition_id, update_id, message = _fanned_out(mobilise, addresses)
     ordered = [a for h in message.recipients for a in addresses if crypto.email_hash(a) == h]
+    _paced(monkeypatch, 2.0)
 
-    # When the function dies after SES accepted two of its emails
-    with _dying_after(2), pytest.raises(_Died):
+    # When the function dies after SES accepted its first request, two of its emails
+    with _dying_after(1), pytest.raises(_Died):
         sending.deliver(message)
     assert _received(mobilise) == Counter(ordered[:2])
 
@@ -311,20 +312,8 @@ def test_a_recipient_sent_before_its_page_was_read_again_without_it_is_not_sent_
     addresses = [f"signer{index}@example.org" for index in range(4)]
     *_, message = _fanned_out(mobilise, addresses)
     by_hash = {crypto.email_hash(address): address for address in addresses}
-    original, accepted = ses.send_ready, 0
-
-    def throttled(email: ses.Ready) -> str:
-        nonlocal accepted
-        if accepted == 3:
-            error = {"Error": {"Code": "Throttling"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
-            raise ClientError(error, "SendEmail")  # type: ignore[arg-type]
-        accepted += 1
-        return original(email)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ses, "send_ready", throttled)
-        with pytest.raises(ses.SesUnavailable):
-            sending.deliver(message)
+    with ses_refusing_after(3, "ACCOUNT_THROTTLED"), pytest.raises(ses.SesUnavailable):
+        sending.deliver(message)
 
     # When the page is read again without the third (the same record: its last is the same)
     # and that reading is sent, and then a message names the third on its own
@@ -337,40 +326,41 @@ def test_a_recipient_sent_before_its_page_was_read_again_without_it_is_not_sent_
     assert _received(mobilise) == Counter(dict.fromkeys(by_hash.values(), 1))
 
 
-def test_at_a_slow_pace_emails_are_signed_a_minute_s_worth_at_a_time(
+def _paced(monkeypatch: pytest.MonkeyPatch, rate: float) -> list[float]:
+    """Delivery paced at ``rate`` emails a second, on a clock of its own (its time, read and
+    moved by each wait: ``[seconds]``) rather than waiting."""
+    now = [0.0]
+    pace = pacing.Pacer(
+        rate, monotonic=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s)
+    )
+    monkeypatch.setattr(sending, "pacer", functools.cache(lambda: pace))
+    return now
+
+
+def test_a_message_goes_in_requests_of_a_second_s_worth_at_this_function_s_pace(
     one_shard: Mobilise, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a message of 50 at one email every two seconds (SES's sandbox rate, shared by two)
+    # Given a message of 50 at 12.5 emails a second (a quota of 50 shared by four functions)
     mobilise = one_shard
     addresses = [f"signer{index:02}@example.org" for index in range(50)]
     *_, message = _fanned_out(mobilise, addresses)
-    now = [0.0]
-    pace = pacing.Pacer(
-        0.5, monotonic=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s)
-    )
-    monkeypatch.setattr(sending, "pacer", functools.cache(lambda: pace))
-    signed_at: dict[str, float] = {}
-    waited: list[float] = []
-    ready, send_ready = ses.ready, ses.send_ready
+    now = _paced(monkeypatch, 12.5)
+    requests: list[tuple[float, int]] = []
+    send_bulk = ses.send_bulk
 
-    def signing(to: str, raw: bytes, tags: Any) -> ses.Ready:
-        signed_at[to] = now[0]
-        return ready(to, raw, tags)
+    def sending_it(template: Any, default: str, to: Any, tags: Any) -> list[ses.Accepted]:
+        requests.append((round(now[0], 2), len(to)))
+        return send_bulk(template, default, to, tags)
 
-    def sending_it(email: ses.Ready) -> str:
-        waited.append(now[0] - signed_at[email.to])
-        return send_ready(email)
-
-    monkeypatch.setattr(ses, "ready", signing)
-    monkeypatch.setattr(ses, "send_ready", sending_it)
+    monkeypatch.setattr(ses, "send_bulk", sending_it)
 
     # When it is delivered
     sending.deliver(message)
 
-    # Then each is sent, none more than a minute after its signature, thirty signed at once
+    # Then each is sent once, twelve a request, each request as long after the one before
+    # as its emails take at that pace
     assert _received(mobilise) == Counter({address: 1 for address in addresses})
-    assert max(waited) <= sending.READY_AHEAD_SECONDS
-    assert sorted(Counter(signed_at.values()).values()) == [20, 30]
+    assert requests == [(0.0, 12), (0.96, 12), (1.92, 12), (2.88, 12), (3.84, 2)]
 
 
 def test_a_message_with_no_one_left_to_send_to_settles_without_asking_ses_its_rate(

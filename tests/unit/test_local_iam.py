@@ -123,6 +123,39 @@ def test_sqs_batches_are_allowed_by_the_action_of_one_message() -> None:
     )
 
 
+def test_an_ses_send_needs_its_action_on_the_sender_s_identity_and_configuration_set() -> None:
+    ses = f"arn:aws:ses:{REGION}:{ACCOUNT}"
+    template = _template(
+        _allow("ses:SendEmail", [f"{ses}:identity/example.org", f"{ses}:configuration-set/c"])
+    )
+    send = {"FromEmailAddress": "Mobilise <updates@example.org>", "ConfigurationSetName": "c"}
+
+    assert _denied(template, "sesv2", "SendEmail", send) is None
+    assert _denied(template, "sesv2", "SendBulkEmail", send) == iam.Denied(
+        "ses:SendBulkEmail", f"{ses}:identity/example.org"
+    )
+    assert _denied(template, "sesv2", "SendEmail", {**send, "ConfigurationSetName": "d"}) == (
+        iam.Denied("ses:SendEmail", f"{ses}:configuration-set/d")
+    )
+
+
+def test_the_deliver_function_may_send_an_update_to_many_at_once() -> None:
+    stack = Stack(
+        parameters={
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "SenderIdentity": "example.org",
+        }
+    )
+    stack.refs["ConfigurationSet"] = "mobilise-set"
+    send = {"FromEmailAddress": "updates@example.org", "ConfigurationSetName": "mobilise-set"}
+    statements = iam.role_statements(read(), stack, "DeliverFunction")
+    pairs = iam.requested("sesv2", "SendBulkEmail", send, REGION, ACCOUNT)
+
+    assert iam.denied(statements, pairs) is None
+
+
 def test_a_statement_it_cannot_evaluate_stops_it_rather_than_pass_everything() -> None:
     template = _template({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
 

@@ -17,7 +17,8 @@ from mobilise.core.config import get_settings
 
 
 class Pacer:
-    """A token bucket of one: at most ``rate`` calls to :meth:`wait` return a second."""
+    """A token bucket of one: at most ``rate`` emails a second, each :meth:`wait` for as
+    many as the request that follows sends (the next waits that much longer)."""
 
     def __init__(
         self,
@@ -33,11 +34,11 @@ class Pacer:
         self._next = monotonic()
         self._lock = threading.Lock()
 
-    def wait(self) -> None:
+    def wait(self, emails: int = 1) -> None:
         with self._lock:
             now = self._monotonic()
             start = max(self._next, now)
-            self._next = start + self.interval
+            self._next = start + self.interval * emails
         if start > now:
             self._sleep(start - now)  # pacing to the SES quota, not synchronisation
 

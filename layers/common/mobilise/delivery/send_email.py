@@ -1,18 +1,20 @@
 """SESv2 ``SendEmail`` as botocore's client sends it, without the client's work around each call.
 
-Why: a paced deliver function sends one email every few tens of milliseconds and wakes
-with cold caches each time; through the client, a SendEmail runs two dozen events (most
-with no handler for SES), resolves the endpoint rules again, serialises by walking the
-model, rebuilds its headers and prepares copies of its request: about half of what an
-email cost the function (cProfile in a paced worker of the benchmark), the signature
-itself a fifth of that. What is constant for every call (the endpoint, the signing name
-and region, the User-Agent, the day's signing key) is worked out once, from the client;
-what a call needs is built from botocore's own pieces, so that the request on the wire is
-the client's, byte for byte, save the signature's date and the invocation id
-(``tests/unit/test_send_email.py``): 0.07 ms a call against 0.26 through the client.
+Why: a paced deliver function sent one email every few tens of milliseconds and woke with
+cold caches each time (an update's emails now go up to 50 a request, by SendBulkEmail
+through the client; confirmations, and every other email of one recipient, still come here);
+through the client, a SendEmail runs two dozen events (most with no handler for SES),
+resolves the endpoint rules again, serialises by walking the model, rebuilds its headers and
+prepares copies of its request: about half of what an email cost the function (cProfile in a
+paced worker of the benchmark), the signature itself a fifth of that. What is constant for
+every call (the endpoint, the signing name and region, the User-Agent, the day's signing
+key) is worked out once, from the client; what a call needs is built from botocore's own
+pieces, so that the request on the wire is the client's, byte for byte, save the signature's
+date and the invocation id (``tests/unit/test_send_email.py``): 0.07 ms a call against 0.26
+through the client.
 
-A call is made in two steps, so that the deliver function can make a group's emails ready
-in one run of the processor and then send each after the pacer's wait:
+A call is made in two steps, so that an email is made ready before the pacer's wait and
+sent after it:
 :meth:`SendEmail.prepare` (the events up to ``before-call``, the body, the signature) and
 :meth:`SendEmail.send` (``before-send``, the HTTP exchange, the answer read). An answer a
 ``before-call`` handler gives, or an error raised while preparing, is kept and given (or

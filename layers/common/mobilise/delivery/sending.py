@@ -1,5 +1,6 @@
-"""Delivery: one raw MIME email per recipient through SESv2, exactly once per (update, signer)
-but for one window.
+"""Delivery: an update's email to each recipient, up to 50 in one SESv2 SendBulkEmail (the
+email as an inline template, each recipient's links as their template data:
+:mod:`mobilise.emails.bulk`), exactly once per (update, signer) but for one window.
 
 An update's delivery message (up to 100 recipients) is dealt with under one record
 (:mod:`mobilise.delivery.records`): claimed (one write), then settled with the update's
@@ -24,8 +25,14 @@ this one now: it waits in their digest (``digested``, :mod:`mobilise.digests`).
 Every recipient is on its own: one whose email cannot be built (an address SES cannot
 take, such as a non-ASCII local part) or that SES refuses for good (MessageRejected,
 MAIL FROM not verified, ...) is counted as failed, logged without its address, measured,
-and the others go on. Throttling and 5xx record what was done and fail the SQS record: it
-is retried from there. A refusal of the whole account's sending (AccountSendingPaused)
+and the others go on; a request SES refuses whole, for good, is sent again one recipient
+at a time. Throttling and 5xx (of the request or of one destination) record what was done
+and fail the SQS record: it is retried from there.
+
+Why SendBulkEmail: one request an email cost the function more CPU than all its other work
+for that email (the HTTP exchange through botocore's session, its signature, the parsing of
+SES's answer: 1.6 ms an email on the benchmark's machine, ``docs/performance.md``); one
+request for up to 50 shares it. A refusal of the whole account's sending (AccountSendingPaused)
 fails nobody: what was done is recorded, and the message is parked until an operator
 resumes (:mod:`mobilise.delivery.pausing`), as are the messages of a paused update. The
 update is ``sent`` when every recipient fan-out enqueued is counted
@@ -53,15 +60,12 @@ from mobilise.delivery import alarms, first_reads, pausing, records, ses, stoppi
 from mobilise.delivery.messages import ConfirmationMessage, DeliveryMessage, DigestMessage
 from mobilise.delivery.pacing import pacer
 from mobilise.digests import admission
-from mobilise.emails import rendered, rendering
+from mobilise.emails import bulk, rendered, rendering
 from mobilise.table import items
 from mobilise.table.models import Petition, Signature
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-#: Emails are made ready (signed) at most this long before they are sent (:func:`_ready_at_once`).
-READY_AHEAD_SECONDS = 60
 
 
 class Outgoing(NamedTuple):
@@ -181,17 +185,10 @@ def _send_group(
 ) -> None:
     """Send to the recipients of one record that no invocation has dealt with, then record
     and count all of them, once. A refusal that may pass (or any other error) records what
-    was done and fails the SQS record: its retry goes on from there.
-
-    Every email is built, and its request signed (up to a minute's worth,
-    :func:`_ready_at_once`), before the first is sent: the sends are paced, and work done in
-    one run between two sleeps costs less CPU than the same work spread over them (the
-    processor's caches are cold after each wait: 0.46 against 1.16 ms an email measured
-    with the same code, unpaced and at 12.5 emails a second; signing ahead too, 0.90-1.03
-    against 0.99-1.07 in the benchmark's paced runs, ``docs/performance.md``)."""
+    was done and fails the SQS record: its retry goes on from there."""
     outcomes: dict[str, str] = {}
     try:
-        emails: dict[str, Outgoing | None] = {}
+        emails: dict[str, Addressed | None] = {}
         for email_hash in hashes:
             prefix = records.key(email_hash)
             if prefix in held.recorded:
@@ -221,57 +218,108 @@ def _send_group(
         logger.info("delivery batch", update_id=message.update_id, **_counts(counts))
 
 
+class Addressed(NamedTuple):
+    """One recipient's email of an update: the update's email in their language, and them
+    as a destination of it."""
+
+    email: rendered.Rendered
+    to: ses.Destination
+
+
 def _send_built(
-    message: DeliveryMessage, emails: dict[str, Outgoing | None], outcomes: dict[str, str]
+    message: DeliveryMessage, emails: dict[str, Addressed | None], outcomes: dict[str, str]
 ) -> None:
-    """Send the emails built, paced, writing each one's outcome in ``outcomes`` as it is
-    known: made ready (signed) a minute's worth at a time (:func:`_ready_at_once`) before
-    the first of them is sent. One that could not be built fails; once the starter has
-    stopped the update, the rest are spared."""
-    waiting = list(emails.items())
-    sendable = any(email is not None for email in emails.values())
-    at_once = _ready_at_once() if sendable else max(1, len(waiting))  # no pace asked for none
-    for start in range(0, len(waiting), at_once):
-        chunk = waiting[start : start + at_once]
-        ready = {
-            prefix: ses.ready(email.to, email.raw, email.tags)
-            for prefix, email in chunk
-            if email is not None
-        }
-        for prefix, email in chunk:
+    """Send the emails built, one SendBulkEmail for each :func:`_at_once` recipients of a
+    language, paced, writing each one's outcome in ``outcomes`` as it is known. One that
+    could not be built fails; once the starter has stopped the update, the rest are spared."""
+    by_email: dict[rendered.Rendered, list[tuple[str, ses.Destination]]] = {}
+    for prefix, email in emails.items():
+        if email is None:
+            outcomes[prefix] = "failed"
+        else:
+            by_email.setdefault(email.email, []).append((prefix, email.to))
+    at_once = _at_once() if by_email else 1  # no pace asked for none
+    for one_email, waiting in by_email.items():
+        for start in range(0, len(waiting), at_once):
+            group = waiting[start : start + at_once]
             if store.halted(message.petition_id, message.update_id):
-                outcomes[prefix] = "spared"  # its starter stopped it while this message went
-            elif email is None:
-                outcomes[prefix] = "failed"
+                outcomes.update((prefix, "spared") for prefix, _ in group)  # stopped meanwhile
             else:
-                outcomes[prefix] = _sent_update(message, ready[prefix])
+                _sent_bulk(message, one_email, group, outcomes)
 
 
-def _update_email(message: DeliveryMessage, signature: Signature) -> Outgoing | None:
+def _sent_bulk(
+    message: DeliveryMessage,
+    email: rendered.Rendered,
+    group: list[tuple[str, ses.Destination]],
+    outcomes: dict[str, str],
+) -> None:
+    """Send ``email`` to ``group`` in one request once the pacer allows, and write what
+    became of each in ``outcomes``: sent, or failed (refused for good). A destination
+    refused for a while (or the account's sending paused) raises
+    :class:`~mobilise.delivery.ses.SesUnavailable` (or ``SendingPaused``) once the others'
+    outcomes are written. A request SES refuses whole, for good, is sent again one
+    recipient at a time, so that a recipient it cannot take fails alone."""
+    pacer().wait(len(group))
+    tags = {"petition_id": message.petition_id, "update_id": message.update_id}
+    try:
+        accepted = ses.send_bulk(
+            bulk.template(email), bulk.default_data(), [to for _, to in group], tags
+        )
+    except ClientError as error:
+        if len(group) > 1 and not ses.passing(error):
+            for one in group:
+                _sent_bulk(message, email, [one], outcomes)
+            return
+        _refused(message, ses.permanent_refusal(error))  # raises if it may pass
+        outcomes[group[0][0]] = "failed"
+        return
+    passing: Exception | None = None
+    for (prefix, _), answer in zip(group, accepted, strict=True):
+        if answer.message_id is not None:
+            outcomes[prefix] = "sent"
+            continue
+        try:
+            _refused(message, ses.refusal(answer.code or "MessageRejected"))
+            outcomes[prefix] = "failed"
+        except ses.SendingPaused as paused:
+            passing = paused  # the account's pause comes first: its messages park
+        except ses.SesUnavailable as again:
+            passing = passing if isinstance(passing, ses.SendingPaused) else again
+    if passing is not None:
+        raise passing  # those without an outcome are sent again, the others recorded
+
+
+def _refused(message: DeliveryMessage, code: str) -> None:
+    logger.warning(
+        "email refused by SES",
+        code=code,
+        kind="update",
+        petition_id=message.petition_id,
+        subject_id=message.update_id,
+    )
+
+
+def _update_email(message: DeliveryMessage, signature: Signature) -> Addressed | None:
     """One recipient's email of an update; None if it cannot be built (it fails)."""
     petition_id, update_id = message.petition_id, message.update_id
     language = signature.language or _default_language(petition_id, update_id)
     email = _rendered(petition_id, update_id, language)
     signer = SignerRef(petition_id, signature.email_hash, update_id)
-    raw = built(signature.email, signer, email, "update", update_id)
-    if raw is None:
+    links = recipient_links(signer, email)  # the signing key: a failure here is everyone's
+    try:
+        to = bulk.destination(signature.email)
+        unsubscribe = bulk.unsubscribe_header(links.unsubscribe or "")
+    except Exception as error:
+        _not_built("update", signer, update_id, error)
         return None
-    tags = {"petition_id": message.petition_id, "update_id": message.update_id}
-    return Outgoing(signature.email, raw, tags)
+    return Addressed(email, ses.Destination(to, bulk.data(email, links), unsubscribe))
 
 
-def _sent_update(message: DeliveryMessage, email: ses.Ready) -> str:
-    """Sent, or failed (refused for good)."""
-    send = {"kind": "update", "petition_id": message.petition_id, "subject_id": message.update_id}
-    return "sent" if paced(send, email)["status"] == "sent" else "failed"
-
-
-def _ready_at_once() -> int:
-    """How many emails are made ready (signed) before the first of them is sent: a minute's
-    worth at this function's pace (a message holds 100 at most: at SES's round trip, when
-    slower than the pace, they go within seconds), so that no signature is more than about a
-    minute old when it is sent (AWS refuses one some minutes old: five, for many services)."""
-    return max(1, int(READY_AHEAD_SECONDS / pacer().interval))
+def _at_once() -> int:
+    """How many recipients one SendBulkEmail holds: a second's worth at this function's pace
+    (SES limits a call's destinations by the account's sending rate), at most SES's 50."""
+    return max(1, min(ses.MAX_BULK, int(1 / pacer().interval)))
 
 
 def recipient_links(signer: SignerRef, email: rendered.Rendered) -> rendered.RecipientLinks:

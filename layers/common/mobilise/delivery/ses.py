@@ -1,13 +1,15 @@
-"""The one SES sender of every email Mobilise sends (updates, confirmations, test sends,
-reminders): SESv2 SendEmail with the raw MIME (:mod:`mobilise.delivery.send_email`: the
-client's request without the client's work around each call), the configuration set (whose
-bounce and complaint events come back through :mod:`mobilise.delivery.ses_events`) and the
-email's tags;
-and the one reading of what SES's refusals mean."""
+"""The SES sender of every email Mobilise sends: an update's, to up to 50 signers at once,
+with SESv2 SendBulkEmail and the update's email as an inline template
+(:mod:`mobilise.emails.bulk`); every other (confirmations, test sends, reminders, digests)
+with SendEmail and its raw MIME (:mod:`mobilise.delivery.send_email`: the client's request
+without the client's work around each call). Both through the configuration set (whose
+bounce and complaint events come back through :mod:`mobilise.delivery.ses_events`) with the
+email's tags; and the one reading of what SES's refusals mean, of a whole request or of one
+destination of a bulk one."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -25,6 +27,7 @@ from mobilise.delivery.refusals import EmailUnconfirmed as EmailUnconfirmed
 from mobilise.delivery.refusals import SendingPaused as SendingPaused
 from mobilise.delivery.refusals import SesUnavailable as SesUnavailable
 from mobilise.delivery.send_email import Prepared, SendEmail, parameters
+from mobilise.emails.bulk import Template
 
 #: Refusals that may pass: the email is tried again later (the SQS record is retried).
 TRANSIENT = frozenset(
@@ -97,9 +100,9 @@ class Ready(NamedTuple):
 
 def ready(to: str, raw: bytes, tags: Mapping[str, str]) -> Ready:
     """Make an email ready to send, all but the sending: its request built and signed, so
-    that many can be made ready in one run of the processor, its caches warm, and each then
-    sent after a wait of the pacer (:mod:`mobilise.delivery.sending`). AWS refuses a
-    signature some minutes old (five, for many services): send it within the minute."""
+    that the work is done before a wait of the pacer, and the email sent after it
+    (:mod:`mobilise.delivery.confirmations`). AWS refuses a signature some minutes old
+    (five, for many services): send it within the minute."""
     if sampled():  # the X-Ray SDK traces the client's calls (a subsegment, the trace header)
         return Ready(to, raw, tags, None)
     return Ready(to, raw, tags, _send_email(aws.sesv2()).prepare(**_email(to, raw, tags)))
@@ -131,6 +134,93 @@ def _send_email(client: Any) -> SendEmail:
     """SendEmail through the current SES client (:func:`mobilise.core.aws.reset` makes a new
     one: its own sender then)."""
     return SendEmail(client)
+
+
+#: The most destinations SES takes in one SendBulkEmail.
+MAX_BULK = 50
+
+#: What a destination's status in a SendBulkEmail answer (the sesv2 model's
+#: ``BulkEmailStatus``) means, as the error code SendEmail would have raised for it: read as
+#: those codes are (:func:`refusal`). A status not known here is a refusal of that one
+#: destination (``FAILED``'s reading).
+BULK_STATUS = {
+    "MESSAGE_REJECTED": "MessageRejected",
+    "MAIL_FROM_DOMAIN_NOT_VERIFIED": "MailFromDomainNotVerifiedException",
+    "CONFIGURATION_SET_NOT_FOUND": "NotFoundException",
+    "TEMPLATE_NOT_FOUND": "NotFoundException",
+    "ACCOUNT_SUSPENDED": "AccountSuspendedException",
+    "ACCOUNT_THROTTLED": "TooManyRequestsException",
+    "ACCOUNT_DAILY_QUOTA_EXCEEDED": "LimitExceededException",
+    "INVALID_SENDING_POOL_NAME": "BadRequestException",
+    "ACCOUNT_SENDING_PAUSED": "AccountSendingPausedException",
+    "CONFIGURATION_SET_SENDING_PAUSED": "SendingPausedException",
+    "INVALID_PARAMETER": "BadRequestException",
+    "TRANSIENT_FAILURE": "ServiceUnavailable",
+    "FAILED": "MessageRejected",
+}
+
+
+class Destination(NamedTuple):
+    """One recipient of a SendBulkEmail: their address (as :func:`mobilise.emails.bulk.
+    destination` writes it), their template data (JSON) and their ``List-Unsubscribe``."""
+
+    to: str
+    data: str
+    unsubscribe: str  # the header's value (mobilise.emails.bulk.unsubscribe_header)
+
+
+class Accepted(NamedTuple):
+    """What SES said of one destination: its message id, or the code of its refusal."""
+
+    message_id: str | None
+    code: str | None = None
+
+
+def send_bulk(
+    template: Template, default_data: str, to: Sequence[Destination], tags: Mapping[str, str]
+) -> list[Accepted]:
+    """Send one templated email to each of ``to`` (at most :data:`MAX_BULK`) in one request:
+    what SES said of each, in order. A refusal of the whole request is SES's
+    :class:`ClientError`, read by :func:`permanent_refusal`. Through the client: its work
+    is shared by the call's destinations (and X-Ray traces it when it samples)."""
+    settings = get_settings()
+    answer = aws.sesv2().send_bulk_email(
+        FromEmailAddress=settings.sender_address,
+        DefaultContent={
+            "Template": {
+                "TemplateContent": {
+                    "Subject": template.subject,
+                    "Text": template.text,
+                    "Html": template.html,
+                },
+                "TemplateData": default_data,
+                "Headers": [
+                    {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"}
+                ],
+            }
+        },
+        BulkEmailEntries=[
+            {
+                "Destination": {"ToAddresses": [each.to]},
+                "ReplacementEmailContent": {
+                    "ReplacementTemplate": {"ReplacementTemplateData": each.data}
+                },
+                "ReplacementHeaders": [{"Name": "List-Unsubscribe", "Value": each.unsubscribe}],
+            }
+            for each in to
+        ],
+        ConfigurationSetName=settings.ses_configuration_set,
+        DefaultEmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
+    )
+    results = answer["BulkEmailEntryResults"]
+    if len(results) != len(to):
+        raise SesUnavailable("BulkEmailEntryResults")  # not an answer of this request: again
+    return [
+        Accepted(result["MessageId"])
+        if result.get("Status") == "SUCCESS"
+        else Accepted(None, BULK_STATUS.get(result.get("Status", ""), "MessageRejected"))
+        for result in results
+    ]
 
 
 class AddressRefused(Exception):
@@ -165,6 +255,15 @@ def at_once(error: Exception) -> Exception:
 def transient(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+    return _transient(code, status)
+
+
+def passing(error: ClientError) -> bool:
+    """Whether a refusal may pass, or pauses the account's sending: the email is not failed."""
+    return error.response.get("Error", {}).get("Code", "") in SENDING_PAUSED or transient(error)
+
+
+def _transient(code: str, status: int) -> bool:
     return code in TRANSIENT | OURS or (status >= 500 and code not in PERMANENT | SENDING_PAUSED)
 
 
@@ -173,9 +272,19 @@ def permanent_refusal(error: ClientError) -> str:
     not tried again); raises :class:`SesUnavailable` instead for one that may pass, and
     :class:`SendingPaused` for one of the whole account's sending."""
     code = error.response.get("Error", {}).get("Code", "Unknown")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+    try:
+        return refusal(code, status)
+    except (SendingPaused, SesUnavailable) as passing:
+        raise passing from error
+
+
+def refusal(code: str, status: int = 400) -> str:
+    """:func:`permanent_refusal` of a refusal known by its code (and HTTP status): one
+    destination's of a SendBulkEmail (:data:`BULK_STATUS`)."""
     if code in SENDING_PAUSED:
-        raise SendingPaused(code) from error
-    if transient(error):
-        raise SesUnavailable(code) from error
+        raise SendingPaused(code)
+    if _transient(code, status):
+        raise SesUnavailable(code)
     metrics.add_metric(name="EmailsRejected", unit="Count", value=1)
     return code

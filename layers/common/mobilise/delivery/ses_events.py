@@ -1,10 +1,13 @@
-"""SES events (configuration set -> SNS -> SQS): bounces, complaints, rejects, unsubscribes.
+"""SES events (configuration set -> SNS -> SQS): bounces, complaints, rejects, rendering
+failures, unsubscribes.
 
 A permanent bounce or a complaint puts the address on the global suppression
 list (every petition); a transient bounce does not. A subscription event (the
 recipient unsubscribed through SES) unsubscribes the signer. Statistics are
 added per update once per batch, never once per email; after each addition the update's
-circuit breaker judges its counters (:mod:`mobilise.delivery.breaker`).
+circuit breaker judges its counters (:mod:`mobilise.delivery.breaker`). A reject, or a
+rendering failure (SES accepted an update's templated email, :mod:`mobilise.emails.bulk`,
+and then could not render it: no email left), counts its email failed.
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ def apply(event: dict[str, Any]) -> Counter[str]:
             counts["complained"] += 1
     elif kind == "Reject":
         counts["failed"] += 1
+    elif kind == "Rendering Failure":  # SES took an update's email and could not render it
+        counts["failed"] += 1
+        logger.warning(
+            "email not rendered by SES",
+            petition_id=_tag(mail, "petition_id"),
+            update_id=_tag(mail, "update_id"),
+            error=str(event.get("failure", {}).get("errorMessage", ""))[:200],
+        )
+        metrics.add_metric(name="EmailsNotRendered", unit="Count", value=1)
     elif kind == "Subscription":
         petition_id = _tag(mail, "petition_id")
         for address in mail.get("destination", []) if petition_id else []:

@@ -25,11 +25,12 @@ from html import escape
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
+from mobilise.emails.bulk import BRACKETED_URI as _BRACKETED_URI
+from mobilise.emails.bulk import PLAIN_ADDRESS as _PLAIN_ADDRESS
+
 if TYPE_CHECKING:
     from mobilise.emails.rendered import RecipientLinks, Rendered
 
-#: One URI in angle brackets (RFC 2369): printable ASCII without ``<``, ``>`` or ``,``.
-_BRACKETED_URI = re.compile(r"<[\x21-\x2b\x2d-\x3b\x3d\x3f-\x7e]+>")
 _MAX_LINE = 998  # octets, CRLF excluded (RFC 5322, 2.1.1)
 _QP_LINE = 76  # characters of a quoted-printable line, CRLF excluded (RFC 2045, 6.7)
 _CRLF = "\r\n"
@@ -76,15 +77,8 @@ POLICY = _policy()
 
 # Each recipient's own parts -----------------------------------------------------------------
 
-#: An address Python's email package writes as it is: a dot-atom of ASCII letters, digits
-#: and the usual signs, on both sides of the ``@``. Any other goes through the package.
-_PLAIN_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*"
-)
 
-
-def _to_line(address: str) -> str:
+def to_line(address: str) -> str:
     """``To: address`` CRLF, as the email package folds it; its errors (an address SES cannot
     take, such as a non-ASCII local part) are the package's own."""
     line = f"To: {address}{_CRLF}"
@@ -207,7 +201,7 @@ class Wire(NamedTuple):
             for marker, (_, html) in self.values.items()
         }
         filled = {
-            "to": _to_line(to),
+            "to": to_line(to),
             "unsubscribe": _unsubscribe_line(links.unsubscribe) if links.unsubscribe else "",
             "text": "".join(self.text.encoded(plain)),
             "html": "".join(self.html.encoded(escaped)),
