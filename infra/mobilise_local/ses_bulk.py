@@ -230,6 +230,9 @@ class _Entry:
         self.bcc: list[str] = destination.get("BccAddresses") or []
         if not (self.to or self.cc or self.bcc):
             raise BadRequest(f"{where}: the destination has no address")
+        if not all(address.isascii() for address in self.to + self.cc + self.bcc):
+            # SES has no SMTPUTF8; chosen: the whole request refused, the worst SES may do
+            raise BadRequest(f"{where}: an address must be 7-bit ASCII")
         content = (entry.get("ReplacementEmailContent") or {}).get("ReplacementTemplate") or {}
         replacement = _template_data(content.get("ReplacementTemplateData"), where)
         self.data = merged(default, replacement)
@@ -312,6 +315,8 @@ def send_bulk_email(backend: SESV2Backend, request: dict[str, Any]) -> list[dict
     sender = request.get("FromEmailAddress")
     if not isinstance(sender, str) or not sender:
         raise BadRequest("FromEmailAddress is required")
+    if not sender.isascii():  # SES has no SMTPUTF8: a name in encoded words, a domain in Punycode
+        raise BadRequest("FromEmailAddress must be 7-bit ASCII")
     template = (request.get("DefaultContent") or {}).get("Template") or {}
     if "TemplateName" in template or "TemplateArn" in template or "Attachments" in template:
         raise NotImplementedError("SendBulkEmail here takes an inline template, no attachment")

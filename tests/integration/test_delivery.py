@@ -6,7 +6,10 @@ import email
 import re
 from email.policy import default
 
-from mobilise.core import links
+import pytest
+
+from mobilise.core import config, links
+from mobilise_local import outbox
 from tests.integration.harness import Mobilise
 
 
@@ -161,3 +164,29 @@ def test_a_poison_message_is_refused_and_the_rest_of_the_batch_goes_through(
     # Then the good one is sent and the poison one waits (invisible) for its retry
     assert len(mobilise.outbox()) == 1
     assert mobilise.queue_depth("DeliveryQueue") == 1
+
+
+def test_a_sender_named_in_any_language_reaches_each_signer_by_that_name(
+    mobilise: Mobilise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a campaign that sends as "Pétition Zoé" (not ASCII: SES takes it encoded)
+    monkeypatch.setenv("SENDER_ADDRESS", "Pétition Zoé <updates@example.org>")
+    config.get_settings.cache_clear()
+    petition_id = _signed(mobilise, 2)
+
+    # When the starter publishes and the queues run
+    assert mobilise.publish(petition_id, title="Named").status == 201
+    mobilise.run_queues()
+
+    # Then each signer's email is from that name, in encoded words on the wire
+    sent = mobilise.outbox()
+    assert len(sent) == 2
+    for message in sent:
+        raw = outbox.raw("eu-west-1", message["message_id"])
+        assert raw is not None
+        (line,) = [line for line in raw.split(b"\r\n") if line.startswith(b"From: ")]
+        assert line.isascii(), line
+        assert b"=?utf-8?" in line.lower(), line
+        parsed = email.message_from_bytes(raw, policy=default)
+        assert parsed["From"].addresses[0].display_name == "Pétition Zoé"
+        assert parsed["From"].addresses[0].addr_spec == "updates@example.org"

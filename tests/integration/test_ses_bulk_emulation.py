@@ -246,6 +246,25 @@ def test_an_unverified_sender_is_rejected_and_nothing_is_recorded(sesv2: Any) ->
     assert _sent() == []
 
 
+@pytest.mark.parametrize(
+    ("sender", "to"),
+    [
+        ("Pétition <updates@mobilise.example>", "ana@example.org"),  # a name not encoded
+        ("updates@mobilise.example", "josé@example.org"),  # no SMTPUTF8
+    ],
+)
+def test_an_address_not_in_ascii_is_a_bad_request(sesv2: Any, sender: str, to: str) -> None:
+    with pytest.raises(ClientError) as refused:
+        sesv2.send_bulk_email(
+            FromEmailAddress=sender,
+            DefaultContent={"Template": {"TemplateContent": {"Subject": "s", "Text": "t"}}},
+            BulkEmailEntries=[_entry(to, {})],
+        )
+
+    assert refused.value.response["Error"]["Code"] == "BadRequestException"
+    assert _sent() == []
+
+
 def test_an_entry_moto_refuses_fails_alone_and_the_others_are_sent(sesv2: Any) -> None:
     # Given a destination with no domain, which SES refuses, between two good ones
     entries = [

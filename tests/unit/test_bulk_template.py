@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 from email.errors import NonASCIILocalPartDefect
+from email.header import decode_header, make_header
 from typing import Any
 
 import pybars  # type: ignore[import-untyped]
@@ -103,6 +104,14 @@ def test_an_address_is_given_to_ses_in_ascii_or_refused_as_a_header_refused_it()
     assert bulk.destination("zoe@exämple.org") == "zoe@xn--exmple-cua.org"
     with pytest.raises(NonASCIILocalPartDefect):
         bulk.destination("zoë@example.org")
+
+
+def test_a_sender_s_name_not_in_ascii_reaches_ses_in_encoded_words() -> None:
+    assert bulk.sender("Mobilise <updates@example.org>") == "Mobilise <updates@example.org>"
+    encoded = bulk.sender("Pétitions Zoé <updates@example.org>")
+    assert encoded.isascii()
+    assert encoded.endswith(" <updates@example.org>")
+    assert str(make_header(decode_header(encoded.rsplit(" <", 1)[0]))) == "Pétitions Zoé"
 
 
 def test_an_unsubscribe_link_no_header_can_hold_whole_is_refused() -> None:

@@ -28,6 +28,7 @@ from mobilise.delivery.refusals import SendingPaused as SendingPaused
 from mobilise.delivery.refusals import SesUnavailable as SesUnavailable
 from mobilise.delivery.send_email import Prepared, SendEmail, parameters
 from mobilise.emails.bulk import Template
+from mobilise.emails.bulk import sender as bulk_sender
 
 #: Refusals that may pass: the email is tried again later (the SQS record is retried).
 TRANSIENT = frozenset(
@@ -185,7 +186,7 @@ def send_bulk(
     is shared by the call's destinations (and X-Ray traces it when it samples)."""
     settings = get_settings()
     answer = aws.sesv2().send_bulk_email(
-        FromEmailAddress=settings.sender_address,
+        FromEmailAddress=bulk_sender(settings.sender_address),
         DefaultContent={
             "Template": {
                 "TemplateContent": {

@@ -147,6 +147,18 @@ def unsubscribe_header(url: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4)
+def sender(address: str) -> str:
+    """``address`` (``Name <updates@example.org>``) as SES takes a From address: 7-bit ASCII,
+    a display name of other characters in RFC 2047 encoded words (a raw message's From header
+    was encoded by the email package; here it is SES that writes the header from this)."""
+    if address.isascii():
+        return address
+    from email.utils import formataddr, parseaddr  # for a name not in ASCII only
+
+    return formataddr(parseaddr(address), charset="utf-8")
+
+
 def default_data() -> str:
     """The call's default template data: the literals (each destination has its own data)."""
     return json.dumps(LITERALS, separators=(",", ":"))
