@@ -21,7 +21,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 from moto.ses.models import ses_backends
 
-from mobilise_local import outbox
+from mobilise_local import outbox, ses_bulk
 from mobilise_local.outbox import stamp_send_times
 from mobilise_local.server import free_port
 from mobilise_local.ses_bulk import emulate_send_bulk_email
@@ -343,3 +343,23 @@ def test_rendering_is_plain_substitution_whatever_the_values(
             data[piece.partition("}}")[0]] + piece.partition("}}")[2] for piece in pieces[1:]
         )
         assert _part(raw, subtype) == _as_sent(expected)
+
+
+_NAMES = st.sampled_from(["a", "b", "link_html", "x1"])
+_TEXTS = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="{\\"), max_size=8)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pieces=st.lists(st.tuples(_TEXTS, _NAMES, st.sampled_from(["", " "])), max_size=5),
+    last=_TEXTS,
+    values=st.fixed_dictionaries({name: _VALUES for name in ["a", "b", "link_html", "x1"]}),
+)
+def test_simple_variables_are_substituted_as_handlebars_renders_them(
+    pieces: list[tuple[str, str, str]], last: str, values: dict[str, str]
+) -> None:
+    # Given a template of simple variables only (the direct substitution's), any values
+    source = "".join(f"{text}{{{{{pad}{name}{pad}}}}}" for text, name, pad in pieces) + last
+
+    # Then it renders as pybars (Handlebars, unescaped) renders the same
+    assert ses_bulk.render(source, values) == str(ses_bulk._template(source)(values))
